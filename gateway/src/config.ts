@@ -1,0 +1,215 @@
+/**
+ * The gateway's configuration: the one schema both sides agree on.
+ *
+ * The gateway reads it from a YAML or JSON file (`mcp-fleet-gateway --config FILE`); the IaC side renders it from
+ * the server catalog and imports {@link GatewayConfig} from here, so a change on either side breaks the other's
+ * build instead of a deploy.
+ */
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+/** Tool, prompt and resource names clients accept: the MCP spec's tool-name rule. */
+export const EXPOSED_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
+const SERVER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const globList = z.array(z.string().min(1)).default([]);
+
+/** Which of a backend's tools the gateway exposes: a tool is exposed when it matches `allow` (or `allow` is empty) and matches no `deny` glob. */
+export const ToolFilterSchema = z
+  .object({
+    /** Globs (`*` and `?`) of tool names to expose. @default [] (all) */
+    allow: globList,
+    /** Globs of tool names to hide, applied after `allow`. @default [] */
+    deny: globList,
+  })
+  .strict();
+
+const commonServerFields = {
+  /** Backend name; prefixes every exposed name (`<name><separator><tool>`). DNS-1123 label. */
+  name: z.string().regex(SERVER_NAME, "must be a DNS-1123 label: lowercase letters, digits and '-', 1-63 characters"),
+  /** Timeout of one call to this backend, in milliseconds. @default 30000 */
+  timeoutMs: z.number().int().positive().max(3_600_000).default(30_000),
+  /** Tool filter. @default {allow: [], deny: []} */
+  tools: ToolFilterSchema.default({ allow: [], deny: [] }),
+  /**
+   * `shared`: one backend connection serves every client session (the backend's state is shared by design).
+   * `session`: each client session gets its own backend connection (bounded by `maxSessions` of the gateway).
+   * @default "shared"
+   */
+  isolation: z.enum(["shared", "session"]).default("shared"),
+};
+
+export const StdioServerSchema = z
+  .object({
+    ...commonServerFields,
+    transport: z.literal("stdio"),
+    /** Executable to spawn (in its own process group). */
+    command: z.string().min(1),
+    /** @default [] */
+    args: z.array(z.string()).default([]),
+    /** Extra environment of the child; the gateway's own environment is not inherited beyond PATH/HOME. @default {} */
+    env: z.record(z.string().regex(ENV_NAME, "must be an environment variable name"), z.string()).default({}),
+    /** Working directory of the child. @default the gateway's working directory */
+    cwd: z.string().optional(),
+    /** Restart with exponential backoff when the child exits. */
+    restart: z
+      .object({
+        /** @default 250 */
+        initialDelayMs: z.number().int().positive().default(250),
+        /** @default 10000 */
+        maxDelayMs: z.number().int().positive().default(10_000),
+      })
+      .strict()
+      .default({ initialDelayMs: 250, maxDelayMs: 10_000 }),
+  })
+  .strict();
+
+const remoteServerFields = {
+  /** Endpoint URL (`http:` or `https:`). */
+  url: z
+    .string()
+    .url()
+    .refine((u) => /^https?:$/.test(new URL(u).protocol), "must be an http:// or https:// URL"),
+  /** Extra request headers (e.g. authorization for a remote server). @default {} */
+  headers: z.record(z.string(), z.string()).default({}),
+};
+
+export const HttpServerSchema = z
+  .object({ ...commonServerFields, transport: z.literal("http"), ...remoteServerFields })
+  .strict();
+export const SseServerSchema = z.object({ ...commonServerFields, transport: z.literal("sse"), ...remoteServerFields }).strict();
+
+export const BackendSchema = z.discriminatedUnion("transport", [StdioServerSchema, HttpServerSchema, SseServerSchema]);
+
+export const GatewayConfigSchema = z
+  .object({
+    listen: z
+      .object({
+        /** @default "127.0.0.1" */
+        host: z.string().min(1).default("127.0.0.1"),
+        /** @default 8080 */
+        port: z.number().int().min(0).max(65535).default(8080),
+        /** Path of the MCP endpoint. @default "/mcp" */
+        path: z.string().startsWith("/").default("/mcp"),
+      })
+      .strict()
+      .default({ host: "127.0.0.1", port: 8080, path: "/mcp" }),
+    naming: z
+      .object({
+        /** Between server name and tool name. @default "__" */
+        separator: z.string().regex(/^[a-zA-Z0-9_-]{1,4}$/, "must be 1-4 characters of [a-zA-Z0-9_-]").default("__"),
+        /** Expose names unprefixed; only valid with exactly one backend. @default false */
+        passthrough: z.boolean().default(false),
+      })
+      .strict()
+      .default({ separator: "__", passthrough: false }),
+    sessions: z
+      .object({
+        /** `stateful`: `Mcp-Session-Id` sessions; `stateless`: every POST stands alone. @default "stateful" */
+        mode: z.enum(["stateful", "stateless"]).default("stateful"),
+        /** An idle session expires after this many seconds. @default 1800 */
+        idleTimeoutSeconds: z.number().int().positive().default(1800),
+        /** At most this many live sessions per replica; more get 503. @default 10000 */
+        maxSessions: z.number().int().positive().default(10_000),
+      })
+      .strict()
+      .default({ mode: "stateful", idleTimeoutSeconds: 1800, maxSessions: 10_000 }),
+    http: z
+      .object({
+        /** Largest accepted request body in bytes; larger gets 413. @default 4194304 */
+        maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
+        /** Host header values accepted (DNS-rebinding protection). Empty: loopback names only when bound to loopback, any otherwise. @default [] */
+        allowedHosts: z.array(z.string()).default([]),
+        /** Origin header values accepted when present. Empty: only loopback origins. @default [] */
+        allowedOrigins: z.array(z.string()).default([]),
+      })
+      .strict()
+      .default({ maxBodyBytes: 4 * 1024 * 1024, allowedHosts: [], allowedOrigins: [] }),
+    shutdown: z
+      .object({
+        /** How long in-flight calls may run after SIGTERM. @default 10000 */
+        drainTimeoutMs: z.number().int().nonnegative().default(10_000),
+      })
+      .strict()
+      .default({ drainTimeoutMs: 10_000 }),
+    logging: z
+      .object({
+        /** @default "info" */
+        level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+      })
+      .strict()
+      .default({ level: "info" }),
+    servers: z.array(BackendSchema).min(1, "needs at least one server"),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.servers.forEach((server, index) => {
+      const previous = seen.get(server.name);
+      if (previous !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["servers", index, "name"],
+          message: `"${server.name}" is already the name of servers[${previous}]. Give each server a unique name.`,
+        });
+      }
+      seen.set(server.name, index);
+    });
+    if (config.naming.passthrough && config.servers.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["naming", "passthrough"],
+        message: `passthrough exposes names unprefixed and needs exactly one server, not ${config.servers.length}. Set it to false or keep one server.`,
+      });
+    }
+  });
+
+/** The config as written in a file (defaults optional). What the IaC side renders. */
+export type GatewayConfigInput = z.input<typeof GatewayConfigSchema>;
+/** The config after defaults: what the gateway runs with. */
+export type GatewayConfig = z.output<typeof GatewayConfigSchema>;
+export type BackendConfig = GatewayConfig["servers"][number];
+export type BackendConfigInput = GatewayConfigInput["servers"][number];
+export type ToolFilter = z.output<typeof ToolFilterSchema>;
+
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly problems: readonly string[],
+  ) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Validates a parsed config object. Throws {@link ConfigError} listing every problem as `field: message`. */
+export function parseGatewayConfig(raw: unknown, source = "config"): GatewayConfig {
+  const result = GatewayConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  throw new ConfigError(`${source} is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`, problems);
+}
+
+/** Reads and validates a YAML or JSON config file. */
+export function loadGatewayConfig(file: string): GatewayConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(`${file}: cannot read: ${(error as Error).message}`, [(error as Error).message]);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text); // YAML is a superset of JSON
+  } catch (error) {
+    throw new ConfigError(`${file}: not valid YAML or JSON: ${(error as Error).message}`, [(error as Error).message]);
+  }
+  return parseGatewayConfig(raw, file);
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return "(root)";
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("");
+}

@@ -1,0 +1,141 @@
+/**
+ * The server spec: how one MCP server of the fleet is described, once.
+ *
+ * Each `servers/<name>.ts` file default-exports `defineServer({...})`. Everything downstream (gateway config,
+ * Pulumi resources, monitoring, policies, the local runner) is derived from these specs; nothing re-declares a
+ * name, port, image or tool list. Values that are computed from a spec live in `derive.ts`.
+ */
+import { z } from "zod";
+
+/** DNS-1123 label: what Kubernetes accepts as a Service name, and what we accept as a server name. */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const QUANTITY_CPU = /^(\d+m|\d+(\.\d+)?)$/;
+const QUANTITY_MEMORY = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$/;
+
+const envMap = z.record(
+  z.string().regex(ENV_NAME, "must be an UPPER_SNAKE_CASE environment variable name"),
+  z.string(),
+);
+
+const StdioTransport = z
+  .object({
+    type: z.literal("stdio"),
+    /** Executable, resolved on PATH (e.g. `node`). */
+    command: z.string().min(1),
+    /** Arguments. Paths are relative to the repository root. @default [] */
+    args: z.array(z.string()).default([]),
+    /** Environment for the process, on top of the spec's `env`. @default {} */
+    env: envMap.default({}),
+  })
+  .strict();
+
+const url = z
+  .string()
+  .url("must be an absolute URL such as https://mcp.example.com/mcp")
+  .refine((u) => /^https?:$/.test(new URL(u).protocol), "must be an http:// or https:// URL");
+
+const HttpTransport = z.object({ type: z.literal("http"), /** Streamable HTTP endpoint. */ url }).strict();
+const SseTransport = z.object({ type: z.literal("sse"), /** Legacy SSE endpoint (GET). */ url }).strict();
+const ImageTransport = z
+  .object({
+    type: z.literal("image"),
+    /** Container image serving Streamable HTTP, pinned by tag or digest (`registry/name:1.2.3`). */
+    image: z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, "must be an image reference such as ghcr.io/org/server:1.2.0"),
+    /** Path of the MCP endpoint inside the container. @default "/mcp" */
+    path: z.string().startsWith("/", "must start with '/'").default("/mcp"),
+  })
+  .strict();
+
+/** How the server runs. */
+export const TransportSchema = z.discriminatedUnion("type", [StdioTransport, HttpTransport, SseTransport, ImageTransport], {
+  error: (issue) =>
+    issue.code === "invalid_union"
+      ? "must have `type` one of stdio, http, sse, image"
+      : undefined,
+});
+
+const cpu = z.string().regex(QUANTITY_CPU, "must be a CPU quantity such as 100m or 0.5");
+const memory = z.string().regex(QUANTITY_MEMORY, "must be a memory quantity such as 128Mi");
+
+export const ResourcesSchema = z
+  .object({
+    /** @default { cpu: "50m", memory: "64Mi" } */
+    requests: z.object({ cpu: cpu.default("50m"), memory: memory.default("64Mi") }).strict().default({ cpu: "50m", memory: "64Mi" }),
+    /** @default { cpu: "500m", memory: "256Mi" } */
+    limits: z.object({ cpu: cpu.default("500m"), memory: memory.default("256Mi") }).strict().default({ cpu: "500m", memory: "256Mi" }),
+  })
+  .strict();
+
+const DEFAULT_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+
+export const ServerSpecSchema = z
+  .object({
+    /** Server name: a DNS-1123 label (lowercase, digits, `-`), unique in the fleet. Prefixes its tools. */
+    name: z.string().regex(DNS1123_LABEL, "must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending alphanumeric, at most 63 characters)"),
+    /** One line on what the server is for. */
+    description: z.string().min(1, "must not be empty").max(300),
+    /** Owning team, as a DNS-1123 label (becomes the `mcp-fleet.dev/owner` label). */
+    owner: z.string().regex(DNS1123_LABEL, "must be a team name in kebab-case (e.g. platform)"),
+    /** How it runs: `stdio`, `http`, `sse` or `image`. */
+    transport: TransportSchema,
+    /** Port it serves Streamable HTTP on when deployed (stdio servers behind the adapter too). Unique in the fleet. */
+    port: z.number().int("must be a whole number").min(1024, "must be at least 1024 (unprivileged)").max(65535, "must be at most 65535"),
+    /** Plain environment variables (never secrets: use `secrets`). @default {} */
+    env: envMap.default({}),
+    /** Names of secret environment variables; values come from the platform's secret store, never from the spec. @default [] */
+    secrets: z.array(z.string().regex(ENV_NAME, "must be an UPPER_SNAKE_CASE environment variable name")).default([]),
+    /** CPU and memory requests and limits. @default { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } } */
+    resources: ResourcesSchema.default(DEFAULT_RESOURCES),
+    /** Replicas when deployed. @default 1 */
+    replicas: z.number().int().min(0).max(100).default(1),
+    /** Which tools the gateway exposes: allow/deny globs on the server's own tool names. @default { allow: [], deny: [] } (all) */
+    tools: z
+      .object({ allow: z.array(z.string().min(1)).default([]), deny: z.array(z.string().min(1)).default([]) })
+      .strict()
+      .default({ allow: [], deny: [] }),
+    /** Extra Kubernetes labels. @default {} */
+    labels: z.record(z.string(), z.string()).default({}),
+    /** How the gateway and the platform check the server (MCP `ping`). */
+    healthCheck: z
+      .object({
+        /** @default 10 */
+        intervalSeconds: z.number().int().positive().default(10),
+        /** @default 5 */
+        timeoutSeconds: z.number().int().positive().default(5),
+        /** @default 3 */
+        failureThreshold: z.number().int().positive().default(3),
+      })
+      .strict()
+      .default({ intervalSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+    /** Timeout of one call through the gateway, in milliseconds. @default 30000 */
+    timeoutMs: z.number().int().positive().default(30_000),
+    /** `shared`: one backend connection for all clients; `session`: one per client session. @default "shared" */
+    isolation: z.enum(["shared", "session"]).default("shared"),
+    /** Service-level objectives for alerts; unset fields use the fleet defaults. @default {} */
+    slo: z
+      .object({
+        /** Highest acceptable ratio of failed calls (0-1). */
+        errorRatio: z.number().gt(0).lt(1).optional(),
+        /** Highest acceptable p99 call latency in seconds. */
+        p99LatencySeconds: z.number().positive().optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+/** A spec as written in `servers/*.ts` (defaults optional). */
+export type ServerSpecInput = z.input<typeof ServerSpecSchema>;
+/** A validated spec with defaults applied. */
+export type ServerSpec = z.output<typeof ServerSpecSchema>;
+export type Transport = ServerSpec["transport"];
+export type TransportType = Transport["type"];
+
+/**
+ * Declares a server. Typed at authoring time; validated (with the file name in errors) when the catalog loads.
+ * Returns its input unchanged so a bad spec is reported by the catalog, alongside every other problem.
+ */
+export function defineServer(spec: ServerSpecInput): ServerSpecInput {
+  return spec;
+}
