@@ -1,0 +1,217 @@
+/**
+ * The catalog: every `servers/*.ts` file of the repository, imported, validated one by one and as a fleet.
+ *
+ * Discovery is automatic: each top-level `servers/<name>.ts` (not `*.test.ts`, not sub-folders) must
+ * default-export `defineServer({...})`. Every problem is collected (never only the first) and reported as
+ * ``<file>: `<field>` <what is wrong>. <fix>.``; {@link loadCatalog} throws a {@link CatalogError} carrying them.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { readdir } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { MAX_SERVER_NAME_LENGTH, MAX_TOOL_NAME_LENGTH, TOOL_SEPARATOR } from "./derive.js";
+import { TOOL_GLOB_PATTERN } from "./globs.js";
+import { issueToProblems, show } from "./problems.js";
+import { ServerSpecSchema, type ServerSpec } from "./spec.js";
+
+export interface CatalogEntry {
+  /** The validated spec, defaults applied. */
+  spec: ServerSpec;
+  /** Repository-relative file it came from, e.g. `servers/memory.ts`. */
+  file: string;
+}
+
+export interface Catalog {
+  /** Absolute path of the repository root the catalog was loaded from. */
+  root: string;
+  /** Every server, sorted by name. */
+  servers: CatalogEntry[];
+}
+
+/** An unspecified spec as found in a file (or generated): validated by the catalog. */
+export interface RawEntry {
+  file: string;
+  spec: unknown;
+}
+
+/** The catalog is invalid; `problems` lists every problem, one line each. */
+export class CatalogError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `The server catalog has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+    this.name = "CatalogError";
+  }
+}
+
+/** Where the catalog files live, relative to the repository root. */
+export const SERVERS_DIR = "servers";
+/** The first port `mcp-fleet new` hands out. */
+export const FIRST_SERVER_PORT = 3101;
+
+const MODULE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/**
+ * The repository root: the nearest directory at or above `start` whose package.json is named `mcp-fleet`;
+ * failing that, the checkout this module belongs to.
+ * @param start @default process.cwd()
+ */
+export function findRepoRoot(start: string = process.cwd()): string {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown }).name === "mcp-fleet") return dir;
+      } catch {
+        // not ours: keep walking
+      }
+    }
+    if (dirname(dir) === dir) return MODULE_ROOT;
+  }
+}
+
+/** Repository-relative paths of the spec files (`servers/*.ts`), sorted. */
+export async function listSpecFiles(root: string): Promise<string[]> {
+  const entries = await readdir(join(root, SERVERS_DIR), { withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith(".ts") && !e.name.endsWith(".test.ts") && !e.name.endsWith(".d.ts"))
+    .map((e) => `${SERVERS_DIR}/${e.name}`)
+    .sort();
+}
+
+type Imported = { file: string; spec: unknown } | { file: string; problem: string };
+
+async function importSpec(root: string, file: string): Promise<Imported> {
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(join(root, file)).href)) as Record<string, unknown>;
+  } catch (error) {
+    const reason = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).split("\n")[0];
+    return {
+      file,
+      problem: `${file}: \`default export\` could not be loaded (${reason}). Fix the file so that it imports cleanly.`,
+    };
+  }
+  if (module.default === undefined) {
+    return {
+      file,
+      problem: `${file}: \`default export\` is missing. Add \`export default defineServer({...})\` (from servers/catalog/spec.ts).`,
+    };
+  }
+  return { file, spec: module.default };
+}
+
+/**
+ * Loads the catalog of a repository: imports every `servers/*.ts`, validates each spec and the fleet.
+ * @throws CatalogError with every problem when anything is wrong.
+ */
+export async function loadCatalog(options: { root?: string } = {}): Promise<Catalog> {
+  const root = resolve(options.root ?? findRepoRoot());
+  const files = await listSpecFiles(root);
+  const imported = await Promise.all(files.map((file) => importSpec(root, file)));
+  const loadProblems = imported.flatMap((i) => ("problem" in i ? [i.problem] : []));
+  const raw = imported.flatMap((i) => ("spec" in i ? [{ file: i.file, spec: i.spec }] : []));
+  const { servers, problems } = validateFleet(raw);
+  const all = sortProblems([...loadProblems, ...problems]);
+  if (all.length > 0) throw new CatalogError(all);
+  return { root, servers };
+}
+
+/** Builds a catalog from specs already in memory (tests, generated fleets). Same validation as {@link loadCatalog}. */
+export function loadCatalogFromSpecs(entries: readonly RawEntry[], options: { root?: string } = {}): Catalog {
+  const { servers, problems } = validateFleet(entries);
+  if (problems.length > 0) throw new CatalogError(sortProblems(problems));
+  return { root: resolve(options.root ?? findRepoRoot()), servers };
+}
+
+/** Stable sort by file name, so a file's problems stay together and in the order they were found. */
+function sortProblems(problems: string[]): string[] {
+  const fileOf = (p: string) => p.slice(0, p.indexOf(": "));
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => fileOf(a.p).localeCompare(fileOf(b.p)) || a.i - b.i)
+    .map(({ p }) => p);
+}
+
+/** Validates each spec and the fleet as a whole; returns the valid entries (sorted by name) and every problem. */
+export function validateFleet(entries: readonly RawEntry[]): { servers: CatalogEntry[]; problems: string[] } {
+  const problems: string[] = [];
+  const servers: CatalogEntry[] = [];
+  for (const { file, spec } of [...entries].sort((a, b) => a.file.localeCompare(b.file))) {
+    const parsed = ServerSpecSchema.safeParse(spec);
+    if (!parsed.success) {
+      problems.push(...parsed.error.issues.flatMap((issue) => issueToProblems(file, spec, issue)));
+      continue;
+    }
+    const own = specProblems(file, parsed.data);
+    problems.push(...own);
+    servers.push({ file, spec: parsed.data });
+  }
+  problems.push(...fleetProblems(servers));
+  return { servers: servers.sort((a, b) => a.spec.name.localeCompare(b.spec.name)), problems };
+}
+
+/** The base name of a file without `.ts` and its folder: `servers/memory.ts` → `memory`. */
+function baseName(file: string): string {
+  return file.slice(file.lastIndexOf("/") + 1).replace(/\.[cm]?[tj]s$/, "");
+}
+
+/** Checks of one valid spec that the schema cannot express (they need the file name or the naming rule). */
+function specProblems(file: string, spec: ServerSpec): string[] {
+  const problems: string[] = [];
+  const expected = baseName(file);
+  if (spec.name !== expected) {
+    problems.push(
+      `${file}: \`name\` "${spec.name}" does not match the file name. Rename the file to ${file.slice(0, file.length - expected.length - 3)}${spec.name}.ts or set \`name\` to "${expected}".`,
+    );
+  }
+  if (spec.name.length > MAX_SERVER_NAME_LENGTH) {
+    problems.push(
+      `${file}: \`name\` "${spec.name}" is ${spec.name.length} characters; tools are exposed as "${spec.name}${TOOL_SEPARATOR}<tool>" and that prefix may take at most 32 of their ${MAX_TOOL_NAME_LENGTH} characters. Use a name of at most ${MAX_SERVER_NAME_LENGTH} characters.`,
+    );
+  }
+  for (const list of ["allow", "deny"] as const) {
+    spec.tools[list].forEach((glob, index) => {
+      if (!TOOL_GLOB_PATTERN.test(glob)) {
+        problems.push(
+          `${file}: \`tools.${list}[${index}]\` ${show(glob)} is not a tool-name glob. Use letters, digits, '_', '-', '*' and '?' (at most 64 characters).`,
+        );
+      } else if (!/[*?]/.test(glob) && spec.name.length + TOOL_SEPARATOR.length + glob.length > MAX_TOOL_NAME_LENGTH) {
+        problems.push(
+          `${file}: \`tools.${list}[${index}]\` "${glob}" is too long once prefixed ("${spec.name}${TOOL_SEPARATOR}${glob}" exceeds ${MAX_TOOL_NAME_LENGTH} characters). Shorten the server name or match the tool with a glob.`,
+        );
+      }
+    });
+  }
+  return problems;
+}
+
+/** Fleet-wide checks: unique names and ports. The later file (by name) is the one reported. */
+function fleetProblems(servers: readonly CatalogEntry[]): string[] {
+  const problems: string[] = [];
+  const names = new Map<string, string>();
+  const ports = new Map<number, string>();
+  for (const { file, spec } of servers) {
+    const nameOwner = names.get(spec.name);
+    if (nameOwner)
+      problems.push(`${file}: \`name\` "${spec.name}" is already used by ${nameOwner}. Pick another name.`);
+    else names.set(spec.name, file);
+    const portOwner = ports.get(spec.port);
+    if (portOwner) problems.push(`${file}: \`port\` ${spec.port} is already used by ${portOwner}. Pick another port.`);
+    else ports.set(spec.port, file);
+  }
+  return problems;
+}
+
+/** The lowest port at or above `from` that no server of the catalog uses. */
+export function nextFreePort(catalog: Pick<Catalog, "servers">, from = FIRST_SERVER_PORT): number {
+  const used = new Set(catalog.servers.map((s) => s.spec.port));
+  let port = from;
+  while (used.has(port)) port += 1;
+  return port;
+}
+
+/** The server of that name, or undefined. */
+export function findServer(catalog: Pick<Catalog, "servers">, name: string): CatalogEntry | undefined {
+  return catalog.servers.find((s) => s.spec.name === name);
+}
