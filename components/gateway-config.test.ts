@@ -1,0 +1,138 @@
+import { parseGatewayConfig, ConfigError } from "@mcp-fleet/gateway/config";
+import { describe, expect, it } from "vitest";
+import type { Catalog } from "../servers/catalog/catalog.js";
+import { ServerSpecSchema, type ServerSpecInput } from "../servers/catalog/spec.js";
+import { clusterServiceUrl, localSkips, renderGatewayConfig } from "./gateway-config.js";
+
+const ROOT = "/repo";
+
+function catalog(...specs: ServerSpecInput[]): Catalog {
+  return { root: ROOT, servers: specs.map((s) => ({ spec: ServerSpecSchema.parse(s), file: `servers/${s.name}.ts` })) };
+}
+
+const base = { description: "test server", owner: "platform" } as const;
+const memory: ServerSpecInput = {
+  ...base,
+  name: "memory",
+  transport: { type: "stdio", command: "node", args: ["node_modules/x/dist/index.js"], env: { MEMORY_FILE_PATH: "servers/data/memory.jsonl" } },
+  env: { LOG_LEVEL: "debug", MEMORY_FILE_PATH: "overridden-by-transport-env" },
+  port: 3102,
+  tools: { allow: ["read_*", "search_nodes"], deny: ["read_secret"] },
+  timeoutMs: 5000,
+  isolation: "session",
+};
+const remote: ServerSpecInput = { ...base, name: "remote", transport: { type: "http", url: "https://mcp.example.com/mcp" }, port: 3103 };
+const legacy: ServerSpecInput = { ...base, name: "legacy", transport: { type: "sse", url: "http://127.0.0.1:3999/sse" }, port: 3104 };
+const image: ServerSpecInput = { ...base, name: "imaged", transport: { type: "image", image: "ghcr.io/org/imaged:1.2.0", path: "/rpc" }, port: 3105 };
+const github: ServerSpecInput = {
+  ...base,
+  name: "github",
+  transport: { type: "stdio", command: "node", args: ["gh.js"] },
+  port: 3106,
+  secrets: ["GITHUB_TOKEN", "GITHUB_ORG"],
+};
+
+describe("renderGatewayConfig, local target", () => {
+  it("spawns stdio servers from the repository root with the spec's and the transport's env merged, and carries filters, timeout and isolation", () => {
+    const config = renderGatewayConfig(catalog(memory), { kind: "local", env: {} });
+    expect(config.listen).toEqual({ host: "127.0.0.1", port: 8080, path: "/mcp" });
+    expect(config.servers).toEqual([
+      {
+        name: "memory",
+        transport: "stdio",
+        command: "node",
+        args: ["node_modules/x/dist/index.js"],
+        env: { LOG_LEVEL: "debug", MEMORY_FILE_PATH: "servers/data/memory.jsonl" },
+        cwd: ROOT,
+        timeoutMs: 5000,
+        isolation: "session",
+        tools: { allow: ["read_*", "search_nodes"], deny: ["read_secret"] },
+      },
+    ]);
+  });
+
+  it("reaches http and sse servers at their own URL, skips image servers, and honours the port", () => {
+    const config = renderGatewayConfig(catalog(remote, legacy, image), { kind: "local", env: {}, port: 9123 });
+    expect(config.listen?.port).toBe(9123);
+    expect(config.servers.map((s) => [s.name, s.transport, "url" in s ? s.url : undefined])).toEqual([
+      ["remote", "http", "https://mcp.example.com/mcp"],
+      ["legacy", "sse", "http://127.0.0.1:3999/sse"],
+    ]);
+    expect(localSkips(catalog(remote, legacy, image), {})).toEqual([
+      {
+        name: "imaged",
+        file: "servers/imaged.ts",
+        reason:
+          "runs from container image ghcr.io/org/imaged:1.2.0, which only runs when deployed (local runs spawn stdio servers and reach http/sse servers).",
+      },
+    ]);
+  });
+
+  it("skips a server whose secrets are unset, naming them, and passes them through when they are set", () => {
+    const fleet = catalog(memory, github);
+    expect(localSkips(fleet, { GITHUB_TOKEN: "t" })).toEqual([
+      {
+        name: "github",
+        file: "servers/github.ts",
+        reason: "needs secret GITHUB_ORG, unset here. Export it before `npm start` to run it locally.",
+      },
+    ]);
+    expect(localSkips(fleet, {})[0]?.reason).toBe("needs secrets GITHUB_TOKEN, GITHUB_ORG, unset here. Export them before `npm start` to run it locally.");
+    expect(renderGatewayConfig(fleet, { kind: "local", env: { GITHUB_TOKEN: "t" } }).servers.map((s) => s.name)).toEqual(["memory"]);
+
+    const withSecrets = renderGatewayConfig(fleet, { kind: "local", env: { GITHUB_TOKEN: "t0k", GITHUB_ORG: "acme" } });
+    const gh = withSecrets.servers.find((s) => s.name === "github");
+    expect(gh && "env" in gh ? gh.env : undefined).toEqual({ GITHUB_TOKEN: "t0k", GITHUB_ORG: "acme" });
+  });
+
+  it("refuses a catalog of which no server can run locally, saying which were skipped and why", () => {
+    expect(() => renderGatewayConfig(catalog(image), { kind: "local", env: {} })).toThrow(
+      "No server of the catalog can run in the local gateway config. Skipped: imaged (servers/imaged.ts) runs from container image ghcr.io/org/imaged:1.2.0, which only runs when deployed (local runs spawn stdio servers and reach http/sse servers). Add a server under servers/ (`mcp-fleet new`).",
+    );
+  });
+});
+
+describe("renderGatewayConfig, cluster target", () => {
+  it("reaches every server over Streamable HTTP at its Service; image servers at their own path, the others behind the passthrough adapter", () => {
+    const config = renderGatewayConfig(catalog(memory, remote, legacy, image, github), { kind: "cluster", namespace: "mcp-prod" });
+    expect(config.listen).toEqual({ host: "0.0.0.0", port: 8080, path: "/mcp" });
+    expect(config.servers.map((s) => [s.name, s.transport, "url" in s ? s.url : undefined])).toEqual([
+      ["memory", "http", "http://mcp-memory.mcp-prod.svc.cluster.local:3102/mcp"],
+      ["remote", "http", "http://mcp-remote.mcp-prod.svc.cluster.local:3103/mcp"],
+      ["legacy", "http", "http://mcp-legacy.mcp-prod.svc.cluster.local:3104/mcp"],
+      ["imaged", "http", "http://mcp-imaged.mcp-prod.svc.cluster.local:3105/rpc"],
+      ["github", "http", "http://mcp-github.mcp-prod.svc.cluster.local:3106/mcp"],
+    ]);
+    // Filters, timeouts and isolation travel with the server; secrets stay in the server's pod.
+    expect(config.servers[0]).toMatchObject({ timeoutMs: 5000, isolation: "session", tools: { allow: ["read_*", "search_nodes"], deny: ["read_secret"] } });
+    expect(JSON.stringify(config)).not.toContain("GITHUB_TOKEN");
+  });
+
+  it("uses the Kubernetes name prefix", () => {
+    const spec = ServerSpecSchema.parse(memory);
+    expect(clusterServiceUrl(spec, "ns", "tools")).toBe("http://tools-memory.ns.svc.cluster.local:3102/mcp");
+    const config = renderGatewayConfig(catalog(memory), { kind: "cluster", namespace: "ns", prefix: "tools" });
+    expect(config.servers[0] && "url" in config.servers[0] ? config.servers[0].url : undefined).toBe("http://tools-memory.ns.svc.cluster.local:3102/mcp");
+  });
+});
+
+describe("renderGatewayConfig, validation by the gateway's own schema", () => {
+  it("returns a config the gateway accepts", () => {
+    const parsed = parseGatewayConfig(renderGatewayConfig(catalog(memory, remote, legacy), { kind: "local", env: {} }));
+    expect(parsed.servers.map((s) => s.name)).toEqual(["memory", "remote", "legacy"]);
+    expect(parsed.naming).toEqual({ separator: "__", passthrough: false });
+  });
+
+  it("fails on a spec value the gateway does not accept, naming the field", () => {
+    // The catalog allows any positive timeout; the gateway caps it at one hour.
+    const slow = { ...remote, timeoutMs: 7_200_000 };
+    let error: unknown;
+    try {
+      renderGatewayConfig(catalog(slow), { kind: "local", env: {} });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual(["servers[0].timeoutMs: Too big: expected number to be <=3600000"]);
+  });
+});
