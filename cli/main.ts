@@ -10,6 +10,8 @@ type Registrar = (program: Command) => void;
 /** Subcommands, in the order `--help` lists them. Add one line per new command module. */
 const commandModules: Array<() => Promise<{ register: Registrar }>> = [
   // () => import("./commands/list.js"),
+  () => import("./commands/dev.js"),
+  () => import("./commands/health.js"),
 ];
 
 export async function main(argv: string[]): Promise<number> {
