@@ -1,0 +1,149 @@
+/**
+ * Composition: wires config, logger, metrics, backends, registry, sessions, router and the HTTP server into a
+ * running gateway. Each part lives in its own module; this file only connects them.
+ */
+import type { AddressInfo } from "node:net";
+import type { GatewayConfig } from "./config.js";
+import { createHttpServer, type BackendStatus } from "./http/server.js";
+import { StreamableHttpHandler } from "./http/streamable.js";
+import { createLogger, type Logger } from "./observability/logger.js";
+import { GatewayMetrics } from "./observability/metrics.js";
+import { compileToolFilter } from "./router/filter.js";
+import { Forwarder } from "./router/forwarder.js";
+import { Registry } from "./router/registry.js";
+import { Router } from "./router/router.js";
+import { Subscriptions } from "./router/subscriptions.js";
+import type { Session } from "./session/session.js";
+import { SessionStore } from "./session/store.js";
+import { SessionSealer } from "./session/token.js";
+import { installExitHook } from "./shutdown.js";
+import { BackendPool } from "./upstream/pool.js";
+
+export interface StartOptions {
+  /** @default a pino logger at `config.logging.level` on stderr */
+  logger?: Logger;
+  /** Key sealing session ids; share it between replicas. @default $MCP_FLEET_SESSION_SECRET, else random */
+  sessionSecret?: string;
+  /** How long start waits for backends' first connection attempt. @default 30000 */
+  startTimeoutMs?: number;
+}
+
+export interface RunningGateway {
+  /** The MCP endpoint, e.g. `http://127.0.0.1:8080/mcp`. */
+  url: string;
+  port: number;
+  /** The state of every backend (what `GET /status` returns). */
+  status(): BackendStatus[];
+  metrics: GatewayMetrics;
+  /** Stops accepting, drains in-flight calls (up to `shutdown.drainTimeoutMs`), closes sessions and backends. */
+  close(): Promise<void>;
+}
+
+export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
+  installExitHook();
+  const logger = options.logger ?? createLogger({ level: config.logging.level });
+  const metrics = new GatewayMetrics();
+  metrics.sessionsMax(config.sessions.maxSessions);
+  const filters = new Map(config.servers.map((s) => [s.name, compileToolFilter(s.tools)]));
+  const late: { sessions?: SessionStore; forwarder?: Forwarder } = {};
+  const liveSessions = (): Iterable<Session> => late.sessions?.all() ?? [];
+  const subscriptions = new Subscriptions();
+  const registry = new Registry({
+    naming: config.naming,
+    toolFilter: (server, tool) => filters.get(server)?.(tool) ?? true,
+    logger,
+    onChange: (kinds) => late.forwarder?.listsChanged(kinds),
+  });
+  const fwd = new Forwarder({ registry, subscriptions, sessions: liveSessions, logger });
+  late.forwarder = fwd;
+  const pool = new BackendPool(config.servers, logger, {
+    onNotification: (backend, message, owner) => fwd.onNotification(backend, message, owner),
+    onRequest: (backend, message, owner) => fwd.onRequest(backend, message, owner),
+    onStateChange: (backend, previous, owner) => {
+      if (owner !== undefined) return;
+      metrics.backendUp(backend.name, backend.transport, backend.state === "up");
+      if (backend.state === "up") {
+        if (backend.connections > 1) metrics.backendRestart(backend.name);
+        logger.info({ server: backend.name, previous }, "backend up");
+        void registry.refresh(backend);
+      }
+    },
+  });
+  for (const server of config.servers) {
+    registry.addServer(server.name);
+    metrics.backendUp(server.name, server.transport, false);
+  }
+
+  const store = new SessionStore({
+    sealer: new SessionSealer(options.sessionSecret ?? process.env.MCP_FLEET_SESSION_SECRET),
+    idleTimeoutMs: config.sessions.idleTimeoutSeconds * 1000,
+    maxSessions: config.sessions.maxSessions,
+    onCountChange: (count) => metrics.sessions(count),
+    onClose: (session, why) => {
+      if (why === "expired") metrics.sessionExpired();
+      logger.debug({ sessionId: session.id, why }, "session closed");
+      for (const call of session.calls.values()) call.cancel?.("session closed");
+      session.stream?.end();
+      fwd.sessionClosed(session);
+      for (const uri of subscriptions.dropSession(session)) {
+        const server = registry.resourceServer(uri);
+        const backend = server === undefined ? undefined : pool.shared.get(server);
+        backend?.request("resources/unsubscribe", { uri }, { label: `resources/unsubscribe "${uri}"` }).catch(() => undefined);
+      }
+      void pool.closeSession(session);
+    },
+  });
+  late.sessions = store;
+
+  const router = new Router({ config, pool, registry, subscriptions, metrics, sessions: liveSessions });
+  const inflight = { count: 0 };
+  let draining = false;
+  const mcp = new StreamableHttpHandler({
+    config, router, forwarder: fwd, sessions: store, metrics, logger, inflight,
+    draining: () => draining,
+    closeSession: (session) => store.close(session, "deleted"),
+  });
+  const status = (): BackendStatus[] =>
+    [...pool.shared.values()].map((b) => {
+      const s: BackendStatus = { name: b.name, transport: b.transport, state: b.state, tools: registry.toolCount(b.name) };
+      if (b.state !== "up" && b.lastError !== undefined) s.lastError = b.lastError;
+      return s;
+    });
+  const server = createHttpServer({ config, mcp, metrics, logger, status });
+
+  // Backends first (bounded wait), so the first client sees their tools.
+  const startTimeout = options.startTimeoutMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([pool.start(), new Promise<void>((resolve) => (timer = setTimeout(resolve, startTimeout)))]);
+  clearTimeout(timer);
+  // Lists are fetched when a backend comes up; wait for those first fetches too.
+  await Promise.all([...pool.shared.values()].filter((b) => b.state === "up").map((b) => registry.refresh(b)));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.listen.port, config.listen.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.listen.host.includes(":") ? `[${config.listen.host}]` : config.listen.host;
+  const url = `http://${host}:${port}${config.listen.path}`;
+  logger.info({ url, servers: status() }, "gateway listening");
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      draining = true;
+      server.close();
+      const deadline = Date.now() + config.shutdown.drainTimeoutMs;
+      while (inflight.count > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      store.closeAll();
+      await pool.stop();
+      server.closeAllConnections();
+      logger.info("gateway stopped");
+    })();
+    return closing;
+  };
+  return { url, port, status, metrics, close };
+}

@@ -1,0 +1,85 @@
+/** Checks on an incoming HTTP request before any MCP handling: Host/Origin (DNS rebinding), media types, body size. */
+import type { IncomingMessage } from "node:http";
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+export function isLoopbackAddress(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host) || host.startsWith("127.");
+}
+
+function hostname(hostHeader: string): string {
+  if (hostHeader.startsWith("[")) return hostHeader.slice(0, hostHeader.indexOf("]") + 1);
+  const colon = hostHeader.indexOf(":");
+  return (colon === -1 ? hostHeader : hostHeader.slice(0, colon)).toLowerCase();
+}
+
+export interface OriginPolicy {
+  /** The address the gateway is bound to. */
+  bindHost: string;
+  allowedHosts: readonly string[];
+  allowedOrigins: readonly string[];
+}
+
+/** Why the request's Host or Origin is refused (403), or `undefined` when it is accepted. */
+export function originProblem(req: IncomingMessage, policy: OriginPolicy): string | undefined {
+  const host = req.headers.host;
+  if (host === undefined) return "missing Host header";
+  if (policy.allowedHosts.length > 0) {
+    if (!policy.allowedHosts.includes(host) && !policy.allowedHosts.includes(hostname(host))) return `Host "${host}" is not allowed`;
+  } else if (isLoopbackAddress(policy.bindHost) && !isLoopbackAddress(hostname(host))) {
+    return `Host "${host}" is not allowed: the gateway is bound to loopback (set http.allowedHosts to serve other names)`;
+  }
+  const origin = req.headers.origin;
+  if (origin === undefined) return undefined;
+  if (policy.allowedOrigins.length > 0) {
+    return policy.allowedOrigins.includes(origin) ? undefined : `Origin "${origin}" is not allowed`;
+  }
+  let originHost: string;
+  try {
+    originHost = new URL(origin).hostname;
+  } catch {
+    return `Origin "${origin}" is not allowed`;
+  }
+  return isLoopbackAddress(originHost) ? undefined : `Origin "${origin}" is not allowed (set http.allowedOrigins)`;
+}
+
+/** Does the Accept header list this media type (or a wildcard covering it)? */
+export function accepts(req: IncomingMessage, type: string): boolean {
+  const accept = req.headers.accept;
+  if (accept === undefined) return false;
+  const [major] = type.split("/");
+  return accept.split(",").some((part) => {
+    const media = part.split(";")[0]!.trim().toLowerCase();
+    return media === type || media === "*/*" || media === `${major}/*`;
+  });
+}
+
+export function isJsonContentType(req: IncomingMessage): boolean {
+  const type = req.headers["content-type"];
+  return type !== undefined && type.split(";")[0]!.trim().toLowerCase() === "application/json";
+}
+
+export class BodyTooLarge extends Error {}
+
+/** Reads the body up to `limit` bytes; rejects with {@link BodyTooLarge} as soon as it is exceeded (and stops reading). */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > limit) return Promise.reject(new BodyTooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off("data", onData);
+        req.pause();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
+    req.once("error", reject);
+  });
+}

@@ -1,0 +1,84 @@
+/** The gateway's HTTP server: the MCP endpoint plus probes, metrics and status. Nothing else is served. */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { GatewayConfig } from "../config.js";
+import type { Logger } from "../observability/logger.js";
+import type { GatewayMetrics } from "../observability/metrics.js";
+import { originProblem } from "./guards.js";
+import type { StreamableHttpHandler } from "./streamable.js";
+
+export interface BackendStatus {
+  name: string;
+  transport: "stdio" | "http" | "sse";
+  state: "up" | "down" | "connecting";
+  tools: number;
+  lastError?: string;
+}
+
+export interface HttpServerDeps {
+  config: GatewayConfig;
+  mcp: StreamableHttpHandler;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  status: () => BackendStatus[];
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function createHttpServer(deps: HttpServerDeps): Server {
+  const { config, metrics } = deps;
+  const policy = { bindHost: config.listen.host, allowedHosts: config.http.allowedHosts, allowedOrigins: config.http.allowedOrigins };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const started = process.hrtime.bigint();
+    const method = req.method ?? "GET";
+    res.once("finish", () => metrics.httpRequest(method, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q === -1 ? url : url.slice(0, q);
+    if (path === config.listen.path) {
+      const problem = originProblem(req, policy);
+      if (problem !== undefined) {
+        deps.logger.warn({ host: req.headers.host, origin: req.headers.origin }, `refused: ${problem}`);
+        json(res, 403, { jsonrpc: "2.0", id: null, error: { code: -32600, message: `Forbidden: ${problem}` } });
+        return;
+      }
+      deps.mcp.handle(req, res);
+      return;
+    }
+    if (method !== "GET" && method !== "HEAD") {
+      res.writeHead(405, { allow: "GET" }).end();
+      return;
+    }
+    switch (path) {
+      case "/healthz":
+        json(res, 200, { status: "ok" });
+        return;
+      case "/readyz": {
+        const servers = deps.status();
+        const notUp = servers.filter((s) => s.state !== "up");
+        json(res, notUp.length === 0 ? 200 : 503, notUp.length === 0 ? { status: "ready" } : { status: "not ready", down: notUp.map((s) => ({ name: s.name, state: s.state, lastError: s.lastError })) });
+        return;
+      }
+      case "/status":
+        json(res, 200, { servers: deps.status() });
+        return;
+      case "/metrics":
+        metrics.render().then(
+          (text) => {
+            res.writeHead(200, { "content-type": metrics.contentType });
+            res.end(text);
+          },
+          (error: unknown) => json(res, 500, { error: (error as Error).message }),
+        );
+        return;
+      default:
+        json(res, 404, { error: `Not found: ${path}. The MCP endpoint is ${config.listen.path}.` });
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
+}

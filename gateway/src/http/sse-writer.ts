@@ -1,0 +1,42 @@
+/** Server-sent events on one HTTP response. */
+import type { ServerResponse } from "node:http";
+
+export class SseWriter {
+  private ended = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    headers: Record<string, string> = {},
+  ) {
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive", ...headers });
+    res.flushHeaders();
+    res.on("close", () => {
+      this.ended = true;
+      this.onclose?.();
+    });
+  }
+
+  onclose?: () => void;
+
+  get open(): boolean {
+    return !this.ended;
+  }
+
+  /** Writes one `message` event carrying serialized JSON; false when the stream is gone. */
+  write(json: string): boolean {
+    if (this.ended) return false;
+    this.res.write(`event: message\ndata: ${json}\n\n`);
+    return true;
+  }
+
+  /** A comment line: keeps proxies from closing an idle stream. */
+  keepAlive(): void {
+    if (!this.ended) this.res.write(": keep-alive\n\n");
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.res.end();
+  }
+}

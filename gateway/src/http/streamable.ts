@@ -1,0 +1,260 @@
+/**
+ * The Streamable HTTP front on the MCP path: POST (client messages), GET (the session's standalone stream),
+ * DELETE (end the session). Status codes follow the MCP transport spec.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { GatewayConfig } from "../config.js";
+import { ErrorCode, envelopeProblem, errorResponse, isNotification, isRequest, isResponse, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from "../jsonrpc.js";
+import type { Logger } from "../observability/logger.js";
+import type { GatewayMetrics } from "../observability/metrics.js";
+import type { Forwarder } from "../router/forwarder.js";
+import { SUPPORTED_PROTOCOL_VERSIONS, negotiateVersion, type Router } from "../router/router.js";
+import { Session, type ClientCall } from "../session/session.js";
+import type { SessionStore } from "../session/store.js";
+import { PostExchange } from "./exchange.js";
+import { BodyTooLarge, accepts, isJsonContentType, readBody } from "./guards.js";
+import { SseWriter } from "./sse-writer.js";
+
+const SESSION_HEADER = "mcp-session-id";
+const VERSION_HEADER = "mcp-protocol-version";
+/** Versions in which a POST body may be a JSON-RPC batch (removed in 2025-06-18). */
+const BATCH_VERSIONS = new Set(["2025-03-26"]);
+
+export interface StreamableDeps {
+  config: GatewayConfig;
+  router: Router;
+  forwarder: Forwarder;
+  sessions: SessionStore;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** Counts POSTs being answered (for draining on shutdown). */
+  inflight: { count: number };
+  /** True once shutdown started: new sessions are refused. */
+  draining: () => boolean;
+  closeSession: (session: Session) => void;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function rpcFailure(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+  sendJson(res, status, errorResponse(null, code, message), headers);
+}
+
+export class StreamableHttpHandler {
+  private readonly stateless: boolean;
+
+  constructor(private readonly deps: StreamableDeps) {
+    this.stateless = deps.config.sessions.mode === "stateless";
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    switch (req.method) {
+      case "POST":
+        void this.post(req, res).catch((error: unknown) => {
+          this.deps.logger.error({ err: (error as Error).message }, "POST failed");
+          if (!res.headersSent) rpcFailure(res, 500, ErrorCode.InternalError, "Internal error");
+          else res.end();
+        });
+        return;
+      case "GET":
+        this.get(req, res);
+        return;
+      case "DELETE":
+        this.delete(req, res);
+        return;
+      default:
+        rpcFailure(res, 405, ErrorCode.InvalidRequest, `Method ${req.method ?? "?"} not allowed on the MCP endpoint; use POST, GET or DELETE.`, { allow: "GET, POST, DELETE" });
+    }
+  }
+
+  /** The session a request names, or an error already sent. */
+  private session(req: IncomingMessage, res: ServerResponse): Session | undefined {
+    const id = req.headers[SESSION_HEADER];
+    if (typeof id !== "string" || id === "") {
+      rpcFailure(res, 400, ErrorCode.InvalidRequest, "Bad Request: Mcp-Session-Id header is required (send initialize first)");
+      return undefined;
+    }
+    const session = this.deps.sessions.get(id);
+    if (session === undefined) {
+      rpcFailure(res, 404, -32001, "Session not found: it expired, was closed, or was not issued by this gateway. Initialize a new session.");
+      return undefined;
+    }
+    return session;
+  }
+
+  private versionProblem(req: IncomingMessage): string | undefined {
+    const version = req.headers[VERSION_HEADER];
+    if (version === undefined || (SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(version as string)) return undefined;
+    return `Bad Request: unsupported MCP-Protocol-Version "${String(version)}" (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`;
+  }
+
+  private async post(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!accepts(req, "application/json") || !accepts(req, "text/event-stream")) {
+      rpcFailure(res, 406, ErrorCode.InvalidRequest, "Not Acceptable: the Accept header must list both application/json and text/event-stream");
+      return;
+    }
+    if (!isJsonContentType(req)) {
+      rpcFailure(res, 415, ErrorCode.InvalidRequest, "Unsupported Media Type: Content-Type must be application/json");
+      return;
+    }
+    let text: string;
+    try {
+      text = await readBody(req, this.deps.config.http.maxBodyBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        rpcFailure(res, 413, ErrorCode.InvalidRequest, `Payload Too Large: the body exceeds ${this.deps.config.http.maxBodyBytes} bytes (http.maxBodyBytes)`, { connection: "close" });
+        return;
+      }
+      throw error;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      rpcFailure(res, 400, ErrorCode.ParseError, `Parse error: the body is not valid JSON (${(error as Error).message})`);
+      return;
+    }
+    const batch = Array.isArray(body);
+    const messages = (batch ? body : [body]) as JsonRpcMessage[];
+    if (batch && messages.length === 0) {
+      rpcFailure(res, 400, ErrorCode.InvalidRequest, "Invalid Request: empty batch");
+      return;
+    }
+    for (const message of messages) {
+      const problem = envelopeProblem(message);
+      if (problem !== undefined) {
+        const id = typeof message === "object" && message !== null && "id" in message ? ((message as { id: unknown }).id as string | number) : null;
+        sendJson(res, 400, errorResponse(id ?? null, ErrorCode.InvalidRequest, `Invalid Request: ${problem}`));
+        return;
+      }
+    }
+    const versionProblem = this.versionProblem(req);
+    if (versionProblem !== undefined) {
+      rpcFailure(res, 400, ErrorCode.InvalidRequest, versionProblem);
+      return;
+    }
+
+    const initialize = messages.find((m) => isRequest(m) && m.method === "initialize") as JsonRpcRequest | undefined;
+    let session: Session | undefined;
+    const headers: Record<string, string> = {};
+    if (initialize !== undefined) {
+      if (batch) {
+        rpcFailure(res, 400, ErrorCode.InvalidRequest, "Invalid Request: initialize must not be part of a JSON-RPC batch");
+        return;
+      }
+      session = this.newSession(initialize, res);
+      if (session === undefined) return;
+      if (session.id !== undefined) headers[SESSION_HEADER] = session.id;
+    } else if (this.stateless) {
+      const version = negotiateVersion(req.headers[VERSION_HEADER]);
+      session = new Session(undefined, { protocolVersion: version, capabilities: { sampling: true, elicitation: true, roots: true }, createdAt: Date.now() });
+    } else {
+      session = this.session(req, res);
+      if (session === undefined) return;
+    }
+    if (batch) {
+      const version = (req.headers[VERSION_HEADER] as string | undefined) ?? session.protocolVersion;
+      if (!BATCH_VERSIONS.has(version)) {
+        rpcFailure(res, 400, ErrorCode.InvalidRequest, `Invalid Request: JSON-RPC batches were removed in protocol 2025-06-18; this session speaks ${version}. Send one message per POST.`);
+        return;
+      }
+    }
+
+    const requests: JsonRpcRequest[] = [];
+    for (const message of messages) {
+      if (isRequest(message)) requests.push(message);
+      else if (isNotification(message)) this.deps.router.notification(session, message);
+      else if (isResponse(message)) this.deps.forwarder.onClientResponse(message);
+    }
+    if (requests.length === 0) {
+      res.writeHead(202).end();
+      return;
+    }
+    this.dispatch(session, requests, batch, headers, res);
+  }
+
+  private newSession(initialize: JsonRpcRequest, res: ServerResponse): Session | undefined {
+    const params = initialize.params ?? {};
+    const caps = (params.capabilities ?? {}) as Record<string, unknown>;
+    const seed = {
+      protocolVersion: negotiateVersion(params.protocolVersion),
+      capabilities: { sampling: caps.sampling !== undefined, elicitation: caps.elicitation !== undefined, roots: caps.roots !== undefined },
+      createdAt: Date.now(),
+    };
+    if (this.stateless) return new Session(undefined, seed);
+    if (this.deps.draining()) {
+      rpcFailure(res, 503, ErrorCode.InternalError, "Service Unavailable: the gateway is shutting down", { "retry-after": "1" });
+      return undefined;
+    }
+    if (this.deps.sessions.full) {
+      rpcFailure(res, 503, ErrorCode.InternalError, `Service Unavailable: this replica holds its maximum of ${this.deps.config.sessions.maxSessions} sessions (sessions.maxSessions)`, { "retry-after": "5" });
+      return undefined;
+    }
+    this.deps.metrics.sessionCreated();
+    return this.deps.sessions.create(seed);
+  }
+
+  private dispatch(session: Session, requests: JsonRpcRequest[], batch: boolean, headers: Record<string, string>, res: ServerResponse): void {
+    const exchange = new PostExchange(res, requests.length, batch, headers);
+    const inflight = this.deps.inflight;
+    inflight.count += 1;
+    exchange.onDone = () => {
+      inflight.count -= 1;
+    };
+    res.once("close", () => {
+      if (!exchange.finished) {
+        // The client went away mid-call: cancel what it was waiting for.
+        for (const request of requests) session.calls.get(request.id)?.cancel?.("client disconnected");
+      }
+    });
+    for (const request of requests) {
+      const call: ClientCall = { session, clientId: request.id, forward: (message) => exchange.forward(message) };
+      session.calls.set(request.id, call);
+      this.deps.router.handle(session, request, call, (response: JsonRpcResponse) => {
+        if (session.calls.get(request.id) === call) session.calls.delete(request.id);
+        exchange.complete(response);
+      });
+    }
+  }
+
+  private get(req: IncomingMessage, res: ServerResponse): void {
+    if (this.stateless) {
+      rpcFailure(res, 405, ErrorCode.InvalidRequest, "Method Not Allowed: the gateway runs stateless (sessions.mode); there is no standalone stream", { allow: "POST" });
+      return;
+    }
+    if (!accepts(req, "text/event-stream")) {
+      rpcFailure(res, 406, ErrorCode.InvalidRequest, "Not Acceptable: the Accept header must list text/event-stream");
+      return;
+    }
+    const session = this.session(req, res);
+    if (session === undefined) return;
+    if (session.stream?.open === true) {
+      rpcFailure(res, 409, ErrorCode.InvalidRequest, "Conflict: this session already has a standalone SSE stream open");
+      return;
+    }
+    const stream = new SseWriter(res, { [SESSION_HEADER]: session.id! });
+    const keepAlive = setInterval(() => stream.keepAlive(), 15_000);
+    keepAlive.unref();
+    stream.onclose = () => {
+      clearInterval(keepAlive);
+      if (session.stream === stream) session.stream = undefined;
+      session.touch();
+    };
+    session.attachStream(stream);
+  }
+
+  private delete(req: IncomingMessage, res: ServerResponse): void {
+    if (this.stateless) {
+      rpcFailure(res, 405, ErrorCode.InvalidRequest, "Method Not Allowed: the gateway runs stateless (sessions.mode)", { allow: "POST" });
+      return;
+    }
+    const session = this.session(req, res);
+    if (session === undefined) return;
+    this.deps.closeSession(session);
+    res.writeHead(200).end();
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * JSON-RPC 2.0 envelopes as the gateway routes them: plain objects, checked cheaply (no schema library on the hot path).
+ */
+export type JsonRpcId = string | number;
+
+export interface JsonRpcRequest {
+  jsonrpc: "2.0";
+  id: JsonRpcId;
+  method: string;
+  params?: Record<string, unknown>;
+}
+export interface JsonRpcNotification {
+  jsonrpc: "2.0";
+  method: string;
+  params?: Record<string, unknown>;
+}
+export interface JsonRpcErrorObject {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+export interface JsonRpcResponse {
+  jsonrpc: "2.0";
+  id: JsonRpcId | null;
+  result?: unknown;
+  error?: JsonRpcErrorObject;
+}
+export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResponse;
+
+/** Standard and MCP error codes. */
+export const ErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  /** MCP SDK's RequestTimeout. */
+  RequestTimeout: -32001,
+  /** Gateway: the backend is unavailable (down, restarting, died mid-call). */
+  BackendUnavailable: -32002,
+  /** MCP: resource not found. */
+  ResourceNotFound: -32002,
+} as const;
+
+export function isRequest(m: JsonRpcMessage): m is JsonRpcRequest {
+  return "method" in m && "id" in m && m.id !== undefined;
+}
+export function isNotification(m: JsonRpcMessage): m is JsonRpcNotification {
+  return "method" in m && !("id" in m && m.id !== undefined);
+}
+export function isResponse(m: JsonRpcMessage): m is JsonRpcResponse {
+  return !("method" in m) && ("result" in m || "error" in m);
+}
+
+/** Why an object is not a JSON-RPC 2.0 message, or `undefined` when it is one. */
+export function envelopeProblem(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "a JSON-RPC message must be an object";
+  const m = value as Record<string, unknown>;
+  if (m.jsonrpc !== "2.0") return 'field "jsonrpc" must be "2.0"';
+  const hasId = "id" in m && m.id !== undefined;
+  if (hasId && typeof m.id !== "string" && !(typeof m.id === "number" && Number.isFinite(m.id)) && m.id !== null) {
+    return 'field "id" must be a string or a number';
+  }
+  if ("method" in m) {
+    if (typeof m.method !== "string" || m.method.length === 0) return 'field "method" must be a non-empty string';
+    if (m.id === null) return 'field "id" of a request must not be null';
+    if ("params" in m && m.params !== undefined && (typeof m.params !== "object" || m.params === null)) {
+      return 'field "params" must be an object';
+    }
+    return undefined;
+  }
+  if ("result" in m || "error" in m) {
+    if (!hasId) return 'a response needs an "id"';
+    if ("error" in m && (typeof m.error !== "object" || m.error === null)) return 'field "error" must be an object';
+    return undefined;
+  }
+  return 'a JSON-RPC message needs "method" (request, notification) or "result"/"error" (response)';
+}
+
+export function errorResponse(id: JsonRpcId | null, code: number, message: string, data?: unknown): JsonRpcResponse {
+  const error: JsonRpcErrorObject = data === undefined ? { code, message } : { code, message, data };
+  return { jsonrpc: "2.0", id, error };
+}
+
+/** An error that becomes a JSON-RPC error response. */
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = "RpcError";
+  }
+  toObject(): JsonRpcErrorObject {
+    return this.data === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, data: this.data };
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Prometheus metrics, registered from the contract (`metrics-contract.ts`) and nothing else, plus prom-client's
+ * default process and runtime metrics. Label children are cached: the hot path does a Map lookup, not label hashing.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { METRICS, type MetricDefinition, type Outcome } from "./metrics-contract.js";
+
+type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
+
+/** MCP methods reported by name in `method` labels; others are `other`. */
+const KNOWN_METHODS = new Set([
+  "initialize", "ping", "tools/list", "tools/call", "resources/list", "resources/templates/list", "resources/read",
+  "resources/subscribe", "resources/unsubscribe", "prompts/list", "prompts/get", "completion/complete", "logging/setLevel",
+]);
+
+export function methodLabel(method: string): string {
+  return KNOWN_METHODS.has(method) ? method : "other";
+}
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly metrics = new Map<string, AnyMetric>();
+  private readonly toolCallChildren = new Map<string, { inc(): void }>();
+  private readonly durationChildren = new Map<string, { observe(v: number): void }>();
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    for (const [key, def] of Object.entries(METRICS) as [string, MetricDefinition][]) {
+      this.metrics.set(key, this.create(def));
+    }
+  }
+
+  private create(def: MetricDefinition): AnyMetric {
+    const base = { name: def.name, help: def.help, labelNames: [...def.labels], registers: [this.registry] };
+    if (def.type === "counter") return new Counter(base);
+    if (def.type === "gauge") return new Gauge(base);
+    return new Histogram({ ...base, buckets: [...(def.buckets ?? [])] });
+  }
+
+  private counter(key: keyof typeof METRICS): Counter<string> {
+    return this.metrics.get(key) as Counter<string>;
+  }
+  private gauge(key: keyof typeof METRICS): Gauge<string> {
+    return this.metrics.get(key) as Gauge<string>;
+  }
+  private histogram(key: keyof typeof METRICS): Histogram<string> {
+    return this.metrics.get(key) as Histogram<string>;
+  }
+
+  httpRequest(method: string, code: number, seconds: number): void {
+    this.counter("httpRequests").labels(method, String(code)).inc();
+    this.histogram("httpRequestDuration").labels(method).observe(seconds);
+  }
+
+  rpcRequest(method: string, outcome: Outcome): void {
+    this.counter("rpcRequests").labels(methodLabel(method), outcome).inc();
+  }
+
+  toolCall(server: string, tool: string, outcome: Outcome, seconds: number): void {
+    const key = `${server}\u0000${tool}\u0000${outcome}`;
+    let child = this.toolCallChildren.get(key);
+    if (child === undefined) {
+      child = this.counter("toolCalls").labels(server, tool, outcome);
+      this.toolCallChildren.set(key, child);
+    }
+    child.inc();
+    let duration = this.durationChildren.get(server);
+    if (duration === undefined) {
+      duration = this.histogram("toolCallDuration").labels(server);
+      this.durationChildren.set(server, duration);
+    }
+    duration.observe(seconds);
+  }
+
+  backendUp(server: string, transport: string, up: boolean): void {
+    this.gauge("backendUp").labels(server, transport).set(up ? 1 : 0);
+  }
+
+  backendRestart(server: string): void {
+    this.counter("backendRestarts").labels(server).inc();
+  }
+
+  circuit(server: string, state: number): void {
+    this.gauge("circuitState").labels(server).set(state);
+  }
+
+  sessions(active: number): void {
+    this.gauge("sessionsActive").set(active);
+  }
+  sessionsMax(max: number): void {
+    this.gauge("sessionsMax").set(max);
+  }
+  sessionCreated(): void {
+    this.counter("sessionsCreated").inc();
+  }
+  sessionExpired(): void {
+    this.counter("sessionsExpired").inc();
+  }
+
+  async render(): Promise<string> {
+    return this.registry.metrics();
+  }
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

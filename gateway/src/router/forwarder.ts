@@ -1,0 +1,178 @@
+/**
+ * Backend -> client: notifications and requests that backends send, delivered to the right client session.
+ *
+ * Attribution of a backend->client request (sampling, elicitation, roots):
+ * - a per-session connection (`isolation: session`) belongs to one session: exact;
+ * - a shared connection: the request goes to the caller whose call is the only one in flight on that connection;
+ *   with several in flight, to the call whose progress token the request's `_meta.progressToken` names; otherwise
+ *   the backend gets an error saying the request cannot be attributed (see gateway/README.md).
+ */
+import { ErrorCode, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from "../jsonrpc.js";
+import type { Logger } from "../observability/logger.js";
+import type { ClientCall, Session } from "../session/session.js";
+import type { GatewayBackend } from "../upstream/pool.js";
+import type { ListKind, Registry } from "./registry.js";
+import type { Subscriptions } from "./subscriptions.js";
+
+export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+
+const LIST_CHANGED: Record<string, ListKind[]> = {
+  "notifications/tools/list_changed": ["tools"],
+  "notifications/prompts/list_changed": ["prompts"],
+  "notifications/resources/list_changed": ["resources", "resourceTemplates"],
+};
+
+const KIND_NOTIFICATION: Record<ListKind, string> = {
+  tools: "notifications/tools/list_changed",
+  prompts: "notifications/prompts/list_changed",
+  resources: "notifications/resources/list_changed",
+  resourceTemplates: "notifications/resources/list_changed",
+};
+
+/** Which client capability a backend->client request needs. */
+const NEEDS: Record<string, "sampling" | "elicitation" | "roots"> = {
+  "sampling/createMessage": "sampling",
+  "elicitation/create": "elicitation",
+  "roots/list": "roots",
+};
+
+/** A backend->client request waiting for the client's answer. */
+interface Outstanding {
+  backend: GatewayBackend;
+  backendId: string | number;
+  session: Session;
+  timer: NodeJS.Timeout;
+}
+
+const OUTSTANDING_TTL_MS = 15 * 60_000;
+
+export interface ForwarderDeps {
+  registry: Registry;
+  subscriptions: Subscriptions;
+  sessions: () => Iterable<Session>;
+  logger: Logger;
+}
+
+export class Forwarder {
+  private readonly outstanding = new Map<string, Outstanding>();
+  private nextId = 1;
+
+  constructor(private readonly deps: ForwarderDeps) {}
+
+  /** Tells every session that aggregated lists changed. */
+  listsChanged(kinds: Set<ListKind>): void {
+    const methods = new Set([...kinds].map((k) => KIND_NOTIFICATION[k]));
+    for (const session of this.deps.sessions()) for (const method of methods) session.sendStandalone({ jsonrpc: "2.0", method });
+  }
+
+  onNotification(backend: GatewayBackend, message: JsonRpcNotification, owner: Session | undefined): void {
+    const kinds = LIST_CHANGED[message.method];
+    if (kinds !== undefined) {
+      // The registry reads lists from the shared connection; the refresh announces real changes to every session.
+      if (owner === undefined) void this.deps.registry.refresh(backend, kinds);
+      else owner.sendStandalone(message);
+      return;
+    }
+    switch (message.method) {
+      case "notifications/resources/updated": {
+        const uri = message.params?.uri;
+        if (owner !== undefined) owner.sendStandalone(message);
+        else if (typeof uri === "string") for (const session of this.deps.subscriptions.subscribers(uri)) session.sendStandalone(message);
+        return;
+      }
+      case "notifications/message": {
+        const level = LOG_LEVELS.indexOf(String(message.params?.level));
+        const targets = owner !== undefined ? [owner] : this.deps.sessions();
+        for (const session of targets) {
+          if (session.logLevel === undefined || level >= LOG_LEVELS.indexOf(session.logLevel)) session.sendStandalone(message);
+        }
+        return;
+      }
+      case "notifications/cancelled": {
+        // The backend gave up a request it sent to a client.
+        const backendId = message.params?.requestId;
+        for (const [clientId, o] of this.outstanding) {
+          if (o.backend === backend && o.backendId === backendId) {
+            this.drop(clientId);
+            o.session.sendStandalone({ jsonrpc: "2.0", method: message.method, params: { ...message.params, requestId: clientId } });
+          }
+        }
+        return;
+      }
+      default: {
+        const call = owner === undefined ? this.soleCall(backend) : undefined;
+        if (owner !== undefined) owner.sendStandalone(message);
+        else if (call !== undefined) call.forward(message);
+        else this.deps.logger.debug({ server: backend.name, method: message.method }, "notification not attributable to a session; dropped");
+      }
+    }
+  }
+
+  private soleCall(backend: GatewayBackend): ClientCall | undefined {
+    const calls = backend.inFlight();
+    return calls.length === 1 ? calls[0] : undefined;
+  }
+
+  /** A backend asks something of a client: find the client, forward with a gateway-unique id. */
+  onRequest(backend: GatewayBackend, message: JsonRpcRequest, owner: Session | undefined): void {
+    const calls = backend.inFlight();
+    let call: ClientCall | undefined;
+    if (owner !== undefined) {
+      const own = calls.filter((c) => c.session === owner);
+      call = own.length === 1 ? own[0] : undefined;
+    } else if (calls.length === 1) {
+      call = calls[0];
+    }
+    const session = owner ?? call?.session;
+    if (session === undefined) {
+      const why = calls.length === 0 ? "no client call is in flight on it" : `${calls.length} client calls are in flight on it`;
+      backend.respond(message.id, {
+        error: {
+          code: ErrorCode.InternalError,
+          message: `mcp-fleet-gateway cannot tell which client ${message.method} from shared server "${backend.name}" is for: ${why}. Set isolation: session for this server to route such requests exactly.`,
+        },
+      });
+      return;
+    }
+    const needs = NEEDS[message.method];
+    if (needs !== undefined && !session.seed.capabilities[needs]) {
+      backend.respond(message.id, { error: { code: ErrorCode.MethodNotFound, message: `The client does not support ${message.method} (no "${needs}" capability)` } });
+      return;
+    }
+    const clientId = `gw-${this.nextId++}`;
+    const timer = setTimeout(() => this.drop(clientId), OUTSTANDING_TTL_MS);
+    timer.unref();
+    this.outstanding.set(clientId, { backend, backendId: message.id, session, timer });
+    const forwarded: JsonRpcRequest = { jsonrpc: "2.0", id: clientId, method: message.method };
+    if (message.params !== undefined) forwarded.params = message.params;
+    if (call !== undefined) call.forward(forwarded);
+    else session.sendStandalone(forwarded);
+  }
+
+  /** A client answered a request the gateway forwarded; false when the id is unknown. */
+  onClientResponse(response: JsonRpcResponse): boolean {
+    const key = String(response.id);
+    const o = this.outstanding.get(key);
+    if (o === undefined) return false;
+    this.drop(key);
+    if (response.error !== undefined) o.backend.respond(o.backendId, { error: response.error });
+    else o.backend.respond(o.backendId, { result: response.result ?? {} });
+    return true;
+  }
+
+  /** A session closed: the backends waiting on it get an error. */
+  sessionClosed(session: Session): void {
+    for (const [clientId, o] of this.outstanding) {
+      if (o.session !== session) continue;
+      this.drop(clientId);
+      o.backend.respond(o.backendId, { error: { code: ErrorCode.InternalError, message: "The client session closed before answering" } });
+    }
+  }
+
+  private drop(clientId: string): void {
+    const o = this.outstanding.get(clientId);
+    if (o === undefined) return;
+    clearTimeout(o.timer);
+    this.outstanding.delete(clientId);
+  }
+}

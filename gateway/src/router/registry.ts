@@ -1,0 +1,196 @@
+/**
+ * The shared registry: every backend's tools, resources, resource templates and prompts, fetched once per change
+ * (on connect and on the backend's `notifications/<kind>/list_changed`), cached, and indexed for routing. Every
+ * client session reads the same lists: memory per session does not grow with the number of tools.
+ */
+import type { Logger } from "../observability/logger.js";
+import type { Backend } from "../upstream/backend.js";
+import { exposedName, type NamingOptions } from "./naming.js";
+
+export type ListKind = "tools" | "resources" | "resourceTemplates" | "prompts";
+
+const LIST_METHOD: Record<ListKind, string> = {
+  tools: "tools/list",
+  resources: "resources/list",
+  resourceTemplates: "resources/templates/list",
+  prompts: "prompts/list",
+};
+const CAPABILITY: Record<ListKind, "tools" | "resources" | "prompts"> = {
+  tools: "tools",
+  resources: "resources",
+  resourceTemplates: "resources",
+  prompts: "prompts",
+};
+const MAX_PAGES = 100;
+
+export interface Target {
+  server: string;
+  /** The backend's own name of the tool or prompt. */
+  name: string;
+}
+
+type Item = Record<string, unknown> & { name?: string; uri?: string; uriTemplate?: string };
+
+interface ServerLists {
+  tools: Item[];
+  resources: Item[];
+  resourceTemplates: Item[];
+  prompts: Item[];
+}
+
+interface TemplateRoute {
+  server: string;
+  pattern: RegExp;
+}
+
+export interface RegistryOptions {
+  naming: NamingOptions;
+  /** Per server: is this tool exposed? */
+  toolFilter: (server: string, tool: string) => boolean;
+  logger: Logger;
+  /** Called with the kinds whose aggregated list changed. */
+  onChange?: (kinds: Set<ListKind>) => void;
+}
+
+function templateToRegExp(template: string): RegExp {
+  const escaped = template.replace(/[.+^$()|[\]\\?*]/g, "\\$&");
+  return new RegExp(`^${escaped.replace(/\{[^}]*\}/g, ".+?")}$`);
+}
+
+export class Registry {
+  private readonly lists = new Map<string, ServerLists>();
+  private readonly order: string[] = [];
+  /** Aggregated, client-facing lists. */
+  tools: Item[] = [];
+  resources: Item[] = [];
+  resourceTemplates: Item[] = [];
+  prompts: Item[] = [];
+  private toolIndex = new Map<string, Target>();
+  private promptIndex = new Map<string, Target>();
+  private uriIndex = new Map<string, string>();
+  private templateRoutes: TemplateRoute[] = [];
+
+  constructor(private readonly options: RegistryOptions) {}
+
+  addServer(name: string): void {
+    if (this.lists.has(name)) return;
+    this.order.push(name);
+    this.lists.set(name, { tools: [], resources: [], resourceTemplates: [], prompts: [] });
+  }
+
+  tool(exposed: string): Target | undefined {
+    return this.toolIndex.get(exposed);
+  }
+  prompt(exposed: string): Target | undefined {
+    return this.promptIndex.get(exposed);
+  }
+
+  /** The server that owns a resource URI: listed URIs first, then templates, then the only resource server. */
+  resourceServer(uri: string): string | undefined {
+    const listed = this.uriIndex.get(uri);
+    if (listed !== undefined) return listed;
+    for (const route of this.templateRoutes) if (route.pattern.test(uri)) return route.server;
+    return undefined;
+  }
+
+  /** Tool count per server, after the filter. */
+  toolCount(server: string): number {
+    return (this.lists.get(server)?.tools ?? []).filter((t) => this.options.toolFilter(server, String(t.name))).length;
+  }
+
+  /** Fetches the given lists (all the backend supports when omitted) and rebuilds the indexes. */
+  async refresh<C>(backend: Backend<C>, kinds?: ListKind[]): Promise<void> {
+    const lists = this.lists.get(backend.name);
+    if (lists === undefined) return;
+    const wanted = kinds ?? (Object.keys(LIST_METHOD) as ListKind[]);
+    const changed = new Set<ListKind>();
+    await Promise.all(
+      wanted.map(async (kind) => {
+        if (backend.capabilities[CAPABILITY[kind]] === undefined) return;
+        try {
+          const items = await this.fetchAll(backend, kind);
+          if (JSON.stringify(items) !== JSON.stringify(lists[kind])) {
+            lists[kind] = items;
+            changed.add(kind);
+          }
+        } catch (error) {
+          this.options.logger.warn({ server: backend.name, kind, err: (error as Error).message }, "listing failed");
+        }
+      }),
+    );
+    if (changed.size > 0) {
+      this.rebuild();
+      this.options.onChange?.(changed);
+    }
+  }
+
+  private async fetchAll<C>(backend: Backend<C>, kind: ListKind): Promise<Item[]> {
+    const method = LIST_METHOD[kind];
+    const items: Item[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const result = (await backend.request(method, cursor === undefined ? undefined : { cursor }, { label: method })) as Record<string, unknown>;
+      const pageItems = result[kind];
+      if (Array.isArray(pageItems)) items.push(...(pageItems as Item[]));
+      cursor = typeof result.nextCursor === "string" && result.nextCursor !== "" ? result.nextCursor : undefined;
+      if (cursor === undefined) break;
+    }
+    return items;
+  }
+
+  private rebuild(): void {
+    const naming = this.options.naming;
+    const tools: Item[] = [];
+    const prompts: Item[] = [];
+    const resources: Item[] = [];
+    const templates: Item[] = [];
+    const toolIndex = new Map<string, Target>();
+    const promptIndex = new Map<string, Target>();
+    const uriIndex = new Map<string, string>();
+    const templateRoutes: TemplateRoute[] = [];
+    for (const server of this.order) {
+      const lists = this.lists.get(server)!;
+      for (const tool of lists.tools) {
+        const name = String(tool.name);
+        if (!this.options.toolFilter(server, name)) continue;
+        const exposed = exposedName(server, name, naming);
+        const clash = toolIndex.get(exposed);
+        if (clash !== undefined) {
+          this.options.logger.error({ server, tool: name, exposed, other: clash }, `tool "${name}" of server "${server}" maps to "${exposed}", already taken by "${clash.name}" of "${clash.server}"; it is not exposed`);
+          continue;
+        }
+        toolIndex.set(exposed, { server, name });
+        tools.push({ ...tool, name: exposed });
+      }
+      for (const prompt of lists.prompts) {
+        const name = String(prompt.name);
+        const exposed = exposedName(server, name, naming);
+        if (promptIndex.has(exposed)) continue;
+        promptIndex.set(exposed, { server, name });
+        prompts.push({ ...prompt, name: exposed });
+      }
+      for (const resource of lists.resources) {
+        const uri = String(resource.uri);
+        const owner = uriIndex.get(uri);
+        if (owner !== undefined) {
+          this.options.logger.warn({ server, uri, owner }, `resource ${uri} of "${server}" is already served by "${owner}"; the first server in the config wins`);
+          continue;
+        }
+        uriIndex.set(uri, server);
+        resources.push(resource);
+      }
+      for (const template of lists.resourceTemplates) {
+        templateRoutes.push({ server, pattern: templateToRegExp(String(template.uriTemplate)) });
+        templates.push(template);
+      }
+    }
+    this.tools = tools;
+    this.prompts = prompts;
+    this.resources = resources;
+    this.resourceTemplates = templates;
+    this.toolIndex = toolIndex;
+    this.promptIndex = promptIndex;
+    this.uriIndex = uriIndex;
+    this.templateRoutes = templateRoutes;
+  }
+}

@@ -1,0 +1,279 @@
+/**
+ * Client -> backend: dispatches each client JSON-RPC request of a session to the gateway's own answer (initialize,
+ * lists, ping) or to the backend that owns the tool, resource, prompt or completion ref.
+ */
+import type { GatewayConfig } from "../config.js";
+import { ErrorCode, RpcError, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from "../jsonrpc.js";
+import type { GatewayMetrics } from "../observability/metrics.js";
+import type { Outcome } from "../observability/metrics-contract.js";
+import type { ClientCall, Session } from "../session/session.js";
+import type { BackendPool, GatewayBackend } from "../upstream/pool.js";
+import { GATEWAY_INFO, type ServerCapabilities } from "../upstream/backend.js";
+import type { Registry } from "./registry.js";
+import type { Subscriptions } from "./subscriptions.js";
+import { LOG_LEVELS } from "./forwarder.js";
+
+export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26"] as const;
+export const LATEST_PROTOCOL_VERSION = SUPPORTED_PROTOCOL_VERSIONS[0];
+
+/** Where the router sends the answer of one request. */
+export type Reply = (response: JsonRpcResponse) => void;
+
+export interface RouterDeps {
+  config: GatewayConfig;
+  pool: BackendPool;
+  registry: Registry;
+  subscriptions: Subscriptions;
+  metrics: GatewayMetrics;
+  /** Live sessions (for the fan-out of logging levels). */
+  sessions: () => Iterable<Session>;
+}
+
+export function negotiateVersion(requested: unknown): string {
+  return typeof requested === "string" && (SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(requested) ? requested : LATEST_PROTOCOL_VERSION;
+}
+
+function rpcError(error: unknown): { code: number; message: string; data?: unknown } {
+  if (error instanceof RpcError) return error.toObject();
+  return { code: ErrorCode.InternalError, message: error instanceof Error ? error.message : String(error) };
+}
+
+function outcomeOf(error: unknown): Outcome {
+  if (error instanceof RpcError) {
+    if (error.code === ErrorCode.RequestTimeout) return "timeout";
+    if (error.code === ErrorCode.BackendUnavailable && /^Server "/.test(error.message)) return "unavailable";
+  }
+  return "error";
+}
+
+export class Router {
+  constructor(private readonly deps: RouterDeps) {}
+
+  /** The capabilities the gateway offers: the union of what its backends offer. */
+  capabilities(): Record<string, unknown> {
+    const caps: Record<string, Record<string, unknown>> = {};
+    for (const backend of this.deps.pool.shared.values()) {
+      const c: ServerCapabilities = backend.capabilities;
+      if (c.tools !== undefined) caps.tools = { listChanged: true };
+      if (c.prompts !== undefined) caps.prompts = { listChanged: true };
+      if (c.resources !== undefined) caps.resources = { listChanged: true, subscribe: (caps.resources?.subscribe as boolean | undefined) === true || c.resources.subscribe === true };
+      if (c.logging !== undefined) caps.logging = {};
+      if (c.completions !== undefined) caps.completions = {};
+    }
+    caps.tools ??= { listChanged: true };
+    return caps;
+  }
+
+  initializeResult(protocolVersion: string): Record<string, unknown> {
+    const result: Record<string, unknown> = { protocolVersion, capabilities: this.capabilities(), serverInfo: GATEWAY_INFO };
+    if (this.deps.config.naming.passthrough) {
+      const only = [...this.deps.pool.shared.values()][0];
+      if (only?.instructions !== undefined) result.instructions = only.instructions;
+    }
+    return result;
+  }
+
+  /** Handles one request; `reply` is called exactly once. */
+  handle(session: Session, request: JsonRpcRequest, call: ClientCall, reply: Reply): void {
+    const { id, method } = request;
+    const params = request.params ?? {};
+    switch (method) {
+      case "tools/call":
+        this.callTool(session, request, call, reply);
+        return;
+      case "ping":
+        reply({ jsonrpc: "2.0", id, result: {} });
+        return;
+      case "initialize":
+        reply({ jsonrpc: "2.0", id, result: this.initializeResult(negotiateVersion(params.protocolVersion)) });
+        return;
+      case "tools/list":
+        this.ok(reply, id, method, { tools: this.deps.registry.tools });
+        return;
+      case "resources/list":
+        this.ok(reply, id, method, { resources: this.deps.registry.resources });
+        return;
+      case "resources/templates/list":
+        this.ok(reply, id, method, { resourceTemplates: this.deps.registry.resourceTemplates });
+        return;
+      case "prompts/list":
+        this.ok(reply, id, method, { prompts: this.deps.registry.prompts });
+        return;
+      case "resources/read":
+        this.forwardByUri(session, request, call, reply);
+        return;
+      case "resources/subscribe":
+      case "resources/unsubscribe":
+        this.subscription(session, request, reply);
+        return;
+      case "prompts/get":
+        this.getPrompt(session, request, call, reply);
+        return;
+      case "completion/complete":
+        this.complete(session, request, call, reply);
+        return;
+      case "logging/setLevel":
+        this.setLevel(session, request, reply);
+        return;
+      default:
+        this.fail(reply, id, method, new RpcError(ErrorCode.MethodNotFound, `Method not found: ${method}`));
+    }
+  }
+
+  private ok(reply: Reply, id: JsonRpcRequest["id"], method: string, result: unknown): void {
+    this.deps.metrics.rpcRequest(method, "ok");
+    reply({ jsonrpc: "2.0", id, result });
+  }
+
+  private fail(reply: Reply, id: JsonRpcRequest["id"], method: string, error: unknown): void {
+    this.deps.metrics.rpcRequest(method, outcomeOf(error));
+    reply({ jsonrpc: "2.0", id, error: rpcError(error) });
+  }
+
+  /** Sends a request to a backend on behalf of a client call and replies with the backend's answer. */
+  private forward(
+    session: Session, server: string, request: JsonRpcRequest, params: Record<string, unknown>, call: ClientCall, reply: Reply, label: string,
+    done?: (outcome: Outcome, result: unknown) => void,
+  ): void {
+    const { id, method } = request;
+    this.deps.pool
+      .forSession(server, session)
+      .then((backend) => {
+        const pending = backend.request(method, params, { label, context: call, onProgress: (n) => call.forward(n) });
+        call.cancel = (reason) => backend.cancel(call, reason);
+        return pending;
+      })
+      .then(
+        (result) => {
+          const toolError = (result as { isError?: boolean } | undefined)?.isError === true;
+          const outcome: Outcome = toolError ? "tool_error" : "ok";
+          done?.(outcome, result);
+          this.deps.metrics.rpcRequest(method, outcome);
+          reply({ jsonrpc: "2.0", id, result });
+        },
+        (error: unknown) => {
+          done?.(outcomeOf(error), undefined);
+          this.fail(reply, id, method, error);
+        },
+      );
+  }
+
+  private callTool(session: Session, request: JsonRpcRequest, call: ClientCall, reply: Reply): void {
+    const params = request.params ?? {};
+    const name = params.name;
+    if (typeof name !== "string") {
+      this.fail(reply, request.id, request.method, new RpcError(ErrorCode.InvalidParams, 'tools/call needs "name", the tool to call'));
+      return;
+    }
+    const target = this.deps.registry.tool(name);
+    if (target === undefined) {
+      this.fail(reply, request.id, request.method, new RpcError(ErrorCode.InvalidParams, `Unknown tool: "${name}". Call tools/list for the tools this gateway exposes.`));
+      this.deps.metrics.toolCall("unknown", "unknown", "error", 0);
+      return;
+    }
+    const started = process.hrtime.bigint();
+    this.forward(session, target.server, request, { ...params, name: target.name }, call, reply, `tools/call "${target.name}"`, (outcome) => {
+      this.deps.metrics.toolCall(target.server, target.name, outcome, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+  }
+
+  private forwardByUri(session: Session, request: JsonRpcRequest, call: ClientCall, reply: Reply): void {
+    const uri = request.params?.uri;
+    const server = typeof uri === "string" ? this.deps.registry.resourceServer(uri) : undefined;
+    if (server === undefined) {
+      this.fail(reply, request.id, request.method, new RpcError(ErrorCode.ResourceNotFound, `Unknown resource: "${String(uri)}". No server lists it or a template matching it.`, { uri }));
+      return;
+    }
+    this.forward(session, server, request, request.params!, call, reply, `${request.method} "${String(uri)}"`);
+  }
+
+  private getPrompt(session: Session, request: JsonRpcRequest, call: ClientCall, reply: Reply): void {
+    const name = request.params?.name;
+    const target = typeof name === "string" ? this.deps.registry.prompt(name) : undefined;
+    if (target === undefined) {
+      this.fail(reply, request.id, request.method, new RpcError(ErrorCode.InvalidParams, `Unknown prompt: "${String(name)}". Call prompts/list for the prompts this gateway exposes.`));
+      return;
+    }
+    this.forward(session, target.server, request, { ...request.params, name: target.name }, call, reply, `prompts/get "${target.name}"`);
+  }
+
+  private complete(session: Session, request: JsonRpcRequest, call: ClientCall, reply: Reply): void {
+    const ref = request.params?.ref as { type?: string; name?: string; uri?: string } | undefined;
+    if (ref?.type === "ref/prompt" && typeof ref.name === "string") {
+      const target = this.deps.registry.prompt(ref.name);
+      if (target === undefined) {
+        this.fail(reply, request.id, request.method, new RpcError(ErrorCode.InvalidParams, `Unknown prompt: "${ref.name}"`));
+        return;
+      }
+      this.forward(session, target.server, request, { ...request.params, ref: { ...ref, name: target.name } }, call, reply, `completion/complete for prompt "${target.name}"`);
+      return;
+    }
+    if (ref?.type === "ref/resource" && typeof ref.uri === "string") {
+      const server = this.deps.registry.resourceServer(ref.uri);
+      if (server === undefined) {
+        this.fail(reply, request.id, request.method, new RpcError(ErrorCode.InvalidParams, `Unknown resource: "${ref.uri}"`));
+        return;
+      }
+      this.forward(session, server, request, request.params!, call, reply, `completion/complete for "${ref.uri}"`);
+      return;
+    }
+    this.fail(reply, request.id, request.method, new RpcError(ErrorCode.InvalidParams, 'completion/complete needs "ref" of type ref/prompt (with name) or ref/resource (with uri)'));
+  }
+
+  private subscription(session: Session, request: JsonRpcRequest, reply: Reply): void {
+    const uri = request.params?.uri;
+    const server = typeof uri === "string" ? this.deps.registry.resourceServer(uri) : undefined;
+    if (server === undefined || typeof uri !== "string") {
+      this.fail(reply, request.id, request.method, new RpcError(ErrorCode.ResourceNotFound, `Unknown resource: "${String(uri)}"`, { uri }));
+      return;
+    }
+    const backend = this.deps.pool.shared.get(server)!;
+    const subscribe = request.method === "resources/subscribe";
+    const first = subscribe ? this.deps.subscriptions.add(uri, session) : this.deps.subscriptions.remove(uri, session);
+    if (!first) {
+      this.ok(reply, request.id, request.method, {});
+      return;
+    }
+    backend.request(request.method, { uri }, { label: `${request.method} "${uri}"` }).then(
+      () => this.ok(reply, request.id, request.method, {}),
+      (error: unknown) => {
+        if (subscribe) this.deps.subscriptions.remove(uri, session);
+        this.fail(reply, request.id, request.method, error);
+      },
+    );
+  }
+
+  /** Records the session's level and sends backends the most verbose level any session asked for. */
+  private setLevel(session: Session, request: JsonRpcRequest, reply: Reply): void {
+    const level = request.params?.level;
+    if (typeof level !== "string" || !LOG_LEVELS.includes(level)) {
+      this.fail(reply, request.id, request.method, new RpcError(ErrorCode.InvalidParams, `Invalid log level "${String(level)}"; use one of ${LOG_LEVELS.join(", ")}`));
+      return;
+    }
+    session.logLevel = level;
+    let min = LOG_LEVELS.length - 1;
+    for (const s of this.deps.sessions()) if (s.logLevel !== undefined) min = Math.min(min, LOG_LEVELS.indexOf(s.logLevel));
+    min = Math.min(min, LOG_LEVELS.indexOf(level));
+    const backends: GatewayBackend[] = [...this.deps.pool.shared.values(), ...(session.isolated.values() as IterableIterator<GatewayBackend>)];
+    const sends = backends
+      .filter((b) => b.state === "up" && b.capabilities.logging !== undefined)
+      .map((b) => b.request("logging/setLevel", { level: LOG_LEVELS[min] }, { label: "logging/setLevel" }).catch(() => undefined));
+    void Promise.all(sends).then(() => this.ok(reply, request.id, request.method, {}));
+  }
+
+  /** A client notification: cancellation is routed to the call's backend; others are not forwarded. */
+  notification(session: Session, message: JsonRpcNotification): void {
+    if (message.method === "notifications/cancelled") {
+      const requestId = message.params?.requestId as string | number | undefined;
+      const call = requestId === undefined ? undefined : session.calls.get(requestId);
+      call?.cancel?.(message.params?.reason as string | undefined);
+      return;
+    }
+    if (message.method === "notifications/roots/list_changed") {
+      // Only this session's own connections: a shared backend must not adopt one client's roots for everyone.
+      for (const backend of session.isolated.values() as IterableIterator<GatewayBackend>) {
+        if (backend.state === "up") backend.notify("notifications/roots/list_changed");
+      }
+    }
+  }
+}

@@ -1,0 +1,310 @@
+/**
+ * One MCP connection to one backend, spoken as raw JSON-RPC: the initialize handshake, gateway-unique request ids,
+ * per-call timeouts, progress-token remapping, and reconnection with exponential backoff.
+ *
+ * The backend does not know about client sessions. What a pending call belongs to is an opaque `context` that the
+ * router attaches and gets back with progress notifications and (for attribution) backend->client requests.
+ */
+import type { Logger } from "../observability/logger.js";
+import { ErrorCode, RpcError, isNotification, isRequest, isResponse, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest } from "../jsonrpc.js";
+import type { Channel } from "./channel.js";
+
+export const GATEWAY_INFO = { name: "mcp-fleet-gateway", version: "0.1.0" } as const;
+/** What the gateway declares toward backends: the client capabilities it can forward to its clients. */
+export const FORWARDED_CLIENT_CAPABILITIES = { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } } as const;
+const BACKEND_PROTOCOL_VERSION = "2025-11-25";
+
+export type BackendState = "connecting" | "up" | "down";
+
+export interface ServerCapabilities {
+  tools?: { listChanged?: boolean };
+  resources?: { subscribe?: boolean; listChanged?: boolean };
+  prompts?: { listChanged?: boolean };
+  logging?: object;
+  completions?: object;
+  [key: string]: unknown;
+}
+
+export interface CallOptions<C> {
+  /** For errors: what was called, e.g. `tools/call "echo"`. */
+  label: string;
+  /** @default the server's timeoutMs */
+  timeoutMs?: number;
+  /** Opaque owner of the call (the router's client request). */
+  context?: C;
+  /** Receives this call's progress notifications in arrival order, with the caller's own progress token restored. */
+  onProgress?: (notification: JsonRpcNotification) => void;
+}
+
+interface Pending<C> {
+  id: number;
+  method: string;
+  label: string;
+  resolve: (result: unknown) => void;
+  reject: (error: RpcError) => void;
+  timer: NodeJS.Timeout | undefined;
+  context: C | undefined;
+  progressToken: unknown;
+  onProgress: ((notification: JsonRpcNotification) => void) | undefined;
+}
+
+export interface BackendOptions<C> {
+  name: string;
+  transport: "stdio" | "http" | "sse";
+  timeoutMs: number;
+  /** Makes a fresh channel for each (re)connection. */
+  createChannel: () => Channel;
+  logger: Logger;
+  restart: { initialDelayMs: number; maxDelayMs: number };
+  /** Stop reconnecting after a failure (per-session connections). @default false */
+  noRestart?: boolean;
+  onNotification?: (backend: Backend<C>, message: JsonRpcNotification) => void;
+  onRequest?: (backend: Backend<C>, message: JsonRpcRequest) => void;
+  onStateChange?: (backend: Backend<C>, previous: BackendState) => void;
+}
+
+export class Backend<C = unknown> {
+  readonly name: string;
+  readonly transport: "stdio" | "http" | "sse";
+  state: BackendState = "connecting";
+  lastError: string | undefined;
+  capabilities: ServerCapabilities = {};
+  serverInfo: { name?: string; version?: string } = {};
+  instructions: string | undefined;
+  protocolVersion = BACKEND_PROTOCOL_VERSION;
+  /** Connections established so far (the first one included). */
+  connections = 0;
+
+  private channel: Channel | undefined;
+  private readonly pending = new Map<number, Pending<C>>();
+  private nextId = 1;
+  private stopped = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private delayMs: number;
+  private upSince = 0;
+  private firstAttempt: Promise<void> | undefined;
+
+  constructor(private readonly options: BackendOptions<C>) {
+    this.name = options.name;
+    this.transport = options.transport;
+    this.delayMs = options.restart.initialDelayMs;
+  }
+
+  /** Starts connecting; resolves after the first attempt settled (up or failed), never rejects. */
+  start(): Promise<void> {
+    this.firstAttempt ??= this.connect();
+    return this.firstAttempt;
+  }
+
+  /** Calls in flight on this connection, oldest first. */
+  inFlight(): C[] {
+    const contexts: C[] = [];
+    for (const p of this.pending.values()) if (p.context !== undefined) contexts.push(p.context);
+    return contexts;
+  }
+
+  private setState(state: BackendState, error?: string): void {
+    const previous = this.state;
+    this.state = state;
+    if (error !== undefined) this.lastError = error;
+    if (previous !== state) this.options.onStateChange?.(this, previous);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    this.setState("connecting");
+    const channel = this.options.createChannel();
+    this.channel = channel;
+    channel.onmessage = (message) => this.onMessage(message);
+    channel.onclose = (info) => this.onChannelClose(channel, info.reason);
+    try {
+      await channel.start();
+      const result = (await this.request(
+        "initialize",
+        { protocolVersion: BACKEND_PROTOCOL_VERSION, capabilities: FORWARDED_CLIENT_CAPABILITIES, clientInfo: GATEWAY_INFO },
+        { label: "initialize", timeoutMs: Math.min(this.options.timeoutMs, 30_000) },
+        true,
+      )) as { protocolVersion?: string; capabilities?: ServerCapabilities; serverInfo?: { name?: string; version?: string }; instructions?: string };
+      if (this.channel !== channel) return;
+      this.protocolVersion = result.protocolVersion ?? BACKEND_PROTOCOL_VERSION;
+      channel.setProtocolVersion?.(this.protocolVersion);
+      this.capabilities = result.capabilities ?? {};
+      this.serverInfo = result.serverInfo ?? {};
+      this.instructions = result.instructions;
+      channel.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+      this.connections += 1;
+      this.upSince = Date.now();
+      this.lastError = undefined;
+      this.setState("up");
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.logger.warn({ server: this.name, err: message }, "backend connection failed");
+      this.lastError = message;
+      if (this.channel === channel) {
+        this.channel = undefined;
+        await channel.close().catch(() => undefined);
+        this.failAll(`could not connect: ${message}`);
+        this.setState("down", message);
+        this.scheduleRestart();
+      }
+    }
+  }
+
+  private onChannelClose(channel: Channel, reason: string): void {
+    if (this.channel !== channel) return;
+    this.channel = undefined;
+    this.failAll(reason);
+    this.setState("down", reason);
+    this.options.logger.warn({ server: this.name, reason }, "backend connection closed");
+    this.scheduleRestart();
+  }
+
+  private scheduleRestart(): void {
+    if (this.stopped || this.options.noRestart || this.restartTimer !== undefined) return;
+    if (this.upSince !== 0 && Date.now() - this.upSince > 30_000) this.delayMs = this.options.restart.initialDelayMs;
+    const delay = this.delayMs;
+    this.delayMs = Math.min(this.delayMs * 2, this.options.restart.maxDelayMs);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void this.connect();
+    }, delay);
+    this.restartTimer.unref();
+  }
+
+  /** Fails every pending call at once with an error naming the server and the cause. */
+  private failAll(cause: string): void {
+    if (this.pending.size === 0) return;
+    const calls = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of calls) {
+      if (p.timer !== undefined) clearTimeout(p.timer);
+      p.reject(new RpcError(ErrorCode.BackendUnavailable, `Server "${this.name}" failed during ${p.label}: ${cause}`));
+    }
+  }
+
+  /**
+   * Sends a request; resolves with its result, rejects with an {@link RpcError} (the backend's own error, a
+   * timeout, or a dead connection), always naming the server.
+   */
+  request(method: string, params: Record<string, unknown> | undefined, options: CallOptions<C>, duringHandshake = false): Promise<unknown> {
+    const channel = this.channel;
+    if (channel === undefined || (this.state !== "up" && !duringHandshake)) {
+      return Promise.reject(
+        new RpcError(ErrorCode.BackendUnavailable, `Server "${this.name}" is unavailable (${this.state}${this.lastError === undefined ? "" : `: ${this.lastError}`}); ${options.label} was not sent.`),
+      );
+    }
+    const id = this.nextId++;
+    let progressToken: unknown;
+    let outParams = params;
+    const meta = params?._meta as Record<string, unknown> | undefined;
+    if (meta !== undefined && meta.progressToken !== undefined) {
+      progressToken = meta.progressToken;
+      outParams = { ...params, _meta: { ...meta, progressToken: id } };
+    }
+    return new Promise((resolve, reject) => {
+      const pending: Pending<C> = {
+        id, method, label: options.label, resolve, reject, timer: undefined,
+        context: options.context, progressToken, onProgress: options.onProgress,
+      };
+      const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+      pending.timer = setTimeout(() => this.timeout(pending, timeoutMs), timeoutMs);
+      this.pending.set(id, pending);
+      try {
+        channel.send(outParams === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params: outParams });
+      } catch (error) {
+        this.pending.delete(id);
+        clearTimeout(pending.timer);
+        reject(new RpcError(ErrorCode.BackendUnavailable, `Server "${this.name}" could not be sent ${options.label}: ${(error as Error).message}`));
+      }
+    });
+  }
+
+  private timeout(pending: Pending<C>, timeoutMs: number): void {
+    if (this.pending.get(pending.id) !== pending) return;
+    this.pending.delete(pending.id);
+    this.sendQuietly({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: pending.id, reason: `timed out after ${timeoutMs} ms` } });
+    pending.reject(new RpcError(ErrorCode.RequestTimeout, `Server "${this.name}" did not answer ${pending.label} within ${timeoutMs} ms (timeoutMs); the call was cancelled.`));
+  }
+
+  /** Cancels a pending call on behalf of its caller: tells the backend, and settles the call with an error. */
+  cancel(context: C, reason: string | undefined): boolean {
+    for (const p of this.pending.values()) {
+      if (p.context !== context) continue;
+      this.pending.delete(p.id);
+      if (p.timer !== undefined) clearTimeout(p.timer);
+      const params: Record<string, unknown> = { requestId: p.id };
+      if (reason !== undefined) params.reason = reason;
+      this.sendQuietly({ jsonrpc: "2.0", method: "notifications/cancelled", params });
+      p.reject(new RpcError(ErrorCode.InternalError, `${p.label} on server "${this.name}" was cancelled by the client.`));
+      return true;
+    }
+    return false;
+  }
+
+  /** Sends a notification (e.g. roots list_changed). */
+  notify(method: string, params?: Record<string, unknown>): void {
+    this.sendQuietly(params === undefined ? { jsonrpc: "2.0", method } : { jsonrpc: "2.0", method, params });
+  }
+
+  /** Answers a backend->client request. */
+  respond(id: string | number, outcome: { result: unknown } | { error: { code: number; message: string; data?: unknown } }): void {
+    this.sendQuietly({ jsonrpc: "2.0", id, ...outcome });
+  }
+
+  private sendQuietly(message: JsonRpcMessage): void {
+    try {
+      this.channel?.send(message);
+    } catch {
+      // connection gone; its pending calls were failed already
+    }
+  }
+
+  private onMessage(message: JsonRpcMessage): void {
+    if (isResponse(message)) {
+      const pending = this.pending.get(message.id as number);
+      if (pending === undefined) return; // late answer of a cancelled or timed-out call
+      this.pending.delete(pending.id);
+      if (pending.timer !== undefined) clearTimeout(pending.timer);
+      if (message.error !== undefined) {
+        pending.reject(new RpcError(message.error.code, message.error.message, message.error.data));
+      } else {
+        pending.resolve(message.result);
+      }
+      return;
+    }
+    if (isRequest(message)) {
+      if (message.method === "ping") {
+        this.respond(message.id, { result: {} });
+        return;
+      }
+      if (this.options.onRequest === undefined) {
+        this.respond(message.id, { error: { code: ErrorCode.MethodNotFound, message: `The gateway does not handle ${message.method}` } });
+        return;
+      }
+      this.options.onRequest(this, message);
+      return;
+    }
+    if (isNotification(message)) {
+      if (message.method === "notifications/progress") {
+        const token = message.params?.progressToken;
+        const pending = typeof token === "number" ? this.pending.get(token) : undefined;
+        if (pending?.onProgress !== undefined) {
+          pending.onProgress({ jsonrpc: "2.0", method: message.method, params: { ...message.params, progressToken: pending.progressToken } });
+        }
+        return;
+      }
+      this.options.onNotification?.(this, message);
+    }
+  }
+
+  /** Stops for good: no more reconnects, pending calls fail, the connection (and its process group) closes. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.restartTimer !== undefined) clearTimeout(this.restartTimer);
+    const channel = this.channel;
+    this.channel = undefined;
+    this.failAll("the gateway is shutting down");
+    this.setState("down", "stopped");
+    await channel?.close();
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Streamable HTTP and legacy SSE backends: the SDK's client transports used as plain message channels (no SDK
+ * `Client`, no per-call protocol layer).
+ */
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { Logger } from "../observability/logger.js";
+import type { JsonRpcMessage } from "../jsonrpc.js";
+import type { Channel, ChannelCloseInfo } from "./channel.js";
+
+interface SdkTransport {
+  start(): Promise<void>;
+  send(message: JSONRPCMessage): Promise<void>;
+  close(): Promise<void>;
+  setProtocolVersion?(version: string): void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+}
+
+export interface RemoteChannelOptions {
+  url: string;
+  headers: Record<string, string>;
+  logger: Logger;
+}
+
+abstract class SdkTransportChannel implements Channel {
+  private closed = false;
+  private lastError: string | undefined;
+  onmessage?: (message: JsonRpcMessage) => void;
+  onclose?: (info: ChannelCloseInfo) => void;
+  protected readonly transport: SdkTransport;
+
+  constructor(protected readonly options: RemoteChannelOptions) {
+    this.transport = this.createTransport();
+    this.transport.onmessage = (message) => this.onmessage?.(message as JsonRpcMessage);
+    this.transport.onerror = (error) => {
+      this.lastError = error.message;
+      options.logger.warn({ err: error.message }, "backend transport error");
+    };
+    this.transport.onclose = () => this.finish(this.lastError ?? "connection closed");
+  }
+
+  protected abstract createTransport(): SdkTransport;
+
+  async start(): Promise<void> {
+    await this.transport.start();
+  }
+
+  send(message: JsonRpcMessage): void {
+    if (this.closed) throw new Error("the connection is closed");
+    this.transport.send(message as JSONRPCMessage).catch((error: Error) => {
+      // A failed POST: the pending call (if any) is failed by the backend's error path.
+      this.lastError = error.message;
+      this.onSendError?.(message, error);
+    });
+  }
+
+  /** Called when a message could not be delivered (HTTP error, connection refused). */
+  onSendError?: (message: JsonRpcMessage, error: Error) => void;
+
+  setProtocolVersion(version: string): void {
+    this.transport.setProtocolVersion?.(version);
+  }
+
+  private finish(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onclose?.({ reason });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.finish("stopped by the gateway");
+    await this.transport.close().catch(() => undefined);
+  }
+}
+
+export class StreamableHttpChannel extends SdkTransportChannel {
+  protected createTransport(): SdkTransport {
+    return new StreamableHTTPClientTransport(new URL(this.options.url), {
+      requestInit: { headers: this.options.headers },
+      reconnectionOptions: { maxReconnectionDelay: 10_000, initialReconnectionDelay: 500, reconnectionDelayGrowFactor: 2, maxRetries: 2 },
+    }) as unknown as SdkTransport;
+  }
+
+  override async close(): Promise<void> {
+    const transport = this.transport as unknown as StreamableHTTPClientTransport;
+    await transport.terminateSession().catch(() => undefined);
+    await super.close();
+  }
+}
+
+export class SseChannel extends SdkTransportChannel {
+  protected createTransport(): SdkTransport {
+    return new SSEClientTransport(new URL(this.options.url), {
+      requestInit: { headers: this.options.headers },
+    }) as unknown as SdkTransport;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The backends of the gateway: one shared connection per configured server (it also feeds the registry), plus,
+ * for servers with `isolation: session`, one connection per client session, opened on the session's first call
+ * and closed with the session (so they are bounded by `sessions.maxSessions` and idle expiry).
+ */
+import type { BackendConfig } from "../config.js";
+import type { Logger } from "../observability/logger.js";
+import type { JsonRpcNotification, JsonRpcRequest } from "../jsonrpc.js";
+import type { ClientCall, Session } from "../session/session.js";
+import { Backend, type BackendState } from "./backend.js";
+import type { Channel } from "./channel.js";
+import { SseChannel, StreamableHttpChannel } from "./http.js";
+import { StdioChannel } from "./stdio.js";
+
+export type GatewayBackend = Backend<ClientCall>;
+
+export interface PoolHandlers {
+  onNotification(backend: GatewayBackend, message: JsonRpcNotification, owner: Session | undefined): void;
+  onRequest(backend: GatewayBackend, message: JsonRpcRequest, owner: Session | undefined): void;
+  onStateChange(backend: GatewayBackend, previous: BackendState, owner: Session | undefined): void;
+}
+
+const REMOTE_RESTART = { initialDelayMs: 500, maxDelayMs: 10_000 };
+
+export function createChannel(config: BackendConfig, logger: Logger): Channel {
+  switch (config.transport) {
+    case "stdio":
+      return new StdioChannel({ command: config.command, args: config.args, env: config.env, cwd: config.cwd, logger });
+    case "http":
+      return new StreamableHttpChannel({ url: config.url, headers: config.headers, logger });
+    case "sse":
+      return new SseChannel({ url: config.url, headers: config.headers, logger });
+  }
+}
+
+export class BackendPool {
+  readonly shared = new Map<string, GatewayBackend>();
+  private readonly configs = new Map<string, BackendConfig>();
+
+  constructor(
+    servers: readonly BackendConfig[],
+    private readonly logger: Logger,
+    private readonly handlers: PoolHandlers,
+  ) {
+    for (const config of servers) {
+      this.configs.set(config.name, config);
+      this.shared.set(config.name, this.make(config, undefined));
+    }
+  }
+
+  private make(config: BackendConfig, owner: Session | undefined): GatewayBackend {
+    const logger = this.logger.child({ server: config.name, ...(owner?.id === undefined ? {} : { sessionId: owner.id }) });
+    return new Backend<ClientCall>({
+      name: config.name,
+      transport: config.transport,
+      timeoutMs: config.timeoutMs,
+      logger,
+      createChannel: () => createChannel(config, logger),
+      restart: config.transport === "stdio" ? config.restart : REMOTE_RESTART,
+      noRestart: owner !== undefined,
+      onNotification: (backend, message) => this.handlers.onNotification(backend, message, owner),
+      onRequest: (backend, message) => this.handlers.onRequest(backend, message, owner),
+      onStateChange: (backend, previous) => this.handlers.onStateChange(backend, previous, owner),
+    });
+  }
+
+  config(server: string): BackendConfig | undefined {
+    return this.configs.get(server);
+  }
+
+  /** Starts every shared backend; resolves when each settled its first attempt. */
+  async start(): Promise<void> {
+    await Promise.all([...this.shared.values()].map((b) => b.start()));
+  }
+
+  /** The connection that serves `server` for `session`. */
+  async forSession(server: string, session: Session): Promise<GatewayBackend> {
+    const config = this.configs.get(server)!;
+    if (config.isolation !== "session" || session.id === undefined) return this.shared.get(server)!;
+    let backend = session.isolated.get(server) as GatewayBackend | undefined;
+    if (backend === undefined || backend.state === "down") {
+      backend = this.make(config, session);
+      session.isolated.set(server, backend);
+      await backend.start();
+    } else if (backend.state === "connecting") {
+      await backend.start();
+    }
+    return backend;
+  }
+
+  /** Closes the per-session connections of a session. */
+  async closeSession(session: Session): Promise<void> {
+    const backends = [...session.isolated.values()] as GatewayBackend[];
+    session.isolated.clear();
+    await Promise.all(backends.map((b) => b.stop()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.shared.values()].map((b) => b.stop()));
+  }
+}

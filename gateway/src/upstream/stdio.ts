@@ -1,0 +1,150 @@
+/**
+ * A stdio backend: a child process spoken to in newline-delimited JSON-RPC.
+ *
+ * The child is spawned `detached`, so it leads its own process group; stopping kills the whole group
+ * (`process.kill(-pid)`), grandchildren included. A registry of live groups lets the gateway kill them all on exit,
+ * even on an uncaught error (see `shutdown.ts`).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import type { Logger } from "../observability/logger.js";
+import type { JsonRpcMessage } from "../jsonrpc.js";
+import type { Channel, ChannelCloseInfo } from "./channel.js";
+
+/** Process group ids of every stdio child alive in this process. */
+export const liveProcessGroups = new Set<number>();
+
+/** Kills every live process group (SIGKILL). Synchronous: safe in `exit` handlers. */
+export function killAllProcessGroups(): void {
+  for (const pgid of liveProcessGroups) {
+    try {
+      process.kill(-pgid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  liveProcessGroups.clear();
+}
+
+export interface StdioChannelOptions {
+  command: string;
+  args: readonly string[];
+  env: Record<string, string>;
+  cwd?: string;
+  logger: Logger;
+  /** Grace period between SIGTERM and SIGKILL of the group on close. @default 2000 */
+  killGraceMs?: number;
+}
+
+const INHERITED_ENV = ["PATH", "HOME", "NODE_OPTIONS", "TMPDIR", "LANG", "SYSTEMROOT"];
+
+export class StdioChannel implements Channel {
+  private child: ChildProcess | undefined;
+  private buffer = "";
+  private closed = false;
+  private exitPromise: Promise<void> | undefined;
+  onmessage?: (message: JsonRpcMessage) => void;
+  onclose?: (info: ChannelCloseInfo) => void;
+
+  constructor(private readonly options: StdioChannelOptions) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): Promise<void> {
+    const env: Record<string, string> = {};
+    for (const name of INHERITED_ENV) {
+      const value = process.env[name];
+      if (value !== undefined) env[name] = value;
+    }
+    Object.assign(env, this.options.env);
+    const child = spawn(this.options.command, [...this.options.args], {
+      cwd: this.options.cwd,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+    });
+    this.child = child;
+    return new Promise((resolve, reject) => {
+      child.once("error", (error) => {
+        this.finish(`cannot start: ${error.message}`);
+        reject(error);
+      });
+      child.once("spawn", () => {
+        if (child.pid !== undefined) liveProcessGroups.add(child.pid);
+        resolve();
+      });
+      this.exitPromise = new Promise((done) => {
+        child.once("exit", (code, signal) => {
+          if (child.pid !== undefined) liveProcessGroups.delete(child.pid);
+          this.killGroup("SIGKILL"); // leave no grandchild behind
+          this.finish(signal !== null ? `killed by ${signal}` : `exited with code ${code ?? "?"}`);
+          done();
+        });
+      });
+      child.stdout!.setEncoding("utf8");
+      child.stdout!.on("data", (chunk: string) => this.onData(chunk));
+      child.stdin!.on("error", () => undefined); // EPIPE after the child died: reported by `exit`
+      child.stderr!.setEncoding("utf8");
+      let stderrTail = "";
+      child.stderr!.on("data", (chunk: string) => {
+        const lines = (stderrTail + chunk).split("\n");
+        stderrTail = lines.pop() ?? "";
+        for (const line of lines) if (line.trim() !== "") this.options.logger.info({ stderr: line.slice(0, 2000) }, "backend stderr");
+      });
+    });
+  }
+
+  private onData(chunk: string): void {
+    this.buffer += chunk;
+    let newline = this.buffer.indexOf("\n");
+    while (newline !== -1) {
+      const line = this.buffer.slice(0, newline);
+      this.buffer = this.buffer.slice(newline + 1);
+      if (line.trim() !== "") {
+        let message: JsonRpcMessage | undefined;
+        try {
+          message = JSON.parse(line) as JsonRpcMessage;
+        } catch {
+          this.options.logger.warn({ line: line.slice(0, 500) }, "backend wrote a line that is not JSON");
+        }
+        if (message !== undefined) this.onmessage?.(message);
+      }
+      newline = this.buffer.indexOf("\n");
+    }
+  }
+
+  send(message: JsonRpcMessage): void {
+    if (this.closed || this.child?.stdin === null || this.child === undefined) throw new Error("the process is not running");
+    this.child.stdin.write(JSON.stringify(message) + "\n");
+  }
+
+  private killGroup(signal: NodeJS.Signals): void {
+    const pid = this.child?.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // group already gone
+    }
+  }
+
+  private finish(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onclose?.({ reason });
+  }
+
+  async close(): Promise<void> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
+      this.killGroup("SIGKILL");
+      return;
+    }
+    this.finish("stopped by the gateway");
+    this.killGroup("SIGTERM");
+    const timer = setTimeout(() => this.killGroup("SIGKILL"), this.options.killGraceMs ?? 2000);
+    await this.exitPromise;
+    clearTimeout(timer);
+  }
+}
