@@ -31,9 +31,9 @@ export function listFiles(dir: string): string[] {
   return out.sort();
 }
 
-/** Writes `files` into `dir`, removing whatever else was there. */
-export function writeFiles(dir: string, files: Record<string, string>): void {
-  rmSync(dir, { recursive: true, force: true });
+/** Writes `files` into `dir`; with `clean`, removes whatever else was there first. */
+export function writeFiles(dir: string, files: Record<string, string>, options: { clean?: boolean } = {}): void {
+  if (options.clean ?? true) rmSync(dir, { recursive: true, force: true });
   for (const [name, content] of Object.entries(files)) {
     const path = join(dir, name);
     mkdirSync(dirname(path), { recursive: true });
