@@ -1,0 +1,160 @@
+/**
+ * `npm run bench`: our gateway against direct HTTP and peer gateways, side by side, on 127.0.0.1.
+ *
+ * Starts every target itself (each in front of the same server-everything), then runs rounds; in each round, for
+ * each concurrency, every target gets one phase, in an order rotated per round (interleaved, so that drift of the
+ * machine hits every target alike). Prints a table per concurrency and writes bench/results/latest.md (+ .json).
+ *
+ *   npm run bench -- [--duration 4] [--warmup 0.5] [--rounds 3] [--concurrency 1,8,32]
+ *                    [--targets direct,gateway,mcp-proxy,supergateway,mcp-hub] [--out bench/results/latest.md]
+ */
+import { cpus } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, join } from "node:path";
+import { parseArgs } from "node:util";
+import { runPhase, type PhaseResult } from "./load.js";
+import { aggregate, table, type Row } from "./report.js";
+import { ROOT, TARGET_NAMES, startTarget, type RunningTarget, type TargetName } from "./targets.js";
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: "string", default: "4" },
+    warmup: { type: "string", default: "0.5" },
+    rounds: { type: "string", default: "3" },
+    concurrency: { type: "string", default: "1,8,32" },
+    targets: { type: "string", default: TARGET_NAMES.join(",") },
+    out: { type: "string", default: "bench/results/latest.md" },
+    "max-minutes": { type: "string", default: "15" },
+  },
+});
+
+function positive(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} ${raw}: expected a non-negative number`);
+  return n;
+}
+
+const durationMs = positive("duration", values.duration) * 1000;
+const warmupMs = positive("warmup", values.warmup) * 1000;
+const rounds = Math.max(1, Math.floor(positive("rounds", values.rounds)));
+const concurrencies = values.concurrency.split(",").map((c) => Math.max(1, Math.floor(positive("concurrency", c))));
+const maxMs = positive("max-minutes", values["max-minutes"]) * 60_000;
+const wanted = values.targets.split(",").map((t) => t.trim());
+for (const t of wanted) {
+  if (!(TARGET_NAMES as readonly string[]).includes(t)) throw new Error(`--targets: unknown target ${t}; known: ${TARGET_NAMES.join(", ")}`);
+}
+const outFile = isAbsolute(values.out) ? values.out : join(ROOT, values.out);
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const running: RunningTarget[] = [];
+const unavailable = new Map<string, string>();
+
+async function stopAll(): Promise<void> {
+  await Promise.allSettled(running.splice(0).map((t) => t.stop()));
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping targets ...`);
+    void stopAll().then(() => process.exit(130));
+  });
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  for (const name of wanted as TargetName[]) {
+    log(`starting ${name} ...`);
+    try {
+      const target = await startTarget(name);
+      running.push(target);
+      log(`  ${name}: ${target.url} (pid ${target.pid}, tool ${target.tool})`);
+    } catch (error) {
+      const reason = (error as Error).message.split("\n")[0] ?? "unknown";
+      unavailable.set(name, reason);
+      log(`  ${name}: UNAVAILABLE: ${(error as Error).message}`);
+    }
+  }
+  if (running.length === 0) throw new Error("no target could be started");
+
+  const phases = new Map<string, PhaseResult[]>();
+  let truncated = false;
+  outer: for (let round = 0; round < rounds; round++) {
+    for (const concurrency of concurrencies) {
+      const order = running.map((_, i) => running[(i + round) % running.length] as RunningTarget);
+      for (const target of order) {
+        if (Date.now() - startedAt > maxMs) {
+          truncated = true;
+          break outer;
+        }
+        const key = `${target.name}@${concurrency}`;
+        try {
+          const result = await runPhase(target, concurrency, { durationMs, warmupMs });
+          phases.set(key, [...(phases.get(key) ?? []), result]);
+          log(
+            `round ${round + 1}/${rounds} C=${concurrency} ${target.name}: ${((result.ok * 1000) / result.wallMs).toFixed(0)} calls/s, ${result.errors} errors, ${(result.cpuMs / Math.max(1, result.ok)).toFixed(3)} CPU ms/call${result.firstError !== undefined ? ` (first error: ${result.firstError})` : ""}`,
+          );
+        } catch (error) {
+          log(`round ${round + 1}/${rounds} C=${concurrency} ${target.name}: phase failed: ${(error as Error).message}`);
+          phases.set(key, [...(phases.get(key) ?? []), { ok: 0, errors: concurrency, latencies: [], wallMs: 0, cpuMs: 0, peakRssBytes: 0, firstError: (error as Error).message }]);
+        }
+      }
+    }
+  }
+  await stopAll();
+
+  const rows: Row[] = [];
+  for (const concurrency of concurrencies) {
+    for (const name of wanted) {
+      const list = phases.get(`${name}@${concurrency}`);
+      if (list !== undefined) rows.push(aggregate(name, concurrency, list));
+    }
+  }
+  const markdown = render(rows, truncated, (Date.now() - startedAt) / 1000);
+  process.stdout.write(`\n${markdown}\n`);
+  mkdirSync(dirname(outFile), { recursive: true });
+  writeFileSync(outFile, `${markdown}\n`);
+  writeFileSync(outFile.replace(/\.md$/, ".json"), `${JSON.stringify({ settings: settings(), rows, unavailable: Object.fromEntries(unavailable) }, null, 2)}\n`);
+  log(`wrote ${outFile}`);
+}
+
+function settings() {
+  return { durationMs, warmupMs, rounds, concurrencies, targets: wanted, node: process.version, cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length };
+}
+
+function render(rows: readonly Row[], truncated: boolean, seconds: number): string {
+  const s = settings();
+  const parts = [
+    `# Gateway benchmark`,
+    "",
+    `${new Date().toISOString()} · ${s.cores} × ${s.cpu} · Node ${s.node} · ${rounds} interleaved round(s) × ${durationMs / 1000} s per target and concurrency (after ${warmupMs / 1000} s warm-up) · ${seconds.toFixed(0)} s in all${truncated ? " · TRUNCATED by --max-minutes" : ""}`,
+    "",
+    `Command: \`npm run bench -- --duration ${durationMs / 1000} --rounds ${rounds} --concurrency ${concurrencies.join(",")}\``,
+    "",
+    "Every call is `tools/call echo` of server-everything through the target, one MCP session per worker, checked. " +
+      "CPU is utime+stime of the target's whole process tree (gateway or peer plus its server-everything child(ren)) during the measured window, divided by successful calls. " +
+      "RSS is the tree's summed VmRSS, peak of samples every 0.5 s.",
+    "",
+  ];
+  for (const concurrency of concurrencies) {
+    const subset = rows.filter((r) => r.concurrency === concurrency);
+    if (subset.length === 0) continue;
+    parts.push(`## Concurrency ${concurrency}`, "", table(subset), "");
+  }
+  const errored = rows.filter((r) => r.firstError !== undefined);
+  if (errored.length > 0) {
+    parts.push("## Errors", "");
+    for (const r of errored) parts.push(`- ${r.target} at C=${r.concurrency}: ${r.errors} errors; first: ${r.firstError}`);
+    parts.push("");
+  }
+  if (unavailable.size > 0) {
+    parts.push("## Not measured", "");
+    for (const [name, reason] of unavailable) parts.push(`- ${name}: ${reason}`);
+    parts.push("");
+  }
+  return parts.join("\n");
+}
+
+main().catch(async (error: unknown) => {
+  log(`bench failed: ${(error as Error).stack ?? String(error)}`);
+  await stopAll();
+  process.exit(1);
+});

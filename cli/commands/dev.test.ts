@@ -1,0 +1,127 @@
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../../bench/gateway/targets.js";
+import { treePids } from "../../bench/gateway/proctree.js";
+import { CliError } from "../errors.js";
+import { resolvePort } from "./dev.js";
+
+describe("resolvePort", () => {
+  it("takes --port, then PORT, then 8080", () => {
+    expect(resolvePort("9001", { PORT: "9002" })).toBe(9001);
+    expect(resolvePort(undefined, { PORT: "9002" })).toBe(9002);
+    expect(resolvePort(undefined, {})).toBe(8080);
+  });
+
+  it("rejects what is not a port, naming where it came from", () => {
+    expect(() => resolvePort("http", {})).toThrow(new CliError('--port "http" is not a port. Use a number from 1 to 65535, e.g. --port 8080.'));
+    expect(() => resolvePort(undefined, { PORT: "70000" })).toThrow(new CliError('PORT "70000" is not a port. Use a number from 1 to 65535, e.g. --port 8080.'));
+  });
+});
+
+const CLI = "cli/bin/mcp-fleet.js";
+const started: ChildProcess[] = [];
+let treeOfDev: number[] = [];
+
+afterAll(() => {
+  // Whatever happened, leave nothing behind: the dev process and every process it started.
+  for (const pid of treeOfDev) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
+  for (const child of started) child.kill("SIGKILL");
+});
+
+function waitForOutput(child: ChildProcess, output: { text: string }, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const match = pattern.exec(output.text);
+      if (match !== null) {
+        cleanup();
+        resolve(match);
+      }
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`dev exited (${code}) before printing ${pattern}:\n${output.text}`));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`dev did not print ${pattern} within ${timeoutMs} ms:\n${output.text}`));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.stdout?.off("data", check);
+      child.off("exit", onExit);
+    };
+    child.stdout?.on("data", check);
+    child.once("exit", onExit);
+    check();
+  });
+}
+
+function runHealth(url: string): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, "health", "--url", url], { timeout: 30_000 }, (error, stdout) => {
+      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout });
+    });
+  });
+}
+
+const alive = (pid: number) => existsSync(`/proc/${pid}`);
+
+describe("mcp-fleet dev (npm start)", () => {
+  it("serves the whole catalog on 127.0.0.1, reports it, answers health, and stops every process on SIGTERM", async () => {
+    const port = await freePort();
+    const dev = spawn(process.execPath, [CLI, "dev", "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+    started.push(dev);
+    const output = { text: "" };
+    dev.stdout.setEncoding("utf8").on("data", (chunk: string) => (output.text += chunk));
+    dev.stderr.setEncoding("utf8").on("data", (chunk: string) => (output.text += chunk));
+    const exited = new Promise<number | null>((resolve) => dev.once("exit", (code) => resolve(code)));
+
+    await waitForOutput(dev, output, /Press Ctrl-C to stop\./, 90_000);
+    const endpoint = `http://127.0.0.1:${port}/mcp`;
+    expect(output.text).toContain(`MCP endpoint: ${endpoint}\n`);
+    expect(output.text).toContain("  backends: 5 up, 0 down, 0 connecting\n");
+    expect(output.text).toContain(`Metrics: http://127.0.0.1:${port}/metrics`);
+    // One table row per server of the catalog, with its transport, state and tool count.
+    const rows = new Map([...output.text.matchAll(/^(\S+)\s+(stdio|http|sse)\s+(up|down|connecting)\s+(\d+)/gm)].map((m) => [m[1], { transport: m[2], state: m[3], tools: Number(m[4]) }]));
+    expect([...rows.keys()].sort()).toEqual(["everything", "filesystem", "hello", "memory", "sequential-thinking"]);
+    for (const row of rows.values()) expect(row).toMatchObject({ transport: "stdio", state: "up" });
+    expect(rows.get("memory")?.tools).toBe(9);
+    expect(rows.get("filesystem")?.tools).toBe(14);
+    expect(rows.get("sequential-thinking")?.tools).toBe(1);
+    treeOfDev = treePids(dev.pid as number);
+    expect(treeOfDev.length).toBeGreaterThanOrEqual(7); // dev, gateway, five servers
+
+    // A real MCP client sees every server's tools, as many as the table says, and can call one.
+    const client = new Client({ name: "dev-test", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(endpoint)));
+    try {
+      const { tools } = await client.listTools();
+      for (const [name, row] of rows) expect(tools.filter((t) => t.name.startsWith(`${name}__`)).length).toBe(row.tools);
+      const echoed = await client.callTool({ name: "everything__echo", arguments: { message: "from dev" } });
+      expect(echoed.content).toEqual([{ type: "text", text: "Echo: from dev" }]);
+    } finally {
+      await client.close();
+    }
+
+    const health = await runHealth(`http://127.0.0.1:${port}`);
+    expect(health.code).toBe(0);
+    expect(health.stdout).toContain("All 5 backends are up or connecting.");
+
+    dev.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(output.text).toContain("SIGTERM: stopping the gateway and its servers ...\nStopped.\n");
+    // The gateway and every backend it spawned are gone (bounded wait: the gateway drains before it exits).
+    const deadline = Date.now() + 15_000;
+    while (treeOfDev.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(treeOfDev.filter(alive)).toEqual([]);
+  });
+});
