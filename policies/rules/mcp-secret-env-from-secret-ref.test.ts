@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { check } from "../test/analyze.js";
+import { dockerContainer, firstContainer, mutate, serverDeployment } from "../test/fixtures.js";
+import { mcpSecretEnvFromSecretRef as policy } from "./mcp-secret-env-from-secret-ref.js";
+
+describe("mcp-secret-env-from-secret-ref", () => {
+  it("passes a token taken from a secretKeyRef and plain non-secret values", async () => {
+    expect(await check(policy, serverDeployment())).toEqual([]);
+  });
+
+  it("reports a token as a plain value", async () => {
+    const d = mutate(serverDeployment(), (i) => firstContainer(i).env.push({ name: "SLACK_BOT_TOKEN", value: "xoxb-123" }));
+    expect(await check(policy, d)).toEqual([
+      "Container `memory` of Deployment `mcp-memory` sets `SLACK_BOT_TOKEN` as a plain value; it looks secret. Take it from a Secret (`valueFrom.secretKeyRef`).",
+    ]);
+  });
+
+  it("reports a password taken from a ConfigMap", async () => {
+    const d = mutate(serverDeployment(), (i) => firstContainer(i).env.push({ name: "DB_PASSWORD", valueFrom: { configMapKeyRef: { name: "db", key: "password" } } }));
+    expect(await check(policy, d)).toEqual([
+      "Container `memory` of Deployment `mcp-memory` sets `DB_PASSWORD` from a non-secret source; it looks secret. Take it from a Secret (`valueFrom.secretKeyRef`).",
+    ]);
+  });
+
+  it("does not flag names that merely contain a secret word", async () => {
+    const d = mutate(serverDeployment(), (i) => firstContainer(i).env.push({ name: "KEYBOARD_LAYOUT", value: "us" }, { name: "MONKEY", value: "1" }));
+    expect(await check(policy, d)).toEqual([]);
+  });
+
+  it("reports a secret-looking name in a Docker container's plain envs", async () => {
+    const c = mutate(dockerContainer(), (i) => i.envs.push("OPENAI_API_KEY=sk-123"));
+    expect(await check(policy, c)).toEqual(["Docker container `mcp-memory` sets `OPENAI_API_KEY` in plain `envs`; it looks secret. Mount it from a secret file instead."]);
+  });
+});
