@@ -9,7 +9,9 @@ type Registrar = (program: Command) => void;
 
 /** Subcommands, in the order `--help` lists them. Add one line per new command module. */
 const commandModules: Array<() => Promise<{ register: Registrar }>> = [
-  // () => import("./commands/list.js"),
+  () => import("./commands/list.js"),
+  () => import("./commands/validate.js"),
+  () => import("./commands/new.js"),
   () => import("./commands/dev.js"),
   () => import("./commands/health.js"),
 ];

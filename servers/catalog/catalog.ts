@@ -107,6 +107,11 @@ async function importSpec(root: string, file: string): Promise<Imported> {
  */
 export async function loadCatalog(options: { root?: string } = {}): Promise<Catalog> {
   const root = resolve(options.root ?? findRepoRoot());
+  if (!existsSync(join(root, SERVERS_DIR))) {
+    throw new CatalogError([
+      `${SERVERS_DIR}/: \`${SERVERS_DIR}/\` does not exist in ${root}. Run inside an mcp-fleet checkout or point to its root.`,
+    ]);
+  }
   const files = await listSpecFiles(root);
   const imported = await Promise.all(files.map((file) => importSpec(root, file)));
   const loadProblems = imported.flatMap((i) => ("problem" in i ? [i.problem] : []));

@@ -1,0 +1,281 @@
+/**
+ * What `mcp-fleet new` writes: a spec file and a server folder made from the hello template
+ * (`servers/hello/`). Pure functions: the CLI checks the request, renders the files here, then writes them.
+ */
+import { DNS1123_LABEL } from "./spec.js";
+import { MAX_SERVER_NAME_LENGTH, MAX_TOOL_NAME_LENGTH, TOOL_SEPARATOR } from "./derive.js";
+
+export interface NewServerRequest {
+  /** Server name (DNS-1123 label of at most {@link MAX_SERVER_NAME_LENGTH} characters). */
+  name: string;
+  port: number;
+  /** Tool names; each becomes a stub tool. */
+  tools: string[];
+  /** Resource URIs; each becomes a stub resource. */
+  resources: string[];
+  owner: string;
+  description: string;
+}
+
+/** The hello files copied with the name replaced (they only call `createServer()`). */
+export interface HelloTemplate {
+  stdio: string;
+  http: string;
+  dockerfile: string;
+  packageJson: string;
+}
+
+/** The template files, relative to `servers/hello/`. */
+export const TEMPLATE_FILES: Record<keyof HelloTemplate, string> = {
+  stdio: "src/stdio.ts",
+  http: "src/http.ts",
+  dockerfile: "Dockerfile",
+  packageJson: "package.json",
+};
+
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** Tools a new server gets when `--tools` is not given. */
+export const DEFAULT_TOOLS = ["echo"];
+/** Resources a new server gets when `--resources` is not given. */
+export function defaultResources(name: string): string[] {
+  return [`${name}://about`];
+}
+
+/** Problems with a server name on its own (not whether it is taken). Empty when fine. */
+export function nameProblems(name: string): string[] {
+  if (DNS1123_LABEL.test(name) && name.length <= MAX_SERVER_NAME_LENGTH) return [];
+  const suggestion = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, MAX_SERVER_NAME_LENGTH)
+    .replace(/-+$/, "");
+  const tryIt = suggestion && suggestion !== name ? ` Try "${suggestion}".` : "";
+  return [
+    `server name "${name}" is invalid: use lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${MAX_SERVER_NAME_LENGTH} characters.${tryIt}`,
+  ];
+}
+
+/** Problems with the requested tools and resources. */
+export function contentProblems(name: string, tools: readonly string[], resources: readonly string[]): string[] {
+  const problems: string[] = [];
+  if (tools.length === 0) problems.push("--tools is empty. Give at least one tool name, e.g. --tools lookup,refund.");
+  for (const tool of tools) {
+    if (!TOOL_NAME.test(tool)) {
+      problems.push(`--tools "${tool}" is not a tool name. Use letters, digits, '_' and '-' (at most 64 characters).`);
+    } else if (name.length + TOOL_SEPARATOR.length + tool.length > MAX_TOOL_NAME_LENGTH) {
+      problems.push(
+        `--tools "${tool}" is too long: "${name}${TOOL_SEPARATOR}${tool}" exceeds ${MAX_TOOL_NAME_LENGTH} characters. Use a shorter tool name.`,
+      );
+    }
+  }
+  for (const tool of duplicates(tools)) problems.push(`--tools "${tool}" is given twice. List each tool once.`);
+  if (resources.length === 0)
+    problems.push(`--resources is empty. Give at least one URI, e.g. --resources ${name}://about.`);
+  for (const uri of resources) {
+    let normal: string | undefined;
+    try {
+      normal = /^[a-z][a-z0-9+.-]*:\/\/./i.test(uri) ? new URL(uri).href : undefined;
+    } catch {
+      normal = undefined;
+    }
+    if (normal === undefined)
+      problems.push(`--resources "${uri}" is not a URI. Use scheme://path, e.g. ${name}://about.`);
+    else if (normal !== uri) problems.push(`--resources "${uri}" is not in normal form. Write it as "${normal}".`);
+  }
+  for (const uri of duplicates(resources)) problems.push(`--resources "${uri}" is given twice. List each URI once.`);
+  return problems;
+}
+
+function duplicates(values: readonly string[]): string[] {
+  return [...new Set(values.filter((v, i) => values.indexOf(v) !== i))];
+}
+
+/** A resource's registration name: the URI without its scheme, as a kebab-case word. */
+function resourceName(uri: string, index: number, taken: Set<string>): string {
+  const base = uri
+    .replace(/^[a-z][a-z0-9+.-]*:\/*/i, "")
+    .replace(/[^a-zA-Z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .toLowerCase();
+  let name = base || `resource-${index + 1}`;
+  while (taken.has(name)) name = `${name}-${index + 1}`;
+  taken.add(name);
+  return name;
+}
+
+const q = (text: string) => JSON.stringify(text);
+
+/** The spec `renderSpec` writes, as an object (the CLI validates it with the fleet before writing). */
+export function specObject(req: NewServerRequest) {
+  return {
+    name: req.name,
+    description: req.description,
+    owner: req.owner,
+    transport: {
+      type: "stdio" as const,
+      command: "node",
+      args: ["--import", "tsx", `servers/${req.name}/src/stdio.ts`],
+    },
+    port: req.port,
+  };
+}
+
+export function renderSpec(req: NewServerRequest): string {
+  const spec = specObject(req);
+  return `import { defineServer } from "./catalog/spec.js";
+
+/** Generated by \`mcp-fleet new\`; the source is in servers/${req.name}/. */
+export default defineServer({
+  name: ${q(spec.name)},
+  description: ${q(spec.description)},
+  owner: ${q(spec.owner)},
+  transport: {
+    type: "stdio",
+    command: ${q(spec.transport.command)},
+    args: [${spec.transport.args.map(q).join(", ")}],
+  },
+  port: ${spec.port},
+});
+`;
+}
+
+export function renderServer(req: NewServerRequest): string {
+  const taken = new Set<string>();
+  const tools = req.tools.map(
+    (tool) => `
+  server.registerTool(
+    ${q(tool)},
+    {
+      title: ${q(tool)},
+      description: ${q(`${tool} (a stub: replace it with the real implementation).`)},
+      inputSchema: { input: z.string().optional().describe("Free-form input") },
+    },
+    ({ input }) => stub(${q(tool)}, input),
+  );
+`,
+  );
+  const resources = req.resources.map(
+    (uri, i) => `
+  server.registerResource(
+    ${q(resourceName(uri, i, taken))},
+    ${q(uri)},
+    { description: ${q(`${uri} (a stub: replace it with the real content).`)}, mimeType: "application/json" },
+    () => stubResource(${q(uri)}),
+  );
+`,
+  );
+  return `/**
+ * The ${req.name} server: ${req.description.replace(/\*\//g, "*\\/")}
+ * Generated by \`mcp-fleet new\` from the hello template. Tools and resources are stubs: replace their bodies.
+ */
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+
+export const SERVER_INFO = { name: ${q(req.name)}, version: "0.1.0" };
+
+/** Builds a fresh server (one per connection: an \`McpServer\` serves one transport). */
+export function createServer(): McpServer {
+  const server = new McpServer(SERVER_INFO, { capabilities: { logging: {} } });
+${tools.join("")}${resources.join("")}
+  return server;
+}
+
+/** What a stub tool answers until it is implemented. */
+function stub(tool: string, input: string | undefined) {
+  const text = input === undefined ? \`\${tool}: not implemented yet\` : \`\${tool}: not implemented yet (input: \${input})\`;
+  return { content: [{ type: "text" as const, text }] };
+}
+
+/** What a stub resource holds until it is implemented. */
+function stubResource(uri: string) {
+  return { contents: [{ uri, mimeType: "application/json", text: JSON.stringify({ uri, items: [] }) }] };
+}
+`;
+}
+
+export function renderTest(req: NewServerRequest): string {
+  return `import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { type Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { afterEach, describe, expect, it } from "vitest";
+import spec from "../${req.name}.js";
+import { serveHttp } from "./src/http.js";
+
+const REPO_ROOT = join(import.meta.dirname, "..", "..");
+const TOOLS: string[] = ${JSON.stringify(req.tools.slice().sort()).replace(/","/g, '", "')};
+const RESOURCES: string[] = ${JSON.stringify(req.resources.slice().sort()).replace(/","/g, '", "')};
+const cleanups: Array<() => Promise<void>> = [];
+
+afterEach(async () => {
+  await Promise.allSettled(cleanups.splice(0).map((cleanup) => cleanup()));
+});
+
+async function connect(transport: Transport): Promise<Client> {
+  const client = new Client({ name: "${req.name}-test", version: "0.0.0" });
+  cleanups.push(() => client.close());
+  await client.connect(transport);
+  return client;
+}
+
+/** The behaviour every transport must show. */
+async function exercise(client: Client): Promise<void> {
+  expect(client.getServerVersion()?.name).toBe(spec.name);
+  const { tools } = await client.listTools();
+  expect(tools.map((t) => t.name).sort()).toEqual(TOOLS);
+  for (const name of TOOLS) {
+    const result = await client.callTool({ name, arguments: { input: "test" } });
+    expect(result.content).toEqual([{ type: "text", text: \`\${name}: not implemented yet (input: test)\` }]);
+  }
+  const { resources } = await client.listResources();
+  expect(resources.map((r) => r.uri).sort()).toEqual(RESOURCES);
+  for (const uri of RESOURCES) {
+    const { contents } = await client.readResource({ uri });
+    expect(contents).toEqual([{ uri, mimeType: "application/json", text: JSON.stringify({ uri, items: [] }) }]);
+  }
+}
+
+describe(\`\${spec.name} server\`, () => {
+  it("serves its tools and resources over stdio, run exactly as its spec says", async () => {
+    if (spec.transport.type !== "stdio") throw new Error("expected a stdio server");
+    const transport = new StdioClientTransport({
+      command: spec.transport.command,
+      args: spec.transport.args ?? [],
+      cwd: REPO_ROOT,
+      stderr: "pipe",
+    });
+    await expect(exercise(await connect(transport))).resolves.toBeUndefined();
+  });
+
+  it("serves the same over Streamable HTTP on 127.0.0.1", async () => {
+    const server = await serveHttp({ port: 0 });
+    cleanups.push(() => server.close());
+    expect(server.url).toMatch(/^http:\\/\\/127\\.0\\.0\\.1:\\d+\\/mcp$/);
+    const client = await connect(new StreamableHTTPClientTransport(new URL(server.url)));
+    await expect(exercise(client)).resolves.toBeUndefined();
+  });
+});
+`;
+}
+
+/** Copies a hello template file for another server: every whole-word `hello` becomes the new name. */
+export function renameTemplate(text: string, name: string): string {
+  return text.replace(/\bhello\b/g, name);
+}
+
+/** Every file of the new server, by repository-relative path. */
+export function renderNewServer(req: NewServerRequest, template: HelloTemplate): Map<string, string> {
+  const dir = `servers/${req.name}`;
+  return new Map([
+    [`servers/${req.name}.ts`, renderSpec(req)],
+    [`${dir}/src/server.ts`, renderServer(req)],
+    [`${dir}/src/stdio.ts`, renameTemplate(template.stdio, req.name)],
+    [`${dir}/src/http.ts`, renameTemplate(template.http, req.name)],
+    [`${dir}/${req.name}.test.ts`, renderTest(req)],
+    [`${dir}/Dockerfile`, renameTemplate(template.dockerfile, req.name)],
+    [`${dir}/package.json`, renameTemplate(template.packageJson, req.name)],
+  ]);
+}
