@@ -13,6 +13,8 @@ export const GATEWAY_INFO = { name: "mcp-fleet-gateway", version: "0.1.0" } as c
 /** What the gateway declares toward backends: the client capabilities it can forward to its clients. */
 export const FORWARDED_CLIENT_CAPABILITIES = { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } } as const;
 const BACKEND_PROTOCOL_VERSION = "2025-11-25";
+/** The handshake may take longer than a call: process start-up (tsx, npx) counts. */
+const INITIALIZE_TIMEOUT_MS = 30_000;
 
 export type BackendState = "connecting" | "up" | "down";
 
@@ -122,7 +124,7 @@ export class Backend<C = unknown> {
       const result = (await this.request(
         "initialize",
         { protocolVersion: BACKEND_PROTOCOL_VERSION, capabilities: FORWARDED_CLIENT_CAPABILITIES, clientInfo: GATEWAY_INFO },
-        { label: "initialize", timeoutMs: Math.min(this.options.timeoutMs, 30_000) },
+        { label: "initialize", timeoutMs: Math.max(this.options.timeoutMs, INITIALIZE_TIMEOUT_MS) },
         true,
       )) as { protocolVersion?: string; capabilities?: ServerCapabilities; serverInfo?: { name?: string; version?: string }; instructions?: string };
       if (this.channel !== channel) return;
