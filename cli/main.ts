@@ -14,6 +14,7 @@ const commandModules: Array<() => Promise<{ register: Registrar }>> = [
   () => import("./commands/new.js"),
   () => import("./commands/dev.js"),
   () => import("./commands/health.js"),
+  () => import("./commands/monitoring.js"),
 ];
 
 export async function main(argv: string[]): Promise<number> {
