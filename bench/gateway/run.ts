@@ -8,7 +8,7 @@
  *   npm run bench -- [--duration 4] [--warmup 0.5] [--rounds 3] [--concurrency 1,8,32]
  *                    [--targets direct,gateway,mcp-proxy,supergateway,mcp-hub] [--out bench/results/latest.md]
  */
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
@@ -58,6 +58,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     void stopAll().then(() => process.exit(130));
   });
 }
+
+const loadAtStart = loadavg()[0] ?? 0;
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
 }
 
 function settings() {
-  return { durationMs, warmupMs, rounds, concurrencies, targets: wanted, node: process.version, cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length };
+  return { durationMs, warmupMs, rounds, concurrencies, targets: wanted, node: process.version, cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, loadAtStart, loadAtEnd: loadavg()[0] ?? 0 };
 }
 
 function render(rows: readonly Row[], truncated: boolean, seconds: number): string {
@@ -125,7 +127,7 @@ function render(rows: readonly Row[], truncated: boolean, seconds: number): stri
   const parts = [
     `# Gateway benchmark`,
     "",
-    `${new Date().toISOString()} · ${s.cores} × ${s.cpu} · Node ${s.node} · ${rounds} interleaved round(s) × ${durationMs / 1000} s per target and concurrency (after ${warmupMs / 1000} s warm-up) · ${seconds.toFixed(0)} s in all${truncated ? " · TRUNCATED by --max-minutes" : ""}`,
+    `${new Date().toISOString()} · ${s.cores} × ${s.cpu} · Node ${s.node} · ${rounds} interleaved round(s) × ${durationMs / 1000} s per target and concurrency (after ${warmupMs / 1000} s warm-up) · ${seconds.toFixed(0)} s in all · load average ${loadAtStart.toFixed(1)} at start, ${(loadavg()[0] ?? 0).toFixed(1)} at end${truncated ? " · TRUNCATED by --max-minutes" : ""}`,
     "",
     `Command: \`npm run bench -- --duration ${durationMs / 1000} --rounds ${rounds} --concurrency ${concurrencies.join(",")}\``,
     "",

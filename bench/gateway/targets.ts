@@ -67,7 +67,7 @@ function launch(name: TargetName, port: number, dir: string): Launch {
         path: "/mcp",
         command: [
           node,
-          "--require",
+          "--import",
           LOOPBACK,
           bin("supergateway"),
           "--stdio",
