@@ -5,6 +5,7 @@
  */
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BackendConfigInput } from "../src/config.js";
 import type { RunningGateway } from "../src/gateway.js";
 import { FIXTURE, connect, gateway, textOf } from "./helpers.js";
 
@@ -12,7 +13,7 @@ let gw: RunningGateway;
 let replica: RunningGateway;
 let stateless: RunningGateway;
 
-const fixture = { name: "fixture", transport: "stdio", command: "node", args: ["--import", "tsx", FIXTURE] } as const;
+const fixture: BackendConfigInput = { name: "fixture", transport: "stdio", command: "node", args: ["--import", "tsx", FIXTURE] };
 const ACCEPT = "application/json, text/event-stream";
 
 beforeAll(async () => {
