@@ -9,6 +9,9 @@ import { fileURLToPath } from "node:url";
 import type { EnforcementLevel, Policy } from "@pulumi/policy";
 import type { PackConfig, ResolvedPolicyConfig } from "./types.js";
 
+/** What config resolution needs of a policy (the pack's array, or the policies an analyzer reports). */
+export type PolicyShape = Pick<Policy, "name" | "enforcementLevel" | "configSchema">;
+
 const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
 
 /** The directory of the policy pack (`policies/`). */
@@ -47,7 +50,7 @@ export function loadPackConfig(file: string): PackConfig {
 }
 
 /** Resolves the config of every policy. Throws {@link PackConfigError} naming the source, the key and the fix. */
-export function resolvePackConfig(policies: readonly Policy[], config: PackConfig, source = "policy pack config"): Map<string, ResolvedPolicyConfig> {
+export function resolvePackConfig(policies: readonly PolicyShape[], config: PackConfig, source = "policy pack config"): Map<string, ResolvedPolicyConfig> {
   const byName = new Map(policies.map((p) => [p.name, p]));
   for (const [key, value] of Object.entries(config)) {
     if (key !== "all" && !byName.has(key)) {
