@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -69,6 +70,16 @@ describe("hello server", () => {
 
     const health = await fetch(new URL("/healthz", server.url));
     expect(health.status).toBe(200);
+    const rebound = await new Promise<number | undefined>((resolve, reject) => {
+      const target = new URL("/healthz", server?.url);
+      request(target, { headers: { host: `attacker.example:${target.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      })
+        .on("error", reject)
+        .end();
+    });
+    expect(rebound).toBe(403);
     const stray = await fetch(server.url, {
       method: "POST",
       body: "{}",

@@ -21,6 +21,15 @@ export interface HttpOptions {
   path?: string;
 }
 
+/** Host names that mean "this machine only". */
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+/** `localhost:3105` → `localhost`, `[::1]:3105` → `[::1]`. */
+function hostnameOf(header: string | undefined): string {
+  if (header === undefined) return "";
+  return header.startsWith("[") ? header.slice(0, header.indexOf("]") + 1) : (header.split(":")[0] ?? "");
+}
+
 /** Largest accepted request body. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -47,8 +56,13 @@ export async function serveHttp(options: HttpOptions = {}): Promise<RunningHttpS
   const { host, port, path } = resolveHttpOptions(options);
   const sessions = new Map<string, StreamableHTTPServerTransport>();
 
+  const loopback = LOOPBACK_HOSTS.has(host);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://localhost");
+    // DNS-rebinding protection: a server bound to loopback only answers requests addressed to loopback.
+    if (loopback && !LOOPBACK_HOSTS.has(hostnameOf(req.headers.host))) {
+      return reply(res, 403, rpcError(`host ${JSON.stringify(req.headers.host ?? "")} is not allowed`));
+    }
     if (url.pathname === "/healthz" && req.method === "GET") return reply(res, 200, { status: "ok" });
     if (url.pathname !== path) return reply(res, 404, { error: `not found: use ${path}` });
     const sessionId = req.headers["mcp-session-id"];
