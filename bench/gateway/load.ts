@@ -26,6 +26,9 @@ export interface PhaseResult {
   firstError?: string;
 }
 
+/** Sessions opened at once. */
+const OPEN_BATCH = 4;
+
 interface WorkerTally {
   ok: number;
   errors: number;
@@ -59,10 +62,14 @@ export async function runPhase(target: RunningTarget, concurrency: number, optio
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
   const sessions: McpSession[] = [];
   try {
-    const opened = await Promise.allSettled(Array.from({ length: concurrency }, () => openSession(target.protocol, target.url, agent)));
-    for (const o of opened) if (o.status === "fulfilled") sessions.push(o.value);
-    const failed = opened.find((o): o is PromiseRejectedResult => o.status === "rejected");
-    if (failed !== undefined) throw new Error(`opening ${concurrency} sessions: ${(failed.reason as Error).message}`);
+    // Sessions are opened a few at a time (outside the measured window): some targets spawn a process per session.
+    for (let i = 0; i < concurrency; i += OPEN_BATCH) {
+      const batch = Math.min(OPEN_BATCH, concurrency - i);
+      const opened = await Promise.allSettled(Array.from({ length: batch }, () => openSession(target.protocol, target.url, agent)));
+      for (const o of opened) if (o.status === "fulfilled") sessions.push(o.value);
+      const failed = opened.find((o): o is PromiseRejectedResult => o.status === "rejected");
+      if (failed !== undefined) throw new Error(`opening session ${sessions.length + 1} of ${concurrency}: ${(failed.reason as Error).message}`);
+    }
 
     const maxCalls = options.maxCallsPerWorker ?? 1_000_000;
     const tallies: WorkerTally[] = sessions.map(() => ({ ok: 0, errors: 0, latencies: [] }));

@@ -9,7 +9,7 @@
  *                    [--targets direct,gateway,mcp-proxy,supergateway,mcp-hub] [--out bench/results/latest.md]
  */
 import { cpus, loadavg } from "node:os";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import { runPhase, type PhaseResult } from "./load.js";
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     targets: { type: "string", default: TARGET_NAMES.join(",") },
     out: { type: "string", default: "bench/results/latest.md" },
     "max-minutes": { type: "string", default: "15" },
+    "update-readme": { type: "boolean", default: false },
   },
 });
 
@@ -116,6 +117,28 @@ async function main(): Promise<void> {
   writeFileSync(outFile, `${markdown}\n`);
   writeFileSync(outFile.replace(/\.md$/, ".json"), `${JSON.stringify({ settings: settings(), rows, unavailable: Object.fromEntries(unavailable) }, null, 2)}\n`);
   log(`wrote ${outFile}`);
+  if (values["update-readme"]) {
+    updateReadme(markdown);
+    log("updated the Performance section of README.md");
+  }
+}
+
+const README_START = "<!-- bench:start (npm run bench -- --update-readme) -->";
+const README_END = "<!-- bench:end -->";
+
+/** Replaces the benchmark block of README.md's "Performance" section (appending the section if missing). */
+function updateReadme(markdown: string): void {
+  const file = join(ROOT, "README.md");
+  const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+  // The report's own title becomes a sub-heading of "Performance".
+  const block = `${README_START}\n${markdown.replace(/^# Gateway benchmark\n/, "").replace(/^## /gm, "### ").trim()}\n${README_END}`;
+  const start = text.indexOf(README_START);
+  const end = text.indexOf(README_END);
+  const next =
+    start >= 0 && end > start
+      ? `${text.slice(0, start)}${block}${text.slice(end + README_END.length)}`
+      : `${text.trimEnd()}\n\n## Performance\n\nOur gateway against direct HTTP and peer gateways (see bench/README.md for what is measured).\n\n${block}\n`;
+  writeFileSync(file, next);
 }
 
 function settings() {
