@@ -24,7 +24,11 @@ export function serverRecordingRules(): RuleGroup<RecordingRule> {
       expr: `histogram_quantile(${q}, sum by (server, le) (rate(${m.toolCallDuration.name}_bucket[5m])))`,
       labels: { quantile: q },
     })),
-    { record: RECORDS.serverRateLimitedRate, expr: `sum by (server) (rate(${m.rateLimited.name}[5m]))` },
+    {
+      // The counter appears with the first refusal; until then a server with calls has a refusal rate of 0.
+      record: RECORDS.serverRateLimitedRate,
+      expr: `sum by (server) (rate(${m.rateLimited.name}[5m])) or (0 * ${RECORDS.serverCallRate})`,
+    },
   ];
   return { name: "mcp-fleet.server.rules", rules };
 }
