@@ -119,6 +119,14 @@ export class Backend<C = unknown> {
     this.channel = channel;
     channel.onmessage = (message) => this.onMessage(message);
     channel.onclose = (info) => this.onChannelClose(channel, info.reason);
+    channel.onsenderror = (message, error) => {
+      const id = (message as { id?: unknown }).id;
+      const pending = typeof id === "number" && "method" in message ? this.pending.get(id) : undefined;
+      if (pending === undefined) return;
+      this.pending.delete(id as number);
+      if (pending.timer !== undefined) clearTimeout(pending.timer);
+      pending.reject(new RpcError(ErrorCode.BackendUnavailable, `Server "${this.name}" failed during ${pending.label}: ${error.message}`));
+    };
     try {
       await channel.start();
       const result = (await this.request(
@@ -133,7 +141,7 @@ export class Backend<C = unknown> {
       this.capabilities = result.capabilities ?? {};
       this.serverInfo = result.serverInfo ?? {};
       this.instructions = result.instructions;
-      channel.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+      await channel.send({ jsonrpc: "2.0", method: "notifications/initialized" });
       this.connections += 1;
       this.upSince = Date.now();
       this.lastError = undefined;

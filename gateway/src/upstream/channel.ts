@@ -12,13 +12,18 @@ export interface ChannelCloseInfo {
 export interface Channel {
   /** Opens the connection; rejects when it cannot be opened. */
   start(): Promise<void>;
-  /** Sends one message; throws when the channel is closed. */
-  send(message: JsonRpcMessage): void;
+  /**
+   * Sends one message; throws when the channel is closed. HTTP channels return a promise that settles when the
+   * server accepted the POST (the handshake awaits it so the server handled `initialized` before the first list).
+   */
+  send(message: JsonRpcMessage): void | Promise<void>;
   /** Closes the connection and everything it started. Idempotent. */
   close(): Promise<void>;
   /** After the handshake: the negotiated protocol version (HTTP channels send it as a header). */
   setProtocolVersion?(version: string): void;
   onmessage?: (message: JsonRpcMessage) => void;
+  /** A message could not be delivered (HTTP error, connection refused); `fatal` when the connection is unusable. */
+  onsenderror?: (message: JsonRpcMessage, error: Error, fatal: boolean) => void;
   /** Called once when the connection ends, whoever ended it. */
   onclose?: (info: ChannelCloseInfo) => void;
 }

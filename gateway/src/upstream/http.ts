@@ -48,17 +48,19 @@ abstract class SdkTransportChannel implements Channel {
     await this.transport.start();
   }
 
-  send(message: JsonRpcMessage): void {
+  send(message: JsonRpcMessage): Promise<void> {
     if (this.closed) throw new Error("the connection is closed");
-    this.transport.send(message as JSONRPCMessage).catch((error: Error) => {
+    return this.transport.send(message as JSONRPCMessage).catch((error: Error) => {
       // A failed POST: the pending call (if any) is failed by the backend's error path.
       this.lastError = error.message;
-      this.onSendError?.(message, error);
+      // Unreachable server, or it forgot our session (restarted): this connection is done; the backend reconnects.
+      const fatal = /fetch failed|ECONNREFUSED|ECONNRESET|HTTP 404|Session not found/i.test(`${error.message} ${String((error as { cause?: unknown }).cause ?? "")}`);
+      this.onsenderror?.(message, error, fatal);
+      if (fatal) void this.close().then(() => undefined);
     });
   }
 
-  /** Called when a message could not be delivered (HTTP error, connection refused). */
-  onSendError?: (message: JsonRpcMessage, error: Error) => void;
+  onsenderror?: (message: JsonRpcMessage, error: Error, fatal: boolean) => void;
 
   setProtocolVersion(version: string): void {
     this.transport.setProtocolVersion?.(version);
@@ -72,7 +74,7 @@ abstract class SdkTransportChannel implements Channel {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.finish("stopped by the gateway");
+    this.finish(this.lastError ?? "stopped by the gateway");
     await this.transport.close().catch(() => undefined);
   }
 }
