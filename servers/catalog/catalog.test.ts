@@ -234,6 +234,20 @@ describe("validation problems name the file, the field and the fix", () => {
 });
 
 describe("helpers", () => {
+  it("findRepoRoot walks up to the mcp-fleet package, else falls back to this checkout", () => {
+    const repo = join(import.meta.dirname, "..", "..");
+    expect(findRepoRoot(join(repo, "servers", "hello", "src"))).toBe(repo);
+    expect(findRepoRoot(tmpdir())).toBe(repo);
+  });
+
+  it("a root without servers/ is a problem, not a crash", async () => {
+    const root = await mkdtemp(join(tmpdir(), "mcp-fleet-empty-"));
+    tempDirs.push(root);
+    await expect(loadCatalog({ root })).rejects.toThrow(
+      `The server catalog has 1 problem:\n  - servers/: \`servers/\` does not exist in ${root}. Run inside an mcp-fleet checkout or point to its root.`,
+    );
+  });
+
   it("nextFreePort skips used ports", () => {
     const catalog = loadCatalogFromSpecs([
       { file: "servers/a.ts", spec: spec({ name: "a", port: 3101 }) },
