@@ -15,6 +15,7 @@ const commandModules: Array<() => Promise<{ register: Registrar }>> = [
   () => import("./commands/dev.js"),
   () => import("./commands/health.js"),
   () => import("./commands/monitoring.js"),
+  () => import("./commands/check.js"),
 ];
 
 export async function main(argv: string[]): Promise<number> {

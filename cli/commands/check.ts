@@ -1,0 +1,87 @@
+/**
+ * `mcp-fleet check --stack NAME`: `pulumi preview --policy-pack policies` without the Pulumi CLI. Runs the stack
+ * program under mocks, evaluates the real policy pack against every registered resource (in this process through
+ * `@pulumi/policy`'s analyzer dispatch, or with `--pack-process` as a child process over the analyzer gRPC protocol,
+ * exactly like the CLI), prints the violations like `pulumi preview` does, and exits 1 on any mandatory one.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { type Command } from "commander";
+import { loadPackConfig, PACK_DIR, PackConfigError, packConfigFile } from "../../policies/harness/config.js";
+import { evaluateStack, formatViolations } from "../../policies/harness/evaluate.js";
+import { createInProcessAnalyzer } from "../../policies/harness/in-process.js";
+import { startPackProcess } from "../../policies/harness/pack-process.js";
+import type { Analyzer, ResourceRecord } from "../../policies/harness/types.js";
+import { policies } from "../../policies/policies.js";
+import { CliError } from "../errors.js";
+
+export interface CheckOptions {
+  stack: string;
+  /** Pack config file. @default policies/config/<stack>.json */
+  policyPackConfig?: string;
+  /** Print the violations as JSON. @default false */
+  json?: boolean;
+  /** Run the pack as a child process over gRPC, as the Pulumi CLI does. @default false */
+  packProcess?: boolean;
+}
+
+/** Every resource the stack program registers under mocks (the components' mock runner). */
+export type StackResourceSource = (stack: string) => Promise<ResourceRecord[]>;
+
+const PACK = { name: "mcp-fleet", version: (JSON.parse(readFileSync(path.join(PACK_DIR, "package.json"), "utf8")) as { version: string }).version };
+
+/** The mock runner of the components, loaded on demand (it sets Pulumi's mocks for this process). */
+async function stackResources(stack: string): Promise<ResourceRecord[]> {
+  const runner = "../../components/plan/run-under-mocks.js";
+  const mod = (await import(runner)) as { runStackUnderMocks?: (stack: string) => Promise<ResourceRecord[]> };
+  if (typeof mod.runStackUnderMocks !== "function") throw new CliError("the components' mock runner (components/plan/run-under-mocks.ts) is missing.");
+  return mod.runStackUnderMocks(stack);
+}
+
+/** Runs the check and returns the exit code: 1 when any violation is mandatory. */
+export async function runCheck(options: CheckOptions, source: StackResourceSource = stackResources, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const configFile = options.policyPackConfig ?? packConfigFile(options.stack);
+  let config;
+  try {
+    config = loadPackConfig(configFile);
+  } catch (error) {
+    if (error instanceof PackConfigError) throw new CliError(error.message);
+    throw error;
+  }
+  const resources = await source(options.stack);
+  let analyzer: Analyzer;
+  try {
+    analyzer = options.packProcess ? await startPackProcess({ config }) : createInProcessAnalyzer(policies, { config, configSource: configFile });
+  } catch (error) {
+    if (error instanceof PackConfigError) throw new CliError(error.message);
+    throw error;
+  }
+  try {
+    const evaluation = await evaluateStack(analyzer, resources);
+    if (options.json) {
+      out.write(`${JSON.stringify({ stack: options.stack, resources: evaluation.resources, violations: evaluation.violations }, null, 2)}\n`);
+    } else {
+      out.write(formatViolations(evaluation, PACK));
+      const verdict = evaluation.mandatory > 0 ? "failed" : "passed";
+      out.write(
+        `Policy check ${verdict}: stack ${options.stack}, ${evaluation.resources} resources, ${policies.length} policies of ${PACK.name} v${PACK.version} (${path.relative(process.cwd(), configFile) || configFile}): ${evaluation.mandatory} mandatory, ${evaluation.advisory} advisory violation${evaluation.advisory === 1 ? "" : "s"}.\n`,
+      );
+    }
+    return evaluation.mandatory > 0 ? 1 : 0;
+  } finally {
+    await analyzer.close();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command("check")
+    .description("Run a stack under mocks and check it against the policy pack, like `pulumi preview --policy-pack policies`; exit 1 on a mandatory violation")
+    .requiredOption("-s, --stack <name>", "stack to check (stacks/Pulumi.<name>.yaml)")
+    .option("--policy-pack-config <file>", "pack config (default: policies/config/<stack>.json)")
+    .option("--pack-process", "run the pack as a child process over the analyzer gRPC protocol, as the Pulumi CLI does")
+    .option("--json", "print the violations as JSON")
+    .action(async (options: CheckOptions) => {
+      process.exitCode = await runCheck(options);
+    });
+}
