@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createServer } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, describe, expect, it } from "vitest";
@@ -74,6 +75,26 @@ function runHealth(url: string): Promise<{ code: number; stdout: string }> {
 }
 
 const alive = (pid: number) => existsSync(`/proc/${pid}`);
+
+describe("mcp-fleet dev on a port in use", () => {
+  it("exits 1 before starting anything, saying how to pick another port", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [CLI, "dev", "--port", String(port)], { timeout: 30_000 }, (error, stdout, stderr) => {
+          resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
+        });
+      });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toBe(`mcp-fleet: 127.0.0.1:${port} is already in use. Stop what listens there, or pick another port with --port or PORT.\n`);
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+});
 
 describe("mcp-fleet dev (npm start)", () => {
   it("serves the whole catalog on 127.0.0.1, reports it, answers health, and stops every process on SIGTERM", async () => {

@@ -7,6 +7,7 @@
  * transport and tool count, and stops everything on Ctrl-C or SIGTERM (the gateway stops its own children).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "@mcp-fleet/gateway/config";
@@ -51,6 +52,7 @@ async function dev(options: DevOptions): Promise<void> {
   const timeoutMs = Number(options.timeout) * 1000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new CliError(`--timeout ${JSON.stringify(options.timeout)} is not a number of seconds. Use e.g. --timeout 60.`);
 
+  await ensurePortFree(port);
   say("mcp-fleet dev: loading the catalog ...");
   const catalog = await load();
   for (const skipped of localSkips(catalog)) process.stderr.write(`warning: skipping ${skipped.name} (${skipped.file}): ${skipped.reason}\n`);
@@ -101,6 +103,18 @@ async function dev(options: DevOptions): Promise<void> {
     else cleanup();
   }
   say("Stopped.");
+}
+
+/** Fails early, with the fix, when the port is taken (rather than after every backend has started). */
+async function ensurePortFree(port: number): Promise<void> {
+  const probe = createServer();
+  const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+    probe.once("error", resolve);
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(undefined)));
+  });
+  if (error?.code === "EADDRINUSE") {
+    throw new CliError(`127.0.0.1:${port} is already in use. Stop what listens there, or pick another port with --port or PORT.`);
+  }
 }
 
 async function load(): Promise<Catalog> {
