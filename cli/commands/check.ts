@@ -6,13 +6,9 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { type Command } from "commander";
-import { loadPackConfig, PACK_DIR, PackConfigError, packConfigFile } from "../../policies/harness/config.js";
-import { evaluateStack, formatViolations } from "../../policies/harness/evaluate.js";
-import { createInProcessAnalyzer } from "../../policies/harness/in-process.js";
-import { startPackProcess } from "../../policies/harness/pack-process.js";
 import type { Analyzer, ResourceRecord } from "../../policies/harness/types.js";
-import { policies } from "../../policies/policies.js";
 import { CliError } from "../errors.js";
 
 export interface CheckOptions {
@@ -28,7 +24,12 @@ export interface CheckOptions {
 /** Every resource the stack program registers under mocks (the components' mock runner). */
 export type StackResourceSource = (stack: string) => Promise<ResourceRecord[]>;
 
-const PACK = { name: "mcp-fleet", version: (JSON.parse(readFileSync(path.join(PACK_DIR, "package.json"), "utf8")) as { version: string }).version };
+const PACK_DIR = fileURLToPath(new URL("../../policies/", import.meta.url));
+
+/** The pack's name and version (from its package.json, as the Pulumi CLI reads them). */
+function packInfo(): { name: string; version: string } {
+  return { name: "mcp-fleet", version: (JSON.parse(readFileSync(path.join(PACK_DIR, "package.json"), "utf8")) as { version: string }).version };
+}
 
 /** The mock runner of the components, loaded on demand (it sets Pulumi's mocks for this process). */
 async function stackResources(stack: string): Promise<ResourceRecord[]> {
@@ -40,6 +41,13 @@ async function stackResources(stack: string): Promise<ResourceRecord[]> {
 
 /** Runs the check and returns the exit code: 1 when any violation is mandatory. */
 export async function runCheck(options: CheckOptions, source: StackResourceSource = stackResources, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  // Loaded here, not at the top: every `mcp-fleet` command imports this module to register it.
+  const { loadPackConfig, PackConfigError, packConfigFile } = await import("../../policies/harness/config.js");
+  const { evaluateStack, formatViolations } = await import("../../policies/harness/evaluate.js");
+  const { createInProcessAnalyzer } = await import("../../policies/harness/in-process.js");
+  const { startPackProcess } = await import("../../policies/harness/pack-process.js");
+  const { policies } = await import("../../policies/policies.js");
+  const PACK = packInfo();
   const configFile = options.policyPackConfig ?? packConfigFile(options.stack);
   let config;
   try {
