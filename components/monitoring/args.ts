@@ -27,8 +27,8 @@ export interface KubernetesGatewayTarget {
 }
 
 export interface KubePrometheusStackArgs {
-  /** @default "ServiceMonitor" */
-  monitor?: "ServiceMonitor" | "PodMonitor";
+  /** How the operator finds the gateway; `none` when something else (the Fleet's scrape hook) already adds a monitor. @default "ServiceMonitor" */
+  monitor?: "ServiceMonitor" | "PodMonitor" | "none";
   /** Labels the operator selects monitors and rules by (the Helm release's `release` label by default). @default { release: "kube-prometheus-stack" } */
   selectorLabels?: Record<string, string>;
   /** Namespace the Grafana sidecar watches for dashboard ConfigMaps. @default the gateway's namespace */

@@ -30,8 +30,10 @@ export function kubePrometheusStackObjects(input: KubePrometheusStackInput): K8s
   const endpoint = { port: gateway.portName ?? "http", path: "/metrics", interval: input.scrapeInterval, relabelings };
 
   const monitorKind = stack.monitor ?? "ServiceMonitor";
-  const monitor: K8sObject =
-    monitorKind === "ServiceMonitor"
+  const monitor: K8sObject | undefined =
+    monitorKind === "none"
+      ? undefined
+      : monitorKind === "ServiceMonitor"
       ? {
           apiVersion: "monitoring.coreos.com/v1",
           kind: "ServiceMonitor",
@@ -73,5 +75,5 @@ export function kubePrometheusStackObjects(input: KubePrometheusStackInput): K8s
     data: { [file]: `${JSON.stringify(board, null, 2)}\n` },
   }));
 
-  return [monitor, rule, ...dashboards];
+  return [...(monitor === undefined ? [] : [monitor]), rule, ...dashboards];
 }
