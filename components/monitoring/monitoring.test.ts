@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { createInProcessAnalyzer } from "../../policies/harness/in-process.js";
+import { promtool, withFiles } from "../../monitoring/testing/promtool.js";
 import { policies } from "../../policies/policies.js";
 import type * as MonitoringModule from "./index.js";
 import type { MonitoringComponentArgs } from "./index.js";
@@ -150,6 +151,10 @@ describe("Monitoring, mode standalone", () => {
       { job_name: "mcp-gateway", metrics_path: "/metrics", dns_sd_configs: [{ names: ["mcp-monitoring-gateway-pods.mcp.svc.cluster.local"], type: "A", port: 8080, refresh_interval: "30s" }] },
     ]);
     expect(promConfig.rule_files).toEqual(["mcp-fleet.alerts.yaml", "mcp-fleet.rules.yaml"]);
+    // The ConfigMap's files, as mounted in /etc/prometheus, pass promtool.
+    const mounted = one("kubernetes:core/v1:ConfigMap", "mcp-monitoring-prometheus-config").data as Record<string, string>;
+    const check = await withFiles(mounted, (dir) => promtool(["check", "config", "prometheus.yml"], dir));
+    expect(check.output).toContain("SUCCESS: 2 rule files found");
     expect(one("kubernetes:core/v1:Service", "mcp-monitoring-gateway-pods").spec).toMatchObject({ clusterIP: "None", selector: gateway.podSelector });
     expect(byType("kubernetes:rbac.authorization.k8s.io/v1:Role")).toEqual([]);
     // Grafana's datasource points at our Prometheus; the dashboards come from a ConfigMap.
@@ -216,6 +221,9 @@ describe("Monitoring, mode docker", () => {
     expect(existsSync(join(configDir, "prometheus/rules/mcp-fleet.alerts.yaml"))).toBe(true);
     expect(existsSync(join(configDir, "grafana/dashboards/mcp-fleet-server.json"))).toBe(true);
     expect(readFileSync(join(configDir, "grafana/provisioning/datasources/prometheus.yaml"), "utf8")).toContain("url: http://127.0.0.1:9090");
+    expect(readFileSync(join(configDir, "grafana/grafana.ini"), "utf8")).toContain("[server]\nhttp_addr = 127.0.0.1\nhttp_port = 3000");
+    const check = promtool(["check", "config", "prometheus.yml"], join(configDir, "prometheus"));
+    expect(check.output).toContain("SUCCESS: 2 rule files found");
     expect(await new Promise((resolve) => component.grafanaUrl.apply(resolve))).toBe("http://127.0.0.1:3000");
     expect(await policyViolations()).toEqual([]);
   });
