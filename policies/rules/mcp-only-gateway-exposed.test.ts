@@ -21,7 +21,12 @@ describe("mcp-only-gateway-exposed", () => {
     expect(await check(policy, d)).toEqual(["Container `memory` of Deployment `mcp-memory` binds host port 3102; only the gateway may be exposed outside the cluster. Remove `hostPort`."]);
   });
 
-  it("reports a server Docker container publishing a port", async () => {
+  it("lets any container publish on loopback only", async () => {
+    const c = mutate(dockerContainer(), (i) => (i.ports = [{ internal: 3102, external: 3102, ip: "127.0.0.1" }]));
+    expect(await check(policy, c)).toEqual([]);
+  });
+
+  it("reports a server Docker container publishing a port on every address", async () => {
     const c = mutate(dockerContainer(), (i) => (i.ports = [{ internal: 3102, external: 3102 }]));
     expect(await check(policy, c)).toEqual([
       "Docker container `mcp-memory` publishes port 3102 on the host; only the gateway may be exposed outside the Docker network. Remove it from `ports`.",

@@ -5,9 +5,11 @@ import { dockerLabels, roleOf } from "../lib/roles.js";
 import { DOCKER_CONTAINER } from "../lib/types.js";
 import { eachContainer, WORKLOAD_TYPES } from "../lib/workload.js";
 
+const LOOPBACK = ["127.0.0.1", "::1", "localhost"];
+
 /**
  * Only the gateway is reachable from outside: no LoadBalancer/NodePort Service, host port, or Docker port
- * published on the host for anything else. Clients reach servers through the gateway.
+ * published on a non-loopback host address for anything else. Clients reach servers through the gateway.
  */
 export const mcpOnlyGatewayExposed: ResourceValidationPolicy = {
   name: "mcp-only-gateway-exposed",
@@ -24,7 +26,9 @@ export const mcpOnlyGatewayExposed: ResourceValidationPolicy = {
     }
     if (args.type === DOCKER_CONTAINER) {
       if (roleOf(dockerLabels(args.props as never)) === "gateway") return;
-      for (const p of (args.props.ports as Array<{ internal?: number; external?: number }> | undefined) ?? []) {
+      for (const p of (args.props.ports as Array<{ internal?: number; external?: number; ip?: string }> | undefined) ?? []) {
+        // Published on loopback only: reachable from this machine, not from outside it.
+        if (p.ip !== undefined && LOOPBACK.includes(p.ip)) continue;
         report(
           `Docker container \`${String(args.props.name ?? args.name)}\` publishes port ${String(p.internal)} on the host; only the gateway may be exposed outside the Docker network. Remove it from \`ports\`.`,
         );
