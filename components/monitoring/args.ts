@@ -40,7 +40,7 @@ export interface KubePrometheusStackArgs {
 export interface StandaloneArgs {
   /** @default "quay.io/prometheus/prometheus:v2.53.2" */
   prometheusImage?: string;
-  /** @default "docker.io/grafana/grafana:11.2.2" */
+  /** @default "docker.io/grafana/grafana:12.2.0" */
   grafanaImage?: string;
   /** Prometheus TSDB retention. @default "15d" */
   retention?: string;
@@ -63,7 +63,7 @@ export interface DockerArgs {
   grafanaPort?: number;
   /** @default "quay.io/prometheus/prometheus:v2.53.2" */
   prometheusImage?: string;
-  /** @default "docker.io/grafana/grafana:11.2.2" */
+  /** @default "docker.io/grafana/grafana:12.2.0" */
   grafanaImage?: string;
 }
 
@@ -83,7 +83,7 @@ export interface MonitoringArgs {
 }
 
 export const DEFAULT_PROMETHEUS_IMAGE = "quay.io/prometheus/prometheus:v2.53.2";
-export const DEFAULT_GRAFANA_IMAGE = "docker.io/grafana/grafana:11.2.2";
+export const DEFAULT_GRAFANA_IMAGE = "docker.io/grafana/grafana:12.2.0";
 
 const MODES: readonly MonitoringMode[] = ["kube-prometheus-stack", "standalone", "docker"];
 const DURATION = /^\d+(ms|s|m|h|d|w|y)$/;
