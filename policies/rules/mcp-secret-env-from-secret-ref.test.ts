@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { check } from "../test/analyze.js";
-import { dockerContainer, firstContainer, mutate, serverDeployment } from "../test/fixtures.js";
+import { dockerContainer, firstContainer, gatewayConfig, gatewayConfigMap, mutate, serverDeployment } from "../test/fixtures.js";
 import { mcpSecretEnvFromSecretRef as policy } from "./mcp-secret-env-from-secret-ref.js";
 
 describe("mcp-secret-env-from-secret-ref", () => {
@@ -30,5 +30,21 @@ describe("mcp-secret-env-from-secret-ref", () => {
   it("reports a secret-looking name in a Docker container's plain envs", async () => {
     const c = mutate(dockerContainer(), (i) => i.envs.push("OPENAI_API_KEY=sk-123"));
     expect(await check(policy, c)).toEqual(["Docker container `mcp-memory` sets `OPENAI_API_KEY` in plain `envs`; it looks secret. Mount it from a secret file instead."]);
+  });
+
+  it("passes a gateway config without secrets, and reports a token in a stdio server's adapter config", async () => {
+    expect(await check(policy, gatewayConfigMap())).toEqual([]);
+    const config = { naming: { passthrough: true }, servers: [{ name: "github", transport: "stdio", command: "node", env: { GITHUB_PERSONAL_ACCESS_TOKEN: "ghp_123", LOG_LEVEL: "info" } }] };
+    expect(await check(policy, gatewayConfigMap(config, "gateway.yaml"))).toEqual([
+      "Gateway config `gateway.yaml` in ConfigMap `mcp-gateway-config`: server `github` sets env `GITHUB_PERSONAL_ACCESS_TOKEN` in plain text; it looks secret. Declare it in the server spec's `secrets` so it comes from a Secret.",
+    ]);
+  });
+
+  it("reports an Authorization header in a gateway config", async () => {
+    const config = gatewayConfig();
+    (config.servers[0] as { headers?: Record<string, string> }).headers = { Authorization: "Bearer abc" };
+    expect(await check(policy, gatewayConfigMap(config))).toEqual([
+      "Gateway config `config.yaml` in ConfigMap `mcp-gateway-config`: server `memory` sets header `Authorization` in plain text; it looks secret. Declare it in the server spec's `secrets` so it comes from a Secret.",
+    ]);
   });
 });

@@ -1,4 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { gatewayConfigsOf } from "../lib/gateway-config.js";
+import { describe, K8S } from "../lib/k8s.js";
 import { configOf, forTypes } from "../lib/policy.js";
 import { DOCKER_CONTAINER } from "../lib/types.js";
 import { eachContainer, WORKLOAD_TYPES } from "../lib/workload.js";
@@ -14,7 +16,9 @@ export const DEFAULT_SECRET_PATTERN = "(^|_)(TOKEN|SECRET|PASSWORD|PASSWD|PASS|P
 /**
  * Environment variables whose names look secret come from secret references (`valueFrom.secretKeyRef`), never from
  * a plain value in the manifest. Docker containers have no secret references: a secret-looking name in plain
- * `envs` is a violation there too (mount the secret as a file instead).
+ * `envs` is a violation there too (mount the secret as a file instead). A gateway config in a ConfigMap (the
+ * gateway's, or a stdio server's adapter) must not carry secret-looking `env` or `headers` either: ConfigMaps are
+ * plain text; the server spec's `secrets` put them in a Secret.
  */
 export const mcpSecretEnvFromSecretRef: ResourceValidationPolicy = {
   name: "mcp-secret-env-from-secret-ref",
@@ -23,8 +27,24 @@ export const mcpSecretEnvFromSecretRef: ResourceValidationPolicy = {
   configSchema: {
     properties: { pattern: { type: "string", default: DEFAULT_SECRET_PATTERN, description: "Regex of secret-looking variable names (case-insensitive)." } },
   },
-  validateResource: forTypes([...WORKLOAD_TYPES, DOCKER_CONTAINER], (args, report) => {
+  validateResource: forTypes([...WORKLOAD_TYPES, DOCKER_CONTAINER, K8S.ConfigMap], (args, report) => {
     const secretLooking = new RegExp(configOf<SecretEnvConfig>(args, { pattern: DEFAULT_SECRET_PATTERN }).pattern, "i");
+    if (args.type === K8S.ConfigMap) {
+      const what = describe(args.type, args.props, args.name);
+      for (const { key, config } of gatewayConfigsOf(args.props.data)) {
+        for (const server of config.servers) {
+          for (const [field, values] of [["env", server.env], ["headers", server.headers]] as const) {
+            for (const name of Object.keys(values ?? {})) {
+              if (!secretLooking.test(name) && !(field === "headers" && /^(authorization|proxy-authorization|cookie)$/i.test(name))) continue;
+              report(
+                `Gateway config \`${key}\` in ${what}: server \`${String(server.name)}\` sets ${field === "env" ? "env" : "header"} \`${name}\` in plain text; it looks secret. Declare it in the server spec's \`secrets\` so it comes from a Secret.`,
+              );
+            }
+          }
+        }
+      }
+      return;
+    }
     if (args.type === DOCKER_CONTAINER) {
       for (const entry of (args.props.envs as string[] | undefined) ?? []) {
         const name = entry.split("=", 1)[0]!;

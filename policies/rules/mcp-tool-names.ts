@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { parse as parseYaml } from "yaml";
+import { gatewayConfigsOf } from "../lib/gateway-config.js";
 import { describe, K8S } from "../lib/k8s.js";
 import { configOf, forTypes } from "../lib/policy.js";
 
@@ -10,23 +10,6 @@ export interface ToolNamesConfig {
 
 /** What MCP clients accept as a tool name (the gateway's EXPOSED_NAME_PATTERN). */
 export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-
-interface GatewayConfigShape {
-  naming?: { separator?: string; passthrough?: boolean };
-  servers: Array<{ name?: string; tools?: { allow?: string[] } }>;
-}
-
-/** The gateway config held by a ConfigMap value, if that value is one (an object with a `servers` array). */
-function gatewayConfigIn(text: string): GatewayConfigShape | undefined {
-  let value: unknown;
-  try {
-    value = parseYaml(text); // YAML is a superset of JSON
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== "object" || value === null || !Array.isArray((value as { servers?: unknown }).servers)) return undefined;
-  return value as GatewayConfigShape;
-}
 
 /**
  * Every tool name the gateway will expose matches `^[a-zA-Z0-9_-]{1,64}$` and is unique. Tool lists are only known at
@@ -43,9 +26,7 @@ export const mcpToolNames: ResourceValidationPolicy = {
   },
   validateResource: forTypes([K8S.ConfigMap], (args, report) => {
     const { maxPrefixLength } = configOf<ToolNamesConfig>(args, { maxPrefixLength: 32 });
-    const configs = Object.entries((args.props.data as Record<string, string> | undefined) ?? {})
-      .map(([key, text]) => ({ key, config: typeof text === "string" ? gatewayConfigIn(text) : undefined }))
-      .filter((c): c is { key: string; config: GatewayConfigShape } => c.config !== undefined);
+    const configs = gatewayConfigsOf(args.props.data);
     if (configs.length === 0) {
       args.notApplicable("The ConfigMap holds no gateway config.");
       return;

@@ -115,6 +115,17 @@ const mistakes: Mistake[] = [
     says: "not exactly one service account",
   },
   {
+    mistake: "a token in a stdio server's spec env (it lands in the adapter's ConfigMap)",
+    resources: [
+      ...fleet(),
+      mutate(gatewayConfigMap({ naming: { passthrough: true }, servers: [{ name: "github", transport: "stdio", env: { GITHUB_TOKEN: "ghp_123" } } as never] }, "gateway.yaml"), (i) => {
+        i.metadata.name = "mcp-github-adapter";
+      }, "mcp-github-adapter"),
+    ],
+    policy: "mcp-secret-env-from-secret-ref",
+    says: "sets env `GITHUB_TOKEN` in plain text",
+  },
+  {
     mistake: "a server name too long to prefix tools",
     resources: withToolConfig((c) => (c.servers[0]!.name = "customer-relationship-management-sync")),
     policy: "mcp-tool-names",

@@ -247,10 +247,11 @@ export function irsaRole(subject: string | string[] = "system:serviceaccount:mcp
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Loose = any;
 
-/** A deep copy of `resource` changed by `change`. */
-export function mutate(resource: ResourceRecord, change: (inputs: Loose) => void): ResourceRecord {
+/** A deep copy of `resource` changed by `change` (and renamed to `name`, when given). */
+export function mutate(resource: ResourceRecord, change: (inputs: Loose) => void, name?: string): ResourceRecord {
   const copy = structuredClone(resource);
   change(copy.inputs);
+  if (name !== undefined) copy.name = name;
   return copy;
 }
 
