@@ -43,15 +43,24 @@ export function originProblem(req: IncomingMessage, policy: OriginPolicy): strin
   return isLoopbackAddress(originHost) ? undefined : `Origin "${origin}" is not allowed (set http.allowedOrigins)`;
 }
 
+/** Answers for Accept header values seen recently (clients send the same one on every request). */
+const acceptCache = new Map<string, boolean>();
+
 /** Does the Accept header list this media type (or a wildcard covering it)? */
 export function accepts(req: IncomingMessage, type: string): boolean {
   const accept = req.headers.accept;
   if (accept === undefined) return false;
-  const [major] = type.split("/");
-  return accept.split(",").some((part) => {
+  const key = `${type}\u0000${accept}`;
+  const cached = acceptCache.get(key);
+  if (cached !== undefined) return cached;
+  const major = type.slice(0, type.indexOf("/"));
+  const answer = accept.split(",").some((part) => {
     const media = part.split(";")[0]!.trim().toLowerCase();
     return media === type || media === "*/*" || media === `${major}/*`;
   });
+  if (acceptCache.size >= 256) acceptCache.clear();
+  acceptCache.set(key, answer);
+  return answer;
 }
 
 export function isJsonContentType(req: IncomingMessage): boolean {

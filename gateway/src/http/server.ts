@@ -6,6 +6,9 @@ import type { GatewayMetrics } from "../observability/metrics.js";
 import { originProblem } from "./guards.js";
 import type { StreamableHttpHandler } from "./streamable.js";
 
+/** An incoming request with the id the server gave it (for log lines). */
+export type RequestWithId = IncomingMessage & { reqId?: string };
+
 export interface BackendStatus {
   name: string;
   transport: "stdio" | "http" | "sse";
@@ -31,17 +34,28 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 export function createHttpServer(deps: HttpServerDeps): Server {
   const { config, metrics } = deps;
   const policy = { bindHost: config.listen.host, allowedHosts: config.http.allowedHosts, allowedOrigins: config.http.allowedOrigins };
+  let requestCounter = 0;
+  const debug = deps.logger.isLevelEnabled("debug");
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
     const method = req.method ?? "GET";
-    res.once("finish", () => metrics.httpRequest(method, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
+    // Request id: the caller's X-Request-Id, else a per-process counter; it goes on every log line of the request.
+    const reqId = (req.headers["x-request-id"] as string | undefined) ?? `${process.pid}-${++requestCounter}`;
+    (req as RequestWithId).reqId = reqId;
+    res.once("finish", () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpRequest(method, res.statusCode, seconds);
+      if (debug) {
+        deps.logger.debug({ reqId, sessionId: req.headers["mcp-session-id"], method, path: req.url, status: res.statusCode, ms: seconds * 1000 }, "request");
+      }
+    });
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
     if (path === config.listen.path) {
       const problem = originProblem(req, policy);
       if (problem !== undefined) {
-        deps.logger.warn({ host: req.headers.host, origin: req.headers.origin }, `refused: ${problem}`);
+        deps.logger.warn({ reqId, sessionId: req.headers["mcp-session-id"], host: req.headers.host, origin: req.headers.origin }, `refused: ${problem}`);
         json(res, 403, { jsonrpc: "2.0", id: null, error: { code: -32600, message: `Forbidden: ${problem}` } });
         return;
       }

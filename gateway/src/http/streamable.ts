@@ -13,6 +13,7 @@ import { Session, type ClientCall } from "../session/session.js";
 import type { SessionStore } from "../session/store.js";
 import { PostExchange } from "./exchange.js";
 import { BodyTooLarge, accepts, isJsonContentType, readBody } from "./guards.js";
+import type { RequestWithId } from "./server.js";
 import { SseWriter } from "./sse-writer.js";
 
 const SESSION_HEADER = "mcp-session-id";
@@ -55,7 +56,7 @@ export class StreamableHttpHandler {
     switch (req.method) {
       case "POST":
         void this.post(req, res).catch((error: unknown) => {
-          this.deps.logger.error({ err: (error as Error).message }, "POST failed");
+          this.deps.logger.error({ reqId: (req as RequestWithId).reqId, sessionId: req.headers[SESSION_HEADER], err: (error as Error).message }, "POST failed");
           if (!res.headersSent) rpcFailure(res, 500, ErrorCode.InternalError, "Internal error");
           else res.end();
         });

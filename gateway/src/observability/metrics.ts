@@ -47,13 +47,26 @@ export class GatewayMetrics {
     return this.metrics.get(key) as Histogram<string>;
   }
 
+  /** A cached label child: the hot path pays a Map lookup instead of prom-client's label hashing. */
+  private child<T>(cache: Map<string, T>, key: string, make: () => T): T {
+    let c = cache.get(key);
+    if (c === undefined) {
+      c = make();
+      cache.set(key, c);
+    }
+    return c;
+  }
+  private readonly httpChildren = new Map<string, { inc(): void }>();
+  private readonly httpDurationChildren = new Map<string, { observe(v: number): void }>();
+  private readonly rpcChildren = new Map<string, { inc(): void }>();
+
   httpRequest(method: string, code: number, seconds: number): void {
-    this.counter("httpRequests").labels(method, String(code)).inc();
-    this.histogram("httpRequestDuration").labels(method).observe(seconds);
+    this.child(this.httpChildren, `${method} ${code}`, () => this.counter("httpRequests").labels(method, String(code))).inc();
+    this.child(this.httpDurationChildren, method, () => this.histogram("httpRequestDuration").labels(method)).observe(seconds);
   }
 
   rpcRequest(method: string, outcome: Outcome): void {
-    this.counter("rpcRequests").labels(methodLabel(method), outcome).inc();
+    this.child(this.rpcChildren, `${method} ${outcome}`, () => this.counter("rpcRequests").labels(methodLabel(method), outcome)).inc();
   }
 
   toolCall(server: string, tool: string, outcome: Outcome, seconds: number): void {

@@ -1,0 +1,51 @@
+/** Session limits and expiry, and graceful shutdown that lets an in-flight call finish. */
+import { describe, expect, it } from "vitest";
+import { FIXTURE, connect, gateway, textOf } from "./helpers.js";
+
+const fixture = { name: "fixture", transport: "stdio" as const, command: "node", args: ["--import", "tsx", FIXTURE] };
+const HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+const INIT = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
+const PING = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "ping" });
+
+describe("session lifecycle", () => {
+  it("expires idle sessions (404 afterwards) and refuses sessions beyond maxSessions with 503", async () => {
+    const gw = await gateway({ servers: [fixture], sessions: { idleTimeoutSeconds: 1, maxSessions: 2 } });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(gw.url, { method: "POST", headers: HEADERS, body: INIT });
+        expect(res.status).toBe(200);
+        ids.push(res.headers.get("mcp-session-id")!);
+      }
+      const third = await fetch(gw.url, { method: "POST", headers: HEADERS, body: INIT });
+      expect(third.status).toBe(503);
+      expect(((await third.json()) as { error: { message: string } }).error.message).toBe(
+        "Service Unavailable: this replica holds its maximum of 2 sessions (sessions.maxSessions)",
+      );
+      // Untouched for longer than idleTimeoutSeconds (a request would count as activity).
+      await new Promise((r) => setTimeout(r, 1800));
+      const expired = (await fetch(gw.url, { method: "POST", headers: { ...HEADERS, "mcp-session-id": ids[0]! }, body: PING })).status;
+      expect(expired).toBe(404);
+      expect(await gw.metrics.render()).toMatch(/mcp_gateway_sessions_expired_total [12]/);
+      // Room again for a new session.
+      expect((await fetch(gw.url, { method: "POST", headers: HEADERS, body: INIT })).status).toBe(200);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe("graceful shutdown", () => {
+  it("lets an in-flight call finish, then stops accepting and closes the backends", async () => {
+    const gw = await gateway({ servers: [fixture], shutdown: { drainTimeoutMs: 10_000 } });
+    const client = await connect(gw.url);
+    const call = client.callTool({ name: "fixture__slow", arguments: { ms: 800, tag: "drain" } });
+    await new Promise((r) => setTimeout(r, 200));
+    const closed = gw.close();
+    expect(textOf(await call)).toBe("slept 800 drain");
+    await closed;
+    await expect(fetch(gw.url, { method: "POST", headers: HEADERS, body: INIT })).rejects.toThrow();
+    expect(gw.status()[0]!.state).toBe("down");
+    await client.close().catch(() => undefined);
+  });
+});
