@@ -1,0 +1,100 @@
+/**
+ * `AwsFleet`: the AWS pieces of a prod fleet on EKS. One KMS key; an ECR repository per built image (scan on push,
+ * immutable tags, lifecycle policy); a Secrets Manager secret per server secret, encrypted with the key; and per
+ * server with secrets an IAM role for its Kubernetes service account (IRSA) that may read only that server's
+ * secrets. `roleArns` feeds the service accounts' `eks.amazonaws.com/role-arn` annotation.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { Catalog } from "../../servers/catalog/catalog.js";
+import { deriveNames } from "../../servers/catalog/derive.js";
+import { ComponentArgsError, checkNamespace } from "../k8s/validate.js";
+import { ecrLifecyclePolicy, irsaTrustPolicy, oidcIssuerOf, secretManagerName, secretsReadPolicy } from "./policies.js";
+
+export interface AwsFleetArgs {
+  catalog: Catalog;
+  namespace: string;
+  /** @default "mcp" */
+  prefix?: string;
+  region: string;
+  /** ARN of the EKS cluster's IAM OIDC provider. */
+  eksOidcProviderArn: string;
+  /** Images built by the fleet (`gateway` and servers with a Dockerfile), one ECR repository each, named `<prefix>-<image>`. */
+  builtImages: string[];
+  /** Values of server secrets by server and variable (Pulumi secrets); a secret without a value is created empty, to be set out of band. @default {} */
+  serverSecrets?: Record<string, Record<string, pulumi.Input<string>>>;
+}
+
+export class AwsFleet extends pulumi.ComponentResource {
+  readonly kmsKey: aws.kms.Key;
+  readonly repositories: Record<string, aws.ecr.Repository> = {};
+  /** Secrets Manager secrets by server, then variable. */
+  readonly secrets: Record<string, Record<string, aws.secretsmanager.Secret>> = {};
+  /** IRSA role ARN by server (servers with secrets). */
+  readonly roleArns: Record<string, pulumi.Output<string>> = {};
+
+  constructor(name: string, args: AwsFleetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mcp-fleet:aws:AwsFleet", name, {}, opts);
+    const problems = checkNamespace("namespace", args.namespace);
+    try {
+      oidcIssuerOf(args.eksOidcProviderArn);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+    if (problems.length > 0) throw new ComponentArgsError(`AwsFleet "${name}"`, problems);
+    const prefix = args.prefix ?? "mcp";
+    const child = { parent: this };
+
+    this.kmsKey = new aws.kms.Key(`${name}-kms`, { description: `mcp-fleet ${prefix} (${args.namespace}): server secrets and images`, enableKeyRotation: true, deletionWindowInDays: 30 }, child);
+    new aws.kms.Alias(`${name}-kms-alias`, { name: `alias/${prefix}-${args.namespace}`, targetKeyId: this.kmsKey.keyId }, child);
+
+    for (const image of args.builtImages) {
+      const repo = new aws.ecr.Repository(
+        `${name}-${image}-ecr`,
+        {
+          name: `${prefix}-${image}`,
+          imageTagMutability: "IMMUTABLE",
+          imageScanningConfiguration: { scanOnPush: true },
+          encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: this.kmsKey.arn }],
+        },
+        child,
+      );
+      new aws.ecr.LifecyclePolicy(`${name}-${image}-ecr-lifecycle`, { repository: repo.name, policy: JSON.stringify(ecrLifecyclePolicy()) }, child);
+      this.repositories[image] = repo;
+    }
+
+    for (const { spec } of args.catalog.servers) {
+      if (spec.secrets.length === 0) continue;
+      const serverSecrets: Record<string, aws.secretsmanager.Secret> = {};
+      for (const variable of spec.secrets) {
+        const secret = new aws.secretsmanager.Secret(
+          `${name}-${spec.name}-${variable.toLowerCase().replace(/_/g, "-")}`,
+          { name: secretManagerName(prefix, args.namespace, spec.name, variable), kmsKeyId: this.kmsKey.arn, recoveryWindowInDays: 7, description: `${variable} of MCP server ${spec.name}` },
+          child,
+        );
+        const value = args.serverSecrets?.[spec.name]?.[variable];
+        if (value !== undefined) {
+          new aws.secretsmanager.SecretVersion(`${name}-${spec.name}-${variable.toLowerCase().replace(/_/g, "-")}-value`, { secretId: secret.id, secretString: pulumi.secret(value) }, child);
+        }
+        serverSecrets[variable] = secret;
+      }
+      this.secrets[spec.name] = serverSecrets;
+      const serviceAccount = deriveNames(spec, { prefix }).k8sName;
+      const role = new aws.iam.Role(
+        `${name}-${spec.name}-irsa`,
+        { name: `${prefix}-${args.namespace}-${spec.name}`.slice(0, 64), assumeRolePolicy: JSON.stringify(irsaTrustPolicy(args.eksOidcProviderArn, args.namespace, serviceAccount)), description: `IRSA role of MCP server ${spec.name}` },
+        child,
+      );
+      new aws.iam.RolePolicy(
+        `${name}-${spec.name}-irsa-secrets`,
+        {
+          role: role.id,
+          policy: pulumi.all([pulumi.all(Object.values(serverSecrets).map((s) => s.arn)), this.kmsKey.arn]).apply(([arns, key]) => JSON.stringify(secretsReadPolicy(arns, key, args.region))),
+        },
+        child,
+      );
+      this.roleArns[spec.name] = role.arn;
+    }
+    this.registerOutputs({ roleArns: this.roleArns, repositoryUrls: Object.fromEntries(Object.entries(this.repositories).map(([k, r]) => [k, r.repositoryUrl])) });
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The AWS documents of the fleet, as pure functions: IRSA trust (one service account only), the read-only secrets
+ * policy (one server's secrets only) and the ECR lifecycle policy.
+ */
+
+/** The OIDC issuer host and path of an IAM OIDC provider ARN (`oidc.eks.<region>.amazonaws.com/id/<id>`). */
+export function oidcIssuerOf(providerArn: string): string {
+  const i = providerArn.indexOf(":oidc-provider/");
+  if (i < 0) throw new Error(`\`eksOidcProviderArn\` "${providerArn}" is not an IAM OIDC provider ARN. Use arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>.`);
+  return providerArn.slice(i + ":oidc-provider/".length);
+}
+
+/** Trust policy letting exactly `system:serviceaccount:<namespace>:<serviceAccount>` assume the role. */
+export function irsaTrustPolicy(providerArn: string, namespace: string, serviceAccount: string) {
+  const issuer = oidcIssuerOf(providerArn);
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+            [`${issuer}:aud`]: "sts.amazonaws.com",
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** Read access to exactly these secrets, and decryption with the fleet's key (only through Secrets Manager). */
+export function secretsReadPolicy(secretArns: string[], kmsKeyArn: string, region: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [...secretArns] },
+      {
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: kmsKeyArn,
+        Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
+      },
+    ],
+  };
+}
+
+/** Untagged images expire after 7 days; at most 50 tagged images are kept. */
+export function ecrLifecyclePolicy() {
+  return {
+    rules: [
+      { rulePriority: 1, description: "Expire untagged images after 7 days", selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 }, action: { type: "expire" } },
+      { rulePriority: 2, description: "Keep the 50 most recent images", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 50 }, action: { type: "expire" } },
+    ],
+  };
+}
+
+/** Name of a server secret in Secrets Manager: `<prefix>/<namespace>/<server>/<VARIABLE>`. */
+export function secretManagerName(prefix: string, namespace: string, server: string, variable: string): string {
+  return `${prefix}/${namespace}/${server}/${variable}`;
+}

@@ -1,0 +1,82 @@
+/**
+ * `DockerFleet`: the dev stack on the local Docker engine. A network, one container per server and one for the
+ * gateway, each read-only, `cap_drop: ALL`, non-root, `no-new-privileges`; images built from each server's
+ * Dockerfile, the gateway image (also the adapter of stdio/http/sse servers) from gateway/Dockerfile.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { ComponentArgsError } from "../k8s/validate.js";
+import { CONTAINER_HARDENING, dockerFleetPlan, type DockerFleetPlan, type DockerFleetPlanInput } from "./plan.js";
+
+export interface DockerFleetArgs extends DockerFleetPlanInput {
+  /** The gateway's session-sealing key (a Pulumi secret). */
+  sessionSecret: pulumi.Input<string>;
+  /** Server secret values by server then variable (Pulumi secrets); a server's missing secrets are errors. @default {} */
+  serverSecrets?: Record<string, Record<string, pulumi.Input<string>>>;
+}
+
+export class DockerFleet extends pulumi.ComponentResource {
+  readonly network: docker.Network;
+  readonly containers: Record<string, docker.Container> = {};
+  readonly gatewayUrl: string;
+  readonly plan: DockerFleetPlan;
+
+  constructor(name: string, args: DockerFleetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mcp-fleet:docker:DockerFleet", name, {}, opts);
+    const problems: string[] = [];
+    if (args.gatewayPort !== undefined && (!Number.isInteger(args.gatewayPort) || args.gatewayPort < 1024 || args.gatewayPort > 65535)) {
+      problems.push(`\`gatewayPort\` ${args.gatewayPort} is outside 1024-65535. Pick a free unprivileged port (e.g. 8080).`);
+    }
+    for (const { spec, file } of args.catalog.servers) {
+      for (const variable of spec.secrets) {
+        if (args.serverSecrets?.[spec.name]?.[variable] === undefined) {
+          problems.push(`\`serverSecrets.${spec.name}.${variable}\` is missing: server "${spec.name}" (${file}) needs it. Set it with \`pulumi config set --secret --path 'serverSecrets.${spec.name}.${variable}' VALUE\`.`);
+        }
+      }
+    }
+    if (problems.length > 0) throw new ComponentArgsError(`DockerFleet "${name}"`, problems);
+
+    this.plan = dockerFleetPlan(args);
+    const child = { parent: this };
+    const root = args.catalog.root;
+    this.network = new docker.Network(`${name}-net`, { name: this.plan.networkName, driver: "bridge", attachable: false }, child);
+    const images = new Map<string, docker.Image>();
+    const build = (key: string, imageName: string, dockerfile: string) => {
+      const image = new docker.Image(`${name}-${key}-image`, { imageName, skipPush: true, build: { context: root, dockerfile: `${root}/${dockerfile}`, platform: "linux/amd64" } }, child);
+      images.set(imageName, image);
+      return image;
+    };
+    build("gateway", this.plan.gatewayImage.image, this.plan.gatewayImage.dockerfile);
+
+    for (const c of this.plan.containers) {
+      const image = c.build !== undefined ? build(c.role, c.image, c.build.dockerfile) : images.get(c.image);
+      const secrets = c.role === "gateway" ? { MCP_FLEET_SESSION_SECRET: args.sessionSecret } : (args.serverSecrets?.[c.role] ?? {});
+      const envs: pulumi.Input<string>[] = [
+        ...Object.entries(c.env).map(([k, v]) => `${k}=${v}`),
+        ...c.secretEnv.map((k) => pulumi.secret(pulumi.interpolate`${k}=${secrets[k]!}`)),
+      ];
+      this.containers[c.role] = new docker.Container(
+        `${name}-${c.role}`,
+        {
+          name: c.containerName,
+          image: image !== undefined ? image.repoDigest.apply((d) => d ?? c.image) : c.image,
+          ...(c.command !== undefined ? { command: c.command } : {}),
+          envs,
+          uploads: c.uploads.map((u) => ({ file: u.file, content: u.content })),
+          networksAdvanced: [{ name: this.network.name, aliases: [c.alias] }],
+          ports: c.ports,
+          readOnly: CONTAINER_HARDENING.readOnly,
+          capabilities: { drops: [...CONTAINER_HARDENING.capDrops] },
+          user: CONTAINER_HARDENING.user,
+          securityOpts: [...CONTAINER_HARDENING.securityOpts],
+          tmpfs: { ...CONTAINER_HARDENING.tmpfs },
+          restart: CONTAINER_HARDENING.restart,
+          memory: c.memoryMb,
+        },
+        { ...child, dependsOn: image !== undefined ? [image] : [] },
+      );
+    }
+    this.gatewayUrl = this.plan.gatewayUrl;
+    this.registerOutputs({ gatewayUrl: this.gatewayUrl, network: this.network.name });
+  }
+}

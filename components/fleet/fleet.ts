@@ -1,0 +1,101 @@
+/**
+ * `Fleet`: the one call a Kubernetes stack makes. The namespace (Pod Security `restricted`), a default-deny
+ * NetworkPolicy, one `McpServer` per catalog server, the `McpGateway`, and the monitoring hook points.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { SESSION_SECRET_ENV } from "../k8s/builders/gateway.js";
+import { createObject } from "../k8s/create.js";
+import { McpGateway } from "../k8s/mcp-gateway.js";
+import { McpServer } from "../k8s/mcp-server.js";
+import { ComponentArgsError } from "../k8s/validate.js";
+import { planFleet, validateFleetPlanInput, type FleetPlan, type FleetPlanInput } from "./plan.js";
+
+export interface FleetArgs extends FleetPlanInput {
+  /** The gateway's keys by environment variable (at least `MCP_FLEET_SESSION_SECRET`), as Pulumi secrets. */
+  gatewaySecrets: Record<string, pulumi.Input<string>>;
+  /**
+   * Values of the servers' secret variables, by server then variable, as Pulumi secrets. A server left out gets no
+   * Secret from us: its `<k8sName>-secrets` is provided by someone else (External Secrets in prod). @default {}
+   */
+  serverSecrets?: Record<string, Record<string, pulumi.Input<string>>>;
+  /** Extra ServiceAccount annotations by server (IRSA role ARNs). @default {} */
+  serviceAccountAnnotations?: Record<string, Record<string, pulumi.Input<string>>>;
+  /**
+   * MONITORING HOOK (H5 wires the `Monitoring` component here): today `monitoring` (from FleetPlanInput) selects
+   * scrape annotations or ServiceMonitors; the rules/dashboards stack is created next to the Fleet by the stack.
+   */
+}
+
+export class Fleet extends pulumi.ComponentResource {
+  readonly namespace: string;
+  readonly gateway: McpGateway;
+  readonly servers: Record<string, McpServer> = {};
+  /** Public (or in-cluster) URL clients connect to. */
+  readonly gatewayUrl: string;
+  /** The plan the resources were created from (what `synth` writes). */
+  readonly plan: FleetPlan;
+
+  constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mcp-fleet:index:Fleet", name, {}, opts);
+    const problems = validateFleetPlanInput(args);
+    const names = new Set(args.catalog.servers.map((s) => s.spec.name));
+    for (const server of Object.keys(args.serverSecrets ?? {})) {
+      if (!names.has(server)) problems.push(`\`serverSecrets.${server}\` names no server of the catalog. Remove it or add the server under servers/.`);
+    }
+    if (!(SESSION_SECRET_ENV in args.gatewaySecrets)) {
+      problems.push(`\`gatewaySecrets.${SESSION_SECRET_ENV}\` is missing. Pass a random key of at least 32 characters: gateway replicas share it to seal session ids.`);
+    }
+    if (problems.length > 0) throw new ComponentArgsError(`Fleet "${name}"`, problems);
+
+    this.namespace = args.namespace;
+    this.plan = planFleet({ ...args, gateway: { ...args.gateway, secretKeys: Object.keys(args.gatewaySecrets) } });
+    const child = { parent: this };
+    const base: pulumi.Resource[] = [];
+    if (this.plan.namespace !== undefined) base.push(createObject(`${name}-ns`, this.plan.namespace, child));
+    base.push(createObject(`${name}-default-deny`, this.plan.defaultDeny, { ...child, dependsOn: base.slice() }));
+
+    for (const s of this.plan.servers) {
+      const secretValues = args.serverSecrets?.[s.spec.name];
+      const annotations = args.serviceAccountAnnotations?.[s.spec.name];
+      this.servers[s.spec.name] = new McpServer(
+        `${name}-${s.spec.name}`,
+        {
+          server: s.input.entry,
+          workload: s.input.workload,
+          namespace: args.namespace,
+          prefix: s.input.prefix!,
+          monitoringNamespace: s.input.monitoringNamespace!,
+          monitoring: s.input.monitoring!,
+          ...(s.input.autoscaling !== undefined ? { autoscaling: s.input.autoscaling } : {}),
+          ...(s.input.externalSecrets !== undefined ? { externalSecrets: s.input.externalSecrets } : {}),
+          ...(secretValues !== undefined ? { secretValues } : {}),
+          ...(annotations !== undefined ? { serviceAccountAnnotations: annotations } : {}),
+        },
+        { parent: this, dependsOn: base },
+      );
+    }
+    const g = args.gateway ?? {};
+    this.gateway = new McpGateway(
+      `${name}-gateway`,
+      {
+        catalog: args.catalog,
+        namespace: args.namespace,
+        prefix: args.prefix ?? "mcp",
+        image: args.gatewayImage,
+        ...(g.replicas !== undefined ? { replicas: g.replicas } : {}),
+        ...(g.autoscaling !== undefined ? { autoscaling: g.autoscaling } : {}),
+        ...(g.resources !== undefined ? { resources: g.resources } : {}),
+        ...(g.ingress !== undefined ? { ingress: g.ingress } : {}),
+        monitoring: args.monitoring ?? { kind: "annotations" },
+        secrets: args.gatewaySecrets,
+      },
+      { parent: this, dependsOn: base },
+    );
+    this.gatewayUrl = this.gateway.url;
+    this.registerOutputs({
+      namespace: this.namespace,
+      gatewayUrl: this.gatewayUrl,
+      serviceNames: Object.fromEntries(Object.entries(this.servers).map(([k, v]) => [k, v.serviceName])),
+    });
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The Kubernetes fleet, decided without Pulumi: which objects exist and from which builder inputs. The `Fleet`
+ * component creates resources from this plan; `mcp-fleet synth` writes the same objects as YAML.
+ */
+import type { Catalog } from "../../servers/catalog/catalog.js";
+import type { ServerSpec } from "../../servers/catalog/spec.js";
+import { secretManagerName } from "../aws/policies.js";
+import { renderGatewayConfig } from "../gateway-config.js";
+import { gatewayObjects, type GatewayIngressInput, type GatewayObjects } from "../k8s/builders/gateway.js";
+import { gatewayK8sName } from "../k8s/builders/labels.js";
+import type { MonitoringHook } from "../k8s/builders/monitoring.js";
+import { buildDefaultDenyNetworkPolicy, buildNamespace, type AutoscalingInput } from "../k8s/builders/objects.js";
+import type { Resources } from "../k8s/builders/pod.js";
+import { serverObjects, type ServerObjects, type ServerObjectsInput } from "../k8s/builders/server.js";
+import type { INamespace, INetworkPolicy } from "../k8s/builders/types.js";
+import { checkAutoscaling, checkImage, checkNamespace, checkReplicas } from "../k8s/validate.js";
+import { workloadOf } from "../workload.js";
+
+export interface FleetPlanInput {
+  catalog: Catalog;
+  /** Namespace of every object. */
+  namespace: string;
+  /** Prefix of Kubernetes names. @default "mcp" */
+  prefix?: string;
+  /** Create the namespace (with Pod Security `restricted` labels). @default true */
+  createNamespace?: boolean;
+  /** The gateway image, pinned; also runs the adapters of stdio/http/sse servers. */
+  gatewayImage: string;
+  /** Registry of images built from `servers/<name>/Dockerfile`: `<registry>/<k8sName>:<imageTag>`. @default "ghcr.io/mcp-fleet" */
+  imageRegistry?: string;
+  /** Tag of built images. @default "0.1.0" */
+  imageTag?: string;
+  gateway?: {
+    /** @default 2 */
+    replicas?: number;
+    autoscaling?: AutoscalingInput;
+    resources?: Resources;
+    ingress?: GatewayIngressInput;
+    /** Environment variables read from the gateway's Secret. @default ["MCP_FLEET_SESSION_SECRET"] */
+    secretKeys?: string[];
+  };
+  /** Per-server autoscaling, by server name. @default {} */
+  serverAutoscaling?: Record<string, AutoscalingInput>;
+  /** Namespace of the monitoring stack (may scrape every pod). @default "monitoring" */
+  monitoringNamespace?: string;
+  /** Scrape hook: annotations, a ServiceMonitor per Service, or none. @default { kind: "annotations" } */
+  monitoring?: MonitoringHook;
+  /** Server secrets come from AWS Secrets Manager through External Secrets (prod). @default undefined (Secrets from Pulumi config or out of band) */
+  awsSecrets?: { region: string };
+}
+
+export interface FleetPlan {
+  namespace?: INamespace;
+  defaultDeny: INetworkPolicy;
+  servers: { spec: ServerSpec; input: ServerObjectsInput; objects: ServerObjects }[];
+  gateway: GatewayObjects;
+}
+
+export const DEFAULT_IMAGE_REGISTRY = "ghcr.io/mcp-fleet";
+export const DEFAULT_IMAGE_TAG = "0.1.0";
+
+/** Every problem of the plan's input, each naming the field and the fix. */
+export function validateFleetPlanInput(input: FleetPlanInput): string[] {
+  const prefix = input.prefix ?? "mcp";
+  const problems = [
+    ...checkNamespace("namespace", input.namespace),
+    ...checkImage("gatewayImage", input.gatewayImage),
+    ...checkReplicas("gateway.replicas", input.gateway?.replicas),
+    ...checkAutoscaling("gateway.autoscaling", input.gateway?.autoscaling),
+  ];
+  if (!/^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$/.test(prefix)) {
+    problems.push(`\`prefix\` ${JSON.stringify(prefix)} is not a short DNS label. Use 1-20 lowercase letters, digits and '-', starting with a letter (e.g. mcp).`);
+  }
+  const names = new Set(input.catalog.servers.map((s) => s.spec.name));
+  for (const [server, a] of Object.entries(input.serverAutoscaling ?? {})) {
+    if (!names.has(server)) problems.push(`\`serverAutoscaling.${server}\` names no server of the catalog. Use one of: ${[...names].sort().join(", ")}.`);
+    else problems.push(...checkAutoscaling(`serverAutoscaling.${server}`, a));
+  }
+  for (const { spec, file } of input.catalog.servers) {
+    if (`${prefix}-${spec.name}` === gatewayK8sName(prefix)) {
+      problems.push(`\`catalog\`: server "${spec.name}" (${file}) would share the Kubernetes name ${gatewayK8sName(prefix)} with the gateway. Rename the server.`);
+    }
+  }
+  return problems;
+}
+
+/** The image a built server runs in the cluster. */
+export function builtImageRef(input: Pick<FleetPlanInput, "imageRegistry" | "imageTag" | "prefix">, spec: Pick<ServerSpec, "name">): string {
+  return `${input.imageRegistry ?? DEFAULT_IMAGE_REGISTRY}/${input.prefix ?? "mcp"}-${spec.name}:${input.imageTag ?? DEFAULT_IMAGE_TAG}`;
+}
+
+/** Plans the fleet. Call {@link validateFleetPlanInput} first. */
+export function planFleet(input: FleetPlanInput): FleetPlan {
+  const prefix = input.prefix ?? "mcp";
+  const monitoring = input.monitoring ?? { kind: "annotations" };
+  const labels = { "app.kubernetes.io/part-of": "mcp-fleet", "app.kubernetes.io/managed-by": "mcp-fleet" };
+  const servers = input.catalog.servers.map((entry) => {
+    const serverInput: ServerObjectsInput = {
+      entry,
+      workload: workloadOf(entry, { root: input.catalog.root, gatewayImage: input.gatewayImage, builtImage: (spec) => builtImageRef(input, spec) }),
+      namespace: input.namespace,
+      prefix,
+      monitoringNamespace: input.monitoringNamespace ?? "monitoring",
+      monitoring,
+    };
+    if (input.awsSecrets !== undefined) {
+      const region = input.awsSecrets.region;
+      serverInput.externalSecrets = { region, remoteName: (variable) => secretManagerName(prefix, input.namespace, entry.spec.name, variable) };
+    }
+    const autoscaling = input.serverAutoscaling?.[entry.spec.name];
+    if (autoscaling !== undefined) serverInput.autoscaling = autoscaling;
+    return { spec: entry.spec, input: serverInput, objects: serverObjects(serverInput) };
+  });
+  const g = input.gateway ?? {};
+  const gateway = gatewayObjects({
+    namespace: input.namespace,
+    prefix,
+    config: renderGatewayConfig(input.catalog, { kind: "cluster", namespace: input.namespace, prefix }),
+    image: input.gatewayImage,
+    ...(g.replicas !== undefined ? { replicas: g.replicas } : {}),
+    ...(g.autoscaling !== undefined ? { autoscaling: g.autoscaling } : {}),
+    ...(g.resources !== undefined ? { resources: g.resources } : {}),
+    ...(g.ingress !== undefined ? { ingress: g.ingress } : {}),
+    ...(g.secretKeys !== undefined ? { secretKeys: [...g.secretKeys].sort() } : {}),
+    monitoring,
+    serverPorts: input.catalog.servers.map((s) => s.spec.port),
+  });
+  const plan: FleetPlan = {
+    defaultDeny: buildDefaultDenyNetworkPolicy({ name: `${prefix}-default-deny`, namespace: input.namespace, labels }),
+    servers,
+    gateway,
+  };
+  if (input.createNamespace ?? true) plan.namespace = buildNamespace(input.namespace, labels);
+  return plan;
+}

@@ -1,0 +1,178 @@
+/**
+ * Every Kubernetes object of the gateway: its config (a ConfigMap rendered from the catalog), Deployment,
+ * Service, PodDisruptionBudget, optional HorizontalPodAutoscaler and Ingress, and its NetworkPolicy.
+ * The Secret holding its keys is shaped here too, with its values left to the caller.
+ */
+import type { GatewayConfigInput } from "@mcp-fleet/gateway/config";
+import { stringify } from "yaml";
+import { checksum } from "../../workload.js";
+import { gatewayK8sName, gatewayLabels, selectorOf } from "./labels.js";
+import { buildServiceMonitor, scrapeAnnotations, type MonitoringHook } from "./monitoring.js";
+import {
+  buildConfigMap,
+  buildDeployment,
+  buildHorizontalPodAutoscaler,
+  buildIngress,
+  buildNetworkPolicy,
+  buildPodDisruptionBudget,
+  buildSecret,
+  buildService,
+  buildServiceAccount,
+  type AutoscalingInput,
+} from "./objects.js";
+import { MCP_PORT_NAME, type Resources } from "./pod.js";
+import type { CustomObject, IConfigMap, IDeployment, IEnvVar, IHorizontalPodAutoscaler, IIngress, INetworkPolicy, IPodDisruptionBudget, IService, IServiceAccount } from "./types.js";
+
+/** Where the gateway's config is mounted. */
+export const GATEWAY_CONFIG_DIR = "/etc/mcp-fleet";
+export const GATEWAY_CONFIG_FILE = "gateway.yaml";
+/** Environment variable of the session-sealing key (read by the gateway). */
+export const SESSION_SECRET_ENV = "MCP_FLEET_SESSION_SECRET";
+
+/** @default requests 100m/128Mi, limits 1/512Mi */
+export const DEFAULT_GATEWAY_RESOURCES: Resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } };
+
+export interface GatewayIngressInput {
+  host: string;
+  /** @default undefined (the cluster's default IngressClass) */
+  className?: string;
+  /** TLS via cert-manager; unset: no TLS. */
+  tls?: { issuer: string; /** @default "ClusterIssuer" */ issuerKind?: "ClusterIssuer" | "Issuer" };
+}
+
+export interface GatewayObjectsInput {
+  namespace: string;
+  /** @default "mcp" */
+  prefix?: string;
+  /** The rendered config (`renderGatewayConfig(catalog, { kind: "cluster", namespace })`). */
+  config: GatewayConfigInput;
+  image: string;
+  /** @default 2 */
+  replicas?: number;
+  autoscaling?: AutoscalingInput;
+  /** @default DEFAULT_GATEWAY_RESOURCES */
+  resources?: Resources;
+  ingress?: GatewayIngressInput;
+  /** Environment variables read from the gateway's Secret (one key per variable). @default [SESSION_SECRET_ENV] */
+  secretKeys?: string[];
+  /** @default { kind: "annotations" } */
+  monitoring?: MonitoringHook;
+  /** Ports of the servers the gateway connects to (its egress). */
+  serverPorts: number[];
+}
+
+export interface GatewayObjects {
+  k8sName: string;
+  labels: Record<string, string>;
+  selector: Record<string, string>;
+  port: number;
+  path: string;
+  serviceAccount: IServiceAccount;
+  configMap: IConfigMap;
+  deployment: IDeployment;
+  service: IService;
+  podDisruptionBudget: IPodDisruptionBudget;
+  horizontalPodAutoscaler?: IHorizontalPodAutoscaler;
+  networkPolicy: INetworkPolicy;
+  ingress?: IIngress;
+  serviceMonitor?: CustomObject;
+  /** Name and keys of the Secret the Deployment reads (its values come from the caller). */
+  secret: { name: string; keys: string[] };
+}
+
+export function gatewaySecretName(k8sName: string): string {
+  return `${k8sName}-keys`;
+}
+
+/** The gateway Secret's shape for given values (Pulumi secret outputs in the component). */
+export function gatewaySecret<V>(objects: Pick<GatewayObjects, "secret" | "labels">, namespace: string, values: Record<string, V>) {
+  return buildSecret({ name: objects.secret.name, namespace, labels: objects.labels }, values);
+}
+
+export function gatewayObjects(input: GatewayObjectsInput): GatewayObjects {
+  const prefix = input.prefix ?? "mcp";
+  const k8sName = gatewayK8sName(prefix);
+  const labels = gatewayLabels(prefix);
+  const selector = selectorOf(labels);
+  const m = { name: k8sName, namespace: input.namespace, labels };
+  const port = input.config.listen?.port ?? 8080;
+  const path = input.config.listen?.path ?? "/mcp";
+  const configYaml = stringify(input.config);
+  const monitoring = input.monitoring ?? { kind: "annotations" };
+  const replicas = input.autoscaling?.minReplicas ?? input.replicas ?? 2;
+  const secretName = gatewaySecretName(k8sName);
+  const secretKeys = input.secretKeys ?? [SESSION_SECRET_ENV];
+  const env: IEnvVar[] = secretKeys.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: secretName, key } } }));
+  const podAnnotations: Record<string, string> = { "mcp-fleet.dev/config-checksum": checksum(configYaml) };
+  if (monitoring.kind === "annotations") Object.assign(podAnnotations, scrapeAnnotations(port));
+
+  const configMap = buildConfigMap({ ...m, name: `${k8sName}-config` }, { [GATEWAY_CONFIG_FILE]: configYaml });
+  const out: GatewayObjects = {
+    k8sName,
+    labels,
+    selector,
+    port,
+    path,
+    serviceAccount: buildServiceAccount(m),
+    configMap,
+    deployment: buildDeployment({
+      meta: m,
+      selector,
+      replicas,
+      serviceAccountName: k8sName,
+      podAnnotations,
+      container: {
+        name: "gateway",
+        image: input.image,
+        command: ["mcp-fleet-gateway", "--config", `${GATEWAY_CONFIG_DIR}/${GATEWAY_CONFIG_FILE}`],
+        port,
+        env,
+        resources: input.resources ?? DEFAULT_GATEWAY_RESOURCES,
+        probe: { kind: "http", livenessPath: "/healthz", readinessPath: "/readyz" },
+      },
+      configMap: { name: `${k8sName}-config`, mountPath: GATEWAY_CONFIG_DIR },
+    }),
+    service: buildService(m, selector, port),
+    podDisruptionBudget: buildPodDisruptionBudget(m, selector, replicas),
+    networkPolicy: buildNetworkPolicy({
+      meta: m,
+      podSelector: selector,
+      port,
+      // The fleet's one public endpoint: ingress controllers, in-cluster agents and Prometheus all connect.
+      from: [],
+      egressTo: [{ podSelector: { matchLabels: { "app.kubernetes.io/component": "mcp-server", "app.kubernetes.io/part-of": "mcp-fleet" } } }],
+      egressPorts: [...new Set(input.serverPorts)].sort((a, b) => a - b),
+    }),
+    secret: { name: secretName, keys: secretKeys },
+  };
+  if (input.autoscaling !== undefined) out.horizontalPodAutoscaler = buildHorizontalPodAutoscaler(m, k8sName, input.autoscaling);
+  if (input.ingress !== undefined) {
+    const tls = input.ingress.tls;
+    out.ingress = buildIngress({
+      meta: m,
+      host: input.ingress.host,
+      path,
+      serviceName: k8sName,
+      ...(input.ingress.className !== undefined ? { className: input.ingress.className } : {}),
+      ...(tls !== undefined ? { tls: { issuer: tls.issuer, issuerKind: tls.issuerKind ?? "ClusterIssuer", secretName: `${k8sName}-tls` } } : {}),
+    });
+  }
+  if (monitoring.kind === "serviceMonitor") out.serviceMonitor = buildServiceMonitor(m, selector, MCP_PORT_NAME, monitoring);
+  return out;
+}
+
+/** The gateway's objects in creation order with their roles (the Secret is created by the component). */
+export function gatewayObjectList(o: GatewayObjects): { role: string; object: { apiVersion: string; kind: string } }[] {
+  const list: { role: string; object: { apiVersion: string; kind: string } | undefined }[] = [
+    { role: "sa", object: o.serviceAccount },
+    { role: "config", object: o.configMap },
+    { role: "deploy", object: o.deployment },
+    { role: "svc", object: o.service },
+    { role: "pdb", object: o.podDisruptionBudget },
+    { role: "hpa", object: o.horizontalPodAutoscaler },
+    { role: "netpol", object: o.networkPolicy },
+    { role: "ingress", object: o.ingress },
+    { role: "monitor", object: o.serviceMonitor },
+  ];
+  return list.filter((x): x is { role: string; object: { apiVersion: string; kind: string } } => x.object !== undefined);
+}

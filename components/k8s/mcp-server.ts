@@ -1,0 +1,109 @@
+/**
+ * `McpServer`: one catalog server on Kubernetes. ServiceAccount (no token), Deployment (hardened), Service
+ * (named port `mcp`), PodDisruptionBudget, optional HorizontalPodAutoscaler, NetworkPolicy (ingress only from the
+ * gateway and monitoring), the adapter's ConfigMap for stdio/http/sse servers, and the Secret of its secret
+ * variables when the caller passes their values (as Pulumi secrets). Objects are shaped by `serverObjects`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { CatalogEntry } from "../../servers/catalog/catalog.js";
+import type { ExternalSecretsInput } from "./builders/external-secrets.js";
+import type { MonitoringHook } from "./builders/monitoring.js";
+import type { AutoscalingInput } from "./builders/objects.js";
+import { buildSecret } from "./builders/objects.js";
+import { serverObjectList, serverObjects, serverSecretName, type ServerObjects } from "./builders/server.js";
+import { createObject } from "./create.js";
+import { ComponentArgsError, checkAutoscaling, checkImage, checkNamespace } from "./validate.js";
+import type { Workload } from "../workload.js";
+
+export interface McpServerArgs {
+  /** The catalog entry (validated spec and its file). */
+  server: CatalogEntry;
+  /** How it runs (see `workloadOf`). */
+  workload: Workload;
+  /** Namespace of its objects (must exist). */
+  namespace: string;
+  /** Prefix of Kubernetes names. @default "mcp" */
+  prefix?: string;
+  /** Namespace of the monitoring stack (allowed to scrape). @default "monitoring" */
+  monitoringNamespace?: string;
+  /** @default { kind: "annotations" } */
+  monitoring?: MonitoringHook;
+  /** Scale on CPU between these bounds instead of the spec's fixed `replicas`. @default undefined */
+  autoscaling?: AutoscalingInput;
+  /** Values of the server's secret variables, as Pulumi secrets. Unset: the Secret `<k8sName>-secrets` is provided by someone else (External Secrets, an operator). @default undefined */
+  secretValues?: Record<string, pulumi.Input<string>>;
+  /** Sync the server's secrets from AWS Secrets Manager (External Secrets Operator). @default undefined */
+  externalSecrets?: ExternalSecretsInput;
+  /** Extra ServiceAccount annotations (e.g. `eks.amazonaws.com/role-arn` for IRSA). @default {} */
+  serviceAccountAnnotations?: Record<string, pulumi.Input<string>>;
+}
+
+/** Checks the args; returns every problem (empty when valid). */
+export function validateMcpServerArgs(args: McpServerArgs): string[] {
+  const { spec, file } = args.server;
+  const problems = [...checkNamespace("namespace", args.namespace), ...checkAutoscaling("autoscaling", args.autoscaling), ...checkImage("workload.image", args.workload.image)];
+  for (const key of Object.keys(args.secretValues ?? {})) {
+    if (!spec.secrets.includes(key)) {
+      const declared = spec.secrets.length > 0 ? spec.secrets.join(", ") : "none";
+      problems.push(`\`secretValues.${key}\` is not a secret of server "${spec.name}" (${file} declares: ${declared}). Remove it, or add "${key}" to the spec's \`secrets\`.`);
+    }
+  }
+  if (args.secretValues !== undefined && args.externalSecrets !== undefined) {
+    problems.push("`secretValues` and `externalSecrets` both provide the Secret of the server's variables. Pass one: values (a Secret from Pulumi config) or externalSecrets (synced from AWS Secrets Manager).");
+  }
+  if (args.secretValues !== undefined) {
+    for (const key of spec.secrets) {
+      if (!(key in args.secretValues)) problems.push(`\`secretValues.${key}\` is missing: server "${spec.name}" (${file}) needs it. Pass a value for every secret the spec declares.`);
+    }
+  }
+  return problems;
+}
+
+export class McpServer extends pulumi.ComponentResource {
+  /** Name of the Kubernetes Service (and of every object of the server). */
+  readonly serviceName: string;
+  /** In-cluster URL of the server's MCP endpoint. */
+  readonly url: string;
+  /** The objects as shaped by the builders (what `synth` writes). */
+  readonly objects: ServerObjects;
+  /** Created resources by role (`deploy`, `svc`, ...). */
+  readonly resources: Record<string, pulumi.CustomResource> = {};
+
+  constructor(name: string, args: McpServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mcp-fleet:k8s:McpServer", name, {}, opts);
+    const problems = validateMcpServerArgs(args);
+    if (problems.length > 0) throw new ComponentArgsError(`McpServer "${name}"`, problems);
+
+    this.objects = serverObjects({
+      entry: args.server,
+      workload: args.workload,
+      namespace: args.namespace,
+      ...(args.prefix !== undefined ? { prefix: args.prefix } : {}),
+      ...(args.monitoringNamespace !== undefined ? { monitoringNamespace: args.monitoringNamespace } : {}),
+      ...(args.monitoring !== undefined ? { monitoring: args.monitoring } : {}),
+      ...(args.autoscaling !== undefined ? { autoscaling: args.autoscaling } : {}),
+      ...(args.externalSecrets !== undefined ? { externalSecrets: args.externalSecrets } : {}),
+    });
+    const o = this.objects;
+    this.serviceName = o.k8sName;
+    this.url = `http://${o.k8sName}.${args.namespace}.svc.cluster.local:${args.server.spec.port}${args.workload.path}`;
+
+    const child: pulumi.CustomResourceOptions = { parent: this };
+    if (args.secretValues !== undefined && args.server.spec.secrets.length > 0) {
+      const secret = buildSecret(
+        { name: serverSecretName(o.k8sName), namespace: args.namespace, labels: o.labels },
+        Object.fromEntries(args.server.spec.secrets.map((key) => [key, pulumi.secret(args.secretValues![key]!)])),
+      );
+      this.resources.secret = createObject(`${name}-secret`, secret, child);
+    }
+    for (const { role, object } of serverObjectList(o)) {
+      let obj = object as { apiVersion: string; kind: string; metadata?: Record<string, unknown> };
+      if (role === "sa" && args.serviceAccountAnnotations !== undefined && Object.keys(args.serviceAccountAnnotations).length > 0) {
+        obj = { ...obj, metadata: { ...obj.metadata, annotations: args.serviceAccountAnnotations } };
+      }
+      const deps = role === "deploy" ? Object.values(this.resources) : [];
+      this.resources[role] = createObject(`${name}-${role}`, obj, { ...child, dependsOn: deps });
+    }
+    this.registerOutputs({ serviceName: this.serviceName, url: this.url });
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The stack config (`stacks/Pulumi.<stack>.yaml`, key namespace `mcp-fleet:`), validated once with zod. Every
+ * problem names the `mcp-fleet:<key>` and the fix. Secrets (`sessionSecret`, `serverSecrets`) are read separately,
+ * as Pulumi secrets, and never pass through this schema's values.
+ */
+import { z } from "zod";
+import { DNS1123_LABEL } from "../servers/catalog/spec.js";
+
+export const CONFIG_NAMESPACE = "mcp-fleet";
+/** Config keys holding secrets: set with `pulumi config set --secret`. */
+export const SECRET_KEYS = ["sessionSecret", "serverSecrets"] as const;
+
+const image = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*[:@][^/]+$/, "must be a pinned image reference such as ghcr.io/org/mcp-fleet-gateway:0.1.0");
+const autoscaling = z
+  .object({
+    minReplicas: z.number().int().min(1),
+    maxReplicas: z.number().int().min(1),
+    /** @default 70 */
+    targetCpuUtilization: z.number().int().min(1).max(100).optional(),
+  })
+  .strict()
+  .refine((a) => a.maxReplicas >= a.minReplicas, "maxReplicas must be at least minReplicas");
+
+export const StackConfigSchema = z
+  .object({
+    /** Where the fleet runs: local Docker (dev) or Kubernetes (staging, prod). */
+    target: z.enum(["docker", "kubernetes"], { error: "must be docker or kubernetes" }),
+    /** Kubernetes namespace. @default "mcp-fleet" */
+    namespace: z.string().regex(DNS1123_LABEL, "must be a DNS-1123 label such as mcp-fleet").default("mcp-fleet"),
+    /** Prefix of every Kubernetes object and container name. @default "mcp" */
+    prefix: z.string().regex(/^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$/, "must be 1-20 lowercase letters, digits and '-', starting with a letter").default("mcp"),
+    /** Public host of the gateway (`https://<domain>/mcp`); unset: no Ingress. @default undefined */
+    domain: z.string().regex(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS name such as mcp.example.com").optional(),
+    /** TLS for the Ingress via cert-manager; `false` for plain HTTP. @default false */
+    tls: z
+      .union([
+        z.literal(false),
+        z.object({ issuer: z.string().min(1), /** @default "ClusterIssuer" */ issuerKind: z.enum(["ClusterIssuer", "Issuer"]).default("ClusterIssuer") }).strict(),
+      ])
+      .default(false),
+    /** IngressClass of the Ingress. @default undefined (cluster default) */
+    ingressClass: z.string().min(1).optional(),
+    /** The gateway image (also the adapter of stdio/http/sse servers). @default "ghcr.io/mcp-fleet/mcp-fleet-gateway:0.1.0" */
+    gatewayImage: image.default("ghcr.io/mcp-fleet/mcp-fleet-gateway:0.1.0"),
+    /** Registry of images built from `servers/<name>/Dockerfile` (the ECR registry in prod). @default "ghcr.io/mcp-fleet" */
+    imageRegistry: z.string().regex(/^[a-z0-9][a-z0-9.\-/:]*[a-z0-9]$/, "must be a registry host and path such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com").default("ghcr.io/mcp-fleet"),
+    /** Tag of built images (immutable in ECR: bump it per release). @default "0.1.0" */
+    imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a Docker tag such as 0.1.0").refine((t) => t !== "latest", "must not be latest (ECR tags are immutable and `latest` never rolls pods)").default("0.1.0"),
+    /** Gateway replicas. @default 2 */
+    replicas: z.number().int().min(0).max(100).default(2),
+    /** Gateway autoscaling; replaces `replicas`. @default undefined */
+    autoscaling: autoscaling.optional(),
+    /** Per-server autoscaling, by server name. @default {} */
+    serverAutoscaling: z.record(z.string(), autoscaling).default({}),
+    /** Scrape hook. @default "annotations" */
+    monitoring: z.enum(["annotations", "serviceMonitor", "none"]).default("annotations"),
+    /** Namespace of the monitoring stack. @default "monitoring" */
+    monitoringNamespace: z.string().regex(DNS1123_LABEL, "must be a DNS-1123 label").default("monitoring"),
+    /** How policy violations gate a deploy (read by CI and `mcp-fleet check`). @default "mandatory" */
+    policyEnforcement: z.enum(["mandatory", "advisory", "disabled"]).default("mandatory"),
+    /** Local Docker target (dev). */
+    docker: z
+      .object({
+        /** Host port of the gateway, bound to 127.0.0.1. @default 8080 */
+        gatewayPort: z.number().int().min(1024).max(65535).default(8080),
+        /** Docker host. @default the Docker provider's default (DOCKER_HOST) */
+        host: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({ gatewayPort: 8080 }),
+    /** AWS pieces for prod (EKS): ECR, Secrets Manager, IRSA. Unset: none. */
+    aws: z
+      .object({
+        region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as eu-west-1"),
+        /** ARN of the EKS cluster's IAM OIDC provider. */
+        eksOidcProviderArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/, "must be an IAM OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.tls !== false && c.domain === undefined) ctx.addIssue({ code: "custom", path: ["tls"], message: "needs `mcp-fleet:domain` (TLS certificates are issued for a host). Set the domain or set tls to false" });
+    if (c.aws !== undefined && c.target !== "kubernetes") ctx.addIssue({ code: "custom", path: ["aws"], message: "only applies to the kubernetes target (EKS). Remove it or set target to kubernetes" });
+  });
+
+export type StackConfig = z.output<typeof StackConfigSchema>;
+
+export class StackConfigError extends Error {
+  constructor(
+    readonly stackName: string,
+    readonly problems: string[],
+  ) {
+    super(`Stack "${stackName}" has invalid config (stacks/Pulumi.${stackName}.yaml):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "StackConfigError";
+  }
+}
+
+/** Fixes to suggest per key, after the schema's message. */
+function fixFor(key: string): string {
+  return `Fix it with \`pulumi config set ${CONFIG_NAMESPACE}:${key} ...\` or in stacks/Pulumi.<stack>.yaml.`;
+}
+
+/**
+ * Parses the stack's `mcp-fleet:*` config. `raw` maps keys without namespace to values already JSON-decoded
+ * (what `readRawConfig` returns). Secret keys are ignored here.
+ */
+export function parseStackConfig(raw: Record<string, unknown>, stack: string): StackConfig {
+  const plain = Object.fromEntries(Object.entries(raw).filter(([k]) => !(SECRET_KEYS as readonly string[]).includes(k)));
+  const result = StackConfigSchema.safeParse(plain);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((k) => `\`${CONFIG_NAMESPACE}:${k}\` is not a setting. Remove it (\`pulumi config rm ${CONFIG_NAMESPACE}:${k}\`); settings are: ${Object.keys(StackConfigSchema.shape).join(", ")}.`).join("\n  - ");
+    }
+    const [top, ...rest] = issue.path.map(String);
+    const key = top ?? "(root)";
+    const field = rest.length > 0 ? `${key}.${rest.join(".")}` : key;
+    const message = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
+    return `\`${CONFIG_NAMESPACE}:${field}\` ${message}. ${fixFor(key)}`;
+  });
+  throw new StackConfigError(stack, problems);
+}
+
+/** Decodes Pulumi's string config values (`namespace:key` -> JSON-or-string) into the `mcp-fleet:` keys. */
+export function readRawConfig(all: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [fullKey, value] of Object.entries(all)) {
+    const [ns, key] = fullKey.split(":", 2);
+    if (ns !== CONFIG_NAMESPACE || key === undefined) continue;
+    out[key] = decode(value);
+  }
+  return out;
+}
+
+function decode(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}

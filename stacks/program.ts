@@ -1,0 +1,116 @@
+/**
+ * The Pulumi program, as a function of its inputs: the validated stack config, the catalog and the secrets. The
+ * entry point (`stacks/index.ts`) reads those from Pulumi; `mcp-fleet plan` and the benchmark call this directly.
+ */
+import * as aws from "@pulumi/aws";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { Catalog } from "../servers/catalog/catalog.js";
+import { AwsFleet } from "../components/aws/aws-fleet.js";
+import { DockerFleet } from "../components/docker/docker-fleet.js";
+import { Fleet } from "../components/fleet/fleet.js";
+import { SESSION_SECRET_ENV } from "../components/k8s/builders/gateway.js";
+import { serverDockerfile } from "../components/workload.js";
+import { CONFIG_NAMESPACE, StackConfigError, type StackConfig } from "./config.js";
+
+export interface StackSecrets {
+  sessionSecret: pulumi.Output<string>;
+  /** By server, then variable. */
+  serverSecrets: Record<string, Record<string, pulumi.Output<string>>>;
+}
+
+export interface StackOutputs {
+  target: string;
+  gatewayUrl: string;
+  namespace?: string;
+  servers: string[];
+}
+
+/** Reads the secret config as Pulumi secrets (values never leave an Output). Problems name the key and the fix. */
+export function readStackSecrets(catalog: Catalog): StackSecrets {
+  const cfg = new pulumi.Config(CONFIG_NAMESPACE);
+  const problems: string[] = [];
+  if (pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:sessionSecret`) === undefined) {
+    problems.push(`\`${CONFIG_NAMESPACE}:sessionSecret\` is required. Set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:sessionSecret "$(openssl rand -hex 32)"\`.`);
+  }
+  const rawServerSecrets = pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:serverSecrets`);
+  let shape: Record<string, string[]> = {};
+  if (rawServerSecrets !== undefined) {
+    try {
+      const parsed = JSON.parse(rawServerSecrets) as unknown;
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
+      shape = Object.fromEntries(Object.entries(parsed as Record<string, unknown>).map(([server, vars]) => [server, vars !== null && typeof vars === "object" ? Object.keys(vars) : []]));
+    } catch {
+      problems.push(`\`${CONFIG_NAMESPACE}:serverSecrets\` must be an object of servers and variables. Set each with \`pulumi config set --secret --path '${CONFIG_NAMESPACE}:serverSecrets.<server>.<VARIABLE>' VALUE\`.`);
+    }
+  }
+  for (const [server, vars] of Object.entries(shape)) {
+    const spec = catalog.servers.find((s) => s.spec.name === server)?.spec;
+    if (spec === undefined) {
+      problems.push(`\`${CONFIG_NAMESPACE}:serverSecrets.${server}\` names no server of the catalog. Remove it with \`pulumi config rm --path '${CONFIG_NAMESPACE}:serverSecrets.${server}'\`.`);
+      continue;
+    }
+    for (const v of vars) {
+      if (!spec.secrets.includes(v)) problems.push(`\`${CONFIG_NAMESPACE}:serverSecrets.${server}.${v}\` is not a secret of server "${server}". Remove it, or add "${v}" to the spec's \`secrets\`.`);
+    }
+  }
+  if (problems.length > 0) throw new StackConfigError(pulumi.getStack(), problems);
+  const all = rawServerSecrets !== undefined ? cfg.requireSecretObject<Record<string, Record<string, string>>>("serverSecrets") : undefined;
+  const serverSecrets: StackSecrets["serverSecrets"] = {};
+  for (const [server, vars] of Object.entries(shape)) {
+    serverSecrets[server] = Object.fromEntries(vars.map((v) => [v, all!.apply((o) => o[server]![v]!)]));
+  }
+  return { sessionSecret: cfg.requireSecret("sessionSecret"), serverSecrets };
+}
+
+/** Creates the whole stack. */
+export function fleetProgram(config: StackConfig, catalog: Catalog, secrets: StackSecrets): StackOutputs {
+  const name = config.prefix;
+  const servers = catalog.servers.map((s) => s.spec.name);
+  if (config.target === "docker") {
+    const providerOpts = config.docker.host !== undefined ? { provider: new docker.Provider(`${name}-docker`, { host: config.docker.host }) } : {};
+    const fleet = new DockerFleet(
+      name,
+      { catalog, prefix: config.prefix, imageTag: config.imageTag, gatewayPort: config.docker.gatewayPort, sessionSecret: secrets.sessionSecret, serverSecrets: secrets.serverSecrets },
+      providerOpts,
+    );
+    return { target: "docker", gatewayUrl: fleet.gatewayUrl, servers };
+  }
+
+  let awsFleet: AwsFleet | undefined;
+  if (config.aws !== undefined) {
+    const provider = new aws.Provider(`${name}-aws`, { region: config.aws.region as aws.Region });
+    const builtImages = ["gateway", ...catalog.servers.filter((s) => serverDockerfile(catalog.root, s.spec) !== undefined).map((s) => s.spec.name)];
+    awsFleet = new AwsFleet(
+      `${name}-aws`,
+      { catalog, namespace: config.namespace, prefix: config.prefix, region: config.aws.region, eksOidcProviderArn: config.aws.eksOidcProviderArn, builtImages, serverSecrets: secrets.serverSecrets },
+      { provider },
+    );
+  }
+  const fleet = new Fleet(name, {
+    catalog,
+    namespace: config.namespace,
+    prefix: config.prefix,
+    gatewayImage: config.gatewayImage,
+    imageRegistry: config.imageRegistry,
+    imageTag: config.imageTag,
+    gateway: {
+      replicas: config.replicas,
+      ...(config.autoscaling !== undefined ? { autoscaling: config.autoscaling } : {}),
+      ...(config.domain !== undefined
+        ? { ingress: { host: config.domain, ...(config.ingressClass !== undefined ? { className: config.ingressClass } : {}), ...(config.tls !== false ? { tls: config.tls } : {}) } }
+        : {}),
+    },
+    serverAutoscaling: config.serverAutoscaling,
+    monitoringNamespace: config.monitoringNamespace,
+    monitoring: { kind: config.monitoring },
+    gatewaySecrets: { [SESSION_SECRET_ENV]: secrets.sessionSecret },
+    ...(awsFleet !== undefined
+      ? {
+          awsSecrets: { region: config.aws!.region },
+          serviceAccountAnnotations: Object.fromEntries(Object.entries(awsFleet.roleArns).map(([server, arn]) => [server, { "eks.amazonaws.com/role-arn": arn }])),
+        }
+      : { serverSecrets: secrets.serverSecrets }),
+  });
+  return { target: "kubernetes", gatewayUrl: fleet.gatewayUrl, namespace: config.namespace, servers };
+}
