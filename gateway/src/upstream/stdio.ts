@@ -42,6 +42,7 @@ export class StdioChannel implements Channel {
   private buffer = "";
   private closed = false;
   private exitPromise: Promise<void> | undefined;
+  private corked = false;
   onmessage?: (message: JsonRpcMessage) => void;
   onclose?: (info: ChannelCloseInfo) => void;
 
@@ -116,7 +117,17 @@ export class StdioChannel implements Channel {
 
   send(message: JsonRpcMessage): void {
     if (this.closed || this.child?.stdin === null || this.child === undefined) throw new Error("the process is not running");
-    this.child.stdin.write(JSON.stringify(message) + "\n");
+    const stdin = this.child.stdin;
+    // Coalesce the messages of one event-loop turn into one write: under load many calls arrive per turn.
+    if (!this.corked) {
+      this.corked = true;
+      stdin.cork();
+      setImmediate(() => {
+        this.corked = false;
+        stdin.uncork();
+      });
+    }
+    stdin.write(JSON.stringify(message) + "\n");
   }
 
   private killGroup(signal: NodeJS.Signals): void {
