@@ -6,6 +6,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError } from "../k8s/validate.js";
+import { monitoredServers } from "../../monitoring/model.js";
+import { Monitoring, type DockerArgs, type MonitoringComponentArgs } from "../monitoring/index.js";
 import { CONTAINER_HARDENING, dockerFleetPlan, type DockerFleetPlan, type DockerFleetPlanInput } from "./plan.js";
 
 export interface DockerFleetArgs extends DockerFleetPlanInput {
@@ -13,6 +15,11 @@ export interface DockerFleetArgs extends DockerFleetPlanInput {
   sessionSecret: pulumi.Input<string>;
   /** Server secret values by server then variable (Pulumi secrets); a server's missing secrets are errors. @default {} */
   serverSecrets?: Record<string, Record<string, pulumi.Input<string>>>;
+  /**
+   * Prometheus (127.0.0.1:9090) and Grafana (127.0.0.1:3000) containers scraping the gateway, with the generated
+   * rules and dashboards bind-mounted from `docker.configDir`. @default undefined (none)
+   */
+  monitoring?: Omit<MonitoringComponentArgs, "mode" | "servers" | "gateway" | "docker"> & { docker: Omit<DockerArgs, "gatewayAddress"> };
 }
 
 export class DockerFleet extends pulumi.ComponentResource {
@@ -20,6 +27,7 @@ export class DockerFleet extends pulumi.ComponentResource {
   readonly containers: Record<string, docker.Container> = {};
   readonly gatewayUrl: string;
   readonly plan: DockerFleetPlan;
+  readonly monitoring?: Monitoring;
 
   constructor(name: string, args: DockerFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-fleet:docker:DockerFleet", name, {}, opts);
@@ -77,6 +85,19 @@ export class DockerFleet extends pulumi.ComponentResource {
       );
     }
     this.gatewayUrl = this.plan.gatewayUrl;
+    if (args.monitoring !== undefined) {
+      // On the host network, Prometheus scrapes the gateway where it is published: 127.0.0.1:<gatewayPort>.
+      this.monitoring = new Monitoring(
+        `${name}-monitoring`,
+        {
+          ...args.monitoring,
+          mode: "docker",
+          servers: monitoredServers(args.catalog),
+          docker: { ...args.monitoring.docker, gatewayAddress: `127.0.0.1:${args.gatewayPort ?? 8080}` },
+        },
+        { ...child, dependsOn: Object.values(this.containers) },
+      );
+    }
     this.registerOutputs({ gatewayUrl: this.gatewayUrl, network: this.network.name });
   }
 }

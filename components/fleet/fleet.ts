@@ -8,6 +8,9 @@ import { createObject } from "../k8s/create.js";
 import { McpGateway } from "../k8s/mcp-gateway.js";
 import { McpServer } from "../k8s/mcp-server.js";
 import { ComponentArgsError } from "../k8s/validate.js";
+import { MCP_PORT_NAME } from "../k8s/builders/pod.js";
+import { monitoringArgsForFleet, type FleetMonitoringArgs } from "../monitoring/fleet.js";
+import { Monitoring } from "../monitoring/index.js";
 import { planFleet, validateFleetPlanInput, type FleetPlan, type FleetPlanInput } from "./plan.js";
 
 export interface FleetArgs extends FleetPlanInput {
@@ -21,9 +24,11 @@ export interface FleetArgs extends FleetPlanInput {
   /** Extra ServiceAccount annotations by server (IRSA role ARNs). @default {} */
   serviceAccountAnnotations?: Record<string, Record<string, pulumi.Input<string>>>;
   /**
-   * MONITORING HOOK (H5 wires the `Monitoring` component here): today `monitoring` (from FleetPlanInput) selects
-   * scrape annotations or ServiceMonitors; the rules/dashboards stack is created next to the Fleet by the stack.
+   * Rules, alerts and dashboards (`Monitoring`): into an existing kube-prometheus-stack, or with a Prometheus and a
+   * Grafana of our own (`standalone`). Servers, SLOs and the gateway's labels and port come from the Fleet; the
+   * scrape hook (`monitoring`) stays as it is. @default undefined (scrape hook only)
    */
+  monitoringStack?: FleetMonitoringArgs & { mode: "kube-prometheus-stack" | "standalone" };
 }
 
 export class Fleet extends pulumi.ComponentResource {
@@ -34,6 +39,8 @@ export class Fleet extends pulumi.ComponentResource {
   readonly gatewayUrl: string;
   /** The plan the resources were created from (what `synth` writes). */
   readonly plan: FleetPlan;
+  /** Rules, alerts, dashboards (and Prometheus/Grafana in standalone mode), when `monitoringStack` is set. */
+  readonly monitoringStack?: Monitoring;
 
   constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-fleet:index:Fleet", name, {}, opts);
@@ -92,6 +99,26 @@ export class Fleet extends pulumi.ComponentResource {
       { parent: this, dependsOn: base },
     );
     this.gatewayUrl = this.gateway.url;
+    if (args.monitoringStack !== undefined) {
+      const g = this.plan.gateway;
+      this.monitoringStack = new Monitoring(
+        `${name}-monitoring`,
+        monitoringArgsForFleet(
+          args.catalog,
+          {
+            namespace: args.namespace,
+            serviceName: g.k8sName,
+            podSelector: g.selector,
+            portName: MCP_PORT_NAME,
+            port: g.port,
+            prefix: args.prefix ?? "mcp",
+            hookAddsServiceMonitor: args.monitoring?.kind === "serviceMonitor",
+          },
+          args.monitoringStack,
+        ),
+        { parent: this, dependsOn: base },
+      );
+    }
     this.registerOutputs({
       namespace: this.namespace,
       gatewayUrl: this.gatewayUrl,

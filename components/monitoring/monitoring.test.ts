@@ -165,10 +165,17 @@ describe("Monitoring, mode standalone", () => {
       "mcp-fleet-overview.json",
       "mcp-fleet-server.json",
     ]);
-    // Only Grafana may query Prometheus.
-    expect(one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "mcp-monitoring-prometheus").spec.ingress).toEqual([
-      { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "mcp-monitoring-grafana" } } }], ports: [{ protocol: "TCP", port: 9090 }] },
-    ]);
+    // Only Grafana may query Prometheus; Prometheus may reach only DNS and the gateway's pods, Grafana only DNS and Prometheus.
+    const grafanaPods = { matchLabels: { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "mcp-monitoring-grafana" } };
+    const prometheusPolicy = one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "mcp-monitoring-prometheus").spec;
+    expect(prometheusPolicy.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(prometheusPolicy.ingress).toEqual([{ from: [{ podSelector: grafanaPods }], ports: [{ protocol: "TCP", port: 9090 }] }]);
+    expect(prometheusPolicy.egress[1]).toEqual({ to: [{ podSelector: { matchLabels: gateway.podSelector } }], ports: [{ protocol: "TCP", port: 8080 }] });
+    expect(prometheusPolicy.egress[0].ports).toEqual([{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
+    expect(one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "mcp-monitoring-grafana").spec.egress[1]).toEqual({
+      to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/instance": "mcp-monitoring-prometheus" } } }],
+      ports: [{ protocol: "TCP", port: 9090 }],
+    });
     expect(byType("kubernetes:core/v1:PersistentVolumeClaim")).toEqual([]);
     expect(await new Promise((resolve) => component.grafanaUrl.apply(resolve))).toBe("http://mcp-monitoring-grafana.mcp.svc:3000");
     // Every native object is a complete, schema-valid manifest.

@@ -9,6 +9,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { grafanaIni, grafanaProvisioning } from "../../monitoring/grafana-provisioning.js";
 import { prometheusConfig } from "../../monitoring/prometheus-config.js";
 import { toYaml, type RenderedMonitoring } from "../../monitoring/render.js";
+import { DNS_EGRESS } from "../k8s/builders/objects.js";
 import { DEFAULT_GRAFANA_IMAGE, DEFAULT_PROMETHEUS_IMAGE, type KubernetesGatewayTarget, type StandaloneArgs } from "./args.js";
 import { checksum, containerSecurityContext, flatten, type K8sObject, monitoringLabels, podSecurityContext, selectorLabels } from "./common.js";
 
@@ -212,14 +213,16 @@ export function standaloneObjects(input: StandaloneInput): K8sObject[] {
     },
   };
 
-  const networkPolicy = (name: string, labels: Record<string, string>, port: number, from: unknown[] | undefined): K8sObject => ({
+  // The fleet's namespace denies all ingress and egress by default: each app gets exactly what it needs.
+  const networkPolicy = (name: string, labels: Record<string, string>, port: number, from: unknown[] | undefined, egressTo: { podSelector: unknown; port: number }): K8sObject => ({
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
     metadata: { name, namespace: ns, labels },
     spec: {
       podSelector: { matchLabels: selectorLabels(labels) },
-      policyTypes: ["Ingress"],
+      policyTypes: ["Ingress", "Egress"],
       ingress: [{ ...(from === undefined ? {} : { from }), ports: [{ protocol: "TCP", port }] }],
+      egress: [structuredClone(DNS_EGRESS), { to: [{ podSelector: egressTo.podSelector }], ports: [{ protocol: "TCP", port: egressTo.port }] }],
     },
   });
 
@@ -231,7 +234,10 @@ export function standaloneObjects(input: StandaloneInput): K8sObject[] {
     service(promName, ns, promLabels, PROMETHEUS_PORT),
     headless,
     // Only Grafana queries Prometheus.
-    networkPolicy(promName, promLabels, PROMETHEUS_PORT, [{ podSelector: { matchLabels: selectorLabels(grafanaLabels) } }]),
+    networkPolicy(promName, promLabels, PROMETHEUS_PORT, [{ podSelector: { matchLabels: selectorLabels(grafanaLabels) } }], {
+      podSelector: { matchLabels: gateway.podSelector },
+      port: gatewayPort,
+    }),
     serviceAccount(grafanaName, ns, grafanaLabels),
     configMap(`${grafanaName}-config`, grafanaLabels, { "grafana.ini": ini }),
     configMap(`${grafanaName}-datasources`, grafanaLabels, datasources),
@@ -240,6 +246,6 @@ export function standaloneObjects(input: StandaloneInput): K8sObject[] {
     grafana,
     service(grafanaName, ns, grafanaLabels, GRAFANA_PORT),
     // Grafana's web port is for people (port-forward, an Ingress): open on its port only.
-    networkPolicy(grafanaName, grafanaLabels, GRAFANA_PORT, undefined),
+    networkPolicy(grafanaName, grafanaLabels, GRAFANA_PORT, undefined, { podSelector: { matchLabels: selectorLabels(promLabels) }, port: PROMETHEUS_PORT }),
   ];
 }
