@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command } from "commander";
 import type { Analyzer, ResourceRecord } from "../../policies/harness/types.js";
+import type { Catalog } from "../../servers/catalog/catalog.js";
 import { CliError } from "../errors.js";
 
 export interface CheckOptions {
@@ -31,16 +32,35 @@ function packInfo(): { name: string; version: string } {
   return { name: "mcp-fleet", version: (JSON.parse(readFileSync(path.join(PACK_DIR, "package.json"), "utf8")) as { version: string }).version };
 }
 
-/** The mock runner of the components, loaded on demand (it sets Pulumi's mocks for this process). */
-async function stackResources(stack: string): Promise<ResourceRecord[]> {
-  const runner = "../../components/plan/run-under-mocks.js";
-  const mod = (await import(runner)) as { runStackUnderMocks?: (stack: string) => Promise<ResourceRecord[]> };
-  if (typeof mod.runStackUnderMocks !== "function") throw new CliError("the components' mock runner (components/plan/run-under-mocks.ts) is missing.");
-  return mod.runStackUnderMocks(stack);
+/** What a preview leaves unknown, as the engine sends it to analyzers (policies then report "can't run during preview"). */
+const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+function restoreUnknowns(value: unknown, unknownMask: string): unknown {
+  if (value === unknownMask) return UNKNOWN_SENTINEL;
+  if (Array.isArray(value)) return value.map((v) => restoreUnknowns(v, unknownMask));
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restoreUnknowns(v, unknownMask)]));
+  return value;
+}
+
+/** Runs the stack program under mocks (the components' runner) and returns every resource it registered. */
+export function stackResourcesOf(options: { root?: string; catalog?: Catalog } = {}): StackResourceSource {
+  return async (stack) => {
+    const { planStack } = await import("../../components/plan/plan-stack.js");
+    const { UNKNOWN_MASK } = await import("../../components/plan/run-under-mocks.js");
+    let plan;
+    try {
+      plan = await planStack({ stack, ...(options.root !== undefined ? { root: options.root } : {}), ...(options.catalog !== undefined ? { catalog: options.catalog } : {}) });
+    } catch (error) {
+      throw new CliError(`stack ${stack} cannot be planned: ${(error as Error).message}`);
+    }
+    return plan.resources
+      .filter((r) => r.type !== "pulumi:pulumi:Stack")
+      .map((r) => ({ type: r.type, name: r.name, urn: r.urn, ...(r.parent !== undefined ? { parent: r.parent } : {}), inputs: restoreUnknowns(r.inputs, UNKNOWN_MASK) as Record<string, unknown> }));
+  };
 }
 
 /** Runs the check and returns the exit code: 1 when any violation is mandatory. */
-export async function runCheck(options: CheckOptions, source: StackResourceSource = stackResources, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function runCheck(options: CheckOptions, source: StackResourceSource = stackResourcesOf(), out: NodeJS.WritableStream = process.stdout): Promise<number> {
   // Loaded here, not at the top: every `mcp-fleet` command imports this module to register it.
   const { loadPackConfig, PackConfigError, packConfigFile } = await import("../../policies/harness/config.js");
   const { evaluateStack, formatViolations } = await import("../../policies/harness/evaluate.js");
@@ -89,7 +109,8 @@ export function register(program: Command): void {
     .option("--policy-pack-config <file>", "pack config (default: policies/config/<stack>.json)")
     .option("--pack-process", "run the pack as a child process over the analyzer gRPC protocol, as the Pulumi CLI does")
     .option("--json", "print the violations as JSON")
-    .action(async (options: CheckOptions) => {
-      process.exitCode = await runCheck(options);
+    .option("--root <dir>", "repository root (default: the nearest mcp-fleet checkout)")
+    .action(async (options: CheckOptions & { root?: string }) => {
+      process.exitCode = await runCheck(options, stackResourcesOf(options.root !== undefined ? { root: options.root } : {}));
     });
 }

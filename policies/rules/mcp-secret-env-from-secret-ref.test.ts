@@ -27,9 +27,9 @@ describe("mcp-secret-env-from-secret-ref", () => {
     expect(await check(policy, d)).toEqual([]);
   });
 
-  it("reports a secret-looking name in a Docker container's plain envs", async () => {
-    const c = mutate(dockerContainer(), (i) => i.envs.push("OPENAI_API_KEY=sk-123"));
-    expect(await check(policy, c)).toEqual(["Docker container `mcp-memory` sets `OPENAI_API_KEY` in plain `envs`; it looks secret. Mount it from a secret file instead."]);
+  it("does not judge Docker envs (their secret values are Pulumi secrets, unwrapped for analyzers)", async () => {
+    const c = mutate(dockerContainer(), (i) => i.envs.push("MCP_FLEET_SESSION_SECRET=from-pulumi-secret-config"));
+    expect(await check(policy, c)).toEqual([]);
   });
 
   it("passes a gateway config without secrets, and reports a token in a stdio server's adapter config", async () => {

@@ -2,7 +2,6 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { gatewayConfigsOf } from "../lib/gateway-config.js";
 import { describe, K8S } from "../lib/k8s.js";
 import { configOf, forTypes } from "../lib/policy.js";
-import { DOCKER_CONTAINER } from "../lib/types.js";
 import { eachContainer, WORKLOAD_TYPES } from "../lib/workload.js";
 
 export interface SecretEnvConfig {
@@ -15,10 +14,10 @@ export const DEFAULT_SECRET_PATTERN = "(^|_)(TOKEN|SECRET|PASSWORD|PASSWD|PASS|P
 
 /**
  * Environment variables whose names look secret come from secret references (`valueFrom.secretKeyRef`), never from
- * a plain value in the manifest. Docker containers have no secret references: a secret-looking name in plain
- * `envs` is a violation there too (mount the secret as a file instead). A gateway config in a ConfigMap (the
- * gateway's, or a stdio server's adapter) must not carry secret-looking `env` or `headers` either: ConfigMaps are
- * plain text; the server spec's `secrets` put them in a Secret.
+ * a plain value in the manifest. A gateway config in a ConfigMap (the gateway's, or a stdio server's adapter) must
+ * not carry secret-looking `env` or `headers` either: ConfigMaps are plain text; the server spec's `secrets` put
+ * them in a Secret. Docker containers have no secret references: their secret `envs` are Pulumi secrets, which an
+ * analyzer receives unwrapped and cannot tell from plain values, so they are not judged.
  */
 export const mcpSecretEnvFromSecretRef: ResourceValidationPolicy = {
   name: "mcp-secret-env-from-secret-ref",
@@ -27,7 +26,7 @@ export const mcpSecretEnvFromSecretRef: ResourceValidationPolicy = {
   configSchema: {
     properties: { pattern: { type: "string", default: DEFAULT_SECRET_PATTERN, description: "Regex of secret-looking variable names (case-insensitive)." } },
   },
-  validateResource: forTypes([...WORKLOAD_TYPES, DOCKER_CONTAINER, K8S.ConfigMap], (args, report) => {
+  validateResource: forTypes([...WORKLOAD_TYPES, K8S.ConfigMap], (args, report) => {
     const secretLooking = new RegExp(configOf<SecretEnvConfig>(args, { pattern: DEFAULT_SECRET_PATTERN }).pattern, "i");
     if (args.type === K8S.ConfigMap) {
       const what = describe(args.type, args.props, args.name);
@@ -41,15 +40,6 @@ export const mcpSecretEnvFromSecretRef: ResourceValidationPolicy = {
               );
             }
           }
-        }
-      }
-      return;
-    }
-    if (args.type === DOCKER_CONTAINER) {
-      for (const entry of (args.props.envs as string[] | undefined) ?? []) {
-        const name = entry.split("=", 1)[0]!;
-        if (secretLooking.test(name)) {
-          report(`Docker container \`${String(args.props.name ?? args.name)}\` sets \`${name}\` in plain \`envs\`; it looks secret. Mount it from a secret file instead.`);
         }
       }
       return;
