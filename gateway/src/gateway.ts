@@ -58,7 +58,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   late.forwarder = fwd;
   const pool = new BackendPool(config.servers, logger, {
     onNotification: (backend, message, owner) => fwd.onNotification(backend, message, owner),
-    onRequest: (backend, message, owner) => fwd.onRequest(backend, message, owner),
+    onRequest: (backend, message, owner, origin) => fwd.onRequest(backend, message, owner, origin),
     onStateChange: (backend, previous, owner) => {
       if (owner !== undefined) return;
       metrics.backendUp(backend.name, backend.transport, backend.state === "up");

@@ -85,6 +85,30 @@ describe("http and sse backends", () => {
     });
   }
 
+  it("routes concurrent sampling requests of a shared http backend to the client whose call caused each", async () => {
+    const make = async (answer: string) => {
+      const c = await connect(gw.url, { capabilities: { sampling: {} } });
+      c.setRequestHandler(CreateMessageRequestSchema, async () => {
+        await new Promise((r) => setTimeout(r, 100)); // both calls are in flight at once
+        return { role: "assistant", model: "m", content: { type: "text", text: `from ${answer}` } };
+      });
+      return c;
+    };
+    const [a, b] = await Promise.all([make("alpha"), make("beta")]);
+    try {
+      const [ra, rb] = await Promise.all([
+        a.callTool({ name: "remote__trigger-sampling-request", arguments: { prompt: "a", maxTokens: 5 } }),
+        b.callTool({ name: "remote__trigger-sampling-request", arguments: { prompt: "b", maxTokens: 5 } }),
+      ]);
+      expect(textOf(ra)).toContain("from alpha");
+      expect(textOf(ra)).not.toContain("from beta");
+      expect(textOf(rb)).toContain("from beta");
+      expect(textOf(rb)).not.toContain("from alpha");
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it("fails calls promptly while an http backend is gone, and reconnects when it is back", async () => {
     const first = children[0]!;
     process.kill(-first.pid!, "SIGKILL");

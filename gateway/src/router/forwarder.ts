@@ -3,9 +3,9 @@
  *
  * Attribution of a backend->client request (sampling, elicitation, roots):
  * - a per-session connection (`isolation: session`) belongs to one session: exact;
- * - a shared connection: the request goes to the caller whose call is the only one in flight on that connection;
- *   with several in flight, to the call whose progress token the request's `_meta.progressToken` names; otherwise
- *   the backend gets an error saying the request cannot be attributed (see gateway/README.md).
+ * - a shared Streamable HTTP connection: the request came on the answer stream of one call's POST: exact;
+ * - a shared stdio or SSE connection: the request goes to the caller whose call is the only one in flight on that
+ *   connection; otherwise the backend gets an error saying it cannot be attributed (see gateway/README.md).
  */
 import { ErrorCode, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from "../jsonrpc.js";
 import type { Logger } from "../observability/logger.js";
@@ -114,10 +114,12 @@ export class Forwarder {
   }
 
   /** A backend asks something of a client: find the client, forward with a gateway-unique id. */
-  onRequest(backend: GatewayBackend, message: JsonRpcRequest, owner: Session | undefined): void {
+  onRequest(backend: GatewayBackend, message: JsonRpcRequest, owner: Session | undefined, origin?: ClientCall): void {
     const calls = backend.inFlight();
     let call: ClientCall | undefined;
-    if (owner !== undefined) {
+    if (origin !== undefined) {
+      call = origin; // came on the answer stream of this call's POST: exact
+    } else if (owner !== undefined) {
       const own = calls.filter((c) => c.session === owner);
       call = own.length === 1 ? own[0] : undefined;
     } else if (calls.length === 1) {

@@ -61,7 +61,8 @@ export interface BackendOptions<C> {
   /** Stop reconnecting after a failure (per-session connections). @default false */
   noRestart?: boolean;
   onNotification?: (backend: Backend<C>, message: JsonRpcNotification) => void;
-  onRequest?: (backend: Backend<C>, message: JsonRpcRequest) => void;
+  /** `origin`: the call whose answer stream carried the request, when the transport knows it (exact attribution). */
+  onRequest?: (backend: Backend<C>, message: JsonRpcRequest, origin: C | undefined) => void;
   onStateChange?: (backend: Backend<C>, previous: BackendState) => void;
 }
 
@@ -117,7 +118,7 @@ export class Backend<C = unknown> {
     this.setState("connecting");
     const channel = this.options.createChannel();
     this.channel = channel;
-    channel.onmessage = (message) => this.onMessage(message);
+    channel.onmessage = (message, origin) => this.onMessage(message, origin?.requestId);
     channel.onclose = (info) => this.onChannelClose(channel, info.reason);
     channel.onsenderror = (message, error) => {
       const id = (message as { id?: unknown }).id;
@@ -269,7 +270,8 @@ export class Backend<C = unknown> {
     }
   }
 
-  private onMessage(message: JsonRpcMessage): void {
+  /** `originId`: the request whose answer stream carried the message (HTTP), when known. */
+  private onMessage(message: JsonRpcMessage, originId?: number): void {
     if (isResponse(message)) {
       const pending = this.pending.get(message.id as number);
       if (pending === undefined) return; // late answer of a cancelled or timed-out call
@@ -291,7 +293,8 @@ export class Backend<C = unknown> {
         this.respond(message.id, { error: { code: ErrorCode.MethodNotFound, message: `The gateway does not handle ${message.method}` } });
         return;
       }
-      this.options.onRequest(this, message);
+      const origin = originId === undefined ? undefined : this.pending.get(originId)?.context;
+      this.options.onRequest(this, message, origin);
       return;
     }
     if (isNotification(message)) {

@@ -9,6 +9,11 @@ export interface ChannelCloseInfo {
   reason: string;
 }
 
+/** Where a message came from: the answer stream of the POST that carried request `requestId` (HTTP only). */
+export interface MessageOrigin {
+  requestId: number;
+}
+
 export interface Channel {
   /** Opens the connection; rejects when it cannot be opened. */
   start(): Promise<void>;
@@ -21,7 +26,7 @@ export interface Channel {
   close(): Promise<void>;
   /** After the handshake: the negotiated protocol version (HTTP channels send it as a header). */
   setProtocolVersion?(version: string): void;
-  onmessage?: (message: JsonRpcMessage) => void;
+  onmessage?: (message: JsonRpcMessage, origin?: MessageOrigin) => void;
   /** A message could not be delivered (HTTP error, connection refused); `fatal` when the connection is unusable. */
   onsenderror?: (message: JsonRpcMessage, error: Error, fatal: boolean) => void;
   /** Called once when the connection ends, whoever ended it. */

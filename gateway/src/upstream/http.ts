@@ -1,8 +1,7 @@
 /**
- * Streamable HTTP and legacy SSE backends: the SDK's client transports used as plain message channels (no SDK
- * `Client`, no per-call protocol layer).
+ * Legacy SSE backends: the SDK's client transport used as a plain message channel (no SDK `Client`, no per-call
+ * protocol layer). Streamable HTTP backends use our own channel (`streamable-client.ts`).
  */
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "../observability/logger.js";
@@ -76,21 +75,6 @@ abstract class SdkTransportChannel implements Channel {
     if (this.closed) return;
     this.finish(this.lastError ?? "stopped by the gateway");
     await this.transport.close().catch(() => undefined);
-  }
-}
-
-export class StreamableHttpChannel extends SdkTransportChannel {
-  protected createTransport(): SdkTransport {
-    return new StreamableHTTPClientTransport(new URL(this.options.url), {
-      requestInit: { headers: this.options.headers },
-      reconnectionOptions: { maxReconnectionDelay: 10_000, initialReconnectionDelay: 500, reconnectionDelayGrowFactor: 2, maxRetries: 2 },
-    }) as unknown as SdkTransport;
-  }
-
-  override async close(): Promise<void> {
-    const transport = this.transport as unknown as StreamableHTTPClientTransport;
-    await transport.terminateSession().catch(() => undefined);
-    await super.close();
   }
 }
 

@@ -9,14 +9,15 @@ import type { JsonRpcNotification, JsonRpcRequest } from "../jsonrpc.js";
 import type { ClientCall, Session } from "../session/session.js";
 import { Backend, type BackendState } from "./backend.js";
 import type { Channel } from "./channel.js";
-import { SseChannel, StreamableHttpChannel } from "./http.js";
+import { SseChannel } from "./http.js";
+import { StreamableHttpClientChannel } from "./streamable-client.js";
 import { StdioChannel } from "./stdio.js";
 
 export type GatewayBackend = Backend<ClientCall>;
 
 export interface PoolHandlers {
   onNotification(backend: GatewayBackend, message: JsonRpcNotification, owner: Session | undefined): void;
-  onRequest(backend: GatewayBackend, message: JsonRpcRequest, owner: Session | undefined): void;
+  onRequest(backend: GatewayBackend, message: JsonRpcRequest, owner: Session | undefined, origin: ClientCall | undefined): void;
   onStateChange(backend: GatewayBackend, previous: BackendState, owner: Session | undefined): void;
 }
 
@@ -27,7 +28,7 @@ export function createChannel(config: BackendConfig, logger: Logger): Channel {
     case "stdio":
       return new StdioChannel({ command: config.command, args: config.args, env: config.env, cwd: config.cwd, logger });
     case "http":
-      return new StreamableHttpChannel({ url: config.url, headers: config.headers, logger });
+      return new StreamableHttpClientChannel({ url: config.url, headers: config.headers, logger });
     case "sse":
       return new SseChannel({ url: config.url, headers: config.headers, logger });
   }
@@ -59,7 +60,7 @@ export class BackendPool {
       restart: config.transport === "stdio" ? config.restart : REMOTE_RESTART,
       noRestart: owner !== undefined,
       onNotification: (backend, message) => this.handlers.onNotification(backend, message, owner),
-      onRequest: (backend, message) => this.handlers.onRequest(backend, message, owner),
+      onRequest: (backend, message, origin) => this.handlers.onRequest(backend, message, owner, origin),
       onStateChange: (backend, previous) => this.handlers.onStateChange(backend, previous, owner),
     });
   }
