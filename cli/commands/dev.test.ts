@@ -5,6 +5,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../bench/gateway/targets.js";
+import { localSkips } from "../../components/gateway-config.js";
+import { findRepoRoot, loadCatalog } from "../../servers/catalog/catalog.js";
 import { treePids } from "../../bench/gateway/proctree.js";
 import { CliError } from "../errors.js";
 import { resolvePort } from "./dev.js";
@@ -98,6 +100,12 @@ describe("mcp-fleet dev on a port in use", () => {
 
 describe("mcp-fleet dev (npm start)", () => {
   it("serves the whole catalog on 127.0.0.1, reports it, answers health, and stops every process on SIGTERM", async () => {
+    // What the catalog says should run locally (the shipped catalog: five stdio servers).
+    const catalog = await loadCatalog({ root: findRepoRoot() });
+    const skipped = new Set(localSkips(catalog).map((s) => s.name));
+    const expected = catalog.servers.filter((e) => !skipped.has(e.spec.name)).map((e) => e.spec.name).sort();
+    expect(expected).toEqual(expect.arrayContaining(["everything", "filesystem", "hello", "memory", "sequential-thinking"]));
+
     const port = await freePort();
     const dev = spawn(process.execPath, [CLI, "dev", "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
     started.push(dev);
@@ -109,17 +117,18 @@ describe("mcp-fleet dev (npm start)", () => {
     await waitForOutput(dev, output, /Press Ctrl-C to stop\./, 90_000);
     const endpoint = `http://127.0.0.1:${port}/mcp`;
     expect(output.text).toContain(`MCP endpoint: ${endpoint}\n`);
-    expect(output.text).toContain("  backends: 5 up, 0 down, 0 connecting\n");
+    expect(output.text).toContain(`  backends: ${expected.length} up, 0 down, 0 connecting\n`);
     expect(output.text).toContain(`Metrics: http://127.0.0.1:${port}/metrics`);
     // One table row per server of the catalog, with its transport, state and tool count.
     const rows = new Map([...output.text.matchAll(/^(\S+)\s+(stdio|http|sse)\s+(up|down|connecting)\s+(\d+)/gm)].map((m) => [m[1], { transport: m[2], state: m[3], tools: Number(m[4]) }]));
-    expect([...rows.keys()].sort()).toEqual(["everything", "filesystem", "hello", "memory", "sequential-thinking"]);
-    for (const row of rows.values()) expect(row).toMatchObject({ transport: "stdio", state: "up" });
+    expect([...rows.keys()].sort()).toEqual(expected);
+    for (const row of rows.values()) expect(row.state).toBe("up");
+    expect(rows.get("everything")).toMatchObject({ transport: "stdio" });
     expect(rows.get("memory")?.tools).toBe(9);
     expect(rows.get("filesystem")?.tools).toBe(14);
     expect(rows.get("sequential-thinking")?.tools).toBe(1);
     treeOfDev = treePids(dev.pid as number);
-    expect(treeOfDev.length).toBeGreaterThanOrEqual(7); // dev, gateway, five servers
+    expect(treeOfDev.length).toBeGreaterThanOrEqual(2 + expected.length); // dev, gateway, one process per server
 
     // A real MCP client sees every server's tools, as many as the table says, and can call one.
     const client = new Client({ name: "dev-test", version: "1.0.0" });
@@ -135,7 +144,7 @@ describe("mcp-fleet dev (npm start)", () => {
 
     const health = await runHealth(`http://127.0.0.1:${port}`);
     expect(health.code).toBe(0);
-    expect(health.stdout).toContain("All 5 backends are up or connecting.");
+    expect(health.stdout).toContain(`All ${expected.length} backends are up or connecting.`);
 
     dev.kill("SIGTERM");
     expect(await exited).toBe(0);
