@@ -2,8 +2,10 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { ResourceRecord } from "../../policies/harness/types.js";
 import { firstContainer, mutate, validFleet } from "../../policies/test/fixtures.js";
+import { loadCatalog, loadCatalogFromSpecs } from "../../servers/catalog/catalog.js";
 import { CliError } from "../errors.js";
-import { runCheck } from "./check.js";
+import { runCheck, stackResourcesOf } from "./check.js";
+import { runCli } from "./run-cli.test-helper.js";
 
 function sink(): { stream: Writable; text: () => string } {
   let text = "";
@@ -52,5 +54,37 @@ describe("mcp-fleet check (with a given set of resources)", () => {
   it("refuses a stack without a pack config, naming the file", async () => {
     await expect(runCheck({ stack: "qa" }, source([]), sink().stream)).rejects.toThrow(CliError);
     await expect(runCheck({ stack: "qa" }, source([]), sink().stream)).rejects.toThrow(/policies\/config\/qa\.json: no such policy pack config\. Create it/);
+  });
+});
+
+describe("mcp-fleet check on the shipped stacks (run under mocks)", () => {
+  it("passes the dev stack with zero violations (real process, exit 0)", async () => {
+    const run = await runCli(["check", "--stack", "dev"], { timeoutMs: 55_000 });
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toMatch(/^Policy check passed: stack dev, \d+ resources, 25 policies of mcp-fleet v0\.1\.0 \(policies\/config\/dev\.json\): 0 mandatory, 0 advisory violations\.\n$/);
+    expect(run.code).toBe(0);
+  });
+
+  it("fails prod when servers with a token in plain env are added, naming the policy, the resource and the fix", async () => {
+    const shipped = await loadCatalog();
+    const catalog = loadCatalogFromSpecs([
+      ...shipped.servers.map((s) => ({ file: s.file, spec: s.spec })),
+      { file: "servers/github.ts", spec: { name: "github", description: "GitHub tools", owner: "devtools", port: 3110, transport: { type: "image", image: "ghcr.io/github/github-mcp-server:0.5.0" }, env: { GITHUB_PERSONAL_ACCESS_TOKEN: "ghp_123" } } },
+      { file: "servers/slack.ts", spec: { name: "slack", description: "Slack tools", owner: "devtools", port: 3111, transport: { type: "stdio", command: "node", args: ["slack.js"] }, env: { SLACK_BOT_TOKEN: "xoxb-123" } } },
+    ]);
+    const out = sink();
+    const code = await runCheck({ stack: "prod" }, stackResourcesOf({ catalog }), out.stream);
+    expect(out.text()).toContain(
+      [
+        "    [mandatory]  mcp-fleet v0.1.0  mcp-secret-env-from-secret-ref (kubernetes:apps/v1:Deployment: mcp-github-deploy)",
+        "    Environment variables that look secret must come from secret references.",
+        "    Container `server` of Deployment `mcp-github` sets `GITHUB_PERSONAL_ACCESS_TOKEN` as a plain value; it looks secret. Take it from a Secret (`valueFrom.secretKeyRef`).",
+      ].join("\n"),
+    );
+    expect(out.text()).toContain(
+      "    Gateway config `gateway.yaml` in ConfigMap `mcp-slack-adapter`: server `slack` sets env `SLACK_BOT_TOKEN` in plain text; it looks secret. Declare it in the server spec's `secrets` so it comes from a Secret.",
+    );
+    expect(out.text()).toMatch(/Policy check failed: stack prod, \d+ resources, 25 policies of mcp-fleet v0\.1\.0 \(policies\/config\/prod\.json\): \d+ mandatory/);
+    expect(code).toBe(1);
   });
 });
