@@ -16,6 +16,8 @@ const commandModules: Array<() => Promise<{ register: Registrar }>> = [
   () => import("./commands/health.js"),
   () => import("./commands/monitoring.js"),
   () => import("./commands/check.js"),
+  () => import("./commands/plan.js"),
+  () => import("./commands/synth.js"),
 ];
 
 export async function main(argv: string[]): Promise<number> {

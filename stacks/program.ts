@@ -9,6 +9,7 @@ import type { Catalog } from "../servers/catalog/catalog.js";
 import { AwsFleet } from "../components/aws/aws-fleet.js";
 import { DockerFleet } from "../components/docker/docker-fleet.js";
 import { Fleet } from "../components/fleet/fleet.js";
+import type { FleetPlanInput } from "../components/fleet/plan.js";
 import { SESSION_SECRET_ENV } from "../components/k8s/builders/gateway.js";
 import { serverDockerfile } from "../components/workload.js";
 import { CONFIG_NAMESPACE, StackConfigError, type StackConfig } from "./config.js";
@@ -63,6 +64,33 @@ export function readStackSecrets(catalog: Catalog): StackSecrets {
   return { sessionSecret: cfg.requireSecret("sessionSecret"), serverSecrets };
 }
 
+/**
+ * The Kubernetes fleet's plan input from the stack config: shared by the program and `mcp-fleet synth`, so both
+ * produce the same objects.
+ */
+export function fleetPlanInputFromConfig(config: StackConfig, catalog: Catalog): FleetPlanInput {
+  return {
+    catalog,
+    namespace: config.namespace,
+    prefix: config.prefix,
+    gatewayImage: config.gatewayImage,
+    imageRegistry: config.imageRegistry,
+    imageTag: config.imageTag,
+    gateway: {
+      replicas: config.replicas,
+      ...(config.autoscaling !== undefined ? { autoscaling: config.autoscaling } : {}),
+      ...(config.domain !== undefined
+        ? { ingress: { host: config.domain, ...(config.ingressClass !== undefined ? { className: config.ingressClass } : {}), ...(config.tls !== false ? { tls: config.tls } : {}) } }
+        : {}),
+      secretKeys: [SESSION_SECRET_ENV],
+    },
+    serverAutoscaling: config.serverAutoscaling,
+    monitoringNamespace: config.monitoringNamespace,
+    monitoring: { kind: config.monitoring },
+    ...(config.aws !== undefined ? { awsSecrets: { region: config.aws.region } } : {}),
+  };
+}
+
 /** Creates the whole stack. */
 export function fleetProgram(config: StackConfig, catalog: Catalog, secrets: StackSecrets): StackOutputs {
   const name = config.prefix;
@@ -88,28 +116,10 @@ export function fleetProgram(config: StackConfig, catalog: Catalog, secrets: Sta
     );
   }
   const fleet = new Fleet(name, {
-    catalog,
-    namespace: config.namespace,
-    prefix: config.prefix,
-    gatewayImage: config.gatewayImage,
-    imageRegistry: config.imageRegistry,
-    imageTag: config.imageTag,
-    gateway: {
-      replicas: config.replicas,
-      ...(config.autoscaling !== undefined ? { autoscaling: config.autoscaling } : {}),
-      ...(config.domain !== undefined
-        ? { ingress: { host: config.domain, ...(config.ingressClass !== undefined ? { className: config.ingressClass } : {}), ...(config.tls !== false ? { tls: config.tls } : {}) } }
-        : {}),
-    },
-    serverAutoscaling: config.serverAutoscaling,
-    monitoringNamespace: config.monitoringNamespace,
-    monitoring: { kind: config.monitoring },
+    ...fleetPlanInputFromConfig(config, catalog),
     gatewaySecrets: { [SESSION_SECRET_ENV]: secrets.sessionSecret },
     ...(awsFleet !== undefined
-      ? {
-          awsSecrets: { region: config.aws!.region },
-          serviceAccountAnnotations: Object.fromEntries(Object.entries(awsFleet.roleArns).map(([server, arn]) => [server, { "eks.amazonaws.com/role-arn": arn }])),
-        }
+      ? { serviceAccountAnnotations: Object.fromEntries(Object.entries(awsFleet.roleArns).map(([server, arn]) => [server, { "eks.amazonaws.com/role-arn": arn }])) }
       : { serverSecrets: secrets.serverSecrets }),
   });
   return { target: "kubernetes", gatewayUrl: fleet.gatewayUrl, namespace: config.namespace, servers };

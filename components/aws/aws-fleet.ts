@@ -27,14 +27,13 @@ export interface AwsFleetArgs {
 
 export class AwsFleet extends pulumi.ComponentResource {
   readonly kmsKey: aws.kms.Key;
-  readonly repositories: Record<string, aws.ecr.Repository> = {};
+  readonly repositories: Record<string, aws.ecr.Repository>;
   /** Secrets Manager secrets by server, then variable. */
-  readonly secrets: Record<string, Record<string, aws.secretsmanager.Secret>> = {};
+  readonly secrets: Record<string, Record<string, aws.secretsmanager.Secret>>;
   /** IRSA role ARN by server (servers with secrets). */
-  readonly roleArns: Record<string, pulumi.Output<string>> = {};
+  readonly roleArns: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: AwsFleetArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mcp-fleet:aws:AwsFleet", name, {}, opts);
     const problems = checkNamespace("namespace", args.namespace);
     try {
       oidcIssuerOf(args.eksOidcProviderArn);
@@ -42,6 +41,10 @@ export class AwsFleet extends pulumi.ComponentResource {
       problems.push((error as Error).message);
     }
     if (problems.length > 0) throw new ComponentArgsError(`AwsFleet "${name}"`, problems);
+    super("mcp-fleet:aws:AwsFleet", name, {}, opts);
+    this.repositories = {};
+    this.secrets = {};
+    this.roleArns = {};
     const prefix = args.prefix ?? "mcp";
     const child = { parent: this };
 

@@ -24,13 +24,12 @@ export interface DockerFleetArgs extends DockerFleetPlanInput {
 
 export class DockerFleet extends pulumi.ComponentResource {
   readonly network: docker.Network;
-  readonly containers: Record<string, docker.Container> = {};
+  readonly containers: Record<string, docker.Container>;
   readonly gatewayUrl: string;
   readonly plan: DockerFleetPlan;
   readonly monitoring?: Monitoring;
 
   constructor(name: string, args: DockerFleetArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mcp-fleet:docker:DockerFleet", name, {}, opts);
     const problems: string[] = [];
     if (args.gatewayPort !== undefined && (!Number.isInteger(args.gatewayPort) || args.gatewayPort < 1024 || args.gatewayPort > 65535)) {
       problems.push(`\`gatewayPort\` ${args.gatewayPort} is outside 1024-65535. Pick a free unprivileged port (e.g. 8080).`);
@@ -43,6 +42,8 @@ export class DockerFleet extends pulumi.ComponentResource {
       }
     }
     if (problems.length > 0) throw new ComponentArgsError(`DockerFleet "${name}"`, problems);
+    super("mcp-fleet:docker:DockerFleet", name, {}, opts);
+    this.containers = {};
 
     this.plan = dockerFleetPlan(args);
     const child = { parent: this };

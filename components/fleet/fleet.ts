@@ -31,10 +31,23 @@ export interface FleetArgs extends FleetPlanInput {
   monitoringStack?: FleetMonitoringArgs & { mode: "kube-prometheus-stack" | "standalone" };
 }
 
+/** Every problem of the args (empty when valid). */
+export function validateFleetArgs(args: FleetArgs): string[] {
+  const problems = validateFleetPlanInput(args);
+  const names = new Set(args.catalog.servers.map((s) => s.spec.name));
+  for (const server of Object.keys(args.serverSecrets ?? {})) {
+    if (!names.has(server)) problems.push(`\`serverSecrets.${server}\` names no server of the catalog. Remove it or add the server under servers/.`);
+  }
+  if (!(SESSION_SECRET_ENV in args.gatewaySecrets)) {
+    problems.push(`\`gatewaySecrets.${SESSION_SECRET_ENV}\` is missing. Pass a random key of at least 32 characters: gateway replicas share it to seal session ids.`);
+  }
+  return problems;
+}
+
 export class Fleet extends pulumi.ComponentResource {
   readonly namespace: string;
   readonly gateway: McpGateway;
-  readonly servers: Record<string, McpServer> = {};
+  readonly servers: Record<string, McpServer>;
   /** Public (or in-cluster) URL clients connect to. */
   readonly gatewayUrl: string;
   /** The plan the resources were created from (what `synth` writes). */
@@ -43,16 +56,11 @@ export class Fleet extends pulumi.ComponentResource {
   readonly monitoringStack?: Monitoring;
 
   constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mcp-fleet:index:Fleet", name, {}, opts);
-    const problems = validateFleetPlanInput(args);
-    const names = new Set(args.catalog.servers.map((s) => s.spec.name));
-    for (const server of Object.keys(args.serverSecrets ?? {})) {
-      if (!names.has(server)) problems.push(`\`serverSecrets.${server}\` names no server of the catalog. Remove it or add the server under servers/.`);
-    }
-    if (!(SESSION_SECRET_ENV in args.gatewaySecrets)) {
-      problems.push(`\`gatewaySecrets.${SESSION_SECRET_ENV}\` is missing. Pass a random key of at least 32 characters: gateway replicas share it to seal session ids.`);
-    }
+    const problems = validateFleetArgs(args);
     if (problems.length > 0) throw new ComponentArgsError(`Fleet "${name}"`, problems);
+    super("mcp-fleet:index:Fleet", name, {}, opts);
+    this.servers = {};
+
 
     this.namespace = args.namespace;
     this.plan = planFleet({ ...args, gateway: { ...args.gateway, secretKeys: Object.keys(args.gatewaySecrets) } });

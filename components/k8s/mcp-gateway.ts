@@ -66,12 +66,13 @@ export class McpGateway extends pulumi.ComponentResource {
   /** Public URL (`https://<host>/mcp` with TLS), or the in-cluster URL without an Ingress. */
   readonly url: string;
   readonly objects: GatewayObjects;
-  readonly resources: Record<string, pulumi.CustomResource> = {};
+  readonly resources: Record<string, pulumi.CustomResource>;
 
   constructor(name: string, args: McpGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mcp-fleet:k8s:McpGateway", name, {}, opts);
     const problems = validateMcpGatewayArgs(args);
     if (problems.length > 0) throw new ComponentArgsError(`McpGateway "${name}"`, problems);
+    super("mcp-fleet:k8s:McpGateway", name, {}, opts);
+    this.resources = {};
     const prefix = args.prefix ?? "mcp";
 
     const config = renderGatewayConfig(args.catalog, { kind: "cluster", namespace: args.namespace, prefix });

@@ -67,12 +67,14 @@ export class McpServer extends pulumi.ComponentResource {
   /** The objects as shaped by the builders (what `synth` writes). */
   readonly objects: ServerObjects;
   /** Created resources by role (`deploy`, `svc`, ...). */
-  readonly resources: Record<string, pulumi.CustomResource> = {};
+  readonly resources: Record<string, pulumi.CustomResource>;
 
   constructor(name: string, args: McpServerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mcp-fleet:k8s:McpServer", name, {}, opts);
+    // Validated before anything registers: a bad argument leaves no half-created component behind.
     const problems = validateMcpServerArgs(args);
     if (problems.length > 0) throw new ComponentArgsError(`McpServer "${name}"`, problems);
+    super("mcp-fleet:k8s:McpServer", name, {}, opts);
+    this.resources = {};
 
     this.objects = serverObjects({
       entry: args.server,

@@ -72,7 +72,11 @@ async function runOnce(options: RunUnderMocksOptions): Promise<RunResult> {
   const resources: RegisteredResource[] = [];
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
+      // Echo the inputs; AWS resources also get the ARN every policy document refers to.
+      newResource: (args) => ({
+        id: `${args.name}-id`,
+        state: args.type.startsWith("aws:") ? { ...args.inputs, arn: `arn:aws:mock:::${args.type.split(":")[1]}/${args.name}` } : args.inputs,
+      }),
       call: (args) => args.inputs,
     },
     project,
@@ -106,8 +110,19 @@ async function runOnce(options: RunUnderMocksOptions): Promise<RunResult> {
   Error.stackTraceLimit = 1;
   let outputs: Record<string, unknown>;
   try {
-    const raw = await stackRuntime.runInPulumiStack(async () => (await options.program()) as Record<string, unknown> | undefined);
+    // A program error is caught inside the stack and rethrown after the RPCs drain: a rejected Stack resource
+    // would surface as an unhandled rejection besides the error itself.
+    let programError: unknown;
+    const raw = await stackRuntime.runInPulumiStack(async () => {
+      try {
+        return (await options.program()) as Record<string, unknown> | undefined;
+      } catch (error) {
+        programError = error ?? new Error("the program threw undefined");
+        return {};
+      }
+    });
     await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    if (programError !== undefined) throw programError;
     outputs = mask(await rpc.serializeProperties("outputs", raw ?? {}), "", []) as Record<string, unknown>;
   } finally {
     process.setSourceMapsEnabled(sourceMaps);
@@ -132,8 +147,9 @@ interface RegisterRequest {
 function newUrn(project: string, stack: string, parent: string, type: string, name: string): string {
   let parentType = "";
   if (parent !== "") {
+    // As the mock monitor does: the parent's own type (last segment of its qualified type).
     const qualified = parent.split("::")[2] ?? "";
-    parentType = `${qualified}$`;
+    parentType = `${qualified.split("$").pop()}$`;
   }
   return `urn:pulumi:${stack}::${project}::${parentType}${type}::${name}`;
 }

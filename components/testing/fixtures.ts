@@ -1,0 +1,59 @@
+/** Test fixtures: generated catalogs (any size), known secret values, and lookups over recorded resources. */
+import { loadCatalogFromSpecs, type Catalog } from "../../servers/catalog/catalog.js";
+import type { ServerSpecInput } from "../../servers/catalog/spec.js";
+import type { RegisteredResource } from "../plan/run-under-mocks.js";
+
+/** A secret value no output may contain. */
+export const KNOWN_SECRET = "s3cr3t-7f1c9a-never-print-me";
+export const KNOWN_SERVER_SECRET = "ghp_known-server-token-0c5e";
+
+/** Three servers covering every workload kind: stdio (adapter, with a secret), image, and sse (adapter). */
+export function mixedSpecs(): { file: string; spec: ServerSpecInput }[] {
+  return [
+    {
+      file: "servers/github.ts",
+      spec: { name: "github", description: "GitHub tools", owner: "devex", transport: { type: "stdio", command: "node", args: ["gh.js"] }, port: 3201, secrets: ["GITHUB_TOKEN"], env: { LOG_LEVEL: "info" } },
+    },
+    {
+      file: "servers/search.ts",
+      spec: {
+        name: "search",
+        description: "Search over HTTP",
+        owner: "platform",
+        transport: { type: "image", image: "ghcr.io/acme/search:1.2.0", path: "/rpc" },
+        port: 3202,
+        replicas: 3,
+        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+        healthCheck: { intervalSeconds: 15, timeoutSeconds: 3, failureThreshold: 4 },
+      },
+    },
+    { file: "servers/legacy.ts", spec: { name: "legacy", description: "Legacy SSE server", owner: "platform", transport: { type: "sse", url: "https://legacy.example.com/sse" }, port: 3203 } },
+  ];
+}
+
+/** `n` generated stdio servers (benchmarks, scale tests). */
+export function generatedSpecs(n: number): { file: string; spec: ServerSpecInput }[] {
+  return Array.from({ length: n }, (_, i) => ({
+    file: `servers/gen-${i}.ts`,
+    spec: { name: `gen-${i}`, description: `Generated server ${i}`, owner: "bench", transport: { type: "stdio" as const, command: "node", args: [`gen-${i}.js`] }, port: 10_000 + i },
+  }));
+}
+
+export function catalogOf(specs: { file: string; spec: ServerSpecInput }[], root?: string): Catalog {
+  return loadCatalogFromSpecs(specs, root !== undefined ? { root } : {});
+}
+
+/** The one resource of a type and name; throws (failing the test) when absent. */
+export function find(resources: readonly RegisteredResource[], type: string, name: string): RegisteredResource {
+  const r = resources.find((x) => x.type === type && x.name === name);
+  if (r === undefined) throw new Error(`no ${type} named ${name}; have: ${resources.map((x) => `${x.type} ${x.name}`).join(", ")}`);
+  return r;
+}
+
+/** Kubernetes resources only (type `kubernetes:*`). */
+export function kubernetesObjects(resources: readonly RegisteredResource[]): RegisteredResource[] {
+  return resources.filter((r) => r.type.startsWith("kubernetes:"));
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
