@@ -95,7 +95,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   });
   late.sessions = store;
 
-  const router = new Router({ config, pool, registry, subscriptions, metrics, sessions: liveSessions });
+  const router = new Router({ config, pool, registry, subscriptions, metrics, logger, sessions: liveSessions });
   const inflight = { count: 0 };
   let draining = false;
   const mcp = new StreamableHttpHandler({

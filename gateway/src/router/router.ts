@@ -4,6 +4,7 @@
  */
 import type { GatewayConfig } from "../config.js";
 import { ErrorCode, RpcError, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from "../jsonrpc.js";
+import type { Logger } from "../observability/logger.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import type { Outcome } from "../observability/metrics-contract.js";
 import type { ClientCall, Session } from "../session/session.js";
@@ -25,6 +26,7 @@ export interface RouterDeps {
   registry: Registry;
   subscriptions: Subscriptions;
   metrics: GatewayMetrics;
+  logger: Logger;
   /** Live sessions (for the fan-out of logging levels). */
   sessions: () => Iterable<Session>;
 }
@@ -136,13 +138,15 @@ export class Router {
     done?: (outcome: Outcome, result: unknown) => void,
   ): void {
     const { id, method } = request;
-    this.deps.pool
-      .forSession(server, session)
-      .then((backend) => {
-        const pending = backend.request(method, params, { label, context: call, onProgress: (n) => call.forward(n) });
-        call.cancel = (reason) => backend.cancel(call, reason);
-        return pending;
-      })
+    const send = (backend: GatewayBackend): Promise<unknown> => {
+      const pending = backend.request(method, params, { label, context: call, onProgress: (n) => call.forward(n) });
+      call.cancel = (reason) => backend.cancel(call, reason);
+      return pending;
+    };
+    // Shared backends (the common case) are picked synchronously: no extra promise hop on the hot path.
+    const shared = this.deps.pool.sharedFor(server, session);
+    const pending = shared !== undefined ? send(shared) : this.deps.pool.forSession(server, session).then(send);
+    pending
       .then(
         (result) => {
           const toolError = (result as { isError?: boolean } | undefined)?.isError === true;
@@ -155,7 +159,8 @@ export class Router {
           done?.(outcomeOf(error), undefined);
           this.fail(reply, id, method, error);
         },
-      );
+      )
+      .catch((error: unknown) => this.deps.logger.error({ sessionId: session.id, method, err: (error as Error).message }, "answering a call failed"));
   }
 
   private callTool(session: Session, request: JsonRpcRequest, call: ClientCall, reply: Reply): void {

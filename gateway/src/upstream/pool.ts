@@ -74,6 +74,12 @@ export class BackendPool {
     await Promise.all([...this.shared.values()].map((b) => b.start()));
   }
 
+  /** The shared connection when it serves `server` for `session` (no per-session isolation), else undefined. */
+  sharedFor(server: string, session: Session): GatewayBackend | undefined {
+    if (session.id !== undefined && this.configs.get(server)?.isolation === "session") return undefined;
+    return this.shared.get(server);
+  }
+
   /** The connection that serves `server` for `session`. */
   async forSession(server: string, session: Session): Promise<GatewayBackend> {
     const config = this.configs.get(server)!;
