@@ -79,6 +79,12 @@ describe("four reference servers behind one endpoint", () => {
     expect(JSON.stringify(prompt.messages)).toContain("Paris");
   });
 
+  it("routes completion/complete by prompt name", async () => {
+    const byPrompt = await client.complete({ ref: { type: "ref/prompt", name: "everything__completable-prompt" }, argument: { name: "department", value: "En" } });
+    expect(byPrompt.completion.values).toContain("Engineering");
+    await expect(client.complete({ ref: { type: "ref/prompt", name: "nope__x" }, argument: { name: "a", value: "" } })).rejects.toThrow('Unknown prompt: "nope__x"');
+  });
+
   it("answers unknown tools, prompts and resources with errors naming them", async () => {
     await expect(client.callTool({ name: "nope__missing", arguments: {} })).rejects.toThrow('Unknown tool: "nope__missing"');
     await expect(client.getPrompt({ name: "everything__nope" })).rejects.toThrow('Unknown prompt: "everything__nope"');

@@ -8,6 +8,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
+  ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
   ToolListChangedNotificationSchema,
@@ -100,6 +101,14 @@ describe("forwarding", () => {
     }
     // One call alone is attributed exactly.
     expect(textOf(await a.callTool({ name: "fixture__ask", arguments: { question: "q3" } }))).toMatch(/^answer: one to \d+$/);
+  });
+
+  it("forwards roots/list to the client whose call asked, and its answer back", async () => {
+    const client = await connect(gw.url, { capabilities: { roots: { listChanged: true } } });
+    clients.push(client);
+    client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: "file:///srv/project-x", name: "project-x" }] }));
+    const result = await client.callTool({ name: "everything__get-roots-list", arguments: {} });
+    expect(textOf(result)).toContain("URI: file:///srv/project-x");
   });
 
   it("forwards logging messages and logging/setLevel", async () => {
