@@ -50,8 +50,8 @@ export class Monitoring extends pulumi.ComponentResource {
     let prometheusUrl: string | undefined;
     if (args.mode === "docker") {
       const plan = dockerPlan({ component: name, owner, job, scrapeInterval, docker: args.docker!, rendered: this.rendered });
-      // The containers bind-mount these files; write them before Docker creates the containers.
-      writeFiles(args.docker!.configDir, plan.files);
+      // The containers bind-mount these files; write them before Docker creates the containers (not in previews).
+      if (!pulumi.runtime.isDryRun()) writeFiles(args.docker!.configDir, plan.files);
       for (const c of plan.containers) this.containers.push(new docker.Container(c.name, c.args, { parent: this }));
       grafanaUrl = plan.grafanaUrl;
       prometheusUrl = plan.prometheusUrl;
