@@ -47,7 +47,7 @@ export const StackConfigSchema = z
     /** Tag of built images (immutable in ECR: bump it per release). @default "0.1.0" */
     imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a Docker tag such as 0.1.0").refine((t) => t !== "latest", "must not be latest (ECR tags are immutable and `latest` never rolls pods)").default("0.1.0"),
     /** Gateway replicas. @default 2 */
-    replicas: z.number().int().min(0).max(100).default(2),
+    replicas: z.number({ error: "must be a whole number from 0 to 100" }).int("must be a whole number from 0 to 100").min(0, "must be a whole number from 0 to 100").max(100, "must be a whole number from 0 to 100").default(2),
     /** Gateway autoscaling; replaces `replicas`. @default undefined */
     autoscaling: autoscaling.optional(),
     /** Per-server autoscaling, by server name. @default {} */

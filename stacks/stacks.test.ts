@@ -1,0 +1,175 @@
+/**
+ * The shipped stacks planned offline (the real program under Pulumi's mocks): each plans, every Kubernetes object
+ * validates against the Kubernetes schema, no secret value leaks into any non-Secret resource nor into the
+ * plan/synth output, and synth writes exactly the objects the components register.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { parseAllDocuments } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { planJson, planTree } from "../components/plan/format.js";
+import { planStack, readStackFile, type StackPlan } from "../components/plan/plan-stack.js";
+import { SECRET_MASK } from "../components/plan/run-under-mocks.js";
+import { fleetManifests } from "../components/synth/synth.js";
+import { planFleet } from "../components/fleet/plan.js";
+import { KNOWN_SECRET, KNOWN_SERVER_SECRET, catalogOf, find, kubernetesObjects, mixedSpecs, type Json } from "../components/testing/fixtures.js";
+import { findRepoRoot, loadCatalog } from "../servers/catalog/catalog.js";
+import { synthStack } from "../cli/commands/synth.js";
+import { StackConfigError, StackConfigSchema, parseStackConfig, readRawConfig } from "./config.js";
+import type { RegisteredResource } from "../components/plan/run-under-mocks.js";
+
+/** Whether a resource belongs to the monitoring stack (rules, dashboards), which synth does not export. */
+function underMonitoring(all: readonly RegisteredResource[], r: RegisteredResource): boolean {
+  const byUrn = new Map(all.map((x) => [x.urn, x]));
+  for (let p = r.parent; p !== undefined; p = byUrn.get(p)?.parent) if (byUrn.get(p)?.type === "mcp-fleet:monitoring:Monitoring") return true;
+  return false;
+}
+import { fleetPlanInputFromConfig } from "./program.js";
+
+const root = findRepoRoot();
+const secretConfig = {
+  config: { "mcp-fleet:sessionSecret": KNOWN_SECRET, "mcp-fleet:serverSecrets": JSON.stringify({ github: { GITHUB_TOKEN: KNOWN_SERVER_SECRET } }) },
+  secretKeys: ["mcp-fleet:sessionSecret", "mcp-fleet:serverSecrets"],
+};
+const mixed = catalogOf(mixedSpecs(), root);
+const plans: Record<string, StackPlan> = {};
+const withSecrets: Record<string, StackPlan> = {};
+const tmp = mkdtempSync(join(tmpdir(), "mcp-fleet-stacks-"));
+
+beforeAll(async () => {
+  for (const stack of ["dev", "staging", "prod"]) {
+    plans[stack] = await planStack({ stack, root });
+    withSecrets[stack] = await planStack({ stack, root, catalog: mixed, ...secretConfig });
+  }
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** kubernetes-models class of an object, e.g. `kubernetes-models/apps/v1/Deployment`. */
+async function modelOf(apiVersion: string, kind: string): Promise<(new (data: unknown) => { validate(): void }) | undefined> {
+  try {
+    const mod = (await import(`kubernetes-models/${apiVersion}/${kind}`)) as Record<string, new (data: unknown) => { validate(): void }>;
+    return mod[kind];
+  } catch {
+    return undefined;
+  }
+}
+
+describe("shipped stacks", () => {
+  it("plan without error: docker for dev, Kubernetes for staging, Kubernetes and AWS for prod", async () => {
+    const catalog = await loadCatalog({ root });
+    const n = catalog.servers.length;
+    const count = (stack: string, type: string) => plans[stack]!.resources.filter((r) => r.type === type).length;
+    const fleetContainers = plans.dev!.resources.filter((r) => r.type === "docker:index/container:Container" && r.parent === find(plans.dev!.resources, "mcp-fleet:docker:DockerFleet", "mcp").urn);
+    expect(fleetContainers.map((r) => r.name).sort()).toEqual([...catalog.servers.map((s) => `mcp-${s.spec.name}`), "mcp-gateway"].sort());
+    expect(count("dev", "kubernetes:apps/v1:Deployment")).toBe(0);
+    expect(count("staging", "kubernetes:apps/v1:Deployment")).toBe(n + 1);
+    expect(count("staging", "aws:ecr/repository:Repository")).toBe(0);
+    expect(count("prod", "kubernetes:apps/v1:Deployment")).toBe(n + 1);
+    expect(count("prod", "aws:kms/key:Key")).toBe(1);
+    expect(count("prod", "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")).toBeGreaterThan(0);
+    expect(plans.staging!.outputs).toMatchObject({ target: "kubernetes", gatewayUrl: "https://mcp.staging.example.com/mcp", namespace: "mcp-staging" });
+    expect(plans.dev!.placeholders).toEqual(["mcp-fleet:sessionSecret"]);
+  });
+
+  it("every Kubernetes object of every stack validates against the Kubernetes schema", async () => {
+    let validated = 0;
+    for (const plan of [...Object.values(plans), ...Object.values(withSecrets)]) {
+      for (const r of kubernetesObjects(plan.resources)) {
+        const obj = structuredClone(r.inputs) as Json;
+        if (r.type === "kubernetes:core/v1:Secret") obj.stringData = {};
+        const Model = await modelOf(obj.apiVersion, obj.kind);
+        if (Model === undefined) {
+          // Custom resources (ServiceMonitor, ExternalSecret, PrometheusRule...) have no schema in kubernetes-models.
+          expect(obj.apiVersion, `${obj.kind} has no kubernetes-models schema`).toMatch(/^(monitoring\.coreos\.com|external-secrets\.io)\//);
+          continue;
+        }
+        expect(() => new Model(obj).validate(), `${r.type} ${r.name}`).not.toThrow();
+        validated++;
+      }
+    }
+    expect(validated).toBeGreaterThan(100);
+  });
+
+  it("no secret value appears in any resource, nor in plan output; Secrets hold them masked", () => {
+    for (const plan of Object.values(withSecrets)) {
+      const text = JSON.stringify(plan.resources) + planTree(plan.stack, plan.resources, plan.placeholders) + JSON.stringify(planJson(plan.stack, plan.resources, plan.outputs, plan.placeholders));
+      expect(text).not.toContain(KNOWN_SECRET);
+      expect(text).not.toContain(KNOWN_SERVER_SECRET);
+    }
+    const staging = withSecrets.staging!.resources;
+    expect(find(staging, "kubernetes:core/v1:Secret", "mcp-github-secret").inputs.stringData).toBe(SECRET_MASK);
+    expect(find(staging, "kubernetes:core/v1:Secret", "mcp-gateway-secret").inputs.stringData).toBe(SECRET_MASK);
+    const dev = withSecrets.dev!.resources;
+    expect(find(dev, "docker:index/container:Container", "mcp-github").inputs.envs).toEqual([SECRET_MASK]);
+    expect(find(dev, "docker:index/container:Container", "mcp-gateway").inputs.envs).toEqual([SECRET_MASK]);
+    const prod = withSecrets.prod!.resources;
+    expect(find(prod, "aws:secretsmanager/secretVersion:SecretVersion", "mcp-aws-github-github-token-value").inputs.secretString).toBe(SECRET_MASK);
+  });
+
+  it("`mcp-fleet plan --stack staging --json` prints every resource with type, name, parent and inputs", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(root, "cli/bin/mcp-fleet.js"), "plan", "--stack", "staging", "--json"], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+    const json = JSON.parse(stdout) as Json;
+    expect(json.total).toBe(plans.staging!.resources.length);
+    const deploy = json.resources.find((r: Json) => r.name === "mcp-gateway-deploy");
+    expect(deploy).toMatchObject({ type: "kubernetes:apps/v1:Deployment", parent: find(plans.staging!.resources, "mcp-fleet:k8s:McpGateway", "mcp-gateway").urn });
+    expect(deploy.inputs.spec.replicas).toBe(2);
+    expect(stdout).toContain(SECRET_MASK);
+    expect(stdout).not.toContain("plan-placeholder");
+  });
+});
+
+describe("synth", () => {
+  it("writes exactly the non-Secret Kubernetes objects the components register, from the same builders", async () => {
+    const files = await synthStack("staging", join(tmp, "staging"), root);
+    const written = files.map((f) => parseAllDocuments(readFileSync(join(tmp, "staging", f), "utf8"))[0]!.toJSON() as Json);
+    const registered = kubernetesObjects(plans.staging!.resources)
+      .filter((r) => r.type !== "kubernetes:core/v1:Secret" && !underMonitoring(plans.staging!.resources, r))
+      .map((r) => r.inputs as Json);
+    const key = (o: Json) => `${o.kind}/${o.metadata.name}`;
+    const sortByKey = (xs: Json[]) => [...xs].sort((a, b) => key(a).localeCompare(key(b)));
+    expect(written.length).toBe(registered.length);
+    expect(sortByKey(written)).toEqual(sortByKey(registered));
+    expect(readdirSync(join(tmp, "staging")).some((f) => f.startsWith("Secret."))).toBe(false);
+  });
+
+  it("references secrets by name only, never a value", () => {
+    const config = parseStackConfig(readRawConfig(readStackFile(root, "staging").config), "staging");
+    const objects = fleetManifests(planFleet(fleetPlanInputFromConfig(config, mixed)));
+    expect(objects.some((o) => o.kind === "Secret")).toBe(false);
+    const github = objects.find((o) => o.kind === "Deployment" && o.metadata?.name === "mcp-github") as Json;
+    expect(github.spec.template.spec.containers[0].env).toEqual([{ name: "GITHUB_TOKEN", valueFrom: { secretKeyRef: { name: "mcp-github-secrets", key: "GITHUB_TOKEN" } } }]);
+  });
+
+  it("refuses a Docker stack with the fix", async () => {
+    await expect(synthStack("dev", join(tmp, "dev"), root)).rejects.toThrow('stack "dev" targets docker; synth writes Kubernetes YAML. Pick a kubernetes stack (mcp-fleet:target: kubernetes), e.g. staging or prod.');
+  });
+});
+
+describe("stack config", () => {
+  it("names each bad `mcp-fleet:<key>` and the fix", () => {
+    let error: unknown;
+    try {
+      parseStackConfig({ target: "k8s", namespace: "MCP", replicas: -1, tls: { issuer: "le" }, imageTag: "latest", colour: "blue" }, "qa");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StackConfigError);
+    expect((error as StackConfigError).problems).toEqual([
+      "`mcp-fleet:target` must be docker or kubernetes. Fix it with `pulumi config set mcp-fleet:target ...` or in stacks/Pulumi.<stack>.yaml.",
+      "`mcp-fleet:namespace` must be a DNS-1123 label such as mcp-fleet. Fix it with `pulumi config set mcp-fleet:namespace ...` or in stacks/Pulumi.<stack>.yaml.",
+      "`mcp-fleet:imageTag` must not be latest (ECR tags are immutable and `latest` never rolls pods). Fix it with `pulumi config set mcp-fleet:imageTag ...` or in stacks/Pulumi.<stack>.yaml.",
+      "`mcp-fleet:replicas` must be a whole number from 0 to 100. Fix it with `pulumi config set mcp-fleet:replicas ...` or in stacks/Pulumi.<stack>.yaml.",
+      `\`mcp-fleet:colour\` is not a setting. Remove it (\`pulumi config rm mcp-fleet:colour\`); settings are: ${Object.keys(StackConfigSchema.shape).join(", ")}.`,
+    ]);
+    expect((error as Error).message.split("\n")[0]).toBe('Stack "qa" has invalid config (stacks/Pulumi.qa.yaml):');
+  });
+
+  it("rejects server secrets for servers the catalog does not have, with the command that removes them", async () => {
+    await expect(planStack({ stack: "staging", root, config: { "mcp-fleet:serverSecrets": JSON.stringify({ nope: { X: "1" } }) }, secretKeys: ["mcp-fleet:serverSecrets"] })).rejects.toThrow(
+      "`mcp-fleet:serverSecrets.nope` names no server of the catalog. Remove it with `pulumi config rm --path 'mcp-fleet:serverSecrets.nope'`.",
+    );
+  });
+});
