@@ -157,6 +157,17 @@ export const GatewayConfigSchema = z
       }
       seen.set(server.name, index);
     });
+    if (config.sessions.mode === "stateless") {
+      config.servers.forEach((server, index) => {
+        if (server.isolation === "session") {
+          ctx.addIssue({
+            code: "custom",
+            path: ["servers", index, "isolation"],
+            message: `"session" needs client sessions, but sessions.mode is "stateless". Set sessions.mode to "stateful" or isolation to "shared".`,
+          });
+        }
+      });
+    }
     if (config.naming.passthrough && config.servers.length !== 1) {
       ctx.addIssue({
         code: "custom",

@@ -1,0 +1,33 @@
+/** Config validation the gateway adds on top of field types: every problem named by its field, with the fix. */
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseGatewayConfig } from "../src/config.js";
+
+function problems(raw: unknown): readonly string[] {
+  try {
+    parseGatewayConfig(raw, "gateway.yaml");
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error("the config was accepted");
+}
+
+const stdio = (name: string, extra: Record<string, unknown> = {}) => ({ name, transport: "stdio", command: "node", ...extra });
+
+describe("gateway config", () => {
+  it("applies defaults", () => {
+    const config = parseGatewayConfig({ servers: [stdio("a")] });
+    expect(config.listen).toEqual({ host: "127.0.0.1", port: 8080, path: "/mcp" });
+    expect(config.servers[0]).toMatchObject({ timeoutMs: 30_000, isolation: "shared", args: [], tools: { allow: [], deny: [] } });
+  });
+
+  it("rejects duplicate names, passthrough with several servers, and session isolation without sessions", () => {
+    expect(problems({ servers: [stdio("a"), stdio("a")] })).toEqual(['servers[1].name: "a" is already the name of servers[0]. Give each server a unique name.']);
+    expect(problems({ naming: { passthrough: true }, servers: [stdio("a"), stdio("b")] })).toEqual([
+      "naming.passthrough: passthrough exposes names unprefixed and needs exactly one server, not 2. Set it to false or keep one server.",
+    ]);
+    expect(problems({ sessions: { mode: "stateless" }, servers: [stdio("a"), stdio("b", { isolation: "session" })] })).toEqual([
+      'servers[1].isolation: "session" needs client sessions, but sessions.mode is "stateless". Set sessions.mode to "stateful" or isolation to "shared".',
+    ]);
+  });
+});
