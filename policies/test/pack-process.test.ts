@@ -3,9 +3,13 @@
  * the analyzer gRPC protocol (GetAnalyzerInfo, Configure, Analyze, AnalyzeStack).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadPackConfig, packConfigFile } from "../harness/config.js";
+import { evaluateStack } from "../harness/evaluate.js";
+import { createInProcessAnalyzer } from "../harness/in-process.js";
 import { startPackProcess, type PackProcess } from "../harness/pack-process.js";
 import { policies } from "../policies.js";
 import { firstContainer, mutate, serverDeployment, validFleet } from "./fixtures.js";
+import { mistakes } from "./mistakes.js";
 
 describe("the pack process (analyzer gRPC)", () => {
   let pack: PackProcess | undefined;
@@ -42,5 +46,33 @@ describe("the pack process (analyzer gRPC)", () => {
     expect(found.map((v) => [v.policyName, v.enforcementLevel, v.urn])).toEqual([
       ["mcp-network-policy-coverage", "mandatory", "urn:pulumi:check::mcp-fleet::kubernetes:apps/v1:Deployment::mcp-everything-deployment"],
     ]);
+  });
+});
+
+describe("the pack process and the in-process dispatch agree", () => {
+  let pack: PackProcess | undefined;
+  // Levels and settings that differ from the policies' defaults, so the config's way into each path shows.
+  const config = { ...loadPackConfig(packConfigFile("dev")), "mcp-container-not-privileged": "mandatory" as const, "mcp-port-range": { max: 9000 } };
+
+  beforeAll(async () => {
+    pack = await startPackProcess({ config });
+  });
+  afterAll(async () => {
+    await pack?.close();
+  });
+
+  it("on every broken fleet of the catalogue, levels and settings included", async () => {
+    const inProcess = createInProcessAnalyzer(policies, { config });
+    const results = [];
+    for (const m of mistakes) {
+      const overGrpc = await evaluateStack(pack!, m.resources);
+      const local = await evaluateStack(inProcess, m.resources);
+      results.push({ mistake: m.mistake, found: overGrpc.violations.length > 0, same: JSON.stringify(overGrpc.violations) === JSON.stringify(local.violations) });
+    }
+    expect(results.filter((r) => !r.found || !r.same)).toEqual([]);
+    const privileged = await evaluateStack(pack!, mistakes.find((m) => m.policy === "mcp-container-not-privileged")!.resources);
+    expect(new Set(privileged.violations.map((v) => `${v.policyName}:${v.enforcementLevel}`))).toEqual(
+      new Set(["mcp-container-not-privileged:mandatory", "mcp-port-range:advisory"]),
+    );
   });
 });
