@@ -51,7 +51,7 @@ async function gatewayMetrics(): Promise<string> {
 
 async function callTool(name: string, args: Record<string, unknown> = {}): Promise<"ok" | "tool_error" | "error"> {
   try {
-    const result = await client!.callTool({ name, arguments: args });
+    const result = await client!.callTool({ name, arguments: args }, undefined, { timeout: 10_000 });
     return result.isError === true ? "tool_error" : "ok";
   } catch {
     return "error";
