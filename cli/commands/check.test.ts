@@ -1,11 +1,14 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Writable } from "node:stream";
+import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import type { ResourceRecord } from "../../policies/harness/types.js";
 import { firstContainer, mutate, validFleet } from "../../policies/test/fixtures.js";
 import { loadCatalog, loadCatalogFromSpecs } from "../../servers/catalog/catalog.js";
 import { CliError } from "../errors.js";
 import { runCheck, stackResourcesOf } from "./check.js";
-import { runCli } from "./run-cli.test-helper.js";
+import { REPO_ROOT, runCli } from "./run-cli.test-helper.js";
 
 function sink(): { stream: Writable; text: () => string } {
   let text = "";
@@ -86,5 +89,13 @@ describe("mcp-fleet check on the shipped stacks (run under mocks)", () => {
     );
     expect(out.text()).toMatch(/Policy check failed: stack prod, \d+ resources, 25 policies of mcp-fleet v0\.1\.0 \(policies\/config\/prod\.json\): \d+ mandatory/);
     expect(code).toBe(1);
+  });
+});
+
+describe("the shipped stacks and their pack configs", () => {
+  it.each(["dev", "staging", "prod"])("%s: the pack config's level for all policies is the stack's mcp-fleet:policyEnforcement", (stack) => {
+    const stackConfig = parse(readFileSync(join(REPO_ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+    const packConfig = JSON.parse(readFileSync(join(REPO_ROOT, "policies", "config", `${stack}.json`), "utf8")) as { all?: string };
+    expect(packConfig.all).toBe(stackConfig.config["mcp-fleet:policyEnforcement"] ?? "mandatory");
   });
 });
