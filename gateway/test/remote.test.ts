@@ -120,4 +120,13 @@ describe("http and sse backends", () => {
     await waitFor(() => (gw.status()[0]!.state === "up" ? true : undefined), "the remote backend to reconnect", 400);
     expect(textOf(await client.callTool({ name: "remote__echo", arguments: { message: "back" } }))).toBe("Echo: back");
   });
+
+  it("fails calls promptly when the legacy sse backend is gone, and marks it down", async () => {
+    const legacy = children[1]!;
+    process.kill(-legacy.pid!, "SIGKILL");
+    await new Promise<void>((resolve) => (legacy.exitCode !== null || legacy.signalCode !== null ? resolve() : legacy.once("exit", () => resolve())));
+    await expect(client.callTool({ name: "legacy__echo", arguments: { message: "x" } })).rejects.toThrow(/Server "legacy" (failed during tools\/call "echo"|is unavailable)/);
+    await waitFor(() => (gw.status()[1]!.state !== "up" ? true : undefined), "the legacy backend to be marked down");
+    expect(textOf(await client.callTool({ name: "remote__echo", arguments: { message: "unaffected" } }))).toBe("Echo: unaffected");
+  });
 });
