@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { check } from "../test/analyze.js";
-import { dockerContainer, firstContainer, gatewayDeployment, gatewayService, mutate, serverDeployment, serverService } from "../test/fixtures.js";
+import { dockerContainer, firstContainer, gatewayDeployment, gatewayIngress, gatewayService, mutate, serverDeployment, serverLabels, serverService } from "../test/fixtures.js";
 import { mcpOnlyGatewayExposed as policy } from "./mcp-only-gateway-exposed.js";
 
 describe("mcp-only-gateway-exposed", () => {
@@ -31,5 +31,14 @@ describe("mcp-only-gateway-exposed", () => {
     expect(await check(policy, c)).toEqual([
       "Docker container `mcp-memory` publishes port 3102 on the host; only the gateway may be exposed outside the Docker network. Remove it from `ports`.",
     ]);
+  });
+
+  it("passes the gateway's Ingress and reports an Ingress of a server", async () => {
+    expect(await check(policy, gatewayIngress())).toEqual([]);
+    const ing = mutate(gatewayIngress(), (i) => {
+      i.metadata.name = "mcp-memory";
+      i.metadata.labels = serverLabels("memory");
+    });
+    expect(await check(policy, ing)).toEqual(["Ingress `mcp-memory` is not the gateway's; only the gateway may be exposed outside the cluster. Reach servers through the gateway's Ingress."]);
   });
 });

@@ -8,20 +8,25 @@ import { eachContainer, WORKLOAD_TYPES } from "../lib/workload.js";
 const LOOPBACK = ["127.0.0.1", "::1", "localhost"];
 
 /**
- * Only the gateway is reachable from outside: no LoadBalancer/NodePort Service, host port, or Docker port
+ * Only the gateway is reachable from outside: no Ingress, LoadBalancer/NodePort Service, host port, or Docker port
  * published on a non-loopback host address for anything else. Clients reach servers through the gateway.
  */
 export const mcpOnlyGatewayExposed: ResourceValidationPolicy = {
   name: "mcp-only-gateway-exposed",
   description: "Only the gateway may be exposed outside the cluster or Docker network.",
   enforcementLevel: "mandatory",
-  validateResource: forTypes([...WORKLOAD_TYPES, K8S.Service, DOCKER_CONTAINER], (args, report) => {
+  validateResource: forTypes([...WORKLOAD_TYPES, K8S.Service, K8S.Ingress, DOCKER_CONTAINER], (args, report) => {
     if (args.type === K8S.Service) {
       if (roleOf((args.props.metadata as ObjectMeta | undefined)?.labels) === "gateway") return;
       const type = (args.props.spec as { type?: string } | undefined)?.type;
       if (type === "LoadBalancer" || type === "NodePort") {
         report(`${describe(args.type, args.props, args.name)} is of type ${type}; only the gateway may be exposed outside the cluster. Use type ClusterIP.`);
       }
+      return;
+    }
+    if (args.type === K8S.Ingress) {
+      if (roleOf((args.props.metadata as ObjectMeta | undefined)?.labels) === "gateway") return;
+      report(`${describe(args.type, args.props, args.name)} is not the gateway's; only the gateway may be exposed outside the cluster. Reach servers through the gateway's Ingress.`);
       return;
     }
     if (args.type === DOCKER_CONTAINER) {

@@ -9,10 +9,12 @@ import {
   firstContainer,
   gatewayConfig,
   gatewayConfigMap,
+  gatewayIngress,
   irsaRole,
   mutate,
   secretsManagerSecret,
   serverDeployment,
+  serverLabels,
   serverNetworkPolicy,
   serverService,
   serverServiceAccount,
@@ -97,6 +99,23 @@ export const mistakes: Mistake[] = [
   { mistake: "a missing owner label", resources: withChange("mcp-memory-svc", (i) => delete i.metadata.labels["mcp-fleet.dev/owner"]), policy: "mcp-required-labels", says: "`mcp-fleet.dev/owner`" },
   { mistake: "a server on port 80", resources: withChange("mcp-memory-deployment", (i) => (firstContainer(i).ports[0].containerPort = 80)), policy: "mcp-port-range", says: "(80) is outside 1024-65535" },
   { mistake: "an MCP port named http", resources: withChange("mcp-memory-svc", (i) => (i.spec.ports[0].name = "http")), policy: "mcp-named-ports", says: "is named `http`" },
+  {
+    mistake: "an Ingress straight to a server",
+    resources: [
+      ...fleet(),
+      mutate(
+        gatewayIngress(),
+        (i) => {
+          i.metadata.name = "mcp-memory";
+          i.metadata.labels = serverLabels("memory");
+          i.spec.tls[0].secretName = "mcp-memory-tls";
+        },
+        "mcp-memory-ingress",
+      ),
+    ],
+    policy: "mcp-only-gateway-exposed",
+    says: "Ingress `mcp-memory` is not the gateway's",
+  },
   { mistake: "a writable Docker container", resources: withChange("mcp-memory-container", (i) => (i.readOnly = false)), policy: "mcp-docker-container-hardened", says: "`readOnly: true`" },
   { mistake: "a Docker server published on the host", resources: withChange("mcp-memory-container", (i) => (i.ports = [{ internal: 3102, external: 3102 }])), policy: "mcp-only-gateway-exposed", says: "publishes port 3102 on the host" },
   { mistake: "ECR tags left mutable", resources: withChange("mcp-hello-repo", (i) => (i.imageTagMutability = "MUTABLE")), policy: "mcp-ecr-repository-hardened", says: "immutable tags" },
