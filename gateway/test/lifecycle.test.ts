@@ -1,6 +1,8 @@
 /** Session limits and expiry, and graceful shutdown that lets an in-flight call finish. */
+import { existsSync, readFileSync } from "node:fs";
+import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { describe, expect, it } from "vitest";
-import { FIXTURE, connect, gateway, textOf } from "./helpers.js";
+import { FIXTURE, connect, gateway, textOf, waitFor } from "./helpers.js";
 
 const fixture = { name: "fixture", transport: "stdio" as const, command: "node", args: ["--import", "tsx", FIXTURE] };
 const HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" };
@@ -29,6 +31,23 @@ describe("session lifecycle", () => {
       expect(await gw.metrics.render()).toMatch(/mcp_gateway_sessions_expired_total [12]/);
       // Room again for a new session.
       expect((await fetch(gw.url, { method: "POST", headers: HEADERS, body: INIT })).status).toBe(200);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe("per-session backend connections", () => {
+  it("are opened on a session's first call and closed with the session", async () => {
+    const gw = await gateway({ servers: [{ ...fixture, isolation: "session" }] });
+    try {
+      const client = await connect(gw.url);
+      const pid = Number(textOf(await client.callTool({ name: "fixture__pid" })));
+      expect(existsSync(`/proc/${pid}`)).toBe(true);
+      await (client.transport as StreamableHTTPClientTransport).terminateSession();
+      await client.close();
+      const gone = await waitFor(() => (existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ") ? undefined : true), "the session's backend to exit");
+      expect(gone).toBe(true);
     } finally {
       await gw.close();
     }
