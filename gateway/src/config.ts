@@ -39,6 +39,11 @@ const commonServerFields = {
    * @default "shared"
    */
   isolation: z.enum(["shared", "session"]).default("shared"),
+  /**
+   * With `isolation: session`: at most this many per-session connections (child processes for stdio) at once; a
+   * further session's call gets an error naming this field until one of them ends. @default 64
+   */
+  maxConnections: z.number().int().positive().max(10_000).default(64),
 };
 
 export const StdioServerSchema = z

@@ -54,6 +54,25 @@ describe("per-session backend connections", () => {
   });
 });
 
+describe("maxConnections", () => {
+  it("bounds per-session connections of a server; a slot frees when a session ends", async () => {
+    const gw = await gateway({ servers: [{ ...fixture, isolation: "session", maxConnections: 1 }] });
+    try {
+      const [a, b] = await Promise.all([connect(gw.url), connect(gw.url)]);
+      expect(textOf(await a.callTool({ name: "fixture__pid" }))).toMatch(/^\d+$/);
+      await expect(b.callTool({ name: "fixture__pid" })).rejects.toThrow(
+        'Server "fixture" already has 1 per-session connections open, its maximum (maxConnections); try again when another session ends, or raise maxConnections.',
+      );
+      await (a.transport as StreamableHTTPClientTransport).terminateSession();
+      await a.close();
+      expect(textOf(await b.callTool({ name: "fixture__pid" }))).toMatch(/^\d+$/);
+      await b.close();
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
 describe("graceful shutdown", () => {
   it("lets an in-flight call finish, then stops accepting and closes the backends", async () => {
     const gw = await gateway({ servers: [fixture], shutdown: { drainTimeoutMs: 10_000 } });

@@ -5,7 +5,7 @@
  */
 import type { BackendConfig } from "../config.js";
 import type { Logger } from "../observability/logger.js";
-import type { JsonRpcNotification, JsonRpcRequest } from "../jsonrpc.js";
+import { ErrorCode, RpcError, type JsonRpcNotification, type JsonRpcRequest } from "../jsonrpc.js";
 import type { ClientCall, Session } from "../session/session.js";
 import { Backend, type BackendState } from "./backend.js";
 import type { Channel } from "./channel.js";
@@ -37,6 +37,8 @@ export function createChannel(config: BackendConfig, logger: Logger): Channel {
 export class BackendPool {
   readonly shared = new Map<string, GatewayBackend>();
   private readonly configs = new Map<string, BackendConfig>();
+  /** Per-session connections open, by server (bounded by `maxConnections`). */
+  private readonly isolatedCount = new Map<string, number>();
 
   constructor(
     servers: readonly BackendConfig[],
@@ -86,7 +88,16 @@ export class BackendPool {
     if (config.isolation !== "session" || session.id === undefined) return this.shared.get(server)!;
     let backend = session.isolated.get(server) as GatewayBackend | undefined;
     if (backend === undefined || backend.state === "down") {
+      if (backend !== undefined) this.release(server, backend);
+      const open = this.isolatedCount.get(server) ?? 0;
+      if (open >= config.maxConnections) {
+        throw new RpcError(
+          ErrorCode.BackendUnavailable,
+          `Server "${server}" already has ${open} per-session connections open, its maximum (maxConnections); try again when another session ends, or raise maxConnections.`,
+        );
+      }
       backend = this.make(config, session);
+      this.isolatedCount.set(server, open + 1);
       session.isolated.set(server, backend);
       await backend.start();
     } else if (backend.state === "connecting") {
@@ -95,11 +106,17 @@ export class BackendPool {
     return backend;
   }
 
+  private release(server: string, backend: GatewayBackend): void {
+    this.isolatedCount.set(server, Math.max(0, (this.isolatedCount.get(server) ?? 1) - 1));
+    void backend.stop();
+  }
+
   /** Closes the per-session connections of a session. */
   async closeSession(session: Session): Promise<void> {
-    const backends = [...session.isolated.values()] as GatewayBackend[];
+    const backends = [...session.isolated.entries()] as [string, GatewayBackend][];
     session.isolated.clear();
-    await Promise.all(backends.map((b) => b.stop()));
+    for (const [server] of backends) this.isolatedCount.set(server, Math.max(0, (this.isolatedCount.get(server) ?? 1) - 1));
+    await Promise.all(backends.map(([, b]) => b.stop()));
   }
 
   async stop(): Promise<void> {
