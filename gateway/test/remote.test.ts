@@ -26,7 +26,7 @@ async function startEverything(mode: "streamableHttp" | "sse", fixedPort?: numbe
   let log = "";
   child.stdout!.on("data", (c: Buffer) => (log += c.toString()));
   child.stderr!.on("data", (c: Buffer) => (log += c.toString()));
-  await waitFor(() => (/listening|running/i.test(log) ? true : undefined), `server-everything ${mode} to listen`);
+  await waitFor(() => (/listening|running/i.test(log) ? true : undefined), `server-everything ${mode} to listen`, 600);
   return port;
 }
 
@@ -117,7 +117,7 @@ describe("http and sse backends", () => {
     await waitFor(() => (gw.status()[0]!.state !== "up" ? true : undefined), "the remote backend to be marked down");
     expect(textOf(await client.callTool({ name: "legacy__echo", arguments: { message: "unaffected" } }))).toBe("Echo: unaffected");
     await startEverything("streamableHttp", httpPort);
-    await waitFor(() => (gw.status()[0]!.state === "up" ? true : undefined), "the remote backend to reconnect", 400);
+    await waitFor(() => (gw.status()[0]!.state === "up" ? true : undefined), "the remote backend to reconnect", 600);
     expect(textOf(await client.callTool({ name: "remote__echo", arguments: { message: "back" } }))).toBe("Echo: back");
   });
 
