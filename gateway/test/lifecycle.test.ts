@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { describe, expect, it } from "vitest";
-import { FIXTURE, connect, gateway, textOf, waitFor } from "./helpers.js";
+import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { EVERYTHING, FIXTURE, connect, gateway, textOf, waitFor } from "./helpers.js";
 
 const fixture = { name: "fixture", transport: "stdio" as const, command: "node", args: ["--import", "tsx", FIXTURE] };
 const HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" };
@@ -48,6 +49,27 @@ describe("per-session backend connections", () => {
       await client.close();
       const gone = await waitFor(() => (existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ") ? undefined : true), "the session's backend to exit");
       expect(gone).toBe(true);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe("subscriptions on per-session connections", () => {
+  it("subscribe on the session's own connection and deliver its updates to that session", async () => {
+    const gw = await gateway({ servers: [{ name: "everything", transport: "stdio", command: "node", args: [EVERYTHING, "stdio"], isolation: "session" }] });
+    try {
+      const client = await connect(gw.url);
+      const updated: string[] = [];
+      client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+        updated.push(n.params.uri);
+      });
+      const uri = "demo://resource/dynamic/text/3";
+      await client.subscribeResource({ uri });
+      await client.callTool({ name: "everything__toggle-subscriber-updates", arguments: {} });
+      await waitFor(() => (updated.includes(uri) ? true : undefined), "notifications/resources/updated", 300);
+      expect(updated).toContain(uri);
+      await client.close();
     } finally {
       await gw.close();
     }

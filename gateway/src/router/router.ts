@@ -232,7 +232,14 @@ export class Router {
       this.fail(reply, request.id, request.method, new RpcError(ErrorCode.ResourceNotFound, `Unknown resource: "${String(uri)}"`, { uri }));
       return;
     }
-    const backend = this.deps.pool.shared.get(server)!;
+    const shared = this.deps.pool.sharedFor(server, session);
+    if (shared === undefined) {
+      // A per-session connection: the session subscribes on its own connection, whose updates go to it alone.
+      const call: ClientCall = { session, clientId: request.id, forward: () => undefined };
+      this.forward(session, server, request, { uri }, call, reply, `${request.method} "${uri}"`);
+      return;
+    }
+    const backend = shared;
     const subscribe = request.method === "resources/subscribe";
     const first = subscribe ? this.deps.subscriptions.add(uri, session) : this.deps.subscriptions.remove(uri, session);
     if (!first) {
