@@ -54,6 +54,24 @@ describe("mcp-fleet check (with a given set of resources)", () => {
     expect(out.text()).toContain("0 mandatory, 1 advisory violation.");
   });
 
+  it("prints the violations as JSON with --json", async () => {
+    const broken = validFleet().map((r) => (r.name === "mcp-memory-svc" ? mutate(r, (i) => (i.spec.type = "LoadBalancer")) : r));
+    const out = sink();
+    expect(await runCheck({ stack: "staging", json: true }, source(broken), out.stream)).toBe(1);
+    const report = JSON.parse(out.text()) as { stack: string; resources: number; violations: Array<Record<string, unknown>> };
+    expect(report.stack).toBe("staging");
+    expect(report.resources).toBe(13);
+    expect(report.violations.map((v) => [v.policyName, v.enforcementLevel, v.resourceType, v.resourceName, v.detail])).toEqual([
+      [
+        "mcp-only-gateway-exposed",
+        "mandatory",
+        "kubernetes:core/v1:Service",
+        "mcp-memory-svc",
+        "Service `mcp-memory` is of type LoadBalancer; only the gateway may be exposed outside the cluster. Use type ClusterIP.",
+      ],
+    ]);
+  });
+
   it("refuses a stack without a pack config, naming the file", async () => {
     await expect(runCheck({ stack: "qa" }, source([]), sink().stream)).rejects.toThrow(CliError);
     await expect(runCheck({ stack: "qa" }, source([]), sink().stream)).rejects.toThrow(/policies\/config\/qa\.json: no such policy pack config\. Create it/);
