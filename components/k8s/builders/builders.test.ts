@@ -1,0 +1,81 @@
+/** The pure pieces: builders, workload decisions and argument checks (no Pulumi). */
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { catalogOf, mixedSpecs } from "../../testing/fixtures.js";
+import { memoryMb } from "../../docker/plan.js";
+import { validateMcpGatewayArgs } from "../mcp-gateway.js";
+import { checkImage } from "../validate.js";
+import { adapterConfig, workloadOf } from "../../workload.js";
+import { buildIngress, buildPodDisruptionBudget } from "./objects.js";
+import { probes } from "./pod.js";
+import { findRepoRoot } from "../../../servers/catalog/catalog.js";
+
+const root = findRepoRoot();
+const catalog = catalogOf(mixedSpecs(), root);
+const spec = (name: string) => catalog.servers.find((s) => s.spec.name === name)!;
+
+describe("workloads", () => {
+  it("fronts stdio and sse servers with the gateway in passthrough mode, listening on the server's port", () => {
+    expect(adapterConfig(spec("github").spec)).toEqual({
+      listen: { host: "0.0.0.0", port: 3201, path: "/mcp" },
+      naming: { separator: "__", passthrough: true },
+      servers: [{ name: "github", timeoutMs: 30000, tools: { allow: [], deny: [] }, isolation: "shared", transport: "stdio", command: "node", args: ["gh.js"], env: { LOG_LEVEL: "info" }, cwd: "/app" }],
+    });
+    expect(adapterConfig(spec("legacy").spec).servers[0]).toMatchObject({ transport: "sse", url: "https://legacy.example.com/sse" });
+  });
+
+  it("runs a server with its own Dockerfile from the built image, and an image server from its image", () => {
+    const ctx = { root, gatewayImage: "ghcr.io/acme/gw:1.0.0", builtImage: (s: { name: string }) => `registry.example.com/mcp-${s.name}:2.0.0` };
+    const hello = catalogOf([{ file: "servers/hello.ts", spec: { name: "hello", description: "x", owner: "platform", transport: { type: "stdio", command: "node", args: [] }, port: 3105 } }], root).servers[0]!;
+    expect(workloadOf(hello, ctx)).toEqual({ kind: "built", image: "registry.example.com/mcp-hello:2.0.0", dockerfile: "servers/hello/Dockerfile", path: "/mcp", env: { HOST: "0.0.0.0", PORT: "3105" } });
+    expect(workloadOf(spec("search"), ctx)).toEqual({ kind: "image", image: "ghcr.io/acme/search:1.2.0", path: "/rpc", env: {} });
+    const adapter = workloadOf(spec("github"), ctx);
+    expect(adapter.kind).toBe("adapter");
+    expect(adapter.kind === "adapter" && parse(adapter.configYaml)).toEqual(adapterConfig(spec("github").spec));
+  });
+});
+
+describe("builders", () => {
+  it("keeps one pod of a single-replica workload drainable, and one pod up of a replicated one", () => {
+    const m = { name: "x", namespace: "ns", labels: {} };
+    expect(buildPodDisruptionBudget(m, { a: "b" }, 1).spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { a: "b" } } });
+    expect(buildPodDisruptionBudget(m, { a: "b" }, 3).spec).toEqual({ minAvailable: 1, selector: { matchLabels: { a: "b" } } });
+  });
+
+  it("builds a plain-HTTP Ingress without TLS or cert-manager annotations", () => {
+    const ing = buildIngress({ meta: { name: "gw", namespace: "ns", labels: {} }, host: "mcp.internal", path: "/mcp", serviceName: "gw" });
+    expect(ing.metadata).toEqual({ name: "gw", namespace: "ns", labels: {} });
+    expect(ing.spec?.tls).toBeUndefined();
+    expect(ing.spec?.ingressClassName).toBeUndefined();
+  });
+
+  it("probes over TCP when the image has no health endpoint", () => {
+    expect(probes({ kind: "tcp" }, { periodSeconds: 7 }).readinessProbe).toEqual({ tcpSocket: { port: "mcp" }, periodSeconds: 7, timeoutSeconds: 5, failureThreshold: 3, initialDelaySeconds: 2 });
+  });
+
+  it("converts Kubernetes memory quantities to Docker megabytes", () => {
+    expect([memoryMb("256Mi"), memoryMb("1Gi"), memoryMb("512M"), memoryMb("1")]).toEqual([256, 1024, 489, 6]);
+    expect(() => memoryMb("lots")).toThrow('"lots" is not a memory quantity such as 128Mi.');
+  });
+});
+
+describe("argument checks", () => {
+  it("names each bad McpGateway field and the fix", () => {
+    expect(
+      validateMcpGatewayArgs({ catalog: { root, servers: [] }, namespace: "ns", image: "gw", replicas: 1.5, ingress: { host: "not a host", tls: { issuer: " " } }, secrets: {} }),
+    ).toEqual([
+      '`image` "gw" is not pinned. Add a version tag or a digest (e.g. gw:0.1.0); `latest` does not roll pods when it changes.',
+      "`replicas` 1.5 is not a replica count. Use a whole number from 0 to 100.",
+      "`catalog` has no servers. Add a server under servers/ (`mcp-fleet new`) before deploying the gateway.",
+      '`ingress.host` "not a host" is not a DNS name. Use the public host name clients connect to (e.g. mcp.example.com).',
+      "`ingress.tls.issuer` is empty. Name the cert-manager (Cluster)Issuer that signs the certificate (e.g. letsencrypt-prod).",
+      "`secrets.MCP_FLEET_SESSION_SECRET` is missing. Pass a random key of at least 32 characters: replicas share it to seal session ids.",
+    ]);
+  });
+
+  it("accepts pinned tags and digests only", () => {
+    expect(checkImage("image", "ghcr.io/a/b:1.2.3")).toEqual([]);
+    expect(checkImage("image", "ghcr.io/a/b@sha256:abc")).toEqual([]);
+    expect(checkImage("image", "Bad Image")).toEqual(['`image` "Bad Image" is not an image reference. Give a pinned image such as ghcr.io/org/mcp-fleet-gateway:0.1.0.']);
+  });
+});
