@@ -110,6 +110,21 @@ describe("mcp-fleet check on the shipped stacks (run under mocks)", () => {
   });
 });
 
+describe("mcp-fleet check on a broken stack config", () => {
+  it("fails prod when its Ingress loses TLS (mcp-fleet:tls false)", async () => {
+    const out = sink();
+    const code = await runCheck({ stack: "prod" }, stackResourcesOf({ config: { "mcp-fleet:tls": "false" } }), out.stream);
+    expect(out.text()).toContain(
+      [
+        "    [mandatory]  mcp-fleet v0.1.0  mcp-ingress-tls (kubernetes:networking.k8s.io/v1:Ingress: mcp-gateway-ingress)",
+        "    The gateway's Ingress must terminate TLS for every host.",
+        "    Ingress `mcp-gateway` must terminate TLS: add `spec.tls` with a certificate Secret for `mcp.example.com`.",
+      ].join("\n"),
+    );
+    expect(code).toBe(1);
+  });
+});
+
 describe("the shipped stacks and their pack configs", () => {
   it.each(["dev", "staging", "prod"])("%s: the pack config's level for all policies is the stack's mcp-fleet:policyEnforcement", (stack) => {
     const stackConfig = parse(readFileSync(join(REPO_ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };

@@ -43,13 +43,18 @@ function restoreUnknowns(value: unknown, unknownMask: string): unknown {
 }
 
 /** Runs the stack program under mocks (the components' runner) and returns every resource it registered. */
-export function stackResourcesOf(options: { root?: string; catalog?: Catalog } = {}): StackResourceSource {
+export function stackResourcesOf(options: { root?: string; catalog?: Catalog; config?: Record<string, string> } = {}): StackResourceSource {
   return async (stack) => {
     const { planStack } = await import("../../components/plan/plan-stack.js");
     const { UNKNOWN_MASK } = await import("../../components/plan/run-under-mocks.js");
     let plan;
     try {
-      plan = await planStack({ stack, ...(options.root !== undefined ? { root: options.root } : {}), ...(options.catalog !== undefined ? { catalog: options.catalog } : {}) });
+      plan = await planStack({
+        stack,
+        ...(options.root !== undefined ? { root: options.root } : {}),
+        ...(options.catalog !== undefined ? { catalog: options.catalog } : {}),
+        ...(options.config !== undefined ? { config: options.config } : {}),
+      });
     } catch (error) {
       throw new CliError(`stack ${stack} cannot be planned: ${(error as Error).message}`);
     }
