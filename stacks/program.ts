@@ -87,7 +87,7 @@ export function fleetPlanInputFromConfig(config: StackConfig, catalog: Catalog):
     serverAutoscaling: config.serverAutoscaling,
     monitoringNamespace: config.monitoringNamespace,
     monitoring: { kind: config.monitoring },
-    ...(config.aws !== undefined ? { awsSecrets: { region: config.aws.region } } : {}),
+    ...(config.aws !== undefined ? { awsSecrets: { region: config.aws.region, eksOidcProviderArn: config.aws.eksOidcProviderArn } } : {}),
   };
 }
 
@@ -118,9 +118,8 @@ export function fleetProgram(config: StackConfig, catalog: Catalog, secrets: Sta
   const fleet = new Fleet(name, {
     ...fleetPlanInputFromConfig(config, catalog),
     gatewaySecrets: { [SESSION_SECRET_ENV]: secrets.sessionSecret },
-    ...(awsFleet !== undefined
-      ? { serviceAccountAnnotations: Object.fromEntries(Object.entries(awsFleet.roleArns).map(([server, arn]) => [server, { "eks.amazonaws.com/role-arn": arn }])) }
-      : { serverSecrets: secrets.serverSecrets }),
-  });
+    // In prod the secrets go to Secrets Manager (AwsFleet) and reach pods through External Secrets.
+    ...(awsFleet === undefined ? { serverSecrets: secrets.serverSecrets } : {}),
+  }, awsFleet !== undefined ? { dependsOn: [awsFleet] } : {});
   return { target: "kubernetes", gatewayUrl: fleet.gatewayUrl, namespace: config.namespace, servers };
 }

@@ -137,6 +137,21 @@ describe("synth", () => {
     expect(readdirSync(join(tmp, "staging")).some((f) => f.startsWith("Secret."))).toBe(false);
   });
 
+  it("writes the prod objects the components register, IRSA annotations and External Secrets included", async () => {
+    const files = await synthStack("prod", join(tmp, "prod"), root, mixed);
+    const written = files.map((f) => parseAllDocuments(readFileSync(join(tmp, "prod", f), "utf8"))[0]!.toJSON() as Json);
+    const registered = kubernetesObjects(withSecrets.prod!.resources)
+      .filter((r) => r.type !== "kubernetes:core/v1:Secret" && !underMonitoring(withSecrets.prod!.resources, r))
+      .map((r) => r.inputs as Json);
+    const key = (o: Json) => `${o.kind}/${o.metadata.name}`;
+    const sortByKey = (xs: Json[]) => [...xs].sort((a, b) => key(a).localeCompare(key(b)));
+    expect(sortByKey(written)).toEqual(sortByKey(registered));
+    const sa = written.find((o) => o.kind === "ServiceAccount" && o.metadata.name === "mcp-github");
+    expect(sa.metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/mcp-mcp-github" });
+    expect(written.filter((o) => o.kind === "ExternalSecret").map((o) => o.spec.target.name)).toEqual(["mcp-github-secrets"]);
+    expect(JSON.stringify(written)).not.toContain(KNOWN_SERVER_SECRET);
+  });
+
   it("references secrets by name only, never a value", () => {
     const config = parseStackConfig(readRawConfig(readStackFile(root, "staging").config), "staging");
     const objects = fleetManifests(planFleet(fleetPlanInputFromConfig(config, mixed)));

@@ -5,18 +5,18 @@ import type { Command } from "commander";
 import { planFleet, validateFleetPlanInput } from "../../components/fleet/plan.js";
 import { readStackFile } from "../../components/plan/plan-stack.js";
 import { synthFleet } from "../../components/synth/synth.js";
-import { findRepoRoot, loadCatalog } from "../../servers/catalog/catalog.js";
+import { findRepoRoot, loadCatalog, type Catalog } from "../../servers/catalog/catalog.js";
 import { parseStackConfig, readRawConfig } from "../../stacks/config.js";
 import { fleetPlanInputFromConfig } from "../../stacks/program.js";
 import { CliError } from "../errors.js";
 
 /** Synthesizes a stack into `outdir` (emptied of earlier `*.k8s.yaml` first); returns the files written. */
-export async function synthStack(stack: string, outdir: string, root = findRepoRoot()): Promise<string[]> {
+export async function synthStack(stack: string, outdir: string, root = findRepoRoot(), catalog?: Catalog): Promise<string[]> {
   const config = parseStackConfig(readRawConfig(readStackFile(root, stack).config), stack);
   if (config.target !== "kubernetes") {
     throw new CliError(`stack "${stack}" targets ${config.target}; synth writes Kubernetes YAML. Pick a kubernetes stack (mcp-fleet:target: kubernetes), e.g. staging or prod.`);
   }
-  const input = fleetPlanInputFromConfig(config, await loadCatalog({ root }));
+  const input = fleetPlanInputFromConfig(config, catalog ?? (await loadCatalog({ root })));
   const problems = validateFleetPlanInput(input);
   if (problems.length > 0) throw new CliError(`stack "${stack}" cannot be synthesized:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   mkdirSync(outdir, { recursive: true });

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Catalog } from "../../servers/catalog/catalog.js";
 import { deriveNames } from "../../servers/catalog/derive.js";
 import { ComponentArgsError, checkNamespace } from "../k8s/validate.js";
-import { ecrLifecyclePolicy, irsaTrustPolicy, oidcIssuerOf, secretManagerName, secretsReadPolicy } from "./policies.js";
+import { ecrLifecyclePolicy, irsaRoleName, irsaTrustPolicy, oidcIssuerOf, secretManagerName, secretsReadPolicy } from "./policies.js";
 
 export interface AwsFleetArgs {
   catalog: Catalog;
@@ -85,7 +85,7 @@ export class AwsFleet extends pulumi.ComponentResource {
       const serviceAccount = deriveNames(spec, { prefix }).k8sName;
       const role = new aws.iam.Role(
         `${name}-${spec.name}-irsa`,
-        { name: `${prefix}-${args.namespace}-${spec.name}`.slice(0, 64), assumeRolePolicy: JSON.stringify(irsaTrustPolicy(args.eksOidcProviderArn, args.namespace, serviceAccount)), description: `IRSA role of MCP server ${spec.name}` },
+        { name: irsaRoleName(prefix, args.namespace, spec.name), assumeRolePolicy: JSON.stringify(irsaTrustPolicy(args.eksOidcProviderArn, args.namespace, serviceAccount)), description: `IRSA role of MCP server ${spec.name}` },
         child,
       );
       new aws.iam.RolePolicy(

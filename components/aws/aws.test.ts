@@ -29,6 +29,7 @@ beforeAll(async () => {
 describe("AWS pieces (prod)", () => {
   it("gives each server with secrets an IRSA role only its own service account can assume", () => {
     const role = find(prod.resources, "aws:iam/role:Role", "mcp-aws-github-irsa").inputs as Json;
+    expect(role.name).toBe("mcp-mcp-github");
     expect(JSON.parse(role.assumeRolePolicy)).toEqual({
       Version: "2012-10-17",
       Statement: [
@@ -45,7 +46,7 @@ describe("AWS pieces (prod)", () => {
     // The role's service account is the server's, annotated with the role.
     const sa = find(prod.resources, "kubernetes:core/v1:ServiceAccount", "mcp-github-sa").inputs as Json;
     expect(sa.metadata.name).toBe("mcp-github");
-    expect(sa.metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": "arn:aws:mock:::iam/role/mcp-aws-github-irsa" });
+    expect(sa.metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/mcp-mcp-github" });
   });
 
   it("lets the role read only that server's secrets and decrypt only through Secrets Manager", () => {

@@ -57,6 +57,18 @@ export function ecrLifecyclePolicy() {
   };
 }
 
+/** Name of a server's IRSA role (IAM allows 64 characters). */
+export function irsaRoleName(prefix: string, namespace: string, server: string): string {
+  return `${prefix}-${namespace}-${server}`.slice(0, 64);
+}
+
+/** ARN of a role in the account (and partition) of the cluster's OIDC provider: known before the role exists. */
+export function irsaRoleArn(providerArn: string, roleName: string): string {
+  const m = /^arn:(aws[a-z-]*):iam::(\d{12}):oidc-provider\//.exec(providerArn);
+  if (m === null) throw new Error(`\`eksOidcProviderArn\` "${providerArn}" is not an IAM OIDC provider ARN. Use arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>.`);
+  return `arn:${m[1]}:iam::${m[2]}:role/${roleName}`;
+}
+
 /** Name of a server secret in Secrets Manager: `<prefix>/<namespace>/<server>/<VARIABLE>`. */
 export function secretManagerName(prefix: string, namespace: string, server: string, variable: string): string {
   return `${prefix}/${namespace}/${server}/${variable}`;

@@ -21,8 +21,6 @@ export interface FleetArgs extends FleetPlanInput {
    * Secret from us: its `<k8sName>-secrets` is provided by someone else (External Secrets in prod). @default {}
    */
   serverSecrets?: Record<string, Record<string, pulumi.Input<string>>>;
-  /** Extra ServiceAccount annotations by server (IRSA role ARNs). @default {} */
-  serviceAccountAnnotations?: Record<string, Record<string, pulumi.Input<string>>>;
   /**
    * Rules, alerts and dashboards (`Monitoring`): into an existing kube-prometheus-stack, or with a Prometheus and a
    * Grafana of our own (`standalone`). Servers, SLOs and the gateway's labels and port come from the Fleet; the
@@ -71,7 +69,7 @@ export class Fleet extends pulumi.ComponentResource {
 
     for (const s of this.plan.servers) {
       const secretValues = args.serverSecrets?.[s.spec.name];
-      const annotations = args.serviceAccountAnnotations?.[s.spec.name];
+      const annotations = s.input.serviceAccountAnnotations;
       this.servers[s.spec.name] = new McpServer(
         `${name}-${s.spec.name}`,
         {

@@ -4,7 +4,7 @@
  */
 import type { Catalog } from "../../servers/catalog/catalog.js";
 import type { ServerSpec } from "../../servers/catalog/spec.js";
-import { secretManagerName } from "../aws/policies.js";
+import { irsaRoleArn, irsaRoleName, secretManagerName } from "../aws/policies.js";
 import { renderGatewayConfig } from "../gateway-config.js";
 import { gatewayObjects, type GatewayIngressInput, type GatewayObjects } from "../k8s/builders/gateway.js";
 import { gatewayK8sName } from "../k8s/builders/labels.js";
@@ -45,8 +45,11 @@ export interface FleetPlanInput {
   monitoringNamespace?: string;
   /** Scrape hook: annotations, a ServiceMonitor per Service, or none. @default { kind: "annotations" } */
   monitoring?: MonitoringHook;
-  /** Server secrets come from AWS Secrets Manager through External Secrets (prod). @default undefined (Secrets from Pulumi config or out of band) */
-  awsSecrets?: { region: string };
+  /**
+   * Server secrets come from AWS Secrets Manager through External Secrets, read with each server's IRSA role (prod;
+   * the roles are `AwsFleet`'s, their ARNs known up front). @default undefined (Secrets from Pulumi config or out of band)
+   */
+  awsSecrets?: { region: string; eksOidcProviderArn: string };
 }
 
 export interface FleetPlan {
@@ -106,6 +109,9 @@ export function planFleet(input: FleetPlanInput): FleetPlan {
     if (input.awsSecrets !== undefined) {
       const region = input.awsSecrets.region;
       serverInput.externalSecrets = { region, remoteName: (variable) => secretManagerName(prefix, input.namespace, entry.spec.name, variable) };
+      if (entry.spec.secrets.length > 0) {
+        serverInput.serviceAccountAnnotations = { "eks.amazonaws.com/role-arn": irsaRoleArn(input.awsSecrets.eksOidcProviderArn, irsaRoleName(prefix, input.namespace, entry.spec.name)) };
+      }
     }
     const autoscaling = input.serverAutoscaling?.[entry.spec.name];
     if (autoscaling !== undefined) serverInput.autoscaling = autoscaling;

@@ -35,7 +35,7 @@ export interface McpServerArgs {
   /** Sync the server's secrets from AWS Secrets Manager (External Secrets Operator). @default undefined */
   externalSecrets?: ExternalSecretsInput;
   /** Extra ServiceAccount annotations (e.g. `eks.amazonaws.com/role-arn` for IRSA). @default {} */
-  serviceAccountAnnotations?: Record<string, pulumi.Input<string>>;
+  serviceAccountAnnotations?: Record<string, string>;
 }
 
 /** Checks the args; returns every problem (empty when valid). */
@@ -85,6 +85,7 @@ export class McpServer extends pulumi.ComponentResource {
       ...(args.monitoring !== undefined ? { monitoring: args.monitoring } : {}),
       ...(args.autoscaling !== undefined ? { autoscaling: args.autoscaling } : {}),
       ...(args.externalSecrets !== undefined ? { externalSecrets: args.externalSecrets } : {}),
+      ...(args.serviceAccountAnnotations !== undefined ? { serviceAccountAnnotations: args.serviceAccountAnnotations } : {}),
     });
     const o = this.objects;
     this.serviceName = o.k8sName;
@@ -98,11 +99,7 @@ export class McpServer extends pulumi.ComponentResource {
       );
       this.resources.secret = createObject(`${name}-secret`, secret, child);
     }
-    for (const { role, object } of serverObjectList(o)) {
-      let obj = object as { apiVersion: string; kind: string; metadata?: Record<string, unknown> };
-      if (role === "sa" && args.serviceAccountAnnotations !== undefined && Object.keys(args.serviceAccountAnnotations).length > 0) {
-        obj = { ...obj, metadata: { ...obj.metadata, annotations: args.serviceAccountAnnotations } };
-      }
+    for (const { role, object: obj } of serverObjectList(o)) {
       const deps = role === "deploy" ? Object.values(this.resources) : [];
       this.resources[role] = createObject(`${name}-${role}`, obj, { ...child, dependsOn: deps });
     }
