@@ -197,6 +197,19 @@ describe("McpGateway and Fleet", () => {
     });
   });
 
+  it("labels the gateway and the namespace with the fleet's owner (default platform)", () => {
+    expect(inputs(K.deploy, "prod-gateway-deploy").metadata.labels).toEqual({
+      "app.kubernetes.io/name": "mcp-fleet-gateway",
+      "app.kubernetes.io/instance": "mcp-gateway",
+      "app.kubernetes.io/component": "gateway",
+      "app.kubernetes.io/part-of": "mcp-fleet",
+      "app.kubernetes.io/managed-by": "mcp-fleet",
+      "mcp-fleet.dev/owner": "platform",
+    });
+    expect(inputs(K.deploy, "prod-gateway-deploy").spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "mcp-fleet-gateway", "app.kubernetes.io/instance": "mcp-gateway" });
+    expect(inputs(K.ns, "prod-ns").metadata.labels["mcp-fleet.dev/owner"]).toBe("platform");
+  });
+
   it("parents every child on its component, named after the component", () => {
     const fleet = find(resources, "mcp-fleet:index:Fleet", "prod");
     const server = find(resources, "mcp-fleet:k8s:McpServer", "prod-github");

@@ -101,6 +101,7 @@ export class Fleet extends pulumi.ComponentResource {
         ...(g.ingress !== undefined ? { ingress: g.ingress } : {}),
         monitoring: args.monitoring ?? { kind: "annotations" },
         secrets: args.gatewaySecrets,
+        ...(args.owner !== undefined ? { owner: args.owner } : {}),
       },
       { parent: this, dependsOn: base },
     );

@@ -7,7 +7,7 @@ import type { ServerSpec } from "../../servers/catalog/spec.js";
 import { irsaRoleArn, irsaRoleName, secretManagerName } from "../aws/policies.js";
 import { renderGatewayConfig } from "../gateway-config.js";
 import { gatewayObjects, type GatewayIngressInput, type GatewayObjects } from "../k8s/builders/gateway.js";
-import { gatewayK8sName } from "../k8s/builders/labels.js";
+import { DEFAULT_FLEET_OWNER, gatewayK8sName } from "../k8s/builders/labels.js";
 import type { MonitoringHook } from "../k8s/builders/monitoring.js";
 import { buildDefaultDenyNetworkPolicy, buildNamespace, type AutoscalingInput } from "../k8s/builders/objects.js";
 import type { Resources } from "../k8s/builders/pod.js";
@@ -22,6 +22,8 @@ export interface FleetPlanInput {
   namespace: string;
   /** Prefix of Kubernetes names. @default "mcp" */
   prefix?: string;
+  /** Owning team of the fleet-level objects (gateway, namespace): the `mcp-fleet.dev/owner` label. @default "platform" */
+  owner?: string;
   /** Create the namespace (with Pod Security `restricted` labels). @default true */
   createNamespace?: boolean;
   /** The gateway image, pinned; also runs the adapters of stdio/http/sse servers. */
@@ -96,7 +98,8 @@ export function builtImageRef(input: Pick<FleetPlanInput, "imageRegistry" | "ima
 export function planFleet(input: FleetPlanInput): FleetPlan {
   const prefix = input.prefix ?? "mcp";
   const monitoring = input.monitoring ?? { kind: "annotations" };
-  const labels = { "app.kubernetes.io/part-of": "mcp-fleet", "app.kubernetes.io/managed-by": "mcp-fleet" };
+  const owner = input.owner ?? DEFAULT_FLEET_OWNER;
+  const labels = { "app.kubernetes.io/part-of": "mcp-fleet", "app.kubernetes.io/managed-by": "mcp-fleet", "mcp-fleet.dev/owner": owner };
   const servers = input.catalog.servers.map((entry) => {
     const serverInput: ServerObjectsInput = {
       entry,
@@ -130,6 +133,7 @@ export function planFleet(input: FleetPlanInput): FleetPlan {
     ...(g.secretKeys !== undefined ? { secretKeys: [...g.secretKeys].sort() } : {}),
     monitoring,
     serverPorts: input.catalog.servers.map((s) => s.spec.port),
+    owner,
   });
   const plan: FleetPlan = {
     defaultDeny: buildDefaultDenyNetworkPolicy({ name: `${prefix}-default-deny`, namespace: input.namespace, labels }),

@@ -34,6 +34,8 @@ export interface McpGatewayArgs {
   monitoring?: MonitoringHook;
   /** The gateway's keys, by environment variable; must hold `MCP_FLEET_SESSION_SECRET`. Stored as a Secret, marked secret. */
   secrets: Record<string, pulumi.Input<string>>;
+  /** Owning team (`mcp-fleet.dev/owner` label). @default "platform" */
+  owner?: string;
 }
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
@@ -87,6 +89,7 @@ export class McpGateway extends pulumi.ComponentResource {
       ...(args.ingress !== undefined ? { ingress: args.ingress } : {}),
       ...(args.monitoring !== undefined ? { monitoring: args.monitoring } : {}),
       secretKeys: Object.keys(args.secrets).sort(),
+      ...(args.owner !== undefined ? { owner: args.owner } : {}),
       serverPorts: args.catalog.servers.map((s) => s.spec.port),
     });
     const o = this.objects;

@@ -6,7 +6,7 @@
 import type { GatewayConfigInput } from "@mcp-fleet/gateway/config";
 import { stringify } from "yaml";
 import { checksum } from "../../workload.js";
-import { gatewayK8sName, gatewayLabels, selectorOf } from "./labels.js";
+import { DEFAULT_FLEET_OWNER, gatewayK8sName, gatewayLabels, selectorOf } from "./labels.js";
 import { buildServiceMonitor, scrapeAnnotations, type MonitoringHook } from "./monitoring.js";
 import {
   buildConfigMap,
@@ -59,6 +59,8 @@ export interface GatewayObjectsInput {
   monitoring?: MonitoringHook;
   /** Ports of the servers the gateway connects to (its egress). */
   serverPorts: number[];
+  /** Owning team (`mcp-fleet.dev/owner` label). @default "platform" */
+  owner?: string;
 }
 
 export interface GatewayObjects {
@@ -92,7 +94,7 @@ export function gatewaySecret<V>(objects: Pick<GatewayObjects, "secret" | "label
 export function gatewayObjects(input: GatewayObjectsInput): GatewayObjects {
   const prefix = input.prefix ?? "mcp";
   const k8sName = gatewayK8sName(prefix);
-  const labels = gatewayLabels(prefix);
+  const labels = gatewayLabels(prefix, input.owner ?? DEFAULT_FLEET_OWNER);
   const selector = selectorOf(labels);
   const m = { name: k8sName, namespace: input.namespace, labels };
   const port = input.config.listen?.port ?? 8080;

@@ -10,14 +10,18 @@ export function gatewayK8sName(prefix: string): string {
   return `${prefix}-gateway`;
 }
 
-/** Stable labels of the gateway's objects (also its selector). */
-export function gatewayLabels(prefix: string): Record<string, string> {
+/** Owner label value of the fleet-level objects (the gateway, the namespace). */
+export const DEFAULT_FLEET_OWNER = "platform";
+
+/** Labels of the gateway's objects; its selector is their name and instance (see {@link selectorOf}). */
+export function gatewayLabels(prefix: string, owner: string = DEFAULT_FLEET_OWNER): Record<string, string> {
   return {
     "app.kubernetes.io/name": "mcp-fleet-gateway",
     "app.kubernetes.io/instance": gatewayK8sName(prefix),
     "app.kubernetes.io/component": "gateway",
     "app.kubernetes.io/part-of": "mcp-fleet",
     "app.kubernetes.io/managed-by": "mcp-fleet",
+    "mcp-fleet.dev/owner": owner,
   };
 }
 
