@@ -5,14 +5,14 @@
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Catalog } from "../servers/catalog/catalog.js";
+import { loadCatalog, type Catalog } from "../servers/catalog/catalog.js";
 import { AwsFleet } from "../components/aws/aws-fleet.js";
 import { DockerFleet } from "../components/docker/docker-fleet.js";
 import { Fleet } from "../components/fleet/fleet.js";
 import type { FleetPlanInput } from "../components/fleet/plan.js";
 import { SESSION_SECRET_ENV } from "../components/k8s/builders/gateway.js";
 import { serverDockerfile } from "../components/workload.js";
-import { CONFIG_NAMESPACE, StackConfigError, type StackConfig } from "./config.js";
+import { CONFIG_NAMESPACE, StackConfigError, parseStackConfig, readRawConfig, type StackConfig } from "./config.js";
 
 export interface StackSecrets {
   sessionSecret: pulumi.Output<string>;
@@ -25,6 +25,21 @@ export interface StackOutputs {
   gatewayUrl: string;
   namespace?: string;
   servers: string[];
+}
+
+export interface StackProgramOptions {
+  /** Repository root of the catalog. @default found from the working directory */
+  root?: string;
+  /** Use this catalog instead of loading servers/*.ts (generated fleets, tests). */
+  catalog?: Catalog;
+}
+
+/** The whole program, its inputs overridable: what the entry point, `mcp-fleet plan` and the benchmark run. */
+export async function stackProgram(options: StackProgramOptions = {}): Promise<StackOutputs> {
+  const stack = pulumi.getStack();
+  const config = parseStackConfig(readRawConfig(pulumi.runtime.allConfig()), stack);
+  const catalog = options.catalog ?? (await loadCatalog(options.root !== undefined ? { root: options.root } : {}));
+  return fleetProgram(config, catalog, readStackSecrets(catalog));
 }
 
 /** Reads the secret config as Pulumi secrets (values never leave an Output). Problems name the key and the fix. */

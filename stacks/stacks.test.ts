@@ -12,7 +12,7 @@ import { parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planJson, planTree } from "../components/plan/format.js";
 import { planStack, readStackFile, type StackPlan } from "../components/plan/plan-stack.js";
-import { SECRET_MASK } from "../components/plan/run-under-mocks.js";
+import { SECRET_MASK, runUnderMocks } from "../components/plan/run-under-mocks.js";
 import { fleetManifests } from "../components/synth/synth.js";
 import { planFleet } from "../components/fleet/plan.js";
 import { KNOWN_SECRET, KNOWN_SERVER_SECRET, catalogOf, find, kubernetesObjects, mixedSpecs, type Json } from "../components/testing/fixtures.js";
@@ -109,6 +109,15 @@ describe("shipped stacks", () => {
     expect(find(dev, "docker:index/container:Container", "mcp-gateway").inputs.envs).toEqual([SECRET_MASK]);
     const prod = withSecrets.prod!.resources;
     expect(find(prod, "aws:secretsmanager/secretVersion:SecretVersion", "mcp-aws-github-github-token-value").inputs.secretString).toBe(SECRET_MASK);
+  });
+
+  it("the entry point has only a default export (Pulumi refuses both) and runs as Pulumi runs it", async () => {
+    const entry = await import("./index.js");
+    expect(Object.keys(entry)).toEqual(["default"]);
+    const file = readStackFile(root, "staging");
+    const { resources, outputs } = await runUnderMocks({ stack: "staging", config: file.config, secretKeys: file.secretKeys, program: () => entry.default() });
+    expect(outputs).toMatchObject({ target: "kubernetes", namespace: "mcp-staging" });
+    expect(resources.length).toBe(plans.staging!.resources.length);
   });
 
   it("`mcp-fleet plan --stack staging --json` prints every resource with type, name, parent and inputs", async () => {

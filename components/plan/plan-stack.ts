@@ -85,7 +85,7 @@ export async function planStack(options: PlanStackOptions): Promise<StackPlan> {
   const config = { ...file.config, ...(options.config ?? {}) };
   const secretKeys = [...new Set([...file.secretKeys, ...(options.secretKeys ?? [])])];
   const placeholders = file.placeholders.filter((k) => !(k in (options.config ?? {})));
-  const { stackProgram } = await import("../../stacks/index.js");
+  const { stackProgram } = await import("../../stacks/program.js");
   const result = await runUnderMocks({
     stack: options.stack,
     config,
