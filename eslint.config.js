@@ -5,7 +5,7 @@ import vitest from "@vitest/eslint-plugin";
 
 export default tseslint.config(
   {
-    ignores: ["**/node_modules/**", "out/**", "dist/**", "**/*.generated.*", "monitoring/dashboards/generated/**", "coverage/**"],
+    ignores: ["**/node_modules/**", ".tmp/**", "out/**", "dist/**", "**/*.generated.*", "monitoring/dashboards/generated/**", "coverage/**"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -7,25 +7,32 @@ import { CliError } from "./errors.js";
 
 type Registrar = (program: Command) => void;
 
-/** Subcommands, in the order `--help` lists them. Add one line per new command module. */
-const commandModules: Array<() => Promise<{ register: Registrar }>> = [
-  () => import("./commands/list.js"),
-  () => import("./commands/validate.js"),
-  () => import("./commands/new.js"),
-  () => import("./commands/dev.js"),
-  () => import("./commands/health.js"),
-  () => import("./commands/monitoring.js"),
-  () => import("./commands/check.js"),
-  () => import("./commands/plan.js"),
-  () => import("./commands/synth.js"),
-];
+/** Subcommands by name, in the order `--help` lists them. Add one line per new command module. */
+const commandModules: Record<string, () => Promise<{ register: Registrar }>> = {
+  list: () => import("./commands/list.js"),
+  validate: () => import("./commands/validate.js"),
+  new: () => import("./commands/new.js"),
+  dev: () => import("./commands/dev.js"),
+  health: () => import("./commands/health.js"),
+  monitoring: () => import("./commands/monitoring.js"),
+  check: () => import("./commands/check.js"),
+  plan: () => import("./commands/plan.js"),
+  synth: () => import("./commands/synth.js"),
+};
+
+/** Loads only the module of the command being run (the Pulumi and MCP SDK imports are slow); all of them for help. */
+function modulesFor(argv: string[]): Array<() => Promise<{ register: Registrar }>> {
+  const name = argv[2];
+  const only = name === undefined ? undefined : commandModules[name];
+  return only ? [only] : Object.values(commandModules);
+}
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("mcp-fleet")
     .description("Describe, run, deploy and check a fleet of MCP servers behind one gateway.")
     .showHelpAfterError()
     .exitOverride();
-  for (const load of commandModules) (await load()).register(program);
+  for (const load of modulesFor(argv)) (await load()).register(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
