@@ -2,6 +2,8 @@
 import { readFileSync } from "node:fs";
 
 const file = process.argv[2] ?? ".vitest-report.json";
+// `--extra-failure`: a step outside vitest failed (typecheck or lint); count it.
+const extra = process.argv.includes("--extra-failure") ? 1 : 0;
 let report;
 try {
   report = JSON.parse(readFileSync(file, "utf8"));
@@ -12,7 +14,7 @@ try {
 }
 const passed = report.numPassedTests ?? 0;
 // A suite that fails to load counts as a failure even when it has no tests.
-const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0) - countSuitesWithFailedTests(report);
+const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0) - countSuitesWithFailedTests(report) + extra;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failed > 0 || report.success === false ? 1 : 0);
