@@ -1,6 +1,10 @@
 /** Pieces shared by the Monitoring component's modes: labels, hardened security contexts, rendered files. */
 import { createHash } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
+import {
+  containerSecurityContext as fleetContainerSecurityContext,
+  podSecurityContext as fleetPodSecurityContext,
+} from "../k8s/builders/pod.js";
 
 /** A Kubernetes object as the builders shape it; the component turns each into a native resource. */
 export interface K8sObject {
@@ -27,24 +31,19 @@ export function monitoringLabels(component: string, app: string, owner: string):
 
 /** The labels that select an app's pods (stable: never includes values that change between deploys). */
 export function selectorLabels(labels: Record<string, string>): Record<string, string> {
-  return { "app.kubernetes.io/name": labels["app.kubernetes.io/name"]!, "app.kubernetes.io/instance": labels["app.kubernetes.io/instance"]! };
+  return {
+    "app.kubernetes.io/name": labels["app.kubernetes.io/name"]!,
+    "app.kubernetes.io/instance": labels["app.kubernetes.io/instance"]!,
+  };
 }
 
+/** The same hardening as every workload of the fleet (one place: `components/k8s/builders/pod.ts`), for the image's own uid. */
 export function podSecurityContext(uid: number): k8s.types.input.core.v1.PodSecurityContext {
-  return { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: "RuntimeDefault" } };
+  return fleetPodSecurityContext(uid);
 }
 
 export function containerSecurityContext(uid: number): k8s.types.input.core.v1.SecurityContext {
-  return {
-    runAsNonRoot: true,
-    runAsUser: uid,
-    runAsGroup: uid,
-    readOnlyRootFilesystem: true,
-    allowPrivilegeEscalation: false,
-    privileged: false,
-    capabilities: { drop: ["ALL"] },
-    seccompProfile: { type: "RuntimeDefault" },
-  };
+  return fleetContainerSecurityContext(uid);
 }
 
 /** Short content hash, for pod-template annotations that roll pods when their config changes. */

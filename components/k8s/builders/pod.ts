@@ -13,22 +13,22 @@ export const RUN_AS_USER = 10001;
 export const MCP_PORT_NAME = "mcp";
 
 /** Pod-level security: non-root user and group, seccomp RuntimeDefault. */
-export function podSecurityContext(): IPodSecurityContext {
+export function podSecurityContext(uid: number = RUN_AS_USER): IPodSecurityContext {
   return {
     runAsNonRoot: true,
-    runAsUser: RUN_AS_USER,
-    runAsGroup: RUN_AS_USER,
-    fsGroup: RUN_AS_USER,
+    runAsUser: uid,
+    runAsGroup: uid,
+    fsGroup: uid,
     seccompProfile: { type: "RuntimeDefault" },
   };
 }
 
 /** Container-level security: read-only root filesystem, no privilege escalation, every capability dropped. */
-export function containerSecurityContext(): ISecurityContext {
+export function containerSecurityContext(uid: number = RUN_AS_USER): ISecurityContext {
   return {
     runAsNonRoot: true,
-    runAsUser: RUN_AS_USER,
-    runAsGroup: RUN_AS_USER,
+    runAsUser: uid,
+    runAsGroup: uid,
     readOnlyRootFilesystem: true,
     allowPrivilegeEscalation: false,
     privileged: false,
@@ -54,14 +54,19 @@ export interface ProbeTiming {
 }
 
 /** Liveness and readiness probes on the named MCP port. */
-export function probes(target: ProbeTarget, timing: ProbeTiming = {}): Pick<IContainer, "livenessProbe" | "readinessProbe"> {
+export function probes(
+  target: ProbeTarget,
+  timing: ProbeTiming = {},
+): Pick<IContainer, "livenessProbe" | "readinessProbe"> {
   const common = {
     periodSeconds: timing.periodSeconds ?? 10,
     timeoutSeconds: timing.timeoutSeconds ?? 5,
     failureThreshold: timing.failureThreshold ?? 3,
   };
   const probe = (path: string): IProbe =>
-    target.kind === "http" ? { httpGet: { path, port: MCP_PORT_NAME }, ...common } : { tcpSocket: { port: MCP_PORT_NAME }, ...common };
+    target.kind === "http"
+      ? { httpGet: { path, port: MCP_PORT_NAME }, ...common }
+      : { tcpSocket: { port: MCP_PORT_NAME }, ...common };
   return {
     livenessProbe: { ...probe(target.kind === "http" ? target.livenessPath : ""), initialDelaySeconds: 10 },
     readinessProbe: { ...probe(target.kind === "http" ? target.readinessPath : ""), initialDelaySeconds: 2 },
