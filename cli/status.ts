@@ -2,6 +2,7 @@
  * The gateway's admin `GET /status`, as the CLI reads and shows it (`mcp-fleet dev`, `mcp-fleet health`).
  */
 import { CliError } from "./errors.js";
+import { renderTable } from "./format/table.js";
 
 export type BackendState = "up" | "down" | "connecting";
 
@@ -28,7 +29,9 @@ export function statusUrl(gatewayUrl: string): URL {
   try {
     base = new URL(gatewayUrl);
   } catch {
-    throw new CliError(`--url ${JSON.stringify(gatewayUrl)} is not a URL. Pass the gateway's address, e.g. --url http://127.0.0.1:8080.`);
+    throw new CliError(
+      `--url ${JSON.stringify(gatewayUrl)} is not a URL. Pass the gateway's address, e.g. --url http://127.0.0.1:8080.`,
+    );
   }
   return new URL("/status", base);
 }
@@ -44,7 +47,9 @@ export async function fetchStatus(url: URL, timeoutMs = 5000): Promise<GatewaySt
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (error as Error).message;
-    throw new CliError(`cannot reach the gateway at ${url.href} (${why}). Start it with \`npm start\`, or pass its address with --url.`);
+    throw new CliError(
+      `cannot reach the gateway at ${url.href} (${why}). Start it with \`npm start\`, or pass its address with --url.`,
+    );
   }
   const body = await response.text();
   if (!response.ok) {
@@ -56,7 +61,8 @@ export async function fetchStatus(url: URL, timeoutMs = 5000): Promise<GatewaySt
   } catch {
     throw new CliError(`the gateway at ${url.href} answered something that is not JSON: ${body.slice(0, 200)}`);
   }
-  if (!isStatus(parsed)) throw new CliError(`the gateway at ${url.href} answered JSON without a \`servers\` array: ${body.slice(0, 200)}`);
+  if (!isStatus(parsed))
+    throw new CliError(`the gateway at ${url.href} answered JSON without a \`servers\` array: ${body.slice(0, 200)}`);
   return parsed;
 }
 
@@ -67,15 +73,7 @@ function isStatus(value: unknown): value is GatewayStatus {
 /** A fixed-width table: SERVER, TRANSPORT, STATE, TOOLS, LAST ERROR. */
 export function renderStatusTable(status: GatewayStatus): string {
   const rows = status.servers.map((s) => [s.name, s.transport, s.state, String(s.tools), s.lastError ?? ""]);
-  return renderTable(["SERVER", "TRANSPORT", "STATE", "TOOLS", "LAST ERROR"], rows);
-}
-
-export function renderTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join("\n");
+  return renderTable(["SERVER", "TRANSPORT", "STATE", "TOOLS", "LAST ERROR"], rows, {
+    align: ["left", "left", "left", "right", "left"],
+  });
 }

@@ -48,8 +48,8 @@ describe("mcp-fleet health", () => {
     expect(result.stdout).toBe(
       [
         "SERVER      TRANSPORT  STATE       TOOLS  LAST ERROR",
-        "everything  stdio      up          13",
-        "remote      http       connecting  0",
+        "everything  stdio      up             13",
+        "remote      http       connecting      0",
         "",
         "All 2 backends are up or connecting.",
         "",
@@ -62,7 +62,7 @@ describe("mcp-fleet health", () => {
     servers.push(server);
     const result = await runCli(["health", "--url", url]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain("memory      stdio      down   0      process exited with code 1");
+    expect(result.stdout).toContain("memory      stdio      down       0  process exited with code 1");
     expect(result.stdout).toContain("1 of 2 backends down: memory.");
   });
 
