@@ -51,7 +51,8 @@ export function adapterConfig(spec: ServerSpec, listenHost = "0.0.0.0"): Gateway
   let backend: BackendConfigInput;
   switch (t.type) {
     case "stdio":
-      backend = { ...common, transport: "stdio", command: t.command, args: [...t.args], env: { ...spec.env, ...t.env }, cwd: GATEWAY_IMAGE_WORKDIR };
+      // Secrets reach the adapter container as env vars (secretKeyRef); `inheritEnv` hands them to the child by name.
+      backend = { ...common, transport: "stdio", command: t.command, args: [...t.args], env: { ...spec.env, ...t.env }, inheritEnv: [...spec.secrets], cwd: GATEWAY_IMAGE_WORKDIR };
       break;
     case "http":
     case "sse":

@@ -54,8 +54,15 @@ export const StdioServerSchema = z
     command: z.string().min(1),
     /** @default [] */
     args: z.array(z.string()).default([]),
-    /** Extra environment of the child; the gateway's own environment is not inherited beyond PATH/HOME. @default {} */
+    /** Extra environment of the child; the gateway's own environment is not inherited beyond PATH, HOME, NODE_OPTIONS, TMPDIR, LANG and `inheritEnv`. @default {} */
     env: z.record(z.string().regex(ENV_NAME, "must be an environment variable name"), z.string()).default({}),
+    /**
+     * Names of the gateway's own environment variables passed through to the child, read when it is spawned. Made
+     * for secrets: in a pod the adapter container gets the server's secrets (`secretKeyRef`) and hands them on
+     * without the config ever holding a value. A name unset in the gateway's environment is left out (logged once,
+     * at warn, by name). `env` wins over an inherited variable of the same name. @default []
+     */
+    inheritEnv: z.array(z.string().regex(ENV_NAME, "must be an environment variable name: letters, digits and _, not starting with a digit (e.g. GITHUB_TOKEN)")).default([]),
     /** Working directory of the child. @default the gateway's working directory */
     cwd: z.string().optional(),
     /** Restart with exponential backoff when the child exits. */

@@ -30,4 +30,15 @@ describe("gateway config", () => {
       'servers[1].isolation: "session" needs client sessions, but sessions.mode is "stateless". Set sessions.mode to "stateful" or isolation to "shared".',
     ]);
   });
+
+  it("passes nothing of the gateway's environment by default and accepts only variable names in inheritEnv", () => {
+    expect(parseGatewayConfig({ servers: [stdio("a")] }).servers[0]).toMatchObject({ inheritEnv: [] });
+    expect(parseGatewayConfig({ servers: [stdio("a", { inheritEnv: ["GITHUB_TOKEN", "_x1"] })] }).servers[0]).toMatchObject({ inheritEnv: ["GITHUB_TOKEN", "_x1"] });
+    expect(problems({ servers: [stdio("a", { inheritEnv: ["OK", "1BAD", "NO-DASH"] })] })).toEqual([
+      "servers[0].inheritEnv[1]: must be an environment variable name: letters, digits and _, not starting with a digit (e.g. GITHUB_TOKEN)",
+      "servers[0].inheritEnv[2]: must be an environment variable name: letters, digits and _, not starting with a digit (e.g. GITHUB_TOKEN)",
+    ]);
+    // http and sse backends have no child process: the field is unknown there.
+    expect(problems({ servers: [{ name: "r", transport: "http", url: "http://127.0.0.1:1/mcp", inheritEnv: ["X"] }] })[0]).toMatch(/^servers\[0\]: .*inheritEnv/);
+  });
 });

@@ -2,12 +2,13 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { catalogOf, mixedSpecs } from "../../testing/fixtures.js";
-import { memoryMb } from "../../docker/plan.js";
+import { dockerFleetPlan, memoryMb } from "../../docker/plan.js";
 import { validateMcpGatewayArgs } from "../mcp-gateway.js";
 import { checkImage } from "../validate.js";
 import { adapterConfig, workloadOf } from "../../workload.js";
 import { buildIngress, buildPodDisruptionBudget } from "./objects.js";
 import { probes } from "./pod.js";
+import { serverObjects } from "./server.js";
 import { findRepoRoot } from "../../../servers/catalog/catalog.js";
 
 const root = findRepoRoot();
@@ -19,7 +20,7 @@ describe("workloads", () => {
     expect(adapterConfig(spec("github").spec)).toEqual({
       listen: { host: "0.0.0.0", port: 3201, path: "/mcp" },
       naming: { separator: "__", passthrough: true },
-      servers: [{ name: "github", timeoutMs: 30000, tools: { allow: [], deny: [] }, isolation: "shared", transport: "stdio", command: "node", args: ["gh.js"], env: { LOG_LEVEL: "info" }, cwd: "/app" }],
+      servers: [{ name: "github", timeoutMs: 30000, tools: { allow: [], deny: [] }, isolation: "shared", transport: "stdio", command: "node", args: ["gh.js"], env: { LOG_LEVEL: "info" }, inheritEnv: ["GITHUB_TOKEN"], cwd: "/app" }],
     });
     expect(adapterConfig(spec("legacy").spec).servers[0]).toMatchObject({ transport: "sse", url: "https://legacy.example.com/sse" });
   });
@@ -32,6 +33,28 @@ describe("workloads", () => {
     const adapter = workloadOf(spec("github"), ctx);
     expect(adapter.kind).toBe("adapter");
     expect(adapter.kind === "adapter" && parse(adapter.configYaml)).toEqual(adapterConfig(spec("github").spec));
+  });
+
+  it("hands a stdio server's secrets to it by name: the adapter inherits exactly the variables its container gets", () => {
+    // Kubernetes: the server container reads each secret by secretKeyRef; the adapter config names the same variables.
+    const ctx = { root, gatewayImage: "gw:1", builtImage: (s: { name: string }) => `b/${s.name}:1` };
+    const w = workloadOf(spec("github"), ctx);
+    const k8s = serverObjects({ entry: spec("github"), workload: w, namespace: "ns" });
+    const container = k8s.deployment.spec!.template.spec!.containers[0]!;
+    const fromSecrets = (container.env ?? []).filter((e) => e.valueFrom?.secretKeyRef !== undefined).map((e) => e.name);
+    expect(fromSecrets).toEqual(["GITHUB_TOKEN"]);
+    const mounted = parse(k8s.configMap!.data!["gateway.yaml"]!) as { servers: { inheritEnv: string[]; env: Record<string, string> }[] };
+    expect(mounted.servers[0]!.inheritEnv).toEqual(fromSecrets);
+    expect(Object.keys(mounted.servers[0]!.env)).not.toContain("GITHUB_TOKEN"); // a name, never a value
+    // Docker (dev): the container gets the same names as secret env, the uploaded config inherits them.
+    const docker = dockerFleetPlan({ catalog }).containers.find((c) => c.role === "github")!;
+    expect(docker.secretEnv).toEqual(["GITHUB_TOKEN"]);
+    const uploaded = parse(docker.uploads[0]!.content) as { servers: { inheritEnv: string[] }[] };
+    expect(uploaded.servers[0]!.inheritEnv).toEqual(docker.secretEnv);
+    // A server without secrets inherits nothing.
+    expect(adapterConfig(spec("legacy").spec).servers[0]).not.toHaveProperty("inheritEnv");
+    const noSecrets = catalogOf([{ file: "servers/plain.ts", spec: { name: "plain", description: "x", owner: "platform", transport: { type: "stdio", command: "node", args: [] }, port: 3300 } }], root).servers[0]!;
+    expect(adapterConfig(noSecrets.spec).servers[0]).toMatchObject({ inheritEnv: [] });
   });
 });
 

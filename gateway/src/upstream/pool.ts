@@ -23,10 +23,23 @@ export interface PoolHandlers {
 
 const REMOTE_RESTART = { initialDelayMs: 500, maxDelayMs: 10_000 };
 
+/** `inheritEnv` names already reported unset, per server config: a restarting child warns once, not per restart. */
+const reportedMissingEnv = new WeakMap<BackendConfig, Set<string>>();
+
 export function createChannel(config: BackendConfig, logger: Logger): Channel {
   switch (config.transport) {
-    case "stdio":
-      return new StdioChannel({ command: config.command, args: config.args, env: config.env, cwd: config.cwd, logger });
+    case "stdio": {
+      const onMissingEnv = (names: string[]): void => {
+        let reported = reportedMissingEnv.get(config);
+        if (reported === undefined) reportedMissingEnv.set(config, (reported = new Set()));
+        const fresh = names.filter((name) => !reported.has(name));
+        if (fresh.length === 0) return;
+        for (const name of fresh) reported.add(name);
+        // Names only, never values (they are unset anyway, but the rule is the rule).
+        logger.warn({ missingEnv: fresh }, "inheritEnv names variables unset in the gateway's environment; the backend starts without them");
+      };
+      return new StdioChannel({ command: config.command, args: config.args, env: config.env, inheritEnv: config.inheritEnv, onMissingEnv, cwd: config.cwd, logger });
+    }
     case "http":
       return new StreamableHttpClientChannel({ url: config.url, headers: config.headers, logger });
     case "sse":

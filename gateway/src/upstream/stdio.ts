@@ -30,12 +30,46 @@ export interface StdioChannelOptions {
   args: readonly string[];
   env: Record<string, string>;
   cwd?: string;
+  /** Names of the gateway's own environment variables handed to the child (values read at spawn). @default [] */
+  inheritEnv?: readonly string[];
+  /**
+   * Called at spawn with the `inheritEnv` names unset in the gateway's environment (never called with none).
+   * @default logs them at warn on every spawn; the pool passes a once-per-server variant
+   */
+  onMissingEnv?: (names: string[]) => void;
   logger: Logger;
   /** Grace period between SIGTERM and SIGKILL of the group on close. @default 2000 */
   killGraceMs?: number;
 }
 
 const INHERITED_ENV = ["PATH", "HOME", "NODE_OPTIONS", "TMPDIR", "LANG", "SYSTEMROOT"];
+
+/**
+ * The environment of a stdio child: a few basics of the gateway's own (PATH, HOME, ...), then the variables named in
+ * `inheritEnv` that are set in `source`, then the config's `env` (which wins). Nothing else of the gateway's
+ * environment leaks to the child. `onMissing` gets the `inheritEnv` names unset in `source`, if any.
+ */
+export function childEnv(
+  configured: Readonly<Record<string, string>>,
+  inheritEnv: readonly string[],
+  source: Readonly<Record<string, string | undefined>>,
+  onMissing: (names: string[]) => void,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED_ENV) {
+    const value = source[name];
+    if (value !== undefined) env[name] = value;
+  }
+  const missing: string[] = [];
+  for (const name of inheritEnv) {
+    const value = source[name];
+    if (value === undefined) missing.push(name);
+    else env[name] = value;
+  }
+  if (missing.length > 0) onMissing(missing);
+  Object.assign(env, configured);
+  return env;
+}
 
 export class StdioChannel implements Channel {
   private child: ChildProcess | undefined;
@@ -53,12 +87,9 @@ export class StdioChannel implements Channel {
   }
 
   start(): Promise<void> {
-    const env: Record<string, string> = {};
-    for (const name of INHERITED_ENV) {
-      const value = process.env[name];
-      if (value !== undefined) env[name] = value;
-    }
-    Object.assign(env, this.options.env);
+    const onMissing =
+      this.options.onMissingEnv ?? ((names: string[]) => this.options.logger.warn({ missingEnv: names }, "inheritEnv names variables unset in the gateway's environment; the backend starts without them"));
+    const env = childEnv(this.options.env, this.options.inheritEnv ?? [], process.env, onMissing);
     const child = spawn(this.options.command, [...this.options.args], {
       cwd: this.options.cwd,
       env,
