@@ -128,7 +128,9 @@ describe("Docker target (dev)", () => {
     const image = find(dev.resources, "docker:index/image:Image", "mcp-gateway-image").inputs as Json;
     expect(image).toMatchObject({ imageName: "mcp-fleet/gateway:dev", skipPush: true, build: { context: root, dockerfile: `${root}/gateway/Dockerfile` } });
     const github = find(dev.resources, "docker:index/container:Container", "mcp-github").inputs as Json;
-    expect(github.command).toEqual(["mcp-fleet-gateway", "--config", "/etc/mcp-fleet/gateway.yaml"]);
+    // The whole command line replaces the image's ENTRYPOINT (a `command` would be appended to it).
+    expect(github.entrypoints).toEqual(["mcp-fleet-gateway", "--config", "/etc/mcp-fleet/gateway.yaml"]);
+    expect(github.command).toBeUndefined();
     expect(github.uploads[0].content).toContain("passthrough: true");
   });
 });

@@ -69,7 +69,9 @@ export class DockerFleet extends pulumi.ComponentResource {
         {
           name: c.containerName,
           image: image !== undefined ? image.repoDigest.apply((d) => d ?? c.image) : c.image,
-          ...(c.command !== undefined ? { command: c.command } : {}),
+          // The plan's command starts with the executable, as a Kubernetes `command` does: it replaces the image's
+          // ENTRYPOINT (Docker's `command` would only replace CMD and run `mcp-fleet-gateway mcp-fleet-gateway ...`).
+          ...(c.command !== undefined ? { entrypoints: c.command } : {}),
           envs,
           uploads: c.uploads.map((u) => ({ file: u.file, content: u.content })),
           networksAdvanced: [{ name: this.network.name, aliases: [c.alias] }],
