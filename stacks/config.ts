@@ -54,6 +54,12 @@ export const StackConfigSchema = z
     serverAutoscaling: z.record(z.string(), autoscaling).default({}),
     /** Scrape hook. @default "annotations" */
     monitoring: z.enum(["annotations", "serviceMonitor", "none"]).default("annotations"),
+    /**
+     * Rules, alerts and dashboards (components/monitoring): into an existing `kube-prometheus-stack` (PrometheusRule,
+     * sidecar ConfigMaps), a `standalone` Prometheus and Grafana of our own in the fleet's namespace (kubernetes),
+     * `docker` containers next to the dev fleet (files in `out/monitoring/<stack>`), or `none`. @default "none"
+     */
+    monitoringStack: z.enum(["kube-prometheus-stack", "standalone", "docker", "none"], { error: "must be kube-prometheus-stack, standalone, docker or none" }).default("none"),
     /** Namespace of the monitoring stack. @default "monitoring" */
     monitoringNamespace: z.string().regex(DNS1123_LABEL, "must be a DNS-1123 label").default("monitoring"),
     /** How policy violations gate a deploy (read by CI and `mcp-fleet check`). @default "mandatory" */
@@ -81,6 +87,10 @@ export const StackConfigSchema = z
   .strict()
   .superRefine((c, ctx) => {
     if (c.tls !== false && c.domain === undefined) ctx.addIssue({ code: "custom", path: ["tls"], message: "needs `mcp-fleet:domain` (TLS certificates are issued for a host). Set the domain or set tls to false" });
+    if (c.monitoringStack !== "none" && (c.monitoringStack === "docker") !== (c.target === "docker")) {
+      const fits = c.target === "docker" ? "docker" : "kube-prometheus-stack or standalone";
+      ctx.addIssue({ code: "custom", path: ["monitoringStack"], message: `${c.monitoringStack} does not run on the ${c.target} target. Use ${fits}, or none` });
+    }
     if (c.aws !== undefined && c.target !== "kubernetes") ctx.addIssue({ code: "custom", path: ["aws"], message: "only applies to the kubernetes target (EKS). Remove it or set target to kubernetes" });
   });
 

@@ -2,6 +2,7 @@
  * The Pulumi program, as a function of its inputs: the validated stack config, the catalog and the secrets. The
  * entry point (`stacks/index.ts`) reads those from Pulumi; `mcp-fleet plan` and the benchmark call this directly.
  */
+import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
@@ -32,6 +33,13 @@ export interface StackProgramOptions {
   root?: string;
   /** Use this catalog instead of loading servers/*.ts (generated fleets, tests). */
   catalog?: Catalog;
+  /** Write the dev stack's monitoring files (`out/monitoring/<stack>`); offline plans pass false. @default true */
+  writeMonitoringFiles?: boolean;
+}
+
+export interface FleetProgramOptions {
+  /** Write the dev stack's monitoring files (`out/monitoring/<stack>`) when creating resources. @default true */
+  writeMonitoringFiles?: boolean;
 }
 
 /** The whole program, its inputs overridable: what the entry point, `mcp-fleet plan` and the benchmark run. */
@@ -39,7 +47,7 @@ export async function stackProgram(options: StackProgramOptions = {}): Promise<S
   const stack = pulumi.getStack();
   const config = parseStackConfig(readRawConfig(pulumi.runtime.allConfig()), stack);
   const catalog = options.catalog ?? (await loadCatalog(options.root !== undefined ? { root: options.root } : {}));
-  return fleetProgram(config, catalog, readStackSecrets(catalog));
+  return fleetProgram(config, catalog, readStackSecrets(catalog), options.writeMonitoringFiles !== undefined ? { writeMonitoringFiles: options.writeMonitoringFiles } : {});
 }
 
 /** Reads the secret config as Pulumi secrets (values never leave an Output). Problems name the key and the fix. */
@@ -102,19 +110,40 @@ export function fleetPlanInputFromConfig(config: StackConfig, catalog: Catalog):
     serverAutoscaling: config.serverAutoscaling,
     monitoringNamespace: config.monitoringNamespace,
     monitoring: { kind: config.monitoring },
+    ...(config.monitoringStack === "kube-prometheus-stack" || config.monitoringStack === "standalone" ? { monitoringStack: { mode: config.monitoringStack } } : {}),
     ...(config.aws !== undefined ? { awsSecrets: { region: config.aws.region, eksOidcProviderArn: config.aws.eksOidcProviderArn } } : {}),
   };
 }
 
+/** Pulumi name of the stack's fleet component (children, the Monitoring included, derive their names from it). */
+export function fleetName(config: Pick<StackConfig, "prefix">): string {
+  return config.prefix;
+}
+
+/** Host directory of the dev stack's generated monitoring files, bind-mounted into Prometheus and Grafana. */
+export function monitoringConfigDir(root: string, stack: string): string {
+  return join(root, "out", "monitoring", stack);
+}
+
 /** Creates the whole stack. */
-export function fleetProgram(config: StackConfig, catalog: Catalog, secrets: StackSecrets): StackOutputs {
-  const name = config.prefix;
+export function fleetProgram(config: StackConfig, catalog: Catalog, secrets: StackSecrets, options: FleetProgramOptions = {}): StackOutputs {
+  const name = fleetName(config);
   const servers = catalog.servers.map((s) => s.spec.name);
   if (config.target === "docker") {
     const providerOpts = config.docker.host !== undefined ? { provider: new docker.Provider(`${name}-docker`, { host: config.docker.host }) } : {};
     const fleet = new DockerFleet(
       name,
-      { catalog, prefix: config.prefix, imageTag: config.imageTag, gatewayPort: config.docker.gatewayPort, sessionSecret: secrets.sessionSecret, serverSecrets: secrets.serverSecrets },
+      {
+        catalog,
+        prefix: config.prefix,
+        imageTag: config.imageTag,
+        gatewayPort: config.docker.gatewayPort,
+        sessionSecret: secrets.sessionSecret,
+        serverSecrets: secrets.serverSecrets,
+        ...(config.monitoringStack === "docker"
+          ? { monitoring: { docker: { configDir: monitoringConfigDir(catalog.root, pulumi.getStack()), writeFiles: options.writeMonitoringFiles ?? true } } }
+          : {}),
+      },
       providerOpts,
     );
     return { target: "docker", gatewayUrl: fleet.gatewayUrl, servers };

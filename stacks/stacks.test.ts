@@ -4,7 +4,7 @@
  * plan/synth output, and synth writes exactly the objects the components register.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -19,15 +19,8 @@ import { KNOWN_SECRET, KNOWN_SERVER_SECRET, catalogOf, find, kubernetesObjects, 
 import { findRepoRoot, loadCatalog } from "../servers/catalog/catalog.js";
 import { synthStack } from "../cli/commands/synth.js";
 import { StackConfigError, StackConfigSchema, parseStackConfig, readRawConfig } from "./config.js";
-import type { RegisteredResource } from "../components/plan/run-under-mocks.js";
 
-/** Whether a resource belongs to the monitoring stack (rules, dashboards), which synth does not export. */
-function underMonitoring(all: readonly RegisteredResource[], r: RegisteredResource): boolean {
-  const byUrn = new Map(all.map((x) => [x.urn, x]));
-  for (let p = r.parent; p !== undefined; p = byUrn.get(p)?.parent) if (byUrn.get(p)?.type === "mcp-fleet:monitoring:Monitoring") return true;
-  return false;
-}
-import { fleetPlanInputFromConfig } from "./program.js";
+import { fleetPlanInputFromConfig, monitoringConfigDir } from "./program.js";
 
 const root = findRepoRoot();
 const secretConfig = {
@@ -47,10 +40,17 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** kubernetes-models class of an object, e.g. `kubernetes-models/apps/v1/Deployment`. */
-async function modelOf(apiVersion: string, kind: string): Promise<(new (data: unknown) => { validate(): void }) | undefined> {
+type Model = new (data: unknown) => { validate(): void };
+
+/**
+ * The kubernetes-models class of an object: `kubernetes-models/<apiVersion>/<kind>` for built-in kinds,
+ * `@kubernetes-models/prometheus-operator` for the operator's (ServiceMonitor, PodMonitor, PrometheusRule).
+ * Undefined for a kind neither knows (External Secrets' CRDs).
+ */
+async function modelOf(apiVersion: string, kind: string): Promise<Model | undefined> {
+  const pkg = apiVersion.startsWith("monitoring.coreos.com/") ? "@kubernetes-models/prometheus-operator" : "kubernetes-models";
   try {
-    const mod = (await import(`kubernetes-models/${apiVersion}/${kind}`)) as Record<string, new (data: unknown) => { validate(): void }>;
+    const mod = (await import(`${pkg}/${apiVersion}/${kind}`)) as Record<string, Model>;
     return mod[kind];
   } catch {
     return undefined;
@@ -64,12 +64,20 @@ describe("shipped stacks", () => {
     const count = (stack: string, type: string) => plans[stack]!.resources.filter((r) => r.type === type).length;
     const fleetContainers = plans.dev!.resources.filter((r) => r.type === "docker:index/container:Container" && r.parent === find(plans.dev!.resources, "mcp-fleet:docker:DockerFleet", "mcp").urn);
     expect(fleetContainers.map((r) => r.name).sort()).toEqual([...catalog.servers.map((s) => `mcp-${s.spec.name}`), "mcp-gateway"].sort());
+    // dev: the servers, the gateway, and Prometheus and Grafana (mcp-fleet:monitoringStack: docker).
+    expect(count("dev", "docker:index/container:Container")).toBe(n + 1 + 2);
     expect(count("dev", "kubernetes:apps/v1:Deployment")).toBe(0);
-    expect(count("staging", "kubernetes:apps/v1:Deployment")).toBe(n + 1);
+    // staging: the servers, the gateway, and our own Prometheus and Grafana (standalone).
+    expect(count("staging", "kubernetes:apps/v1:Deployment")).toBe(n + 1 + 2);
+    expect(count("staging", "kubernetes:monitoring.coreos.com/v1:PrometheusRule")).toBe(0);
     expect(count("staging", "aws:ecr/repository:Repository")).toBe(0);
+    // prod: rules and dashboards into kube-prometheus-stack; the scrape hook's ServiceMonitors, no second one.
     expect(count("prod", "kubernetes:apps/v1:Deployment")).toBe(n + 1);
     expect(count("prod", "aws:kms/key:Key")).toBe(1);
-    expect(count("prod", "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")).toBeGreaterThan(0);
+    expect(find(plans.prod!.resources, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "mcp-gateway-monitor").inputs).toMatchObject({ metadata: { namespace: "mcp" } });
+    expect(plans.prod!.resources.filter((r) => r.name === "mcp-monitoring-gateway")).toEqual([]);
+    expect(count("prod", "kubernetes:monitoring.coreos.com/v1:PrometheusRule")).toBe(1);
+    expect(["dev", "staging", "prod"].map((stack) => count(stack, "mcp-fleet:monitoring:Monitoring"))).toEqual([1, 1, 1]);
     expect(plans.staging!.outputs).toMatchObject({ target: "kubernetes", gatewayUrl: "https://mcp.staging.example.com/mcp", namespace: "mcp-staging" });
     expect(plans.dev!.placeholders).toEqual(["mcp-fleet:sessionSecret"]);
   });
@@ -77,22 +85,25 @@ describe("shipped stacks", () => {
   it("every Kubernetes object of every stack validates against the Kubernetes schema", async () => {
     let validated = 0;
     const custom: string[] = [];
+    const operatorKinds = new Set<string>();
     for (const plan of [...Object.values(plans), ...Object.values(withSecrets)]) {
       for (const r of kubernetesObjects(plan.resources)) {
         const obj = structuredClone(r.inputs) as Json;
         if (r.type === "kubernetes:core/v1:Secret") obj.stringData = {};
         const Model = await modelOf(obj.apiVersion, obj.kind);
         if (Model === undefined) {
-          // Custom resources (ServiceMonitor, ExternalSecret, PrometheusRule...) have no schema in kubernetes-models.
-          custom.push(obj.apiVersion);
+          // Only External Secrets' CRDs (ExternalSecret, SecretStore) have no kubernetes-models package here.
+          custom.push(`${obj.apiVersion}/${obj.kind}`);
           continue;
         }
         expect(() => new Model(obj).validate(), `${r.type} ${r.name}`).not.toThrow();
         validated++;
+        if (obj.apiVersion.startsWith("monitoring.coreos.com/")) operatorKinds.add(obj.kind);
       }
     }
     expect(validated).toBeGreaterThan(100);
-    expect(custom.filter((v) => !/^(monitoring\.coreos\.com|external-secrets\.io)\//.test(v))).toEqual([]);
+    expect([...operatorKinds].sort()).toEqual(["PrometheusRule", "ServiceMonitor"]);
+    expect([...new Set(custom)].sort()).toEqual(["external-secrets.io/v1beta1/ExternalSecret", "external-secrets.io/v1beta1/SecretStore"]);
   });
 
   it("no secret value appears in any resource, nor in plan output; Secrets hold them masked", () => {
@@ -109,6 +120,24 @@ describe("shipped stacks", () => {
     expect(find(dev, "docker:index/container:Container", "mcp-gateway").inputs.envs).toEqual([SECRET_MASK]);
     const prod = withSecrets.prod!.resources;
     expect(find(prod, "aws:secretsmanager/secretVersion:SecretVersion", "mcp-aws-github-github-token-value").inputs.secretString).toBe(SECRET_MASK);
+  });
+
+  it("dev bind-mounts out/monitoring/dev into Prometheus and Grafana; an offline plan writes no files, the program does", async () => {
+    const dev = plans.dev!.resources;
+    const prometheus = find(dev, "docker:index/container:Container", "mcp-monitoring-prometheus").inputs as Json;
+    const grafana = find(dev, "docker:index/container:Container", "mcp-monitoring-grafana").inputs as Json;
+    expect(prometheus.mounts).toEqual([{ type: "bind", source: `${monitoringConfigDir(root, "dev")}/prometheus`, target: "/etc/prometheus", readOnly: true }]);
+    expect(grafana.mounts.map((m: Json) => m.source)).toEqual(["grafana/grafana.ini", "grafana/provisioning", "grafana/dashboards"].map((f) => `${monitoringConfigDir(root, "dev")}/${f}`));
+
+    const elsewhere = mkdtempSync(join(tmp, "root-"));
+    const catalog = catalogOf(mixedSpecs(), elsewhere);
+    await planStack({ stack: "dev", root, catalog, ...secretConfig });
+    expect(existsSync(monitoringConfigDir(elsewhere, "dev"))).toBe(false);
+    const { stackProgram } = await import("./program.js");
+    const file = readStackFile(root, "dev");
+    await runUnderMocks({ stack: "dev", config: { ...file.config, ...secretConfig.config }, secretKeys: secretConfig.secretKeys, program: () => stackProgram({ root, catalog }) });
+    const written = readFileSync(join(monitoringConfigDir(elsewhere, "dev"), "prometheus/prometheus.yml"), "utf8");
+    expect(written).toContain("127.0.0.1:8080");
   });
 
   it("the entry point has only a default export (Pulumi refuses both) and runs as Pulumi runs it", async () => {
@@ -133,24 +162,26 @@ describe("shipped stacks", () => {
 });
 
 describe("synth", () => {
-  it("writes exactly the non-Secret Kubernetes objects the components register, from the same builders", async () => {
+  it("writes exactly the non-Secret Kubernetes objects the components register, from the same builders, monitoring included", async () => {
     const files = await synthStack("staging", join(tmp, "staging"), root);
     const written = files.map((f) => parseAllDocuments(readFileSync(join(tmp, "staging", f), "utf8"))[0]!.toJSON() as Json);
     const registered = kubernetesObjects(plans.staging!.resources)
-      .filter((r) => r.type !== "kubernetes:core/v1:Secret" && !underMonitoring(plans.staging!.resources, r))
+      .filter((r) => r.type !== "kubernetes:core/v1:Secret")
       .map((r) => r.inputs as Json);
     const key = (o: Json) => `${o.kind}/${o.metadata.name}`;
     const sortByKey = (xs: Json[]) => [...xs].sort((a, b) => key(a).localeCompare(key(b)));
     expect(written.length).toBe(registered.length);
     expect(sortByKey(written)).toEqual(sortByKey(registered));
     expect(readdirSync(join(tmp, "staging")).some((f) => f.startsWith("Secret."))).toBe(false);
+    // The standalone Prometheus and Grafana (mcp-fleet:monitoringStack: standalone) are part of the export.
+    expect(written.filter((o) => o.kind === "Deployment" && o.metadata.name.startsWith("mcp-monitoring-")).map((o) => o.metadata.name).sort()).toEqual(["mcp-monitoring-grafana", "mcp-monitoring-prometheus"]);
   });
 
   it("writes the prod objects the components register, IRSA annotations and External Secrets included", async () => {
     const files = await synthStack("prod", join(tmp, "prod"), root, mixed);
     const written = files.map((f) => parseAllDocuments(readFileSync(join(tmp, "prod", f), "utf8"))[0]!.toJSON() as Json);
     const registered = kubernetesObjects(withSecrets.prod!.resources)
-      .filter((r) => r.type !== "kubernetes:core/v1:Secret" && !underMonitoring(withSecrets.prod!.resources, r))
+      .filter((r) => r.type !== "kubernetes:core/v1:Secret")
       .map((r) => r.inputs as Json);
     const key = (o: Json) => `${o.kind}/${o.metadata.name}`;
     const sortByKey = (xs: Json[]) => [...xs].sort((a, b) => key(a).localeCompare(key(b)));
@@ -158,6 +189,12 @@ describe("synth", () => {
     const sa = written.find((o) => o.kind === "ServiceAccount" && o.metadata.name === "mcp-github");
     expect(sa.metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/mcp-mcp-github" });
     expect(written.filter((o) => o.kind === "ExternalSecret").map((o) => o.spec.target.name)).toEqual(["mcp-github-secrets"]);
+    expect(written.filter((o) => o.kind === "PrometheusRule").map((o) => o.metadata.name)).toEqual(["mcp-monitoring-rules"]);
+    expect(written.filter((o) => o.metadata.labels?.grafana_dashboard === "1").map((o) => o.metadata.name).sort()).toEqual([
+      "mcp-monitoring-dashboard-gateway",
+      "mcp-monitoring-dashboard-overview",
+      "mcp-monitoring-dashboard-server",
+    ]);
     expect(JSON.stringify(written)).not.toContain(KNOWN_SERVER_SECRET);
   });
 
@@ -191,6 +228,28 @@ describe("stack config", () => {
       `\`mcp-fleet:colour\` is not a setting. Remove it (\`pulumi config rm mcp-fleet:colour\`); settings are: ${Object.keys(StackConfigSchema.shape).join(", ")}.`,
     ]);
     expect((error as Error).message.split("\n")[0]).toBe('Stack "qa" has invalid config (stacks/Pulumi.qa.yaml):');
+  });
+
+  it("`mcp-fleet:monitoringStack` must fit the target, with the fix", () => {
+    const problems = (raw: Record<string, unknown>) => {
+      try {
+        parseStackConfig(raw, "qa");
+      } catch (e) {
+        return (e as StackConfigError).problems;
+      }
+      return [];
+    };
+    expect(problems({ target: "docker", monitoringStack: "kube-prometheus-stack" })).toEqual([
+      "`mcp-fleet:monitoringStack` kube-prometheus-stack does not run on the docker target. Use docker, or none. Fix it with `pulumi config set mcp-fleet:monitoringStack ...` or in stacks/Pulumi.<stack>.yaml.",
+    ]);
+    expect(problems({ target: "kubernetes", monitoringStack: "docker" })).toEqual([
+      "`mcp-fleet:monitoringStack` docker does not run on the kubernetes target. Use kube-prometheus-stack or standalone, or none. Fix it with `pulumi config set mcp-fleet:monitoringStack ...` or in stacks/Pulumi.<stack>.yaml.",
+    ]);
+    expect(problems({ target: "kubernetes", monitoringStack: "grafana" })).toEqual([
+      "`mcp-fleet:monitoringStack` must be kube-prometheus-stack, standalone, docker or none. Fix it with `pulumi config set mcp-fleet:monitoringStack ...` or in stacks/Pulumi.<stack>.yaml.",
+    ]);
+    expect(parseStackConfig({ target: "kubernetes" }, "qa").monitoringStack).toBe("none");
+    expect(parseStackConfig({ target: "docker", monitoringStack: "none" }, "qa").monitoringStack).toBe("none");
   });
 
   it("rejects server secrets for servers the catalog does not have, with the command that removes them", async () => {

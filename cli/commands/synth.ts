@@ -2,15 +2,16 @@
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { planFleet, validateFleetPlanInput } from "../../components/fleet/plan.js";
+import { planFleet, planFleetMonitoring, validateFleetPlanInput } from "../../components/fleet/plan.js";
+import { monitoringObjects } from "../../components/monitoring/objects.js";
 import { readStackFile } from "../../components/plan/plan-stack.js";
 import { synthFleet } from "../../components/synth/synth.js";
 import { findRepoRoot, loadCatalog, type Catalog } from "../../servers/catalog/catalog.js";
 import { parseStackConfig, readRawConfig } from "../../stacks/config.js";
-import { fleetPlanInputFromConfig } from "../../stacks/program.js";
+import { fleetName, fleetPlanInputFromConfig } from "../../stacks/program.js";
 import { CliError } from "../errors.js";
 
-/** Synthesizes a stack into `outdir` (emptied of earlier `*.k8s.yaml` first); returns the files written. */
+/** Synthesizes a stack into `outdir`, its Monitoring's objects (`mcp-fleet:monitoringStack`) included (emptied of earlier `*.k8s.yaml` first); returns the files written. */
 export async function synthStack(stack: string, outdir: string, root = findRepoRoot(), catalog?: Catalog): Promise<string[]> {
   const config = parseStackConfig(readRawConfig(readStackFile(root, stack).config), stack);
   if (config.target !== "kubernetes") {
@@ -19,9 +20,12 @@ export async function synthStack(stack: string, outdir: string, root = findRepoR
   const input = fleetPlanInputFromConfig(config, catalog ?? (await loadCatalog({ root })));
   const problems = validateFleetPlanInput(input);
   if (problems.length > 0) throw new CliError(`stack "${stack}" cannot be synthesized:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  const plan = planFleet(input);
+  const monitoring = planFleetMonitoring(fleetName(config), input, plan);
+  const monitoringManifests = monitoring !== undefined ? monitoringObjects(monitoring.name, monitoring.args) : [];
   mkdirSync(outdir, { recursive: true });
   for (const f of readdirSync(outdir)) if (f.endsWith(".k8s.yaml")) rmSync(join(outdir, f));
-  return synthFleet(planFleet(input), outdir, stack);
+  return synthFleet(plan, outdir, stack, monitoringManifests);
 }
 
 export function register(program: Command): void {

@@ -8,10 +8,8 @@ import { createObject } from "../k8s/create.js";
 import { McpGateway } from "../k8s/mcp-gateway.js";
 import { McpServer } from "../k8s/mcp-server.js";
 import { ComponentArgsError } from "../k8s/validate.js";
-import { MCP_PORT_NAME } from "../k8s/builders/pod.js";
-import { monitoringArgsForFleet, type FleetMonitoringArgs } from "../monitoring/fleet.js";
 import { Monitoring } from "../monitoring/index.js";
-import { planFleet, validateFleetPlanInput, type FleetPlan, type FleetPlanInput } from "./plan.js";
+import { planFleet, planFleetMonitoring, validateFleetPlanInput, type FleetPlan, type FleetPlanInput } from "./plan.js";
 
 export interface FleetArgs extends FleetPlanInput {
   /** The gateway's keys by environment variable (at least `MCP_FLEET_SESSION_SECRET`), as Pulumi secrets. */
@@ -21,12 +19,6 @@ export interface FleetArgs extends FleetPlanInput {
    * Secret from us: its `<k8sName>-secrets` is provided by someone else (External Secrets in prod). @default {}
    */
   serverSecrets?: Record<string, Record<string, pulumi.Input<string>>>;
-  /**
-   * Rules, alerts and dashboards (`Monitoring`): into an existing kube-prometheus-stack, or with a Prometheus and a
-   * Grafana of our own (`standalone`). Servers, SLOs and the gateway's labels and port come from the Fleet; the
-   * scrape hook (`monitoring`) stays as it is. @default undefined (scrape hook only)
-   */
-  monitoringStack?: FleetMonitoringArgs & { mode: "kube-prometheus-stack" | "standalone" };
 }
 
 /** Every problem of the args (empty when valid). */
@@ -106,26 +98,8 @@ export class Fleet extends pulumi.ComponentResource {
       { parent: this, dependsOn: base },
     );
     this.gatewayUrl = this.gateway.url;
-    if (args.monitoringStack !== undefined) {
-      const g = this.plan.gateway;
-      this.monitoringStack = new Monitoring(
-        `${name}-monitoring`,
-        monitoringArgsForFleet(
-          args.catalog,
-          {
-            namespace: args.namespace,
-            serviceName: g.k8sName,
-            podSelector: g.selector,
-            portName: MCP_PORT_NAME,
-            port: g.port,
-            prefix: args.prefix ?? "mcp",
-            hookAddsServiceMonitor: args.monitoring?.kind === "serviceMonitor",
-          },
-          args.monitoringStack,
-        ),
-        { parent: this, dependsOn: base },
-      );
-    }
+    const monitoring = planFleetMonitoring(name, args, this.plan);
+    if (monitoring !== undefined) this.monitoringStack = new Monitoring(monitoring.name, monitoring.args, { parent: this, dependsOn: base });
     this.registerOutputs({
       namespace: this.namespace,
       gatewayUrl: this.gatewayUrl,

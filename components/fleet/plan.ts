@@ -4,13 +4,15 @@
  */
 import type { Catalog } from "../../servers/catalog/catalog.js";
 import type { ServerSpec } from "../../servers/catalog/spec.js";
+import { monitoringArgsForFleet, type FleetMonitoringArgs } from "../monitoring/fleet.js";
+import type { MonitoringComponentArgs } from "../monitoring/index.js";
 import { irsaRoleArn, irsaRoleName, secretManagerName } from "../aws/policies.js";
 import { renderGatewayConfig } from "../gateway-config.js";
 import { gatewayObjects, type GatewayIngressInput, type GatewayObjects } from "../k8s/builders/gateway.js";
 import { DEFAULT_FLEET_OWNER, gatewayK8sName } from "../k8s/builders/labels.js";
 import type { MonitoringHook } from "../k8s/builders/monitoring.js";
 import { buildDefaultDenyNetworkPolicy, buildNamespace, type AutoscalingInput } from "../k8s/builders/objects.js";
-import type { Resources } from "../k8s/builders/pod.js";
+import { MCP_PORT_NAME, type Resources } from "../k8s/builders/pod.js";
 import { serverObjects, type ServerObjects, type ServerObjectsInput } from "../k8s/builders/server.js";
 import type { INamespace, INetworkPolicy } from "../k8s/builders/types.js";
 import { checkAutoscaling, checkImage, checkNamespace, checkReplicas } from "../k8s/validate.js";
@@ -52,6 +54,12 @@ export interface FleetPlanInput {
    * the roles are `AwsFleet`'s, their ARNs known up front). @default undefined (Secrets from Pulumi config or out of band)
    */
   awsSecrets?: { region: string; eksOidcProviderArn: string };
+  /**
+   * Rules, alerts and dashboards (`Monitoring`): into an existing kube-prometheus-stack, or with a Prometheus and a
+   * Grafana of our own (`standalone`). Servers, SLOs and the gateway's labels and port come from the Fleet; the
+   * scrape hook (`monitoring`) stays as it is. @default undefined (scrape hook only)
+   */
+  monitoringStack?: FleetMonitoringArgs & { mode: "kube-prometheus-stack" | "standalone" };
 }
 
 export interface FleetPlan {
@@ -142,4 +150,29 @@ export function planFleet(input: FleetPlanInput): FleetPlan {
   };
   if (input.createNamespace ?? true) plan.namespace = buildNamespace(input.namespace, labels);
   return plan;
+}
+
+/**
+ * The `Monitoring` a Fleet named `fleetName` creates for `input.monitoringStack` (undefined without one): its
+ * component name and arguments. The Fleet creates it from this; `mcp-fleet synth` writes the same objects.
+ */
+export function planFleetMonitoring(fleetName: string, input: FleetPlanInput, plan: FleetPlan): { name: string; args: MonitoringComponentArgs } | undefined {
+  if (input.monitoringStack === undefined) return undefined;
+  const g = plan.gateway;
+  return {
+    name: `${fleetName}-monitoring`,
+    args: monitoringArgsForFleet(
+      input.catalog,
+      {
+        namespace: input.namespace,
+        serviceName: g.k8sName,
+        podSelector: g.selector,
+        portName: MCP_PORT_NAME,
+        port: g.port,
+        prefix: input.prefix ?? "mcp",
+        hookAddsServiceMonitor: input.monitoring?.kind === "serviceMonitor",
+      },
+      input.monitoringStack,
+    ),
+  };
 }

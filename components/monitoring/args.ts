@@ -55,6 +55,8 @@ export interface DockerArgs {
   gatewayAddress?: string;
   /** Host directory the generated files are written to and bind-mounted (read-only) from. Absolute. */
   configDir: string;
+  /** Write the files into `configDir` when resources are created (never in previews); offline plans pass false. @default true */
+  writeFiles?: boolean;
   /** Docker network mode of both containers. @default "host" */
   networkMode?: string;
   /** @default 9090 */

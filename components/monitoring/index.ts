@@ -7,17 +7,17 @@ import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { writeFiles } from "../../monitoring/generate.js";
-import { renderMonitoring, type RenderedMonitoring } from "../../monitoring/render.js";
-import { type MonitoringArgs, MonitoringArgsError, validateMonitoringArgs } from "./args.js";
-import { DEFAULT_OWNER, type K8sObject } from "./common.js";
+import type { RenderedMonitoring } from "../../monitoring/render.js";
+import type { MonitoringArgs } from "./args.js";
+import type { K8sObject } from "./common.js";
 import { dockerPlan } from "./docker.js";
-import { kubePrometheusStackObjects } from "./kube-prometheus-stack.js";
-import { standaloneObjects } from "./standalone.js";
+import { kubernetesObjectsOf, prepareMonitoring } from "./objects.js";
 
 export * from "./args.js";
 export { dockerPlan } from "./docker.js";
 export { kubePrometheusStackObjects } from "./kube-prometheus-stack.js";
 export { standaloneObjects } from "./standalone.js";
+export { monitoringObjects } from "./objects.js";
 
 export interface MonitoringComponentArgs extends MonitoringArgs {
   /** Owner label of the monitoring objects. @default "platform" */
@@ -37,31 +37,23 @@ export class Monitoring extends pulumi.ComponentResource {
 
   constructor(name: string, args: MonitoringComponentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-fleet:monitoring:Monitoring", name, {}, opts);
-    const problems = validateMonitoringArgs(args);
-    if (problems.length > 0) throw new MonitoringArgsError(name, problems);
-
-    const options = args.options ?? {};
-    const job = options.gatewayJob ?? "mcp-gateway";
-    const scrapeInterval = args.scrapeInterval ?? "30s";
-    const owner = args.owner ?? DEFAULT_OWNER;
-    this.rendered = renderMonitoring(args.servers, { ...options, ...(args.gateway === undefined ? {} : { namespace: options.namespace ?? args.gateway.namespace }) });
+    const prepared = prepareMonitoring(name, args);
+    const { owner, job, scrapeInterval } = prepared;
+    this.rendered = prepared.rendered;
 
     let grafanaUrl: string | undefined;
     let prometheusUrl: string | undefined;
     if (args.mode === "docker") {
       const plan = dockerPlan({ component: name, owner, job, scrapeInterval, docker: args.docker!, rendered: this.rendered });
-      // The containers bind-mount these files; write them before Docker creates the containers (not in previews).
-      if (!pulumi.runtime.isDryRun()) writeFiles(args.docker!.configDir, plan.files);
+      // The containers bind-mount these files; write them before Docker creates the containers (not in previews,
+      // nor in offline plans that ask not to).
+      if (!pulumi.runtime.isDryRun() && (args.docker!.writeFiles ?? true)) writeFiles(args.docker!.configDir, plan.files);
       for (const c of plan.containers) this.containers.push(new docker.Container(c.name, c.args, { parent: this }));
       grafanaUrl = plan.grafanaUrl;
       prometheusUrl = plan.prometheusUrl;
     } else {
       const gateway = args.gateway!;
-      const objects =
-        args.mode === "kube-prometheus-stack"
-          ? kubePrometheusStackObjects({ component: name, owner, job, scrapeInterval, gateway, stack: args.kubePrometheusStack ?? {}, rendered: this.rendered })
-          : standaloneObjects({ component: name, owner, job, scrapeInterval, gateway, standalone: args.standalone ?? {}, rendered: this.rendered });
-      for (const object of objects) this.objects[`${object.kind}/${object.metadata.name}`] = this.create(object);
+      for (const object of kubernetesObjectsOf(name, args, prepared)) this.objects[`${object.kind}/${object.metadata.name}`] = this.create(object);
       if (args.mode === "standalone") {
         grafanaUrl = `http://${name}-grafana.${gateway.namespace}.svc:3000`;
         prometheusUrl = `http://${name}-prometheus.${gateway.namespace}.svc:9090`;

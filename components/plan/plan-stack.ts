@@ -90,7 +90,8 @@ export async function planStack(options: PlanStackOptions): Promise<StackPlan> {
     stack: options.stack,
     config,
     secretKeys,
-    program: () => stackProgram({ root, ...(options.catalog !== undefined ? { catalog: options.catalog } : {}) }),
+    // An offline plan writes nothing: the dev stack's monitoring files are written by a real `pulumi up` only.
+    program: () => stackProgram({ root, writeMonitoringFiles: false, ...(options.catalog !== undefined ? { catalog: options.catalog } : {}) }),
   });
   return { ...result, stack: options.stack, placeholders };
 }

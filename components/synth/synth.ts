@@ -17,21 +17,25 @@ export interface PlainObject {
   [field: string]: unknown;
 }
 
-/** Every object of the plan in creation order, Secrets excluded (only referenced). */
-export function fleetManifests(plan: FleetPlan): PlainObject[] {
+/**
+ * Every object of the plan in creation order, Secrets excluded (only referenced), then the objects of its
+ * `Monitoring` (`monitoringObjects(planFleetMonitoring(...))`) when the fleet has one.
+ */
+export function fleetManifests(plan: FleetPlan, monitoring: readonly PlainObject[] = []): PlainObject[] {
   const out: PlainObject[] = [];
   if (plan.namespace !== undefined) out.push(plan.namespace as PlainObject);
   out.push(plan.defaultDeny as PlainObject);
   for (const s of plan.servers) for (const { object } of serverObjectList(s.objects)) out.push(object as PlainObject);
   for (const { object } of gatewayObjectList(plan.gateway)) out.push(object as PlainObject);
+  out.push(...monitoring);
   return out.filter((o) => o.kind !== "Secret");
 }
 
-/** Writes the plan's objects with cdk8s, one file per object, into `outdir`; returns the files (relative). */
-export function synthFleet(plan: FleetPlan, outdir: string, chartName: string): string[] {
+/** Writes the plan's objects (and its monitoring's) with cdk8s, one file per object, into `outdir`; returns the files (relative). */
+export function synthFleet(plan: FleetPlan, outdir: string, chartName: string, monitoring: readonly PlainObject[] = []): string[] {
   const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_RESOURCE });
   const chart = new Chart(app, chartName, { disableResourceNameHashes: true });
-  fleetManifests(plan).forEach((obj, i) => {
+  fleetManifests(plan, monitoring).forEach((obj, i) => {
     const { apiVersion, kind, metadata, ...rest } = structuredClone(obj);
     new ApiObject(chart, `${String(i).padStart(4, "0")}-${kind}-${metadata?.name ?? i}`, { apiVersion, kind, metadata: metadata ?? {}, ...rest });
   });
