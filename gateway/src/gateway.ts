@@ -2,7 +2,6 @@
  * Composition: wires config, logger, metrics, backends, registry, sessions, router and the HTTP server into a
  * running gateway. Each part lives in its own module; this file only connects them.
  */
-import type { AddressInfo } from "node:net";
 import type { GatewayConfig } from "./config.js";
 import { createHttpServer, type BackendStatus } from "./http/server.js";
 import { StreamableHttpHandler } from "./http/streamable.js";
@@ -119,14 +118,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // Lists are fetched when a backend comes up; wait for those first fetches too.
   await Promise.all([...pool.shared.values()].filter((b) => b.state === "up").map((b) => registry.refresh(b)));
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.listen.port, config.listen.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port } = await server.listen(config.listen.port, config.listen.host);
   const host = config.listen.host.includes(":") ? `[${config.listen.host}]` : config.listen.host;
   const url = `http://${host}:${port}${config.listen.path}`;
   logger.info({ url, servers: status() }, "gateway listening");

@@ -2,7 +2,7 @@
  * The answer to one POST: a JSON body when nothing had to be forwarded before the result(s), otherwise an SSE
  * stream that carries the forwarded messages (progress, logging, backend->client requests) and then the result(s).
  */
-import type { ServerResponse } from "node:http";
+import type { H1Response } from "./h1/server.js";
 import type { JsonRpcMessage, JsonRpcResponse } from "../jsonrpc.js";
 import { SseWriter } from "./sse-writer.js";
 
@@ -16,7 +16,7 @@ export class PostExchange {
   onDone?: () => void;
 
   constructor(
-    private readonly res: ServerResponse,
+    private readonly res: H1Response,
     /** Responses this POST waits for. */
     private readonly expected: number,
     private readonly batch: boolean,

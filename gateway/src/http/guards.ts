@@ -1,5 +1,9 @@
 /** Checks on an incoming HTTP request before any MCP handling: Host/Origin (DNS rebinding), media types, body size. */
-import type { IncomingMessage } from "node:http";
+
+/** What the guards read of a request. */
+export interface RequestHeaders {
+  readonly headers: Readonly<Record<string, string | undefined>>;
+}
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
@@ -21,7 +25,7 @@ export interface OriginPolicy {
 }
 
 /** Why the request's Host or Origin is refused (403), or `undefined` when it is accepted. */
-export function originProblem(req: IncomingMessage, policy: OriginPolicy): string | undefined {
+export function originProblem(req: RequestHeaders, policy: OriginPolicy): string | undefined {
   const host = req.headers.host;
   if (host === undefined) return "missing Host header";
   if (policy.allowedHosts.length > 0) {
@@ -47,7 +51,7 @@ export function originProblem(req: IncomingMessage, policy: OriginPolicy): strin
 const acceptCache = new Map<string, boolean>();
 
 /** Does the Accept header list this media type (or a wildcard covering it)? */
-export function accepts(req: IncomingMessage, type: string): boolean {
+export function accepts(req: RequestHeaders, type: string): boolean {
   const accept = req.headers.accept;
   if (accept === undefined) return false;
   const key = `${type}\u0000${accept}`;
@@ -63,32 +67,7 @@ export function accepts(req: IncomingMessage, type: string): boolean {
   return answer;
 }
 
-export function isJsonContentType(req: IncomingMessage): boolean {
+export function isJsonContentType(req: RequestHeaders): boolean {
   const type = req.headers["content-type"];
   return type !== undefined && type.split(";")[0]!.trim().toLowerCase() === "application/json";
-}
-
-export class BodyTooLarge extends Error {}
-
-/** Reads the body up to `limit` bytes; rejects with {@link BodyTooLarge} as soon as it is exceeded (and stops reading). */
-export function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const declared = Number(req.headers["content-length"] ?? "0");
-  if (declared > limit) return Promise.reject(new BodyTooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off("data", onData);
-        req.pause();
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on("data", onData);
-    req.once("end", () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
-    req.once("error", reject);
-  });
 }

@@ -1,13 +1,10 @@
 /** The gateway's HTTP server: the MCP endpoint plus probes, metrics and status. Nothing else is served. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { GatewayConfig } from "../config.js";
 import type { Logger } from "../observability/logger.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { originProblem } from "./guards.js";
+import { H1Server, type H1Request, type H1Response } from "./h1/server.js";
 import type { StreamableHttpHandler } from "./streamable.js";
-
-/** An incoming request with the id the server gave it (for log lines). */
-export type RequestWithId = IncomingMessage & { reqId?: string };
 
 export interface BackendStatus {
   name: string;
@@ -25,31 +22,31 @@ export interface HttpServerDeps {
   status: () => BackendStatus[];
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
+function json(res: H1Response, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   res.end(text);
 }
 
-export function createHttpServer(deps: HttpServerDeps): Server {
+export function createHttpServer(deps: HttpServerDeps): H1Server {
   const { config, metrics } = deps;
   const policy = { bindHost: config.listen.host, allowedHosts: config.http.allowedHosts, allowedOrigins: config.http.allowedOrigins };
   let requestCounter = 0;
   const debug = deps.logger.isLevelEnabled("debug");
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const started = process.hrtime.bigint();
-    const method = req.method ?? "GET";
+  const server = new H1Server((req: H1Request, res: H1Response) => {
+    const started = performance.now();
+    const method = req.method;
     // Request id: the caller's X-Request-Id, else a per-process counter; it goes on every log line of the request.
-    const reqId = (req.headers["x-request-id"] as string | undefined) ?? `${process.pid}-${++requestCounter}`;
-    (req as RequestWithId).reqId = reqId;
-    res.once("finish", () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const reqId = req.headers["x-request-id"] ?? `${process.pid}-${++requestCounter}`;
+    req.reqId = reqId;
+    res.onFinish(() => {
+      const seconds = (performance.now() - started) / 1000;
       metrics.httpRequest(method, res.statusCode, seconds);
       if (debug) {
         deps.logger.debug({ reqId, sessionId: req.headers["mcp-session-id"], method, path: req.url, status: res.statusCode, ms: seconds * 1000 }, "request");
       }
     });
-    const url = req.url ?? "/";
+    const url = req.url;
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
     if (path === config.listen.path) {
@@ -91,8 +88,6 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       default:
         json(res, 404, { error: `Not found: ${path}. The MCP endpoint is ${config.listen.path}.` });
     }
-  });
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  }, { maxBodyBytes: config.http.maxBodyBytes });
   return server;
 }

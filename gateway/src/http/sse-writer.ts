@@ -1,16 +1,16 @@
 /** Server-sent events on one HTTP response. */
-import type { ServerResponse } from "node:http";
+import type { H1Response } from "./h1/server.js";
 
 export class SseWriter {
   private ended = false;
 
   constructor(
-    private readonly res: ServerResponse,
+    private readonly res: H1Response,
     headers: Record<string, string> = {},
   ) {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive", ...headers });
     res.flushHeaders();
-    res.on("close", () => {
+    res.onClose(() => {
       this.ended = true;
       this.onclose?.();
     });

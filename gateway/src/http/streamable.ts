@@ -2,7 +2,6 @@
  * The Streamable HTTP front on the MCP path: POST (client messages), GET (the session's standalone stream),
  * DELETE (end the session). Status codes follow the MCP transport spec.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GatewayConfig } from "../config.js";
 import { ErrorCode, envelopeProblem, errorResponse, isNotification, isRequest, isResponse, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from "../jsonrpc.js";
 import type { Logger } from "../observability/logger.js";
@@ -12,8 +11,8 @@ import { SUPPORTED_PROTOCOL_VERSIONS, negotiateVersion, type Router } from "../r
 import { Session, type ClientCall } from "../session/session.js";
 import type { SessionStore } from "../session/store.js";
 import { PostExchange } from "./exchange.js";
-import { BodyTooLarge, accepts, isJsonContentType, readBody } from "./guards.js";
-import type { RequestWithId } from "./server.js";
+import { accepts, isJsonContentType } from "./guards.js";
+import type { H1Request as HttpRequest, H1Response as HttpResponse } from "./h1/server.js";
 import { SseWriter } from "./sse-writer.js";
 
 const SESSION_HEADER = "mcp-session-id";
@@ -35,13 +34,13 @@ export interface StreamableDeps {
   closeSession: (session: Session) => void;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(res: HttpResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
-function rpcFailure(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+function rpcFailure(res: HttpResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
   sendJson(res, status, errorResponse(null, code, message), headers);
 }
 
@@ -52,14 +51,16 @@ export class StreamableHttpHandler {
     this.stateless = deps.config.sessions.mode === "stateless";
   }
 
-  handle(req: IncomingMessage, res: ServerResponse): void {
+  handle(req: HttpRequest, res: HttpResponse): void {
     switch (req.method) {
       case "POST":
-        void this.post(req, res).catch((error: unknown) => {
-          this.deps.logger.error({ reqId: (req as RequestWithId).reqId, sessionId: req.headers[SESSION_HEADER], err: (error as Error).message }, "POST failed");
+        try {
+          this.post(req, res);
+        } catch (error) {
+          this.deps.logger.error({ reqId: req.reqId, sessionId: req.headers[SESSION_HEADER], err: (error as Error).message }, "POST failed");
           if (!res.headersSent) rpcFailure(res, 500, ErrorCode.InternalError, "Internal error");
           else res.end();
-        });
+        }
         return;
       case "GET":
         this.get(req, res);
@@ -73,7 +74,7 @@ export class StreamableHttpHandler {
   }
 
   /** The session a request names, or an error already sent. */
-  private session(req: IncomingMessage, res: ServerResponse): Session | undefined {
+  private session(req: HttpRequest, res: HttpResponse): Session | undefined {
     const id = req.headers[SESSION_HEADER];
     if (typeof id !== "string" || id === "") {
       rpcFailure(res, 400, ErrorCode.InvalidRequest, "Bad Request: Mcp-Session-Id header is required (send initialize first)");
@@ -87,13 +88,13 @@ export class StreamableHttpHandler {
     return session;
   }
 
-  private versionProblem(req: IncomingMessage): string | undefined {
+  private versionProblem(req: HttpRequest): string | undefined {
     const version = req.headers[VERSION_HEADER];
     if (version === undefined || (SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(version as string)) return undefined;
     return `Bad Request: unsupported MCP-Protocol-Version "${String(version)}" (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`;
   }
 
-  private async post(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private post(req: HttpRequest, res: HttpResponse): void {
     if (!accepts(req, "application/json") || !accepts(req, "text/event-stream")) {
       rpcFailure(res, 406, ErrorCode.InvalidRequest, "Not Acceptable: the Accept header must list both application/json and text/event-stream");
       return;
@@ -102,19 +103,13 @@ export class StreamableHttpHandler {
       rpcFailure(res, 415, ErrorCode.InvalidRequest, "Unsupported Media Type: Content-Type must be application/json");
       return;
     }
-    let text: string;
-    try {
-      text = await readBody(req, this.deps.config.http.maxBodyBytes);
-    } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        rpcFailure(res, 413, ErrorCode.InvalidRequest, `Payload Too Large: the body exceeds ${this.deps.config.http.maxBodyBytes} bytes (http.maxBodyBytes)`, { connection: "close" });
-        return;
-      }
-      throw error;
+    if (req.bodyTooLarge) {
+      rpcFailure(res, 413, ErrorCode.InvalidRequest, `Payload Too Large: the body exceeds ${this.deps.config.http.maxBodyBytes} bytes (http.maxBodyBytes)`, { connection: "close" });
+      return;
     }
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(req.body.toString("utf8"));
     } catch (error) {
       rpcFailure(res, 400, ErrorCode.ParseError, `Parse error: the body is not valid JSON (${(error as Error).message})`);
       return;
@@ -178,7 +173,7 @@ export class StreamableHttpHandler {
     this.dispatch(session, requests, batch, headers, res);
   }
 
-  private newSession(initialize: JsonRpcRequest, res: ServerResponse): Session | undefined {
+  private newSession(initialize: JsonRpcRequest, res: HttpResponse): Session | undefined {
     const params = initialize.params ?? {};
     const caps = (params.capabilities ?? {}) as Record<string, unknown>;
     const seed = {
@@ -199,14 +194,14 @@ export class StreamableHttpHandler {
     return this.deps.sessions.create(seed);
   }
 
-  private dispatch(session: Session, requests: JsonRpcRequest[], batch: boolean, headers: Record<string, string>, res: ServerResponse): void {
+  private dispatch(session: Session, requests: JsonRpcRequest[], batch: boolean, headers: Record<string, string>, res: HttpResponse): void {
     const exchange = new PostExchange(res, requests.length, batch, headers);
     const inflight = this.deps.inflight;
     inflight.count += 1;
     exchange.onDone = () => {
       inflight.count -= 1;
     };
-    res.once("close", () => {
+    res.onClose(() => {
       if (!exchange.finished) {
         // The client went away mid-call: cancel what it was waiting for.
         for (const request of requests) session.calls.get(request.id)?.cancel?.("client disconnected");
@@ -222,7 +217,7 @@ export class StreamableHttpHandler {
     }
   }
 
-  private get(req: IncomingMessage, res: ServerResponse): void {
+  private get(req: HttpRequest, res: HttpResponse): void {
     if (this.stateless) {
       rpcFailure(res, 405, ErrorCode.InvalidRequest, "Method Not Allowed: the gateway runs stateless (sessions.mode); there is no standalone stream", { allow: "POST" });
       return;
@@ -248,7 +243,7 @@ export class StreamableHttpHandler {
     session.attachStream(stream);
   }
 
-  private delete(req: IncomingMessage, res: ServerResponse): void {
+  private delete(req: HttpRequest, res: HttpResponse): void {
     if (this.stateless) {
       rpcFailure(res, 405, ErrorCode.InvalidRequest, "Method Not Allowed: the gateway runs stateless (sessions.mode)", { allow: "POST" });
       return;

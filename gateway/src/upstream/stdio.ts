@@ -76,7 +76,6 @@ export class StdioChannel implements Channel {
   private buffer = "";
   private closed = false;
   private exitPromise: Promise<void> | undefined;
-  private corked = false;
   onmessage?: (message: JsonRpcMessage) => void;
   onclose?: (info: ChannelCloseInfo) => void;
 
@@ -148,18 +147,19 @@ export class StdioChannel implements Channel {
 
   send(message: JsonRpcMessage): void {
     if (this.closed || this.child?.stdin === null || this.child === undefined) throw new Error("the process is not running");
-    const stdin = this.child.stdin;
-    // Coalesce the messages of one event-loop turn into one write: under load many calls arrive per turn.
-    if (!this.corked) {
-      this.corked = true;
-      stdin.cork();
-      setImmediate(() => {
-        this.corked = false;
-        stdin.uncork();
-      });
-    }
-    stdin.write(JSON.stringify(message) + "\n");
+    // Coalesce the messages of one event-loop turn into one write of one buffer: under load many calls arrive per
+    // turn, and each write to the pipe is a syscall that wakes the child.
+    this.outbox.push(JSON.stringify(message));
+    if (this.outbox.length === 1) setImmediate(this.flush);
   }
+
+  private readonly outbox: string[] = [];
+  private readonly flush = (): void => {
+    const stdin = this.child?.stdin;
+    const lines = this.outbox.splice(0);
+    if (stdin === null || stdin === undefined || this.closed || lines.length === 0) return;
+    stdin.write(lines.join("\n") + "\n");
+  };
 
   private killGroup(signal: NodeJS.Signals): void {
     const pid = this.child?.pid;
