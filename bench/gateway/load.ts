@@ -2,7 +2,6 @@
  * One measured phase: `concurrency` workers, each with its own MCP session through a target, calling
  * server-everything's `echo` back to back for a fixed time (bounded in count too), checking every answer.
  */
-import { Agent } from "node:http";
 import { openSession, type McpSession } from "./mcp-http.js";
 import { cpuMsBetween, cpuSnapshot, treeRssBytes } from "./proctree.js";
 import type { RunningTarget } from "./targets.js";
@@ -22,6 +21,8 @@ export interface PhaseResult {
   wallMs: number;
   /** CPU time of the target's whole process tree during the measured window. */
   cpuMs: number;
+  /** CPU time of the load generator itself (this process) during the measured window. */
+  generatorCpuMs: number;
   peakRssBytes: number;
   firstError?: string;
 }
@@ -59,13 +60,12 @@ async function worker(session: McpSession, tool: string, tag: string, endAt: num
 }
 
 export async function runPhase(target: RunningTarget, concurrency: number, options: PhaseOptions): Promise<PhaseResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
   const sessions: McpSession[] = [];
   try {
     // Sessions are opened a few at a time (outside the measured window): some targets spawn a process per session.
     for (let i = 0; i < concurrency; i += OPEN_BATCH) {
       const batch = Math.min(OPEN_BATCH, concurrency - i);
-      const opened = await Promise.allSettled(Array.from({ length: batch }, () => openSession(target.protocol, target.url, agent)));
+      const opened = await Promise.allSettled(Array.from({ length: batch }, () => openSession(target.protocol, target.url)));
       for (const o of opened) if (o.status === "fulfilled") sessions.push(o.value);
       const failed = opened.find((o): o is PromiseRejectedResult => o.status === "rejected");
       if (failed !== undefined) throw new Error(`opening session ${sessions.length + 1} of ${concurrency}: ${(failed.reason as Error).message}`);
@@ -81,6 +81,7 @@ export async function runPhase(target: RunningTarget, concurrency: number, optio
     let peakRss = treeRssBytes(target.pid);
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRssBytes(target.pid))), 500);
     const before = cpuSnapshot(target.pid);
+    const ownBefore = process.cpuUsage();
     const started = performance.now();
     try {
       const endAt = started + options.durationMs;
@@ -89,6 +90,7 @@ export async function runPhase(target: RunningTarget, concurrency: number, optio
       clearInterval(sampler);
     }
     const wallMs = performance.now() - started;
+    const own = process.cpuUsage(ownBefore);
     const cpuMs = cpuMsBetween(before, cpuSnapshot(target.pid));
     peakRss = Math.max(peakRss, treeRssBytes(target.pid));
 
@@ -98,6 +100,7 @@ export async function runPhase(target: RunningTarget, concurrency: number, optio
       latencies: tallies.flatMap((t) => t.latencies),
       wallMs,
       cpuMs,
+      generatorCpuMs: (own.user + own.system) / 1000,
       peakRssBytes: peakRss,
     };
     const firstError = tallies.find((t) => t.firstError !== undefined)?.firstError;
@@ -105,6 +108,5 @@ export async function runPhase(target: RunningTarget, concurrency: number, optio
     return result;
   } finally {
     await Promise.allSettled(sessions.map((s) => s.close()));
-    agent.destroy();
   }
 }

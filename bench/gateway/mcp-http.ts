@@ -1,6 +1,7 @@
 /**
- * A minimal MCP client over raw HTTP for the load generator: keep-alive sockets, no SDK (the SDK client costs
- * ~0.5 ms CPU per call, which would hide the differences between targets).
+ * A minimal MCP client over raw HTTP for the load generator: one keep-alive socket per session (`wire.ts`), no
+ * SDK and no node:http client (the SDK client costs ~0.5 ms CPU per call, which would hide the differences between
+ * targets).
  *
  * Two session kinds:
  * - Streamable HTTP: POST JSON-RPC, answer as `application/json` or as an SSE stream (parsed incrementally; the
@@ -8,7 +9,7 @@
  * - Legacy SSE (2024-11-05): one `GET` event stream per session, whose `endpoint` event names the POST URL;
  *   answers arrive on the stream and are matched by id.
  */
-import { request, type Agent, type IncomingMessage } from "node:http";
+import { RawConnection } from "./wire.js";
 
 export const PROTOCOL_VERSION = "2025-06-18";
 const CLIENT_INFO = { name: "mcp-fleet-bench", version: "1.0.0" };
@@ -52,123 +53,103 @@ function isResponseTo(message: unknown, id: number): message is JsonRpcResponse 
   return typeof message === "object" && message !== null && (message as { id?: unknown }).id === id && ("result" in message || "error" in message);
 }
 
+function openConnection(url: URL): Promise<RawConnection> {
+  return RawConnection.open(url.hostname.replace(/^\[|\]$/g, ""), Number(url.port || 80), TIMEOUT_MS);
+}
+
 /** One Streamable HTTP session. */
 export class StreamableSession implements McpSession {
   private sessionId: string | undefined;
   private protocolVersion = PROTOCOL_VERSION;
   private nextId = 1;
+  private headerLines = "";
+  private readonly path: string;
 
   private constructor(
-    private readonly url: URL,
-    private readonly agent: Agent,
-  ) {}
-
-  static async open(url: string, agent: Agent): Promise<StreamableSession> {
-    const session = new StreamableSession(new URL(url), agent);
-    const init = await session.call("initialize", { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: CLIENT_INFO });
-    if (init.error !== undefined) throw new HttpError(`initialize failed: ${init.error.message}`);
-    session.protocolVersion = String(init.result?.protocolVersion ?? PROTOCOL_VERSION);
-    await session.notify("notifications/initialized");
-    return session;
+    url: URL,
+    private readonly connection: RawConnection,
+  ) {
+    this.path = url.pathname + url.search;
+    this.updateHeaders();
   }
 
-  private headers(body?: string): Record<string, string> {
-    const headers: Record<string, string> = { accept: "application/json, text/event-stream", "mcp-protocol-version": this.protocolVersion };
-    if (body !== undefined) {
-      headers["content-type"] = "application/json";
-      headers["content-length"] = String(Buffer.byteLength(body));
+  static async open(url: string): Promise<StreamableSession> {
+    const target = new URL(url);
+    const session = new StreamableSession(target, await openConnection(target));
+    try {
+      const init = await session.call("initialize", { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: CLIENT_INFO });
+      if (init.error !== undefined) throw new HttpError(`initialize failed: ${init.error.message}`);
+      session.protocolVersion = String(init.result?.protocolVersion ?? PROTOCOL_VERSION);
+      session.updateHeaders();
+      await session.notify("notifications/initialized");
+      return session;
+    } catch (error) {
+      session.connection.close();
+      throw error;
     }
-    if (this.sessionId !== undefined) headers["mcp-session-id"] = this.sessionId;
-    return headers;
+  }
+
+  private updateHeaders(): void {
+    this.headerLines =
+      `accept: application/json, text/event-stream\r\ncontent-type: application/json\r\nmcp-protocol-version: ${this.protocolVersion}\r\n` +
+      (this.sessionId === undefined ? "" : `mcp-session-id: ${this.sessionId}\r\n`);
   }
 
   private async notify(method: string): Promise<void> {
-    const body = JSON.stringify({ jsonrpc: "2.0", method });
-    const res = await this.send("POST", body);
-    res.resume();
-    if (res.statusCode !== 202 && res.statusCode !== 200 && res.statusCode !== 204) throw new HttpError(`${method}: HTTP ${res.statusCode}`);
-  }
-
-  private send(method: string, body?: string): Promise<IncomingMessage> {
-    return new Promise((resolve, reject) => {
-      const req = request(this.url, { method, agent: this.agent, headers: this.headers(body), timeout: TIMEOUT_MS }, resolve);
-      req.on("timeout", () => req.destroy(new HttpError(`${method} ${this.url.pathname}: no answer within ${TIMEOUT_MS} ms`)));
-      req.on("error", reject);
-      req.end(body);
-    });
+    const res = await this.connection.request("POST", this.path, this.headerLines, JSON.stringify({ jsonrpc: "2.0", method }));
+    if (res.status !== 202 && res.status !== 200 && res.status !== 204) throw new HttpError(`${method}: HTTP ${res.status}`);
   }
 
   async call(method: string, params: Record<string, unknown>): Promise<JsonRpcResponse> {
     const id = this.nextId++;
-    const res = await this.send("POST", JSON.stringify({ jsonrpc: "2.0", id, method, params }));
-    const sid = res.headers["mcp-session-id"];
-    if (typeof sid === "string") this.sessionId = sid;
-    if (res.statusCode !== 200) {
-      const text = await readAll(res);
-      throw new HttpError(`${method}: HTTP ${res.statusCode} ${text.slice(0, 200)}`);
-    }
-    const type = res.headers["content-type"] ?? "";
-    if (type.includes("text/event-stream")) return readSseResponse(res, id, method);
-    const message: unknown = JSON.parse(await readAll(res));
-    if (!isResponseTo(message, id)) throw new HttpError(`${method}: answer is not the response to id ${id}`);
-    return message;
-  }
-
-  async close(): Promise<void> {
-    if (this.sessionId === undefined) return;
-    try {
-      const res = await this.send("DELETE");
-      res.resume();
-    } catch {
-      // the target may be gone already
-    }
-  }
-}
-
-function readAll(res: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    res.setEncoding("utf8");
-    res.on("data", (chunk: string) => (text += chunk));
-    res.on("end", () => resolve(text));
-    res.on("error", reject);
-  });
-}
-
-function readSseResponse(res: IncomingMessage, id: number, method: string): Promise<JsonRpcResponse> {
-  return new Promise((resolve, reject) => {
-    let buffer = "";
-    let done = false;
-    res.setEncoding("utf8");
-    res.on("data", (chunk: string) => {
-      if (done) return;
-      buffer += chunk;
-      const parsed = parseSse(buffer);
-      buffer = parsed.rest;
+    let pending = "";
+    let found: JsonRpcResponse | undefined;
+    let bad: string | undefined;
+    const res = await this.connection.request("POST", this.path, this.headerLines, JSON.stringify({ jsonrpc: "2.0", id, method, params }), (_status, _headers, piece) => {
+      pending += piece;
+      const parsed = parseSse(pending);
+      pending = parsed.rest;
       for (const event of parsed.events) {
         if (event.data.trim() === "") continue;
         let message: unknown;
         try {
           message = JSON.parse(event.data);
         } catch {
-          done = true;
-          reject(new HttpError(`${method}: SSE event is not JSON: ${event.data.slice(0, 100)}`));
-          return;
+          bad = event.data.slice(0, 100);
+          return true;
         }
         if (isResponseTo(message, id)) {
-          done = true;
-          resolve(message);
-          return;
+          found = message;
+          return true;
         }
       }
+      return false;
     });
-    res.on("end", () => {
-      if (!done) reject(new HttpError(`${method}: SSE stream ended without the response to id ${id}`));
-    });
-    res.on("error", (error) => {
-      if (!done) reject(error);
-    });
-  });
+    const sid = res.headers["mcp-session-id"];
+    if (sid !== undefined && sid !== this.sessionId) {
+      this.sessionId = sid;
+      this.updateHeaders();
+    }
+    if (res.status !== 200) throw new HttpError(`${method}: HTTP ${res.status} ${res.body.slice(0, 200)}`);
+    if (res.headers["content-type"]?.includes("text/event-stream") === true) {
+      if (bad !== undefined) throw new HttpError(`${method}: SSE event is not JSON: ${bad}`);
+      if (found === undefined) throw new HttpError(`${method}: SSE stream ended without the response to id ${id}`);
+      return found;
+    }
+    const message: unknown = JSON.parse(res.body);
+    if (!isResponseTo(message, id)) throw new HttpError(`${method}: answer is not the response to id ${id}`);
+    return message;
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (this.sessionId !== undefined && !this.connection.closed) await this.connection.request("DELETE", this.path, this.headerLines);
+    } catch {
+      // the target may be gone already
+    } finally {
+      this.connection.close();
+    }
+  }
 }
 
 /** One legacy SSE session: a GET event stream plus POSTs to the endpoint it announces. */
@@ -176,63 +157,54 @@ export class LegacySseSession implements McpSession {
   private readonly pending = new Map<number, { resolve: (r: JsonRpcResponse) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private nextId = 1;
   private endpoint: URL | undefined;
-  private stream: IncomingMessage | undefined;
+  private posts: RawConnection | undefined;
   private closed = false;
 
   private constructor(
     private readonly url: URL,
-    private readonly agent: Agent,
+    private readonly stream: RawConnection,
   ) {}
 
-  static async open(url: string, agent: Agent): Promise<LegacySseSession> {
-    const session = new LegacySseSession(new URL(url), agent);
-    await session.connect();
-    const init = await session.call("initialize", { protocolVersion: "2024-11-05", capabilities: {}, clientInfo: CLIENT_INFO });
-    if (init.error !== undefined) throw new HttpError(`initialize failed: ${init.error.message}`);
-    await session.post(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
-    return session;
+  static async open(url: string): Promise<LegacySseSession> {
+    const target = new URL(url);
+    const session = new LegacySseSession(target, await openConnection(target));
+    try {
+      await session.connect();
+      const init = await session.call("initialize", { protocolVersion: "2024-11-05", capabilities: {}, clientInfo: CLIENT_INFO });
+      if (init.error !== undefined) throw new HttpError(`initialize failed: ${init.error.message}`);
+      await session.post(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+      return session;
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
   }
 
-  private connect(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      // Its own socket (no agent): the stream holds it for the session's life.
-      const req = request(this.url, { method: "GET", headers: { accept: "text/event-stream" } }, (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          reject(new HttpError(`GET ${this.url.pathname}: HTTP ${res.statusCode}`));
-          return;
-        }
-        this.stream = res;
-        let buffer = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          buffer += chunk;
-          const parsed = parseSse(buffer);
-          buffer = parsed.rest;
-          for (const event of parsed.events) {
-            if (event.event === "endpoint") {
-              this.endpoint = new URL(event.data.trim(), this.url);
-              resolve();
-            } else if (event.event === "message") {
-              try {
-                this.dispatch(JSON.parse(event.data) as JsonRpcResponse);
-              } catch {
-                // not JSON: ignore (a call it answered times out and counts as an error)
-              }
-            }
+  private async connect(): Promise<void> {
+    let buffer = "";
+    this.stream.onclose = (error) => this.failAll(new HttpError(`SSE stream closed: ${error.message}`));
+    const res = await this.stream.request("GET", this.url.pathname + this.url.search, "accept: text/event-stream\r\n", undefined, (_status, _headers, piece) => {
+      buffer += piece;
+      const parsed = parseSse(buffer);
+      buffer = parsed.rest;
+      let announced = false;
+      for (const event of parsed.events) {
+        if (event.event === "endpoint") {
+          this.endpoint = new URL(event.data.trim(), this.url);
+          announced = true;
+        } else if (event.event === "message") {
+          try {
+            this.dispatch(JSON.parse(event.data) as JsonRpcResponse);
+          } catch {
+            // not JSON: ignore (a call it answered times out and counts as an error)
           }
-        });
-        res.on("close", () => this.failAll(new HttpError("SSE stream closed")));
-      });
-      req.setTimeout(TIMEOUT_MS, () => {
-        if (this.endpoint === undefined) req.destroy(new HttpError(`GET ${this.url.pathname}: no endpoint event within ${TIMEOUT_MS} ms`));
-      });
-      req.on("error", (error) => {
-        reject(error);
-        this.failAll(error);
-      });
-      req.end();
+        }
+      }
+      return announced;
     });
+    if (res.status !== 200) throw new HttpError(`GET ${this.url.pathname}: HTTP ${res.status}`);
+    if (this.endpoint === undefined) throw new HttpError(`GET ${this.url.pathname}: the stream ended without an endpoint event`);
+    this.posts = await openConnection(this.endpoint);
   }
 
   private dispatch(message: JsonRpcResponse): void {
@@ -252,23 +224,11 @@ export class LegacySseSession implements McpSession {
     }
   }
 
-  private post(body: string): Promise<void> {
+  private async post(body: string): Promise<void> {
     const endpoint = this.endpoint;
-    if (endpoint === undefined) return Promise.reject(new HttpError("no endpoint yet"));
-    return new Promise((resolve, reject) => {
-      const req = request(
-        endpoint,
-        { method: "POST", agent: this.agent, headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) }, timeout: TIMEOUT_MS },
-        (res) => {
-          res.resume();
-          if (res.statusCode === 202 || res.statusCode === 200 || res.statusCode === 204) resolve();
-          else reject(new HttpError(`POST ${endpoint.pathname}: HTTP ${res.statusCode}`));
-        },
-      );
-      req.on("timeout", () => req.destroy(new HttpError(`POST ${endpoint.pathname}: no answer within ${TIMEOUT_MS} ms`)));
-      req.on("error", reject);
-      req.end(body);
-    });
+    if (endpoint === undefined || this.posts === undefined) throw new HttpError("no endpoint yet");
+    const res = await this.posts.request("POST", endpoint.pathname + endpoint.search, "content-type: application/json\r\n", body);
+    if (res.status !== 202 && res.status !== 200 && res.status !== 204) throw new HttpError(`POST ${endpoint.pathname}: HTTP ${res.status}`);
   }
 
   call(method: string, params: Record<string, unknown>): Promise<JsonRpcResponse> {
@@ -290,7 +250,8 @@ export class LegacySseSession implements McpSession {
 
   close(): Promise<void> {
     this.closed = true;
-    this.stream?.destroy();
+    this.stream.close();
+    this.posts?.close();
     this.failAll(new HttpError("session closed"));
     return Promise.resolve();
   }
@@ -298,6 +259,6 @@ export class LegacySseSession implements McpSession {
 
 export type Protocol = "streamable" | "sse";
 
-export function openSession(protocol: Protocol, url: string, agent: Agent): Promise<McpSession> {
-  return protocol === "streamable" ? StreamableSession.open(url, agent) : LegacySseSession.open(url, agent);
+export function openSession(protocol: Protocol, url: string): Promise<McpSession> {
+  return protocol === "streamable" ? StreamableSession.open(url) : LegacySseSession.open(url);
 }

@@ -9,6 +9,8 @@ export interface Row {
   p99Ms: number;
   errors: number;
   cpuMsPerCall: number;
+  /** The load generator's own CPU per call (it shares the machine with the target). */
+  generatorCpuMsPerCall: number;
   peakRssMiB: number;
   rounds: number;
   firstError?: string;
@@ -33,6 +35,7 @@ export function aggregate(target: string, concurrency: number, phases: readonly 
     p99Ms: percentile(latencies, 99),
     errors: phases.reduce((a, p) => a + p.errors, 0),
     cpuMsPerCall: ok > 0 ? cpuMs / ok : Number.NaN,
+    generatorCpuMsPerCall: ok > 0 ? phases.reduce((a, p) => a + p.generatorCpuMs, 0) / ok : Number.NaN,
     peakRssMiB: Math.max(0, ...phases.map((p) => p.peakRssBytes)) / 1024 / 1024,
     rounds: phases.length,
   };
@@ -56,6 +59,7 @@ export function table(rows: readonly Row[]): string {
     "errors",
     "CPU ms/call (tree)",
     "peak RSS MiB (tree)",
+    "generator CPU ms/call",
     "calls/s vs direct",
     "calls/s vs gateway",
     "CPU/call vs direct",
@@ -69,6 +73,7 @@ export function table(rows: readonly Row[]): string {
     String(r.errors),
     fmt(r.cpuMsPerCall, 3),
     fmt(r.peakRssMiB, 0),
+    fmt(r.generatorCpuMsPerCall, 3),
     ratio(r.callsPerSecond, direct?.callsPerSecond),
     ratio(r.callsPerSecond, gateway?.callsPerSecond),
     ratio(r.cpuMsPerCall, direct?.cpuMsPerCall),

@@ -97,7 +97,7 @@ async function main(): Promise<void> {
           );
         } catch (error) {
           log(`round ${round + 1}/${rounds} C=${concurrency} ${target.name}: phase failed: ${(error as Error).message}`);
-          phases.set(key, [...(phases.get(key) ?? []), { ok: 0, errors: concurrency, latencies: [], wallMs: 0, cpuMs: 0, peakRssBytes: 0, firstError: (error as Error).message }]);
+          phases.set(key, [...(phases.get(key) ?? []), { ok: 0, errors: concurrency, latencies: [], wallMs: 0, cpuMs: 0, generatorCpuMs: 0, peakRssBytes: 0, firstError: (error as Error).message }]);
         }
       }
     }
@@ -156,7 +156,8 @@ function render(rows: readonly Row[], truncated: boolean, seconds: number): stri
     "",
     "Every call is `tools/call echo` of server-everything through the target, one MCP session per worker, checked. " +
       "CPU is utime+stime of the target's whole process tree (gateway or peer plus its server-everything child(ren)) during the measured window, divided by successful calls. " +
-      "RSS is the tree's summed VmRSS, peak of samples every 0.5 s.",
+      "RSS is the tree's summed VmRSS, peak of samples every 0.5 s. " +
+      "Generator CPU is the load generator's own (one process, raw sockets), which shares the cores with the target.",
     "",
   ];
   for (const concurrency of concurrencies) {

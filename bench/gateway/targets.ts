@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -144,13 +143,12 @@ export async function startTarget(name: TargetName, timeoutMs = 45_000): Promise
 
   const url = `http://127.0.0.1:${port}${path}`;
   const deadline = Date.now() + timeoutMs;
-  const agent = new Agent({ keepAlive: true });
   let lastError = "";
   try {
     while (Date.now() < deadline) {
       if (exited) throw new Error(`${name} exited during start-up:\n${tailOf(logFile)}`);
       try {
-        const session = await openSession(protocol, url, agent);
+        const session = await openSession(protocol, url);
         const listed = await session.call("tools/list", {});
         await session.close();
         const tools = (listed.result?.tools ?? []) as Array<{ name: string }>;
@@ -166,8 +164,6 @@ export async function startTarget(name: TargetName, timeoutMs = 45_000): Promise
   } catch (error) {
     await stop();
     throw error;
-  } finally {
-    agent.destroy();
   }
 }
 
