@@ -27,6 +27,9 @@ export interface PhaseResult {
   firstError?: string;
 }
 
+/** A worker's pause after a failed call. */
+const ERROR_PAUSE_MS = 10;
+
 /** Sessions opened at once. */
 const OPEN_BATCH = 4;
 
@@ -55,6 +58,8 @@ async function worker(session: McpSession, tool: string, tag: string, endAt: num
     } catch (error) {
       if (record) tally.errors++;
       tally.firstError ??= (error as Error).message;
+      // A failing target must not turn the worker into a busy loop (it would starve the target of CPU).
+      await new Promise((resolve) => setTimeout(resolve, ERROR_PAUSE_MS));
     }
   }
 }

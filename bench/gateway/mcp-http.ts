@@ -66,11 +66,17 @@ export class StreamableSession implements McpSession {
   private readonly path: string;
 
   private constructor(
-    url: URL,
-    private readonly connection: RawConnection,
+    private readonly url: URL,
+    private connection: RawConnection,
   ) {
     this.path = url.pathname + url.search;
     this.updateHeaders();
+  }
+
+  /** The session's socket; a new one when the server closed the last (as an HTTP agent would). */
+  private async socket(): Promise<RawConnection> {
+    if (this.connection.closed) this.connection = await openConnection(this.url);
+    return this.connection;
   }
 
   static async open(url: string): Promise<StreamableSession> {
@@ -96,7 +102,7 @@ export class StreamableSession implements McpSession {
   }
 
   private async notify(method: string): Promise<void> {
-    const res = await this.connection.request("POST", this.path, this.headerLines, JSON.stringify({ jsonrpc: "2.0", method }));
+    const res = await (await this.socket()).request("POST", this.path, this.headerLines, JSON.stringify({ jsonrpc: "2.0", method }));
     if (res.status !== 202 && res.status !== 200 && res.status !== 204) throw new HttpError(`${method}: HTTP ${res.status}`);
   }
 
@@ -105,7 +111,8 @@ export class StreamableSession implements McpSession {
     let pending = "";
     let found: JsonRpcResponse | undefined;
     let bad: string | undefined;
-    const res = await this.connection.request("POST", this.path, this.headerLines, JSON.stringify({ jsonrpc: "2.0", id, method, params }), (_status, _headers, piece) => {
+    const connection = await this.socket();
+    const res = await connection.request("POST", this.path, this.headerLines, JSON.stringify({ jsonrpc: "2.0", id, method, params }), (_status, _headers, piece) => {
       pending += piece;
       const parsed = parseSse(pending);
       pending = parsed.rest;

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { createConformanceServer } from "../../gateway/test/fixtures/conformance-server.js";
-import { LegacySseSession } from "./mcp-http.js";
+import { LegacySseSession, StreamableSession } from "./mcp-http.js";
 import { RawConnection } from "./wire.js";
 
 function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; port: number }> {
@@ -125,5 +125,38 @@ describe("LegacySseSession against the SDK's SSE server transport", () => {
     server.closeAllConnections();
     await expect(hanging).rejects.toThrow(/SSE stream closed|no response/);
     await session.close();
+  });
+});
+
+describe("StreamableSession when the server closes connections", () => {
+  it("opens a new socket for the next call, as an HTTP agent would", async () => {
+    const sockets = new Set<unknown>();
+    const { server, port } = await listen((req, res) => {
+      sockets.add(req.socket);
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        const message = JSON.parse(body) as { id?: number; method: string };
+        const headers = { "content-type": "application/json", "mcp-session-id": "s-1", connection: "close" };
+        if (message.id === undefined) {
+          res.writeHead(202, headers).end();
+          return;
+        }
+        const result = message.method === "initialize" ? { protocolVersion: "2025-06-18", capabilities: {}, serverInfo: { name: "closing", version: "1" } } : { echoed: message.method };
+        res.writeHead(200, headers).end(JSON.stringify({ jsonrpc: "2.0", id: message.id, result }));
+      });
+    });
+    try {
+      const session = await StreamableSession.open(`http://127.0.0.1:${port}/mcp`);
+      const a = await session.call("tools/list", {});
+      const b = await session.call("ping", {});
+      expect([a.result, b.result]).toEqual([{ echoed: "tools/list" }, { echoed: "ping" }]);
+      // initialize, initialized, tools/list, ping: each on its own socket.
+      expect(sockets.size).toBe(4);
+      await session.close();
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
