@@ -321,3 +321,98 @@ describe("the server on a socket", () => {
     c.socket.destroy();
   });
 });
+
+/** A small seeded PRNG (mulberry32): the same cases on every run. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe("the server under arbitrary splits, garbage and clients that do not read", () => {
+  const requests = [
+    'POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{"a":"é"}',
+    "POST /chunks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nabcd\r\n2\r\nef\r\n0\r\nT: 1\r\n\r\n",
+    "GET /plain?q=1 HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n",
+    "\r\nGET /after-blank HTTP/1.1\r\nHost: x\r\n\r\n",
+  ];
+
+  it("answers the same bytes however a pipelined stream of requests is cut into writes", async () => {
+    const { port } = await serve();
+    const rand = random(42);
+    for (let round = 0; round < 25; round++) {
+      const chosen = Array.from({ length: 2 + Math.floor(rand() * 4) }, () => requests[Math.floor(rand() * requests.length)]!);
+      const wire = Buffer.from(chosen.join(""), "utf8");
+      const c = await raw(port);
+      let offset = 0;
+      while (offset < wire.length) {
+        const size = 1 + Math.floor(rand() * 40);
+        c.socket.write(wire.subarray(offset, offset + size));
+        offset += size;
+        if (rand() < 0.3) await new Promise((r) => setTimeout(r, 1));
+      }
+      const expected = chosen.length;
+      await c.until(new RegExp(`(HTTP/1\\.1 200[^]*){${expected}}`));
+      await new Promise((r) => setTimeout(r, 5));
+      const bodies = c.text().split(/HTTP\/1\.1 200 OK\r\n[^]*?\r\n\r\n/).slice(1);
+      const want = chosen.map((r) => (r.includes("/json") ? 'POST /json {"a":"é"}' : r.includes("/chunks") ? "POST /chunks abcdef" : r.includes("/plain") ? "GET /plain?q=1 " : "GET /after-blank "));
+      expect(bodies.map((b) => Buffer.from(b, "latin1").toString("utf8"))).toEqual(want);
+      c.socket.destroy();
+    }
+  });
+
+  it("answers random garbage heads with an error status and closes, and keeps serving", async () => {
+    const { port } = await serve();
+    const rand = random(7);
+    const alphabet = "GETPOST /HTTP1.0:\t \r\n\u0000\u007fabc-_=;,%\"ü";
+    for (let round = 0; round < 60; round++) {
+      const length = 1 + Math.floor(rand() * 120);
+      let text = rand() < 0.5 ? "POST / HTTP/1.1\r\nHost: x\r\n" : "";
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(rand() * alphabet.length)];
+      const c = await raw(port);
+      c.socket.write(Buffer.from(`${text}\r\n\r\n`, "latin1"));
+      c.socket.end();
+      await c.closed;
+      const statuses = statusLines(c.text());
+      // Either refused with a 4xx/5xx, or (rarely) a valid request answered: never silence, never a crash.
+      expect(statuses.length).toBeGreaterThan(0);
+      expect(statuses.every((s) => s === 200 || (s >= 400 && s < 600))).toBe(true);
+    }
+    const ok = await raw(port);
+    ok.socket.write("GET /alive HTTP/1.1\r\nHost: x\r\n\r\n");
+    await ok.until(/GET \/alive $/);
+    ok.socket.destroy();
+  });
+
+  it("stops reading pipelined requests while a client does not read its answers, and answers all once it does", async () => {
+    let handled = 0;
+    const big = "z".repeat(256 * 1024);
+    const { port } = await serve((_req, res) => {
+      handled++;
+      res.writeHead(200, { "content-type": "text/plain" }).end(big);
+    });
+    const socket = connect(port, "127.0.0.1");
+    await new Promise((r) => socket.once("connect", r));
+    socket.pause();
+    const count = 300;
+    socket.write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n".repeat(count));
+    await new Promise((r) => setTimeout(r, 300));
+    const whileStalled = handled;
+    expect(whileStalled).toBeLessThan(count / 2);
+    let received = 0;
+    const done = new Promise<void>((resolve) =>
+      socket.on("data", (chunk: Buffer) => {
+        received += chunk.length;
+        if (received >= count * big.length) resolve();
+      }),
+    );
+    socket.resume();
+    await done;
+    expect(handled).toBe(count);
+    socket.destroy();
+  });
+});

@@ -243,6 +243,20 @@ export class H1Connection implements ResponseSink {
       return;
     }
     this.phase = "head";
+    if (this.socket.writableNeedDrain) {
+      // A client that pipelines without reading its answers: no next request until it reads (bounded memory).
+      this.phase = "waiting";
+      this.socket.once("drain", () => {
+        if (this.phase !== "waiting" || this.current !== undefined) return;
+        this.phase = "head";
+        this.resumeReading();
+      });
+      return;
+    }
+    this.resumeReading();
+  }
+
+  private resumeReading(): void {
     if (this.paused) {
       this.paused = false;
       this.socket.resume();
@@ -278,7 +292,8 @@ export class H1Connection implements ResponseSink {
       this.fail(408, "the request head did not arrive in time");
     } else if (this.phase === "body" && now - this.requestStartedAt > this.limits.requestTimeoutMs) {
       this.fail(408, "the request body did not arrive in time");
-    } else if (this.idle && now - this.lastActivity > this.limits.keepAliveTimeoutMs) {
+    } else if ((this.idle || (this.phase === "waiting" && this.current === undefined)) && now - this.lastActivity > this.limits.keepAliveTimeoutMs) {
+      // Idle, or waiting for a client that does not read its answers.
       this.socket.destroy();
     }
   }
