@@ -43,6 +43,7 @@ describe("renderGatewayConfig, local target", () => {
         command: "node",
         args: ["node_modules/x/dist/index.js"],
         env: { LOG_LEVEL: "debug", MEMORY_FILE_PATH: "servers/data/memory.jsonl" },
+        inheritEnv: [],
         cwd: ROOT,
         timeoutMs: 5000,
         isolation: "session",
@@ -68,7 +69,7 @@ describe("renderGatewayConfig, local target", () => {
     ]);
   });
 
-  it("skips a server whose secrets are unset, naming them, and passes them through when they are set", () => {
+  it("skips a server whose secrets are unset, naming them, and names them in inheritEnv (never their values) when they are set", () => {
     const fleet = catalog(memory, github);
     expect(localSkips(fleet, { GITHUB_TOKEN: "t" })).toEqual([
       {
@@ -82,7 +83,9 @@ describe("renderGatewayConfig, local target", () => {
 
     const withSecrets = renderGatewayConfig(fleet, { kind: "local", env: { GITHUB_TOKEN: "t0k", GITHUB_ORG: "acme" } });
     const gh = withSecrets.servers.find((s) => s.name === "github");
-    expect(gh && "env" in gh ? gh.env : undefined).toEqual({ GITHUB_TOKEN: "t0k", GITHUB_ORG: "acme" });
+    expect(gh && "inheritEnv" in gh ? [gh.env, gh.inheritEnv] : undefined).toEqual([{}, ["GITHUB_TOKEN", "GITHUB_ORG"]]);
+    const rendered = JSON.stringify(withSecrets);
+    expect([rendered.includes("t0k"), rendered.includes("acme")]).toEqual([false, false]);
   });
 
   it("refuses a catalog of which no server can run locally, saying which were skipped and why", () => {

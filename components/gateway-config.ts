@@ -4,9 +4,10 @@
  * Two targets:
  * - `local` (`mcp-fleet dev`): stdio servers are spawned by the gateway on this machine (cwd = repository root,
  *   the spec's `env` and the transport's `env` merged), http/sse servers are reached as-is, and `image` servers are
- *   skipped (they only run when deployed). Secrets are never in the catalog: a server's secret is taken from the
- *   environment of the process that renders (e.g. `GITHUB_TOKEN=... npm start`), and a server with any secret
- *   unset is skipped, with the reason, rather than started half-configured. {@link localSkips} lists the skipped
+ *   skipped (they only run when deployed). Secrets are never in the catalog nor in the rendered config: a stdio
+ *   server's secrets are named in `inheritEnv`, and the gateway hands them on from its own environment (e.g.
+ *   `GITHUB_TOKEN=... npm start`); a server with any secret unset there is skipped, with the reason, rather than
+ *   started half-configured. {@link localSkips} lists the skipped
  *   servers so the caller can warn.
  * - `cluster`: every server is reached over Streamable HTTP at its Service,
  *   `http://<k8sName>.<namespace>.svc.cluster.local:<port><path>`; stdio and sse servers run in their own pods
@@ -120,17 +121,18 @@ function localBackend(spec: ServerSpec, root: string, env: Readonly<Record<strin
   if (localSkipReason(spec, env) !== undefined) return undefined;
   const t = spec.transport;
   switch (t.type) {
-    case "stdio": {
-      const secrets = Object.fromEntries(spec.secrets.map((name) => [name, env[name] ?? ""]));
+    case "stdio":
+      // Secrets by name only: the gateway hands them from its own environment to the child (`inheritEnv`), so the
+      // rendered config (a file on disk under `npm start`) never holds a value.
       return {
         ...common(spec),
         transport: "stdio",
         command: t.command,
         args: [...t.args],
-        env: { ...spec.env, ...t.env, ...secrets },
+        env: { ...spec.env, ...t.env },
+        inheritEnv: [...spec.secrets],
         cwd: root,
       };
-    }
     case "http":
     case "sse":
       return { ...common(spec), transport: t.type, url: t.url };

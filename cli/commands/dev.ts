@@ -64,7 +64,7 @@ async function dev(options: DevOptions): Promise<void> {
     if (error instanceof ConfigError || error instanceof Error) throw new CliError(error.message);
     throw error;
   }
-  // Private: the config may carry secret values taken from this environment.
+  // Private anyway, though it holds no secret values (stdio servers get theirs by name, through inheritEnv).
   const dir = mkdtempSync(join(tmpdir(), "mcp-fleet-dev-"));
   const configFile = join(dir, "gateway.json");
   writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
