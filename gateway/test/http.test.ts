@@ -4,10 +4,11 @@
  * serves them); batches follow the protocol version; stateless mode.
  */
 import { request as httpRequest } from "node:http";
+import { connect as tcpConnect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BackendConfigInput } from "../src/config.js";
 import type { RunningGateway } from "../src/gateway.js";
-import { FIXTURE, connect, gateway, textOf } from "./helpers.js";
+import { FIXTURE, connect, gateway, textOf, waitFor } from "./helpers.js";
 
 let gw: RunningGateway;
 let replica: RunningGateway;
@@ -224,5 +225,39 @@ describe("sessions", () => {
     const list = await post(stateless.url, JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }));
     expect((list.json!.result!.tools as { name: string }[]).map((t) => t.name)).toContain("fixture__pid");
     expect((await fetch(stateless.url, { method: "GET", headers: { accept: "text/event-stream" } })).status).toBe(405);
+  });
+});
+
+describe("a client that stops reading its standalone stream", () => {
+  it("has the stream dropped once its backlog passes the bound, while other sessions are served; its later messages wait for its next GET", async () => {
+    const stuck = await session(replica.url);
+    const { port } = new URL(replica.url);
+    const socket = tcpConnect(Number(port), "127.0.0.1");
+    await new Promise((r) => socket.once("connect", r));
+    let received = 0;
+    let ended = false;
+    socket.on("data", (chunk: Buffer) => (received += chunk.length));
+    socket.once("end", () => (ended = true));
+    socket.write(`GET /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\nMcp-Session-Id: ${stuck}\r\n\r\n`);
+    await waitFor(() => (received > 0 ? true : undefined), "the stream's head");
+    socket.pause();
+
+    // Another session makes the shared backend log 80 messages of 250 KB: 20 MB for every session's stream.
+    const talker = await connect(replica.url);
+    const message = "m".repeat(250_000);
+    for (let i = 0; i < 80; i++) expect(textOf(await talker.callTool({ name: "fixture__say", arguments: { message } }))).toBe("said");
+
+    socket.resume();
+    await waitFor(() => (ended ? true : undefined), "the gateway to end the stuck stream");
+    expect(received).toBeLessThan(80 * 250_000);
+    // The session lives on: a new GET stream gets the messages kept since (the newest, bounded).
+    const again = await fetch(replica.url, { headers: { accept: "text/event-stream", "mcp-session-id": stuck } });
+    expect(again.status).toBe(200);
+    const reader = again.body!.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toMatch(/^event: message\ndata: \{.*"method":"notifications\/message"/);
+    await reader.cancel();
+    socket.destroy();
+    await talker.close();
   });
 });

@@ -1,8 +1,16 @@
 /** Server-sent events on one HTTP response. */
 import type { H1Response } from "./h1/server.js";
 
+/**
+ * A stream whose client leaves this much unread when the next event comes is dropped: its messages would
+ * otherwise pile up in the gateway's memory. One large event may exceed it; only a backlog counts.
+ */
+export const MAX_STREAM_BACKLOG_BYTES = 4 * 1024 * 1024;
+
 export class SseWriter {
   private ended = false;
+  /** The stream was dropped because the client did not read it. */
+  overflowed = false;
 
   constructor(
     private readonly res: H1Response,
@@ -22,9 +30,14 @@ export class SseWriter {
     return !this.ended;
   }
 
-  /** Writes one `message` event carrying serialized JSON; false when the stream is gone. */
+  /** Writes one `message` event carrying serialized JSON; false when the stream is gone (or just dropped). */
   write(json: string): boolean {
     if (this.ended) return false;
+    if (this.res.bufferedBytes > MAX_STREAM_BACKLOG_BYTES) {
+      this.overflowed = true;
+      this.res.destroy();
+      return false;
+    }
     this.res.write(`event: message\ndata: ${json}\n\n`);
     return true;
   }

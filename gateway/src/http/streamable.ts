@@ -13,7 +13,7 @@ import type { SessionStore } from "../session/store.js";
 import { PostExchange } from "./exchange.js";
 import { accepts, isJsonContentType } from "./guards.js";
 import type { H1Request as HttpRequest, H1Response as HttpResponse } from "./h1/server.js";
-import { SseWriter } from "./sse-writer.js";
+import { MAX_STREAM_BACKLOG_BYTES, SseWriter } from "./sse-writer.js";
 
 const SESSION_HEADER = "mcp-session-id";
 const VERSION_HEADER = "mcp-protocol-version";
@@ -237,6 +237,9 @@ export class StreamableHttpHandler {
     keepAlive.unref();
     stream.onclose = () => {
       clearInterval(keepAlive);
+      if (stream.overflowed) {
+        this.deps.logger.warn({ reqId: req.reqId, sessionId: session.id }, `standalone stream dropped: the client left over ${MAX_STREAM_BACKLOG_BYTES} bytes unread; later messages wait (up to 100) for its next GET`);
+      }
       if (session.stream === stream) session.stream = undefined;
       session.touch();
     };

@@ -84,6 +84,10 @@ export class H1Connection implements ResponseSink {
     return this.closed || this.socket.destroyed;
   }
 
+  get bufferedBytes(): number {
+    return this.socket.writableLength;
+  }
+
   get closing(): boolean {
     return this.closeWhenDone;
   }

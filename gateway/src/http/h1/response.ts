@@ -11,6 +11,9 @@ export interface ResponseSink {
   readonly destroyed: boolean;
   /** The connection closes after the current response (the server is shutting down). */
   readonly closing: boolean;
+  /** Bytes written but not yet taken by the kernel (the client is not reading fast enough when this grows). */
+  readonly bufferedBytes: number;
+  destroy(): void;
   write(data: string): void;
   /** The response is complete; `close`: end the connection after it. */
   responseDone(response: H1Response, close: boolean): void;
@@ -61,6 +64,16 @@ export class H1Response {
   /** The connection is gone: nothing more reaches the client. */
   get destroyed(): boolean {
     return this.sink.destroyed;
+  }
+
+  /** Bytes of this connection waiting to be sent. */
+  get bufferedBytes(): number {
+    return this.sink.bufferedBytes;
+  }
+
+  /** Drops the connection (the client gets no more; close listeners run). */
+  destroy(): void {
+    this.sink.destroy();
   }
 
   /** The response ended (everything was handed to the socket). */
