@@ -12,6 +12,7 @@ import { Forwarder } from "./router/forwarder.js";
 import { Registry } from "./router/registry.js";
 import { Router } from "./router/router.js";
 import { Subscriptions } from "./router/subscriptions.js";
+import { TaskHandles, TaskOwners } from "./router/tasks.js";
 import type { Session } from "./session/session.js";
 import { SessionStore } from "./session/store.js";
 import { SessionSealer } from "./session/token.js";
@@ -53,7 +54,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     logger,
     onChange: (kinds) => late.forwarder?.listsChanged(kinds),
   });
-  const fwd = new Forwarder({ registry, subscriptions, sessions: liveSessions, logger });
+  const sealer = new SessionSealer(options.sessionSecret ?? process.env.MCP_FLEET_SESSION_SECRET);
+  const tasks = { handles: new TaskHandles((purpose, text) => sealer.sign(purpose, text)), owners: new TaskOwners() };
+  const fwd = new Forwarder({ registry, subscriptions, sessions: liveSessions, logger, tasks });
   late.forwarder = fwd;
   const pool = new BackendPool(config.servers, logger, {
     onNotification: (backend, message, owner) => fwd.onNotification(backend, message, owner),
@@ -74,7 +77,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   }
 
   const store = new SessionStore({
-    sealer: new SessionSealer(options.sessionSecret ?? process.env.MCP_FLEET_SESSION_SECRET),
+    sealer,
     idleTimeoutMs: config.sessions.idleTimeoutSeconds * 1000,
     maxSessions: config.sessions.maxSessions,
     onCountChange: (count) => metrics.sessions(count),
@@ -84,6 +87,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       for (const call of session.calls.values()) call.cancel?.("session closed");
       session.stream?.end();
       fwd.sessionClosed(session);
+      tasks.owners.dropSession(session);
       for (const uri of subscriptions.dropSession(session)) {
         const server = registry.resourceServer(uri);
         const backend = server === undefined ? undefined : pool.shared.get(server);
@@ -94,7 +98,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   });
   late.sessions = store;
 
-  const router = new Router({ config, pool, registry, subscriptions, metrics, logger, sessions: liveSessions });
+  const router = new Router({ config, pool, registry, subscriptions, metrics, logger, sessions: liveSessions, tasks });
   const inflight = { count: 0 };
   let draining = false;
   const mcp = new StreamableHttpHandler({

@@ -11,6 +11,7 @@ type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
 const KNOWN_METHODS = new Set([
   "initialize", "ping", "tools/list", "tools/call", "resources/list", "resources/templates/list", "resources/read",
   "resources/subscribe", "resources/unsubscribe", "prompts/list", "prompts/get", "completion/complete", "logging/setLevel",
+  "tasks/get", "tasks/result", "tasks/cancel", "tasks/list",
 ]);
 
 export function methodLabel(method: string): string {
@@ -66,7 +67,9 @@ export class GatewayMetrics {
   }
 
   rpcRequest(method: string, outcome: Outcome): void {
-    this.child(this.rpcChildren, `${method} ${outcome}`, () => this.counter("rpcRequests").labels(methodLabel(method), outcome)).inc();
+    // Keyed by the label, not the method: clients choose method names, and the cache must stay bounded.
+    const label = methodLabel(method);
+    this.child(this.rpcChildren, `${label} ${outcome}`, () => this.counter("rpcRequests").labels(label, outcome)).inc();
   }
 
   toolCall(server: string, tool: string, outcome: Outcome, seconds: number): void {

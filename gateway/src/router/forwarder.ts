@@ -13,6 +13,7 @@ import type { ClientCall, Session } from "../session/session.js";
 import type { GatewayBackend } from "../upstream/pool.js";
 import type { ListKind, Registry } from "./registry.js";
 import type { Subscriptions } from "./subscriptions.js";
+import { messageForClient, relatedTaskId, type TaskHandles, type TaskOwners } from "./tasks.js";
 
 export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
@@ -51,6 +52,7 @@ export interface ForwarderDeps {
   subscriptions: Subscriptions;
   sessions: () => Iterable<Session>;
   logger: Logger;
+  tasks: { handles: TaskHandles; owners: TaskOwners };
 }
 
 export class Forwarder {
@@ -65,7 +67,35 @@ export class Forwarder {
     for (const session of this.deps.sessions()) for (const method of methods) session.sendStandalone({ jsonrpc: "2.0", method });
   }
 
+  /**
+   * A backend message about one of its tasks (`notifications/tasks/status`, or related-task `_meta`): the session
+   * that owns the task, and the message with the task's id replaced by that session's handle.
+   */
+  private aboutTask<M extends JsonRpcNotification | JsonRpcRequest>(backend: GatewayBackend, message: M, owner: Session | undefined): { session: Session; message: M; upstreamId: string } | undefined {
+    const taskId = message.method === "notifications/tasks/status" ? message.params?.taskId : relatedTaskId(message.params);
+    if (typeof taskId !== "string") return undefined;
+    const session = owner ?? this.deps.tasks.owners.owner(backend.name, taskId);
+    if (session === undefined) return undefined;
+    const handle = this.deps.tasks.handles.handle(session.id, { server: backend.name, upstreamId: taskId });
+    return { session, message: messageForClient(message, handle), upstreamId: taskId };
+  }
+
   onNotification(backend: GatewayBackend, message: JsonRpcNotification, owner: Session | undefined): void {
+    if (LIST_CHANGED[message.method] === undefined) {
+      const task = this.aboutTask(backend, message, owner);
+      if (task !== undefined) {
+        // Only the task's owner hears about it (on a shared connection the backend cannot tell clients apart).
+        owner = task.session;
+        message = task.message;
+      } else if (message.method === "notifications/tasks/status") {
+        this.deps.logger.debug({ server: backend.name }, "status of a task this replica does not know; dropped");
+        return;
+      }
+    }
+    if (message.method === "notifications/tasks/status") {
+      owner!.sendStandalone(message);
+      return;
+    }
     const kinds = LIST_CHANGED[message.method];
     if (kinds !== undefined) {
       // The registry reads lists from the shared connection; the refresh announces real changes to every session.
@@ -117,7 +147,14 @@ export class Forwarder {
   onRequest(backend: GatewayBackend, message: JsonRpcRequest, owner: Session | undefined, origin?: ClientCall): void {
     const calls = backend.inFlight();
     let call: ClientCall | undefined;
-    if (origin !== undefined) {
+    const task = this.aboutTask(backend, message, owner);
+    if (task !== undefined) {
+      // About a task (e.g. an elicitation while it is input_required): exact, by the task's owner; on the stream of
+      // the owner's tasks/result for it when one is waiting, else on the owner's standalone stream.
+      owner = task.session;
+      message = task.message;
+      call = calls.find((c) => c.session === task.session && c.waitsForTask?.server === backend.name && c.waitsForTask.upstreamId === task.upstreamId);
+    } else if (origin !== undefined) {
       call = origin; // came on the answer stream of this call's POST: exact
     } else if (owner !== undefined) {
       const own = calls.filter((c) => c.session === owner);

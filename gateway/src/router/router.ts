@@ -9,10 +9,11 @@ import type { GatewayMetrics } from "../observability/metrics.js";
 import type { Outcome } from "../observability/metrics-contract.js";
 import type { ClientCall, Session } from "../session/session.js";
 import type { BackendPool, GatewayBackend } from "../upstream/pool.js";
-import { GATEWAY_INFO, type ServerCapabilities } from "../upstream/backend.js";
+import { GATEWAY_INFO, type CallOptions, type ServerCapabilities } from "../upstream/backend.js";
 import type { Registry } from "./registry.js";
 import type { Subscriptions } from "./subscriptions.js";
 import { LOG_LEVELS } from "./forwarder.js";
+import { createdTaskId, resultForClient, type TaskHandles, type TaskOwners } from "./tasks.js";
 
 export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26"] as const;
 export const LATEST_PROTOCOL_VERSION = SUPPORTED_PROTOCOL_VERSIONS[0];
@@ -29,6 +30,22 @@ export interface RouterDeps {
   logger: Logger;
   /** Live sessions (for the fan-out of logging levels). */
   sessions: () => Iterable<Session>;
+  /** Task handles and owners (MCP tasks). */
+  tasks: { handles: TaskHandles; owners: TaskOwners };
+}
+
+/** `tasks/result` blocks until the task ends: it gets this long, not the server's per-call `timeoutMs`. */
+export const TASK_RESULT_TIMEOUT_MS = 3_600_000;
+
+interface ForwardOptions {
+  /** For errors and logs, e.g. `tools/call "echo"`. */
+  label: string;
+  /** Called with the outcome and the backend's result (for metrics). */
+  done?: (outcome: Outcome, result: unknown) => void;
+  /** Turns the backend's result into the client's (e.g. task ids into handles). */
+  rewrite?: (result: unknown) => unknown;
+  /** @default the server's timeoutMs */
+  timeoutMs?: number;
 }
 
 export function negotiateVersion(requested: unknown): string {
@@ -61,6 +78,12 @@ export class Router {
       if (c.resources !== undefined) caps.resources = { listChanged: true, subscribe: (caps.resources?.subscribe as boolean | undefined) === true || c.resources.subscribe === true };
       if (c.logging !== undefined) caps.logging = {};
       if (c.completions !== undefined) caps.completions = {};
+      const tasks = c.tasks as { cancel?: object; requests?: { tools?: { call?: object } } } | undefined;
+      if (tasks?.requests?.tools?.call !== undefined) {
+        // Task-augmented tools/call, get, result and cancel are routed; tasks/list is not offered (see tasks.ts).
+        caps.tasks = { ...caps.tasks, requests: { tools: { call: {} } } };
+        if (tasks.cancel !== undefined) caps.tasks.cancel = {};
+      }
     }
     caps.tools ??= { listChanged: true };
     return caps;
@@ -117,6 +140,17 @@ export class Router {
       case "logging/setLevel":
         this.setLevel(session, request, reply);
         return;
+      case "tasks/get":
+      case "tasks/result":
+      case "tasks/cancel":
+        this.taskRequest(session, request, call, reply);
+        return;
+      case "tasks/list":
+        this.fail(
+          reply, id, method,
+          new RpcError(ErrorCode.MethodNotFound, "Method not found: tasks/list is not offered by the gateway (shared backends would list every client's tasks). Keep the task ids your tools/call returned and poll them with tasks/get."),
+        );
+        return;
       default:
         this.fail(reply, id, method, new RpcError(ErrorCode.MethodNotFound, `Method not found: ${method}`));
     }
@@ -133,13 +167,12 @@ export class Router {
   }
 
   /** Sends a request to a backend on behalf of a client call and replies with the backend's answer. */
-  private forward(
-    session: Session, server: string, request: JsonRpcRequest, params: Record<string, unknown>, call: ClientCall, reply: Reply, label: string,
-    done?: (outcome: Outcome, result: unknown) => void,
-  ): void {
+  private forward(session: Session, server: string, request: JsonRpcRequest, params: Record<string, unknown>, call: ClientCall, reply: Reply, options: ForwardOptions): void {
     const { id, method } = request;
     const send = (backend: GatewayBackend): Promise<unknown> => {
-      const pending = backend.request(method, params, { label, context: call, onProgress: (n) => call.forward(n) });
+      const callOptions: CallOptions<ClientCall> = { label: options.label, context: call, onProgress: (n) => call.forward(n) };
+      if (options.timeoutMs !== undefined) callOptions.timeoutMs = options.timeoutMs;
+      const pending = backend.request(method, params, callOptions);
       call.cancel = (reason) => backend.cancel(call, reason);
       return pending;
     };
@@ -151,12 +184,12 @@ export class Router {
         (result) => {
           const toolError = (result as { isError?: boolean } | undefined)?.isError === true;
           const outcome: Outcome = toolError ? "tool_error" : "ok";
-          done?.(outcome, result);
+          options.done?.(outcome, result);
           this.deps.metrics.rpcRequest(method, outcome);
-          reply({ jsonrpc: "2.0", id, result });
+          reply({ jsonrpc: "2.0", id, result: options.rewrite === undefined ? result : options.rewrite(result) });
         },
         (error: unknown) => {
-          done?.(outcomeOf(error), undefined);
+          options.done?.(outcomeOf(error), undefined);
           this.fail(reply, id, method, error);
         },
       )
@@ -176,10 +209,41 @@ export class Router {
       this.deps.metrics.toolCall("unknown", "unknown", "error", 0);
       return;
     }
-    const started = process.hrtime.bigint();
-    this.forward(session, target.server, request, { ...params, name: target.name }, call, reply, `tools/call "${target.name}"`, (outcome) => {
-      this.deps.metrics.toolCall(target.server, target.name, outcome, Number(process.hrtime.bigint() - started) / 1e9);
-    });
+    const started = performance.now();
+    const options: ForwardOptions = {
+      label: `tools/call "${target.name}"`,
+      done: (outcome) => this.deps.metrics.toolCall(target.server, target.name, outcome, (performance.now() - started) / 1000),
+    };
+    if (params.task !== undefined) options.rewrite = (result) => this.taskCreated(session, target.server, result);
+    this.forward(session, target.server, request, { ...params, name: target.name }, call, reply, options);
+  }
+
+  /** A task-augmented call's answer: the backend's task id becomes the session's handle, and the session its owner. */
+  private taskCreated(session: Session, server: string, result: unknown): unknown {
+    const upstreamId = createdTaskId(result);
+    if (upstreamId === undefined) return result; // the backend ran it as a plain call
+    const ref = { server, upstreamId };
+    if (session.id !== undefined) this.deps.tasks.owners.add(ref, session);
+    return resultForClient(result, this.deps.tasks.handles.handle(session.id, ref));
+  }
+
+  /** tasks/get, tasks/result, tasks/cancel: to the server that owns the task, with its own id, answered with the handle. */
+  private taskRequest(session: Session, request: JsonRpcRequest, call: ClientCall, reply: Reply): void {
+    const handle = request.params?.taskId;
+    const ref = this.deps.tasks.handles.open(session.id, handle);
+    if (ref === undefined || !this.deps.pool.shared.has(ref.server)) {
+      this.fail(
+        reply, request.id, request.method,
+        new RpcError(ErrorCode.InvalidParams, `Unknown task: ${JSON.stringify(handle ?? null)}. Task ids come from a task-augmented tools/call through this gateway, in the same session.`),
+      );
+      return;
+    }
+    const options: ForwardOptions = { label: `${request.method} of task "${ref.upstreamId}"`, rewrite: (result) => resultForClient(result, handle as string) };
+    if (request.method === "tasks/result") {
+      options.timeoutMs = TASK_RESULT_TIMEOUT_MS;
+      call.waitsForTask = ref; // what the backend asks for this task while the client waits goes on this call's stream
+    }
+    this.forward(session, ref.server, request, { ...request.params, taskId: ref.upstreamId }, call, reply, options);
   }
 
   private forwardByUri(session: Session, request: JsonRpcRequest, call: ClientCall, reply: Reply): void {
@@ -189,7 +253,7 @@ export class Router {
       this.fail(reply, request.id, request.method, new RpcError(ErrorCode.ResourceNotFound, `Unknown resource: "${String(uri)}". No server lists it or a template matching it.`, { uri }));
       return;
     }
-    this.forward(session, server, request, request.params!, call, reply, `${request.method} "${String(uri)}"`);
+    this.forward(session, server, request, request.params!, call, reply, { label: `${request.method} "${String(uri)}"` });
   }
 
   private getPrompt(session: Session, request: JsonRpcRequest, call: ClientCall, reply: Reply): void {
@@ -199,7 +263,7 @@ export class Router {
       this.fail(reply, request.id, request.method, new RpcError(ErrorCode.InvalidParams, `Unknown prompt: "${String(name)}". Call prompts/list for the prompts this gateway exposes.`));
       return;
     }
-    this.forward(session, target.server, request, { ...request.params, name: target.name }, call, reply, `prompts/get "${target.name}"`);
+    this.forward(session, target.server, request, { ...request.params, name: target.name }, call, reply, { label: `prompts/get "${target.name}"` });
   }
 
   private complete(session: Session, request: JsonRpcRequest, call: ClientCall, reply: Reply): void {
@@ -210,7 +274,7 @@ export class Router {
         this.fail(reply, request.id, request.method, new RpcError(ErrorCode.InvalidParams, `Unknown prompt: "${ref.name}"`));
         return;
       }
-      this.forward(session, target.server, request, { ...request.params, ref: { ...ref, name: target.name } }, call, reply, `completion/complete for prompt "${target.name}"`);
+      this.forward(session, target.server, request, { ...request.params, ref: { ...ref, name: target.name } }, call, reply, { label: `completion/complete for prompt "${target.name}"` });
       return;
     }
     if (ref?.type === "ref/resource" && typeof ref.uri === "string") {
@@ -219,7 +283,7 @@ export class Router {
         this.fail(reply, request.id, request.method, new RpcError(ErrorCode.InvalidParams, `Unknown resource: "${ref.uri}"`));
         return;
       }
-      this.forward(session, server, request, request.params!, call, reply, `completion/complete for "${ref.uri}"`);
+      this.forward(session, server, request, request.params!, call, reply, { label: `completion/complete for "${ref.uri}"` });
       return;
     }
     this.fail(reply, request.id, request.method, new RpcError(ErrorCode.InvalidParams, 'completion/complete needs "ref" of type ref/prompt (with name) or ref/resource (with uri)'));
@@ -236,7 +300,7 @@ export class Router {
     if (shared === undefined) {
       // A per-session connection: the session subscribes on its own connection, whose updates go to it alone.
       const call: ClientCall = { session, clientId: request.id, forward: () => undefined };
-      this.forward(session, server, request, { uri }, call, reply, `${request.method} "${uri}"`);
+      this.forward(session, server, request, { uri }, call, reply, { label: `${request.method} "${uri}"` });
       return;
     }
     const backend = shared;

@@ -14,6 +14,8 @@ export interface ClientCall {
   forward(message: JsonRpcMessage): void;
   /** Cancels the call upstream. Set by the router once the call went out. */
   cancel?: (reason: string | undefined) => void;
+  /** A `tasks/result` call: the task it waits for (requests the backend sends about that task go on this call's stream). */
+  waitsForTask?: { server: string; upstreamId: string };
 }
 
 export class Session {

@@ -58,4 +58,9 @@ export class SessionSealer {
   private mac(body: string): Buffer {
     return createHmac("sha256", this.key).update(body).digest().subarray(0, MAC_BYTES);
   }
+
+  /** A MAC of `text` under the same key, for other sealed ids (task handles); `purpose` keeps the uses apart. */
+  sign(purpose: string, text: string): Buffer {
+    return createHmac("sha256", this.key).update(`${purpose}\n${text}`).digest().subarray(0, MAC_BYTES);
+  }
 }
