@@ -292,6 +292,15 @@ describe("the server on a socket", () => {
     expect(server.connectionCount).toBe(0);
   });
 
+  it("sends a whole answer to a client that half-closed after its request", async () => {
+    const huge = "h".repeat(8 * 1024 * 1024);
+    const { port } = await serve((_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end(huge));
+    const c = await raw(port);
+    c.socket.end("GET /huge HTTP/1.1\r\nHost: x\r\n\r\n");
+    await c.closed;
+    expect(c.text().slice(c.text().indexOf("\r\n\r\n") + 4).length).toBe(huge.length);
+  });
+
   it("close() ends idle connections at once and busy ones after their response", async () => {
     let answer: (() => void) | undefined;
     const { port, server } = await serve((req, res) => {

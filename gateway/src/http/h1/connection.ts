@@ -75,7 +75,9 @@ export class H1Connection implements ResponseSink {
   ) {
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
-    socket.on("end", () => socket.destroy()); // the client is gone: an unanswered call is cancelled (close listeners)
+    // The client finished sending. With an answer pending, it is gone: drop the connection (its call is cancelled
+    // through the close listeners). Otherwise flush what was written (a last answer) and close.
+    socket.on("end", () => (this.current !== undefined ? socket.destroy() : socket.end()));
     socket.on("error", () => socket.destroy());
     socket.on("close", () => this.onSocketClose());
   }
