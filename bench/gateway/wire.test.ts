@@ -38,7 +38,6 @@ describe("RawConnection", () => {
             return;
           case "/close":
             res.writeHead(200, { "content-type": "text/plain", connection: "close" });
-            res.socket!.write("");
             res.end("until close");
             return;
           case "/events":

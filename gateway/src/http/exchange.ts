@@ -50,9 +50,14 @@ export class PostExchange {
   complete(response: JsonRpcResponse): void {
     if (this.done) return;
     if (this.sse !== undefined) {
-      this.sse.write(JSON.stringify(response));
       this.results.push(response);
-      if (this.results.length >= this.expected) this.finish();
+      const json = JSON.stringify(response);
+      if (this.results.length < this.expected) {
+        this.sse.write(json);
+        return;
+      }
+      this.sse.end(json); // the last result and the end of the stream in one write
+      this.finish();
       return;
     }
     this.results.push(response);

@@ -16,7 +16,7 @@ export class SseWriter {
     private readonly res: H1Response,
     headers: Record<string, string> = {},
   ) {
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive", ...headers });
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", ...headers });
     res.flushHeaders();
     res.onClose(() => {
       this.ended = true;
@@ -47,9 +47,10 @@ export class SseWriter {
     if (!this.ended) this.res.write(": keep-alive\n\n");
   }
 
-  end(): void {
+  /** Ends the stream, with a last `message` event when `json` is given (one write for both). */
+  end(json?: string): void {
     if (this.ended) return;
     this.ended = true;
-    this.res.end();
+    this.res.end(json === undefined ? "" : `event: message\ndata: ${json}\n\n`);
   }
 }

@@ -85,16 +85,16 @@ export class Forwarder {
       const task = this.aboutTask(backend, message, owner);
       if (task !== undefined) {
         // Only the task's owner hears about it (on a shared connection the backend cannot tell clients apart).
+        if (message.method === "notifications/tasks/status") {
+          task.session.sendStandalone(task.message);
+          return;
+        }
         owner = task.session;
         message = task.message;
       } else if (message.method === "notifications/tasks/status") {
         this.deps.logger.debug({ server: backend.name }, "status of a task this replica does not know; dropped");
         return;
       }
-    }
-    if (message.method === "notifications/tasks/status") {
-      owner!.sendStandalone(message);
-      return;
     }
     const kinds = LIST_CHANGED[message.method];
     if (kinds !== undefined) {

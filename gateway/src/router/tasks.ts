@@ -137,9 +137,5 @@ export function resultForClient(result: unknown, handle: string): unknown {
 /** A backend message whose params carry a task id (`params.taskId` or related-task `_meta`), rewritten to `handle`. */
 export function messageForClient<M extends JsonRpcMessage>(message: M, handle: string): M {
   const params = (message as { params?: unknown }).params;
-  if (!isObject(params)) return message;
-  let out: Json = params;
-  if (typeof out.taskId === "string") out = { ...out, taskId: handle };
-  if (relatedTaskId(out) !== undefined) out = withRelatedTask(out, handle);
-  return { ...message, params: out };
+  return isObject(params) ? { ...message, params: resultForClient(params, handle) } : message;
 }

@@ -6,6 +6,7 @@
  * Errors in the framing are answered with a status and the connection is closed (gracefully: FIN first, the
  * rest of the client's bytes are drained, so the client reads the answer instead of a reset).
  */
+import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import { ChunkedDecoder } from "./chunked.js";
 import { isHeadError, parseHead, type RequestHead } from "./head.js";
@@ -15,8 +16,6 @@ import { H1Response, type ResponseSink } from "./response.js";
 export interface H1Request {
   readonly method: string;
   readonly url: string;
-  /** "1.1" or "1.0". */
-  readonly httpVersion: string;
   /** Lowercase names; repeated fields joined with ", ". */
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** The whole body (empty when there is none, or when it was too large). */
@@ -221,7 +220,6 @@ export class H1Connection implements ResponseSink {
     const req: H1Request = {
       method: head.method,
       url: head.url,
-      httpVersion: head.minorVersion === 1 ? "1.1" : "1.0",
       headers: head.headers,
       body,
       bodyTooLarge: tooLarge,
@@ -275,7 +273,7 @@ export class H1Connection implements ResponseSink {
     this.phase = "closing";
     this.buf = undefined;
     const body = `${reason}\n`;
-    this.write(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Error"}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    this.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
     this.closeGracefully();
   }
 
@@ -325,10 +323,3 @@ export class H1Connection implements ResponseSink {
 }
 
 const EMPTY = Buffer.alloc(0);
-const STATUS_TEXT: Record<number, string> = {
-  400: "Bad Request",
-  408: "Request Timeout",
-  431: "Request Header Fields Too Large",
-  501: "Not Implemented",
-  505: "HTTP Version Not Supported",
-};
