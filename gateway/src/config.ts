@@ -9,8 +9,12 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
-/** Tool, prompt and resource names clients accept: the MCP spec's tool-name rule. */
+/** Tool, prompt and resource names clients accept: the MCP spec's tool-name rule. Every exposed name matches it. */
 export const EXPOSED_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
+/** Longest exposed name (the bound in {@link EXPOSED_NAME_PATTERN}). */
+export const MAX_EXPOSED_NAME_LENGTH = 64;
+/** Between the server name and the backend's own name in exposed names (`memory__read_graph`), unless configured. */
+export const DEFAULT_SEPARATOR = "__";
 const SERVER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -110,13 +114,13 @@ export const GatewayConfigSchema = z
       .default({ host: "127.0.0.1", port: 8080, path: "/mcp" }),
     naming: z
       .object({
-        /** Between server name and tool name. @default "__" */
-        separator: z.string().regex(/^[a-zA-Z0-9_-]{1,4}$/, "must be 1-4 characters of [a-zA-Z0-9_-]").default("__"),
+        /** Between server name and tool name. @default "__" ({@link DEFAULT_SEPARATOR}) */
+        separator: z.string().regex(/^[a-zA-Z0-9_-]{1,4}$/, "must be 1-4 characters of [a-zA-Z0-9_-]").default(DEFAULT_SEPARATOR),
         /** Expose names unprefixed; only valid with exactly one backend. @default false */
         passthrough: z.boolean().default(false),
       })
       .strict()
-      .default({ separator: "__", passthrough: false }),
+      .default({ separator: DEFAULT_SEPARATOR, passthrough: false }),
     sessions: z
       .object({
         /** `stateful`: `Mcp-Session-Id` sessions; `stateless`: every POST stands alone. @default "stateful" */

@@ -1,5 +1,5 @@
 /**
- * Exposed names: `<server><separator><name>`, always matching `^[a-zA-Z0-9_-]{1,64}$`.
+ * Exposed names: `<server><separator><name>`, always matching `EXPOSED_NAME_PATTERN` (config.ts).
  *
  * Rule (stable, collision-free): a name that fits is used as is. A name that does not fit (too long, or with
  * characters outside `[a-zA-Z0-9_-]`) becomes its first 55 characters with every other character replaced by `_`,
@@ -7,15 +7,14 @@
  * output; different inputs differ in the hash suffix (the registry still rejects the astronomically unlikely clash).
  */
 import { createHash } from "node:crypto";
+import { EXPOSED_NAME_PATTERN, MAX_EXPOSED_NAME_LENGTH } from "../config.js";
 
-export const EXPOSED_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-const MAX = 64;
 const HASH_LENGTH = 8;
 
 export function shortenName(full: string): string {
-  if (EXPOSED_NAME.test(full)) return full;
+  if (EXPOSED_NAME_PATTERN.test(full)) return full;
   const hash = createHash("sha256").update(full).digest("hex").slice(0, HASH_LENGTH);
-  const head = full.replace(/[^a-zA-Z0-9_-]/g, "_").slice(0, MAX - HASH_LENGTH - 1);
+  const head = full.replace(/[^a-zA-Z0-9_-]/g, "_").slice(0, MAX_EXPOSED_NAME_LENGTH - HASH_LENGTH - 1);
   return `${head}-${hash}`;
 }
 
