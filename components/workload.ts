@@ -5,12 +5,20 @@
  * - `image`: a prebuilt image (`transport.type: "image"`) serving Streamable HTTP at `transport.path`.
  * - `adapter`: stdio, http and sse servers run behind the gateway image in single-backend passthrough mode, so the
  *   central gateway always speaks Streamable HTTP to a workload. Its config holds just that server.
+ *
+ * Adapter replicas share a session key. The central gateway's session with an adapter is an HMAC-sealed id that any
+ * replica holding the same key can open ({@link SESSION_SECRET_ENV}); replicas with keys of their own answer 404 to
+ * each other's sessions, which ends the central gateway's upstream connection. Each adapter server gets a key of its
+ * own, derived from the fleet's session secret ({@link adapterSessionSecret}), not the fleet's key itself: a stdio
+ * server runs in its adapter's container as the same user and can read the adapter's environment, and with the
+ * fleet's key it could seal session ids the central gateway accepts. Derived, so a stack needs no new setting and the
+ * key is stable across deploys (no pod churn); one-way, so the fleet's key cannot be recovered from it.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseGatewayConfig, type BackendConfigInput, type GatewayConfigInput } from "@mcp-fleet/gateway/config";
 import { stringify } from "yaml";
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import type { CatalogEntry } from "../servers/catalog/catalog.js";
 import type { ServerSpec } from "../servers/catalog/spec.js";
 
@@ -21,6 +29,13 @@ export const ADAPTER_CONFIG_FILE = "gateway.yaml";
 export const GATEWAY_COMMAND = "mcp-fleet-gateway";
 /** Working directory of the gateway image: where the fleet's `node_modules` and `servers/` live. */
 export const GATEWAY_IMAGE_WORKDIR = "/app";
+/** Environment variable the gateway image reads its session-sealing key from (central gateway and adapters). */
+export const SESSION_SECRET_ENV = "MCP_FLEET_SESSION_SECRET";
+
+/** The session key of a server's adapter replicas: HMAC-SHA256 of the server's name under the fleet's session secret, hex. */
+export function adapterSessionSecret(fleetSessionSecret: string, server: string): string {
+  return createHmac("sha256", fleetSessionSecret).update(`mcp-fleet adapter session key: ${server}`).digest("hex");
+}
 
 export type Workload =
   | { kind: "built"; image: string; dockerfile: string; path: "/mcp"; env: Record<string, string> }

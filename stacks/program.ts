@@ -11,8 +11,7 @@ import { AwsFleet } from "../components/aws/aws-fleet.js";
 import { DockerFleet } from "../components/docker/docker-fleet.js";
 import { Fleet } from "../components/fleet/fleet.js";
 import type { FleetPlanInput } from "../components/fleet/plan.js";
-import { SESSION_SECRET_ENV } from "../components/k8s/builders/gateway.js";
-import { serverDockerfile } from "../components/workload.js";
+import { SESSION_SECRET_ENV, serverDockerfile } from "../components/workload.js";
 import { CONFIG_NAMESPACE, StackConfigError, parseStackConfig, readRawConfig, type StackConfig } from "./config.js";
 
 export interface StackSecrets {

@@ -20,6 +20,7 @@ import { findRepoRoot, loadCatalog } from "../servers/catalog/catalog.js";
 import { synthStack } from "../cli/commands/synth.js";
 import { StackConfigError, StackConfigSchema, parseStackConfig, readRawConfig } from "./config.js";
 
+import { adapterSessionSecret } from "../components/workload.js";
 import { fleetPlanInputFromConfig, monitoringConfigDir } from "./program.js";
 
 const root = findRepoRoot();
@@ -111,12 +112,15 @@ describe("shipped stacks", () => {
       const text = JSON.stringify(plan.resources) + planTree(plan.stack, plan.resources, plan.placeholders) + JSON.stringify(planJson(plan.stack, plan.resources, plan.outputs, plan.placeholders));
       expect(text).not.toContain(KNOWN_SECRET);
       expect(text).not.toContain(KNOWN_SERVER_SECRET);
+      expect(text).not.toContain(adapterSessionSecret(KNOWN_SECRET, "github"));
     }
     const staging = withSecrets.staging!.resources;
     expect(find(staging, "kubernetes:core/v1:Secret", "mcp-github-secret").inputs.stringData).toBe(SECRET_MASK);
     expect(find(staging, "kubernetes:core/v1:Secret", "mcp-gateway-secret").inputs.stringData).toBe(SECRET_MASK);
+    expect(find(staging, "kubernetes:core/v1:Secret", "mcp-github-session").inputs.stringData).toBe(SECRET_MASK);
     const dev = withSecrets.dev!.resources;
-    expect(find(dev, "docker:index/container:Container", "mcp-github").inputs.envs).toEqual([SECRET_MASK]);
+    // GITHUB_TOKEN and the adapter's session key.
+    expect(find(dev, "docker:index/container:Container", "mcp-github").inputs.envs).toEqual([SECRET_MASK, SECRET_MASK]);
     expect(find(dev, "docker:index/container:Container", "mcp-gateway").inputs.envs).toEqual([SECRET_MASK]);
     const prod = withSecrets.prod!.resources;
     expect(find(prod, "aws:secretsmanager/secretVersion:SecretVersion", "mcp-aws-github-github-token-value").inputs.secretString).toBe(SECRET_MASK);
@@ -203,7 +207,10 @@ describe("synth", () => {
     const objects = fleetManifests(planFleet(fleetPlanInputFromConfig(config, mixed)));
     expect(objects.some((o) => o.kind === "Secret")).toBe(false);
     const github = objects.find((o) => o.kind === "Deployment" && o.metadata?.name === "mcp-github") as Json;
-    expect(github.spec.template.spec.containers[0].env).toEqual([{ name: "GITHUB_TOKEN", valueFrom: { secretKeyRef: { name: "mcp-github-secrets", key: "GITHUB_TOKEN" } } }]);
+    expect(github.spec.template.spec.containers[0].env).toEqual([
+      { name: "GITHUB_TOKEN", valueFrom: { secretKeyRef: { name: "mcp-github-secrets", key: "GITHUB_TOKEN" } } },
+      { name: "MCP_FLEET_SESSION_SECRET", valueFrom: { secretKeyRef: { name: "mcp-github-session", key: "MCP_FLEET_SESSION_SECRET" } } },
+    ]);
   });
 
   it("refuses a Docker stack with the fix", async () => {

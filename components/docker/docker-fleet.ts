@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError } from "../k8s/validate.js";
 import { monitoredServers } from "../../monitoring/model.js";
 import { Monitoring, type DockerArgs, type MonitoringComponentArgs } from "../monitoring/index.js";
+import { SESSION_SECRET_ENV, adapterSessionSecret } from "../workload.js";
 import { CONTAINER_HARDENING, dockerFleetPlan, type DockerFleetPlan, type DockerFleetPlanInput } from "./plan.js";
 
 export interface DockerFleetArgs extends DockerFleetPlanInput {
@@ -59,7 +60,9 @@ export class DockerFleet extends pulumi.ComponentResource {
 
     for (const c of this.plan.containers) {
       const image = c.build !== undefined ? build(c.role, c.image, c.build.dockerfile) : images.get(c.image);
-      const secrets = c.role === "gateway" ? { MCP_FLEET_SESSION_SECRET: args.sessionSecret } : (args.serverSecrets?.[c.role] ?? {});
+      const secrets: Record<string, pulumi.Input<string>> = { ...(c.role === "gateway" ? {} : (args.serverSecrets?.[c.role] ?? {})) };
+      if (c.sessionKey === "fleet") secrets[SESSION_SECRET_ENV] = args.sessionSecret;
+      if (c.sessionKey === "adapter") secrets[SESSION_SECRET_ENV] = pulumi.output(args.sessionSecret).apply((fleetKey) => adapterSessionSecret(fleetKey, c.role));
       const envs: pulumi.Input<string>[] = [
         ...Object.entries(c.env).map(([k, v]) => `${k}=${v}`),
         ...c.secretEnv.map((k) => pulumi.secret(pulumi.interpolate`${k}=${secrets[k]!}`)),

@@ -9,7 +9,7 @@ import type { Catalog } from "../../servers/catalog/catalog.js";
 import { deriveNames } from "../../servers/catalog/derive.js";
 import { renderGatewayConfig } from "../gateway-config.js";
 import { RUN_AS_USER } from "../k8s/builders/pod.js";
-import { ADAPTER_CONFIG_DIR, ADAPTER_CONFIG_FILE, GATEWAY_COMMAND, workloadOf, type Workload } from "../workload.js";
+import { ADAPTER_CONFIG_DIR, ADAPTER_CONFIG_FILE, GATEWAY_COMMAND, SESSION_SECRET_ENV, workloadOf, type Workload } from "../workload.js";
 
 /** Hardening every container gets. */
 export const CONTAINER_HARDENING = {
@@ -48,6 +48,11 @@ export interface DockerContainerPlan {
   env: Record<string, string>;
   /** Names of secret environment variables (values supplied by the caller). */
   secretEnv: string[];
+  /**
+   * Whose session key its `MCP_FLEET_SESSION_SECRET` (one of `secretEnv`) holds: the fleet's (the gateway) or the
+   * one derived for this adapter (`adapterSessionSecret`). Unset: it seals no sessions.
+   */
+  sessionKey?: "fleet" | "adapter";
   /** Files uploaded into the container (configs). */
   uploads: { file: string; content: string }[];
   memoryMb: number;
@@ -104,6 +109,8 @@ export function dockerFleetPlan(input: DockerFleetPlanInput): DockerFleetPlan {
     if (w.kind === "built") plan.build = { dockerfile: w.dockerfile };
     if (w.kind === "adapter") {
       plan.command = [...w.command];
+      plan.secretEnv.push(SESSION_SECRET_ENV);
+      plan.sessionKey = "adapter";
       plan.uploads.push({ file: `${ADAPTER_CONFIG_DIR}/${ADAPTER_CONFIG_FILE}`, content: w.configYaml });
     }
     containers.push(plan);
@@ -117,7 +124,8 @@ export function dockerFleetPlan(input: DockerFleetPlanInput): DockerFleetPlan {
     image: gatewayImage,
     command: [GATEWAY_COMMAND, "--config", `${ADAPTER_CONFIG_DIR}/${ADAPTER_CONFIG_FILE}`],
     env: {},
-    secretEnv: ["MCP_FLEET_SESSION_SECRET"],
+    secretEnv: [SESSION_SECRET_ENV],
+    sessionKey: "fleet",
     uploads: [{ file: `${ADAPTER_CONFIG_DIR}/${ADAPTER_CONFIG_FILE}`, content: stringify(config) }],
     memoryMb: 512,
     ports: [{ internal: port, external: input.gatewayPort ?? 8080, ip: "127.0.0.1" }],

@@ -89,7 +89,16 @@ describe("McpServer (through Fleet)", () => {
 
   it("references secrets by name and key only; the values live in the Secret, marked secret", () => {
     const c = inputs(K.deploy, "prod-github-deploy").spec.template.spec.containers[0];
-    expect(c.env).toEqual([{ name: "GITHUB_TOKEN", valueFrom: { secretKeyRef: { name: "mcp-github-secrets", key: "GITHUB_TOKEN" } } }]);
+    expect(c.env).toEqual([
+      { name: "GITHUB_TOKEN", valueFrom: { secretKeyRef: { name: "mcp-github-secrets", key: "GITHUB_TOKEN" } } },
+      { name: "MCP_FLEET_SESSION_SECRET", valueFrom: { secretKeyRef: { name: "mcp-github-session", key: "MCP_FLEET_SESSION_SECRET" } } },
+    ]);
+    const session = find(resources, K.secret, "prod-github-session");
+    expect(session.inputs.metadata).toMatchObject({ name: "mcp-github-session", namespace: "tools" });
+    expect(session.secretPaths).toEqual(["stringData"]);
+    // Adapters only: an image server seals no sessions.
+    expect(inputs(K.deploy, "prod-search-deploy").spec.template.spec.containers[0].env).toEqual([]);
+    expect(resources.some((r) => r.name === "prod-search-session")).toBe(false);
     const secret = find(resources, K.secret, "prod-github-secret");
     expect(secret.inputs.metadata).toMatchObject({ name: "mcp-github-secrets", namespace: "tools" });
     // The Kubernetes SDK marks a Secret's whole stringData secret; the runner masks it.

@@ -3,7 +3,7 @@
  * NetworkPolicy, one `McpServer` per catalog server, the `McpGateway`, and the monitoring hook points.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { SESSION_SECRET_ENV } from "../k8s/builders/gateway.js";
+import { SESSION_SECRET_ENV } from "../workload.js";
 import { createObject } from "../k8s/create.js";
 import { McpGateway } from "../k8s/mcp-gateway.js";
 import { McpServer } from "../k8s/mcp-server.js";
@@ -74,6 +74,7 @@ export class Fleet extends pulumi.ComponentResource {
           ...(s.input.autoscaling !== undefined ? { autoscaling: s.input.autoscaling } : {}),
           ...(s.input.externalSecrets !== undefined ? { externalSecrets: s.input.externalSecrets } : {}),
           ...(secretValues !== undefined ? { secretValues } : {}),
+          ...(s.input.workload.kind === "adapter" ? { fleetSessionSecret: args.gatewaySecrets[SESSION_SECRET_ENV]! } : {}),
           ...(annotations !== undefined ? { serviceAccountAnnotations: annotations } : {}),
         },
         { parent: this, dependsOn: base },

@@ -8,7 +8,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Catalog } from "../../servers/catalog/catalog.js";
 import { renderGatewayConfig } from "../gateway-config.js";
-import { SESSION_SECRET_ENV, gatewayObjectList, gatewayObjects, gatewaySecret, type GatewayIngressInput, type GatewayObjects } from "./builders/gateway.js";
+import { SESSION_SECRET_ENV } from "../workload.js";
+import { gatewayObjectList, gatewayObjects, gatewaySecret, type GatewayIngressInput, type GatewayObjects } from "./builders/gateway.js";
 import type { MonitoringHook } from "./builders/monitoring.js";
 import type { AutoscalingInput } from "./builders/objects.js";
 import type { Resources } from "./builders/pod.js";

@@ -2,7 +2,9 @@
  * `McpServer`: one catalog server on Kubernetes. ServiceAccount (no token), Deployment (hardened), Service
  * (named port `mcp`), PodDisruptionBudget, optional HorizontalPodAutoscaler, NetworkPolicy (ingress only from the
  * gateway and monitoring), the adapter's ConfigMap for stdio/http/sse servers, and the Secret of its secret
- * variables when the caller passes their values (as Pulumi secrets). Objects are shaped by `serverObjects`.
+ * variables when the caller passes their values (as Pulumi secrets). An adapter's replicas also share a session key,
+ * read from the Secret `<k8sName>-session`: created here from `fleetSessionSecret` (see `adapterSessionSecret`).
+ * Objects are shaped by `serverObjects`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { CatalogEntry } from "../../servers/catalog/catalog.js";
@@ -13,7 +15,7 @@ import { buildSecret } from "./builders/objects.js";
 import { serverObjectList, serverObjects, serverSecretName, type ServerObjects } from "./builders/server.js";
 import { createObject } from "./create.js";
 import { ComponentArgsError, checkAutoscaling, checkImage, checkNamespace } from "./validate.js";
-import type { Workload } from "../workload.js";
+import { adapterSessionSecret, type Workload } from "../workload.js";
 
 export interface McpServerArgs {
   /** The catalog entry (validated spec and its file). */
@@ -36,6 +38,12 @@ export interface McpServerArgs {
   externalSecrets?: ExternalSecretsInput;
   /** Extra ServiceAccount annotations (e.g. `eks.amazonaws.com/role-arn` for IRSA). @default {} */
   serviceAccountAnnotations?: Record<string, string>;
+  /**
+   * The fleet's session secret (a Pulumi secret). An adapter's replicas get a key derived from it in the Secret
+   * `<k8sName>-session`, so any replica serves the central gateway's session. Unset: that Secret is provided by
+   * someone else. Only for adapter workloads. @default undefined
+   */
+  fleetSessionSecret?: pulumi.Input<string>;
 }
 
 /** Checks the args; returns every problem (empty when valid). */
@@ -47,6 +55,9 @@ export function validateMcpServerArgs(args: McpServerArgs): string[] {
       const declared = spec.secrets.length > 0 ? spec.secrets.join(", ") : "none";
       problems.push(`\`secretValues.${key}\` is not a secret of server "${spec.name}" (${file} declares: ${declared}). Remove it, or add "${key}" to the spec's \`secrets\`.`);
     }
+  }
+  if (args.fleetSessionSecret !== undefined && args.workload.kind !== "adapter") {
+    problems.push(`\`fleetSessionSecret\` is set but server "${spec.name}" (${file}) runs its own ${args.workload.kind === "image" ? "image" : "built image"}, not the gateway adapter: it seals no sessions. Remove it.`);
   }
   if (args.secretValues !== undefined && args.externalSecrets !== undefined) {
     problems.push("`secretValues` and `externalSecrets` both provide the Secret of the server's variables. Pass one: values (a Secret from Pulumi config) or externalSecrets (synced from AWS Secrets Manager).");
@@ -98,6 +109,12 @@ export class McpServer extends pulumi.ComponentResource {
         Object.fromEntries(args.server.spec.secrets.map((key) => [key, pulumi.secret(args.secretValues![key]!)])),
       );
       this.resources.secret = createObject(`${name}-secret`, secret, child);
+    }
+    if (args.fleetSessionSecret !== undefined && o.sessionSecret !== undefined) {
+      const { name: secretName, key } = o.sessionSecret;
+      const serverName = args.server.spec.name;
+      const value = pulumi.secret(pulumi.output(args.fleetSessionSecret).apply((fleetKey) => adapterSessionSecret(fleetKey, serverName)));
+      this.resources.session = createObject(`${name}-session`, buildSecret({ name: secretName, namespace: args.namespace, labels: o.labels }, { [key]: value }), child);
     }
     for (const { role, object: obj } of serverObjectList(o)) {
       const deps = role === "deploy" ? Object.values(this.resources) : [];

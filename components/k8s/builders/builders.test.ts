@@ -35,22 +35,24 @@ describe("workloads", () => {
     expect(adapter.kind === "adapter" && parse(adapter.configYaml)).toEqual(adapterConfig(spec("github").spec));
   });
 
-  it("hands a stdio server's secrets to it by name: the adapter inherits exactly the variables its container gets", () => {
+  it("hands a stdio server's secrets to it by name: the adapter inherits exactly the variables its container gets from the server's Secret", () => {
     // Kubernetes: the server container reads each secret by secretKeyRef; the adapter config names the same variables.
     const ctx = { root, gatewayImage: "gw:1", builtImage: (s: { name: string }) => `b/${s.name}:1` };
     const w = workloadOf(spec("github"), ctx);
     const k8s = serverObjects({ entry: spec("github"), workload: w, namespace: "ns" });
     const container = k8s.deployment.spec!.template.spec!.containers[0]!;
-    const fromSecrets = (container.env ?? []).filter((e) => e.valueFrom?.secretKeyRef !== undefined).map((e) => e.name);
+    const fromSecrets = (container.env ?? []).filter((e) => e.valueFrom?.secretKeyRef?.name === "mcp-github-secrets").map((e) => e.name);
     expect(fromSecrets).toEqual(["GITHUB_TOKEN"]);
+    // The adapter's own session key is the adapter's: never handed to the server.
+    expect((container.env ?? []).filter((e) => e.valueFrom?.secretKeyRef?.name === "mcp-github-session").map((e) => e.name)).toEqual(["MCP_FLEET_SESSION_SECRET"]);
     const mounted = parse(k8s.configMap!.data!["gateway.yaml"]!) as { servers: { inheritEnv: string[]; env: Record<string, string> }[] };
     expect(mounted.servers[0]!.inheritEnv).toEqual(fromSecrets);
     expect(Object.keys(mounted.servers[0]!.env)).not.toContain("GITHUB_TOKEN"); // a name, never a value
     // Docker (dev): the container gets the same names as secret env, the uploaded config inherits them.
     const docker = dockerFleetPlan({ catalog }).containers.find((c) => c.role === "github")!;
-    expect(docker.secretEnv).toEqual(["GITHUB_TOKEN"]);
+    expect(docker).toMatchObject({ secretEnv: ["GITHUB_TOKEN", "MCP_FLEET_SESSION_SECRET"], sessionKey: "adapter" });
     const uploaded = parse(docker.uploads[0]!.content) as { servers: { inheritEnv: string[] }[] };
-    expect(uploaded.servers[0]!.inheritEnv).toEqual(docker.secretEnv);
+    expect(uploaded.servers[0]!.inheritEnv).toEqual(["GITHUB_TOKEN"]);
     // A server without secrets inherits nothing.
     expect(adapterConfig(spec("legacy").spec).servers[0]).not.toHaveProperty("inheritEnv");
     const noSecrets = catalogOf([{ file: "servers/plain.ts", spec: { name: "plain", description: "x", owner: "platform", transport: { type: "stdio", command: "node", args: [] }, port: 3300 } }], root).servers[0]!;

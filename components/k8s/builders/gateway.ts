@@ -5,7 +5,7 @@
  */
 import type { GatewayConfigInput } from "@mcp-fleet/gateway/config";
 import { stringify } from "yaml";
-import { checksum } from "../../workload.js";
+import { SESSION_SECRET_ENV, checksum } from "../../workload.js";
 import { DEFAULT_FLEET_OWNER, gatewayK8sName, gatewayLabels, selectorOf } from "./labels.js";
 import { buildServiceMonitor, scrapeAnnotations, type MonitoringHook } from "./monitoring.js";
 import {
@@ -26,8 +26,6 @@ import type { CustomObject, IConfigMap, IDeployment, IEnvVar, IHorizontalPodAuto
 /** Where the gateway's config is mounted. */
 export const GATEWAY_CONFIG_DIR = "/etc/mcp-fleet";
 export const GATEWAY_CONFIG_FILE = "gateway.yaml";
-/** Environment variable of the session-sealing key (read by the gateway). */
-export const SESSION_SECRET_ENV = "MCP_FLEET_SESSION_SECRET";
 
 /** @default requests 100m/128Mi, limits 1/512Mi */
 export const DEFAULT_GATEWAY_RESOURCES: Resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } };

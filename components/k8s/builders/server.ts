@@ -4,7 +4,7 @@
  */
 import type { CatalogEntry } from "../../../servers/catalog/catalog.js";
 import type { ServerSpec } from "../../../servers/catalog/spec.js";
-import { ADAPTER_CONFIG_DIR, ADAPTER_CONFIG_FILE, type Workload } from "../../workload.js";
+import { ADAPTER_CONFIG_DIR, ADAPTER_CONFIG_FILE, SESSION_SECRET_ENV, type Workload } from "../../workload.js";
 import { gatewayLabels, selectorOf, serverIdentity } from "./labels.js";
 import {
   buildConfigMap,
@@ -54,11 +54,18 @@ export interface ServerObjects {
   serviceMonitor?: CustomObject;
   secretStore?: CustomObject;
   externalSecret?: CustomObject;
+  /** Adapters: the Secret their replicas' shared session key is read from (its value comes from the caller). */
+  sessionSecret?: { name: string; key: string };
 }
 
 /** Name of the Secret a server's secret environment variables are read from (one key per variable). */
 export function serverSecretName(k8sName: string): string {
   return `${k8sName}-secrets`;
+}
+
+/** Name of the Secret an adapter's replicas read their shared session key from (`MCP_FLEET_SESSION_SECRET`). */
+export function serverSessionSecretName(k8sName: string): string {
+  return `${k8sName}-session`;
 }
 
 /** Secret references, one per secret variable: never a value. */
@@ -87,6 +94,8 @@ export function serverObjects(input: ServerObjectsInput): ServerObjects {
       .map(([name, value]) => ({ name, value })),
     ...secretEnv(spec, serverSecretName(k8sName)),
   ];
+  const sessionSecret = w.kind === "adapter" ? { name: serverSessionSecretName(k8sName), key: SESSION_SECRET_ENV } : undefined;
+  if (sessionSecret !== undefined) env.push({ name: SESSION_SECRET_ENV, valueFrom: { secretKeyRef: { ...sessionSecret } } });
 
   const replicas = input.autoscaling?.minReplicas ?? spec.replicas;
   const configMap = w.kind === "adapter" ? buildConfigMap({ ...m, name: `${k8sName}-adapter` }, { [ADAPTER_CONFIG_FILE]: w.configYaml }) : undefined;
@@ -129,6 +138,7 @@ export function serverObjects(input: ServerObjectsInput): ServerObjects {
     }),
   };
   if (configMap !== undefined) out.configMap = configMap;
+  if (sessionSecret !== undefined) out.sessionSecret = sessionSecret;
   if (input.autoscaling !== undefined) out.horizontalPodAutoscaler = buildHorizontalPodAutoscaler(m, k8sName, input.autoscaling);
   if (input.externalSecrets !== undefined && spec.secrets.length > 0) {
     out.secretStore = buildSecretStore(m, k8sName, input.externalSecrets.region);
