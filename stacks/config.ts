@@ -4,6 +4,7 @@
  * as Pulumi secrets, and never pass through this schema's values.
  */
 import { z } from "zod";
+import { DEFAULT_PREFIX, PREFIX_PATTERN } from "../servers/catalog/derive.js";
 import { DNS1123_LABEL } from "../servers/catalog/spec.js";
 
 export const CONFIG_NAMESPACE = "mcp-fleet";
@@ -28,7 +29,7 @@ export const StackConfigSchema = z
     /** Kubernetes namespace. @default "mcp-fleet" */
     namespace: z.string().regex(DNS1123_LABEL, "must be a DNS-1123 label such as mcp-fleet").default("mcp-fleet"),
     /** Prefix of every Kubernetes object and container name. @default "mcp" */
-    prefix: z.string().regex(/^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$/, "must be 1-20 lowercase letters, digits and '-', starting with a letter").default("mcp"),
+    prefix: z.string().regex(PREFIX_PATTERN, "must be 1-20 lowercase letters, digits and '-', starting with a letter").default(DEFAULT_PREFIX),
     /** Public host of the gateway (`https://<domain>/mcp`); unset: no Ingress. @default undefined */
     domain: z.string().regex(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS name such as mcp.example.com").optional(),
     /** TLS for the Ingress via cert-manager; `false` for plain HTTP. @default false */
@@ -62,8 +63,6 @@ export const StackConfigSchema = z
     monitoringStack: z.enum(["kube-prometheus-stack", "standalone", "docker", "none"], { error: "must be kube-prometheus-stack, standalone, docker or none" }).default("none"),
     /** Namespace of the monitoring stack. @default "monitoring" */
     monitoringNamespace: z.string().regex(DNS1123_LABEL, "must be a DNS-1123 label").default("monitoring"),
-    /** How policy violations gate a deploy (read by CI and `mcp-fleet check`). @default "mandatory" */
-    policyEnforcement: z.enum(["mandatory", "advisory", "disabled"]).default("mandatory"),
     /** Local Docker target (dev). */
     docker: z
       .object({

@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planJson, planTree } from "../components/plan/format.js";
-import { planStack, readStackFile, type StackPlan } from "../components/plan/plan-stack.js";
+import { planStack, readStackFile, type StackPlan } from "./plan-stack.js";
 import { SECRET_MASK, runUnderMocks } from "../components/plan/run-under-mocks.js";
 import { fleetManifests } from "../components/synth/synth.js";
 import { planFleet } from "../components/fleet/plan.js";
@@ -81,6 +81,14 @@ describe("shipped stacks", () => {
     expect(["dev", "staging", "prod"].map((stack) => count(stack, "mcp-fleet:monitoring:Monitoring"))).toEqual([1, 1, 1]);
     expect(plans.staging!.outputs).toMatchObject({ target: "kubernetes", gatewayUrl: "https://mcp.staging.example.com/mcp", namespace: "mcp-staging" });
     expect(plans.dev!.placeholders).toEqual(["mcp-fleet:sessionSecret"]);
+  });
+
+  it("names every ConfigMap alike in `plan` and in `synth`: its Pulumi name is its object's name", () => {
+    for (const stack of ["staging", "prod"]) {
+      const configMaps = plans[stack]!.resources.filter((r) => r.type === "kubernetes:core/v1:ConfigMap");
+      expect(configMaps.length).toBeGreaterThan(0);
+      expect(configMaps.filter((r) => r.name !== (r.inputs as Json).metadata.name).map((r) => `${r.name} (${(r.inputs as Json).metadata.name})`)).toEqual([]);
+    }
   });
 
   it("every Kubernetes object of every stack validates against the Kubernetes schema", async () => {

@@ -64,6 +64,31 @@ describe("mcp-fleet validate", () => {
     );
   });
 
+  it("exits 1 on a secret-looking variable in plain env, for every kind of server, naming the file, the field and the move to secrets", async () => {
+    const root = await fixture({
+      adapter: { ...base("adapter", 4001), transport: { type: "stdio", command: "node", env: { GITHUB_TOKEN: "ghp_never-printed" } } },
+      image: { ...base("image", 4002), transport: { type: "image", image: "ghcr.io/acme/image:1.0.0" }, env: { DB_PASSWORD: "hunter2", LOG_LEVEL: "info" } },
+      remote: { ...base("remote", 4003), transport: { type: "http", url: "https://mcp.example.com/mcp" }, env: { API_KEY: "k" } },
+      reserved: { ...base("reserved", 4004), secrets: ["MCP_FLEET_SESSION_SECRET"] },
+    });
+    const { code, stdout, stderr } = await runCli(["validate", "--root", root]);
+    expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
+    const move = (file: string, server: string, field: string, name: string) =>
+      `  - servers/${file}.ts: \`${field}.${name}\` is a plain value, and its name looks secret. Move it to secrets: remove it from \`${field}\` and add "${name}" to \`secrets\`; its value then comes from the platform's secret store (\`pulumi config set --secret --path 'mcp-fleet:serverSecrets.${server}.${name}' VALUE\`), or from your environment under \`npm start\`.`;
+    expect(stderr).toBe(
+      [
+        "mcp-fleet: the server catalog is invalid: 4 problems:",
+        move("adapter", "adapter", "transport.env", "GITHUB_TOKEN"),
+        move("image", "image", "env", "DB_PASSWORD"),
+        move("remote", "remote", "env", "API_KEY"),
+        '  - servers/reserved.ts: `secrets[0]` "MCP_FLEET_SESSION_SECRET" is reserved: the gateway adapter in front of the server reads its session key from it. Name the server\'s variable otherwise.',
+        "",
+      ].join("\n"),
+    );
+    expect(stderr).not.toContain("ghp_never-printed");
+    expect(stderr).not.toContain("hunter2");
+  });
+
   it("--help describes the command", async () => {
     const { code, stdout } = await runCli(["validate", "--help"]);
     expect(code).toBe(0);

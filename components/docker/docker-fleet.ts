@@ -8,7 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError } from "../k8s/validate.js";
 import { monitoredServers } from "../../monitoring/model.js";
 import { Monitoring, type DockerArgs, type MonitoringComponentArgs } from "../monitoring/index.js";
-import { SESSION_SECRET_ENV, adapterSessionSecret } from "../workload.js";
+import { SESSION_SECRET_ENV } from "../../servers/catalog/derive.js";
+import { adapterSessionSecret } from "../workload.js";
 import { CONTAINER_HARDENING, dockerFleetPlan, type DockerFleetPlan, type DockerFleetPlanInput } from "./plan.js";
 
 export interface DockerFleetArgs extends DockerFleetPlanInput {
@@ -35,7 +36,7 @@ export class DockerFleet extends pulumi.ComponentResource {
     if (args.gatewayPort !== undefined && (!Number.isInteger(args.gatewayPort) || args.gatewayPort < 1024 || args.gatewayPort > 65535)) {
       problems.push(`\`gatewayPort\` ${args.gatewayPort} is outside 1024-65535. Pick a free unprivileged port (e.g. 8080).`);
     }
-    for (const { spec, file } of args.catalog.servers) {
+    for (const { spec, file } of args.fleet.servers) {
       for (const variable of spec.secrets) {
         if (args.serverSecrets?.[spec.name]?.[variable] === undefined) {
           problems.push(`\`serverSecrets.${spec.name}.${variable}\` is missing: server "${spec.name}" (${file}) needs it. Set it with \`pulumi config set --secret --path 'serverSecrets.${spec.name}.${variable}' VALUE\`.`);
@@ -48,7 +49,7 @@ export class DockerFleet extends pulumi.ComponentResource {
 
     this.plan = dockerFleetPlan(args);
     const child = { parent: this };
-    const root = args.catalog.root;
+    const root = args.fleet.root;
     this.network = new docker.Network(`${name}-net`, { name: this.plan.networkName, driver: "bridge", attachable: false }, child);
     const images = new Map<string, docker.Image>();
     const build = (key: string, imageName: string, dockerfile: string) => {
@@ -98,8 +99,8 @@ export class DockerFleet extends pulumi.ComponentResource {
         {
           ...args.monitoring,
           mode: "docker",
-          servers: monitoredServers(args.catalog),
-          docker: { ...args.monitoring.docker, gatewayAddress: `127.0.0.1:${args.gatewayPort ?? 8080}` },
+          servers: monitoredServers(args.fleet),
+          docker: { ...args.monitoring.docker, gatewayAddress: new URL(this.plan.gatewayUrl).host },
         },
         { ...child, dependsOn: Object.values(this.containers) },
       );

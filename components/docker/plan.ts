@@ -1,15 +1,13 @@
 /**
  * The Docker (dev) fleet, decided without Pulumi: one hardened container per server and one for the gateway on a
- * private network, the gateway published on 127.0.0.1 only. Containers reach each other by their Kubernetes-style
- * names (network aliases), so the gateway config is the cluster one with Docker addresses.
+ * private network, the gateway published on 127.0.0.1 only. Containers reach each other by their names (network
+ * aliases): the fleet model on the Docker network gives every URL, so the gateway config is the deployed one.
  */
-import type { BackendConfigInput, GatewayConfigInput } from "@mcp-fleet/gateway/config";
 import { stringify } from "yaml";
-import type { Catalog } from "../../servers/catalog/catalog.js";
-import { deriveNames } from "../../servers/catalog/derive.js";
-import { renderGatewayConfig } from "../gateway-config.js";
+import { SESSION_SECRET_ENV, type DockerNetwork, type FleetModel } from "../../servers/catalog/derive.js";
+import { deployedGatewayConfig } from "../gateway-config.js";
 import { RUN_AS_USER } from "../k8s/builders/pod.js";
-import { ADAPTER_CONFIG_DIR, ADAPTER_CONFIG_FILE, GATEWAY_COMMAND, SESSION_SECRET_ENV, workloadOf, type Workload } from "../workload.js";
+import { GATEWAY_CONFIG_DIR, GATEWAY_CONFIG_FILE, GATEWAY_RUN_COMMAND, workloadOf } from "../workload.js";
 
 /** Hardening every container gets. */
 export const CONTAINER_HARDENING = {
@@ -27,12 +25,11 @@ export function localImage(image: string, tag: string): string {
 }
 
 export interface DockerFleetPlanInput {
-  catalog: Catalog;
-  /** @default "mcp" */
-  prefix?: string;
+  /** The fleet on the Docker network: container names and aliases, the gateway's URLs of the servers. */
+  fleet: FleetModel<DockerNetwork>;
   /** Tag of the images built locally. @default "dev" */
   imageTag?: string;
-  /** Host port of the gateway (bound to 127.0.0.1). @default 8080 */
+  /** Host port of the gateway (bound to 127.0.0.1). @default the gateway's port in its container (8080) */
   gatewayPort?: number;
 }
 
@@ -74,27 +71,15 @@ export function memoryMb(quantity: string): number {
   return Math.max(6, Math.ceil(Number(m[1]) * factor[m[2] ?? ""]!));
 }
 
-/** The gateway's config for Docker: the cluster rendering with each Service URL replaced by the container alias. */
-export function dockerGatewayConfig(catalog: Catalog, prefix: string): GatewayConfigInput {
-  const config = renderGatewayConfig(catalog, { kind: "cluster", namespace: "docker", prefix });
-  const ports = new Map(catalog.servers.map((s) => [s.spec.name, s.spec.port]));
-  const servers = config.servers.map((backend): BackendConfigInput => {
-    if (backend.transport === "stdio") return backend;
-    const path = new URL(backend.url).pathname;
-    return { ...backend, url: `http://${prefix}-${backend.name}:${ports.get(backend.name)}${path}` };
-  });
-  return { ...config, servers };
-}
-
 export function dockerFleetPlan(input: DockerFleetPlanInput): DockerFleetPlan {
-  const prefix = input.prefix ?? "mcp";
+  const { fleet } = input;
   const tag = input.imageTag ?? "dev";
   const gatewayImage = localImage("gateway", tag);
+  const configFile = `${GATEWAY_CONFIG_DIR}/${GATEWAY_CONFIG_FILE}`;
   const containers: DockerContainerPlan[] = [];
-  for (const entry of input.catalog.servers) {
-    const { spec } = entry;
-    const { k8sName } = deriveNames(spec, { prefix });
-    const w: Workload = workloadOf(entry, { root: input.catalog.root, gatewayImage, builtImage: (s) => localImage(s.name, tag) });
+  for (const server of fleet.servers) {
+    const { spec, k8sName } = server;
+    const w = workloadOf(server, { gatewayImage, builtImage: (s) => localImage(s.spec.name, tag) });
     const plan: DockerContainerPlan = {
       role: spec.name,
       containerName: k8sName,
@@ -111,29 +96,30 @@ export function dockerFleetPlan(input: DockerFleetPlanInput): DockerFleetPlan {
       plan.command = [...w.command];
       plan.secretEnv.push(SESSION_SECRET_ENV);
       plan.sessionKey = "adapter";
-      plan.uploads.push({ file: `${ADAPTER_CONFIG_DIR}/${ADAPTER_CONFIG_FILE}`, content: w.configYaml });
+      plan.uploads.push({ file: configFile, content: w.configYaml });
     }
     containers.push(plan);
   }
-  const config = dockerGatewayConfig(input.catalog, prefix);
-  const port = config.listen?.port ?? 8080;
+  const config = deployedGatewayConfig(fleet);
+  const { k8sName: gatewayName, port, path } = fleet.gateway;
+  const hostPort = input.gatewayPort ?? port;
   containers.push({
     role: "gateway",
-    containerName: `${prefix}-gateway`,
-    alias: `${prefix}-gateway`,
+    containerName: gatewayName,
+    alias: gatewayName,
     image: gatewayImage,
-    command: [GATEWAY_COMMAND, "--config", `${ADAPTER_CONFIG_DIR}/${ADAPTER_CONFIG_FILE}`],
+    command: [...GATEWAY_RUN_COMMAND],
     env: {},
     secretEnv: [SESSION_SECRET_ENV],
     sessionKey: "fleet",
-    uploads: [{ file: `${ADAPTER_CONFIG_DIR}/${ADAPTER_CONFIG_FILE}`, content: stringify(config) }],
+    uploads: [{ file: configFile, content: stringify(config) }],
     memoryMb: 512,
-    ports: [{ internal: port, external: input.gatewayPort ?? 8080, ip: "127.0.0.1" }],
+    ports: [{ internal: port, external: hostPort, ip: "127.0.0.1" }],
   });
   return {
-    networkName: `${prefix}-fleet`,
+    networkName: `${fleet.prefix}-fleet`,
     gatewayImage: { image: gatewayImage, dockerfile: "gateway/Dockerfile" },
     containers,
-    gatewayUrl: `http://127.0.0.1:${input.gatewayPort ?? 8080}${config.listen?.path ?? "/mcp"}`,
+    gatewayUrl: `http://127.0.0.1:${hostPort}${path}`,
   };
 }

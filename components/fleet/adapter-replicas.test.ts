@@ -19,7 +19,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Child, freePort, REPO_ROOT, startChild, waitFor } from "../../monitoring/testing/processes.js";
-import { KNOWN_SECRET, catalogOf, type Json } from "../testing/fixtures.js";
+import { KNOWN_SECRET, catalogOf, clusterFleet, type Json } from "../testing/fixtures.js";
 
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => {
   try {
@@ -54,8 +54,7 @@ beforeAll(async () => {
   await pulumi.runtime.setMocks({ newResource: (args) => (registered.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) }), { id: `${args.name}-id`, state: {} }), call: (args) => args.inputs }, "mcp-fleet", "staging", false);
   const { Fleet } = await import("./fleet.js");
   const fleet = new Fleet("mcp", {
-    catalog: catalogOf([{ file: "servers/everything.ts", spec: EVERYTHING }], REPO_ROOT),
-    namespace: "tools",
+    fleet: clusterFleet(catalogOf([{ file: "servers/everything.ts", spec: EVERYTHING }], REPO_ROOT), "tools"),
     gatewayImage: "ghcr.io/acme/mcp-fleet-gateway:0.3.0",
     gatewaySecrets: { MCP_FLEET_SESSION_SECRET: pulumi.secret(KNOWN_SECRET) },
   });

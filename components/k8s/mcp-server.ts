@@ -7,25 +7,23 @@
  * Objects are shaped by `serverObjects`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { CatalogEntry } from "../../servers/catalog/catalog.js";
+import type { ClusterNetwork, FleetModel, ServerModel } from "../../servers/catalog/derive.js";
 import type { ExternalSecretsInput } from "./builders/external-secrets.js";
 import type { MonitoringHook } from "./builders/monitoring.js";
 import type { AutoscalingInput } from "./builders/objects.js";
 import { buildSecret } from "./builders/objects.js";
-import { serverObjectList, serverObjects, serverSecretName, type ServerObjects } from "./builders/server.js";
+import { serverObjectList, serverObjects, type ServerObjects } from "./builders/server.js";
 import { createObject } from "./create.js";
 import { ComponentArgsError, checkAutoscaling, checkImage, checkNamespace } from "./validate.js";
 import { adapterSessionSecret, type Workload } from "../workload.js";
 
 export interface McpServerArgs {
-  /** The catalog entry (validated spec and its file). */
-  server: CatalogEntry;
-  /** How it runs (see `workloadOf`). */
+  /** The fleet it belongs to: its namespace (which must exist) and the gateway allowed to connect. */
+  fleet: Pick<FleetModel<ClusterNetwork>, "network" | "gateway">;
+  /** The server, from `fleet.servers`: its spec, names, labels and URL. */
+  server: ServerModel;
+  /** What its workload runs (see `workloadOf`). */
   workload: Workload;
-  /** Namespace of its objects (must exist). */
-  namespace: string;
-  /** Prefix of Kubernetes names. @default "mcp" */
-  prefix?: string;
   /** Namespace of the monitoring stack (allowed to scrape). @default "monitoring" */
   monitoringNamespace?: string;
   /** @default { kind: "annotations" } */
@@ -49,7 +47,7 @@ export interface McpServerArgs {
 /** Checks the args; returns every problem (empty when valid). */
 export function validateMcpServerArgs(args: McpServerArgs): string[] {
   const { spec, file } = args.server;
-  const problems = [...checkNamespace("namespace", args.namespace), ...checkAutoscaling("autoscaling", args.autoscaling), ...checkImage("workload.image", args.workload.image)];
+  const problems = [...checkNamespace("namespace", args.fleet.network.namespace), ...checkAutoscaling("autoscaling", args.autoscaling), ...checkImage("workload.image", args.workload.image)];
   for (const key of Object.keys(args.secretValues ?? {})) {
     if (!spec.secrets.includes(key)) {
       const declared = spec.secrets.length > 0 ? spec.secrets.join(", ") : "none";
@@ -88,10 +86,9 @@ export class McpServer extends pulumi.ComponentResource {
     this.resources = {};
 
     this.objects = serverObjects({
-      entry: args.server,
+      fleet: args.fleet,
+      server: args.server,
       workload: args.workload,
-      namespace: args.namespace,
-      ...(args.prefix !== undefined ? { prefix: args.prefix } : {}),
       ...(args.monitoringNamespace !== undefined ? { monitoringNamespace: args.monitoringNamespace } : {}),
       ...(args.monitoring !== undefined ? { monitoring: args.monitoring } : {}),
       ...(args.autoscaling !== undefined ? { autoscaling: args.autoscaling } : {}),
@@ -100,12 +97,13 @@ export class McpServer extends pulumi.ComponentResource {
     });
     const o = this.objects;
     this.serviceName = o.k8sName;
-    this.url = `http://${o.k8sName}.${args.namespace}.svc.cluster.local:${args.server.spec.port}${args.workload.path}`;
+    this.url = args.server.url;
+    const namespace = args.fleet.network.namespace;
 
     const child: pulumi.CustomResourceOptions = { parent: this };
     if (args.secretValues !== undefined && args.server.spec.secrets.length > 0) {
       const secret = buildSecret(
-        { name: serverSecretName(o.k8sName), namespace: args.namespace, labels: o.labels },
+        { name: args.server.secretName, namespace, labels: o.labels },
         Object.fromEntries(args.server.spec.secrets.map((key) => [key, pulumi.secret(args.secretValues![key]!)])),
       );
       this.resources.secret = createObject(`${name}-secret`, secret, child);
@@ -114,7 +112,7 @@ export class McpServer extends pulumi.ComponentResource {
       const { name: secretName, key } = o.sessionSecret;
       const serverName = args.server.spec.name;
       const value = pulumi.secret(pulumi.output(args.fleetSessionSecret).apply((fleetKey) => adapterSessionSecret(fleetKey, serverName)));
-      this.resources.session = createObject(`${name}-session`, buildSecret({ name: secretName, namespace: args.namespace, labels: o.labels }, { [key]: value }), child);
+      this.resources.session = createObject(`${name}-session`, buildSecret({ name: secretName, namespace, labels: o.labels }, { [key]: value }), child);
     }
     for (const { role, object: obj } of serverObjectList(o)) {
       const deps = role === "deploy" ? Object.values(this.resources) : [];

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { CatalogError, findRepoRoot, loadCatalog, loadCatalogFromSpecs, nextFreePort } from "./catalog.js";
-import { deriveNames } from "./derive.js";
 import { toolAllowed } from "./globs.js";
 
 const SPEC_MODULE = pathToFileURL(join(import.meta.dirname, "spec.ts")).href;
@@ -186,7 +185,7 @@ describe("validation problems name the file, the field and the fix", () => {
 
   it("bad name", () => {
     expect(problemsOfSpecs([{ file: "servers/Billing_Tools.ts", spec: spec({ name: "Billing_Tools" }) }])).toEqual([
-      "servers/Billing_Tools.ts: `name` \"Billing_Tools\" must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending alphanumeric, at most 63 characters). Use lowercase letters, digits and '-', e.g. billing-tools.",
+      "servers/Billing_Tools.ts: `name` \"Billing_Tools\" must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending alphanumeric). Use lowercase letters, digits and '-', e.g. billing-tools.",
     ]);
   });
 
@@ -256,23 +255,6 @@ describe("helpers", () => {
     ]);
     expect(nextFreePort(catalog)).toBe(3103);
     expect(nextFreePort(catalog, 3104)).toBe(3105);
-  });
-
-  it("deriveNames computes the prefix, Kubernetes name, labels and metric label", () => {
-    expect(deriveNames({ name: "memory", owner: "agents" })).toEqual({
-      toolPrefix: "memory__",
-      k8sName: "mcp-memory",
-      labels: {
-        "app.kubernetes.io/name": "memory",
-        "app.kubernetes.io/instance": "mcp-memory",
-        "app.kubernetes.io/component": "mcp-server",
-        "app.kubernetes.io/part-of": "mcp-fleet",
-        "app.kubernetes.io/managed-by": "mcp-fleet",
-        "mcp-fleet.dev/owner": "agents",
-      },
-      metricServerLabel: "memory",
-    });
-    expect(deriveNames({ name: "memory", owner: "agents" }, { prefix: "prod" }).k8sName).toBe("prod-memory");
   });
 
   it("toolAllowed applies allow then deny globs", () => {

@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { MAX_SERVER_NAME_LENGTH, MAX_TOOL_NAME_LENGTH, TOOL_SEPARATOR } from "./derive.js";
+import { looksSecret } from "@mcp-fleet/policies/secret-names";
+import { MAX_EXPOSED_NAME_LENGTH, MAX_SERVER_NAME_LENGTH, SESSION_SECRET_ENV, prefixedName } from "./derive.js";
 import { TOOL_GLOB_PATTERN } from "./globs.js";
 import { issueToProblems, show } from "./problems.js";
 import { ServerSpecSchema, type ServerSpec } from "./spec.js";
@@ -161,7 +162,7 @@ function baseName(file: string): string {
   return file.slice(file.lastIndexOf("/") + 1).replace(/\.[cm]?[tj]s$/, "");
 }
 
-/** Checks of one valid spec that the schema cannot express (they need the file name or the naming rule). */
+/** Checks of one valid spec that the schema cannot express (they need the file name, the naming or the secrets rule). */
 function specProblems(file: string, spec: ServerSpec): string[] {
   const problems: string[] = [];
   const expected = baseName(file);
@@ -172,22 +173,48 @@ function specProblems(file: string, spec: ServerSpec): string[] {
   }
   if (spec.name.length > MAX_SERVER_NAME_LENGTH) {
     problems.push(
-      `${file}: \`name\` "${spec.name}" is ${spec.name.length} characters; tools are exposed as "${spec.name}${TOOL_SEPARATOR}<tool>" and that prefix may take at most 32 of their ${MAX_TOOL_NAME_LENGTH} characters. Use a name of at most ${MAX_SERVER_NAME_LENGTH} characters.`,
+      `${file}: \`name\` "${spec.name}" is ${spec.name.length} characters; tools are exposed as "${prefixedName(spec.name, "<tool>")}" and that prefix may take at most 32 of their ${MAX_EXPOSED_NAME_LENGTH} characters. Use a name of at most ${MAX_SERVER_NAME_LENGTH} characters.`,
     );
   }
+  problems.push(...secretProblems(file, spec));
   for (const list of ["allow", "deny"] as const) {
     spec.tools[list].forEach((glob, index) => {
       if (!TOOL_GLOB_PATTERN.test(glob)) {
         problems.push(
-          `${file}: \`tools.${list}[${index}]\` ${show(glob)} is not a tool-name glob. Use letters, digits, '_', '-', '*' and '?' (at most 64 characters).`,
+          `${file}: \`tools.${list}[${index}]\` ${show(glob)} is not a tool-name glob. Use letters, digits, '_', '-', '*' and '?' (at most ${MAX_EXPOSED_NAME_LENGTH} characters).`,
         );
-      } else if (!/[*?]/.test(glob) && spec.name.length + TOOL_SEPARATOR.length + glob.length > MAX_TOOL_NAME_LENGTH) {
+      } else if (!/[*?]/.test(glob) && prefixedName(spec.name, glob).length > MAX_EXPOSED_NAME_LENGTH) {
         problems.push(
-          `${file}: \`tools.${list}[${index}]\` "${glob}" is too long once prefixed ("${spec.name}${TOOL_SEPARATOR}${glob}" exceeds ${MAX_TOOL_NAME_LENGTH} characters). Shorten the server name or match the tool with a glob.`,
+          `${file}: \`tools.${list}[${index}]\` "${glob}" is too long once prefixed ("${prefixedName(spec.name, glob)}" exceeds ${MAX_EXPOSED_NAME_LENGTH} characters). Shorten the server name or match the tool with a glob.`,
         );
       }
     });
   }
+  return problems;
+}
+
+/**
+ * A plain `env` value whose name looks secret (the policy pack's rule, `@mcp-fleet/policies/secret-names`) would land
+ * in a manifest, a ConfigMap or a container's plain env on every target: refused, with the move to `secrets`. The
+ * value is never repeated. `MCP_FLEET_SESSION_SECRET` is the adapter's own key and no server's variable.
+ */
+function secretProblems(file: string, spec: ServerSpec): string[] {
+  const problems: string[] = [];
+  const plain: [string, Record<string, string>][] = [["env", spec.env]];
+  if (spec.transport.type === "stdio") plain.push(["transport.env", spec.transport.env]);
+  for (const [field, env] of plain) {
+    for (const name of Object.keys(env)) {
+      if (!looksSecret(name)) continue;
+      problems.push(
+        `${file}: \`${field}.${name}\` is a plain value, and its name looks secret. Move it to secrets: remove it from \`${field}\` and add "${name}" to \`secrets\`; its value then comes from the platform's secret store (\`pulumi config set --secret --path 'mcp-fleet:serverSecrets.${spec.name}.${name}' VALUE\`), or from your environment under \`npm start\`.`,
+      );
+    }
+  }
+  spec.secrets.forEach((name, index) => {
+    if (name === SESSION_SECRET_ENV) {
+      problems.push(`${file}: \`secrets[${index}]\` "${name}" is reserved: the gateway adapter in front of the server reads its session key from it. Name the server's variable otherwise.`);
+    }
+  });
   return problems;
 }
 

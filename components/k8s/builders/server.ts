@@ -2,10 +2,9 @@
  * Every Kubernetes object of one catalog server, shaped from its spec and the fleet's settings.
  * Used by the `McpServer` component and by `mcp-fleet synth`.
  */
-import type { CatalogEntry } from "../../../servers/catalog/catalog.js";
+import { SESSION_SECRET_ENV, type ClusterNetwork, type FleetModel, type ServerModel } from "../../../servers/catalog/derive.js";
 import type { ServerSpec } from "../../../servers/catalog/spec.js";
-import { ADAPTER_CONFIG_DIR, ADAPTER_CONFIG_FILE, SESSION_SECRET_ENV, type Workload } from "../../workload.js";
-import { gatewayLabels, selectorOf, serverIdentity } from "./labels.js";
+import { GATEWAY_CONFIG_DIR, GATEWAY_CONFIG_FILE, type Workload } from "../../workload.js";
 import {
   buildConfigMap,
   buildDeployment,
@@ -22,11 +21,11 @@ import { buildExternalSecret, buildSecretStore, type ExternalSecretsInput } from
 import type { CustomObject, IConfigMap, IDeployment, IEnvVar, IHorizontalPodAutoscaler, INetworkPolicy, IPodDisruptionBudget, IService, IServiceAccount } from "./types.js";
 
 export interface ServerObjectsInput {
-  entry: CatalogEntry;
+  /** The fleet the server belongs to: its namespace, and the gateway allowed to connect. */
+  fleet: Pick<FleetModel<ClusterNetwork>, "network" | "gateway">;
+  /** The server, from `fleet.servers`: its names, labels and how it runs. */
+  server: ServerModel;
   workload: Workload;
-  namespace: string;
-  /** Prefix of Kubernetes names. @default "mcp" */
-  prefix?: string;
   /** Namespace whose pods may scrape the server. @default "monitoring" */
   monitoringNamespace?: string;
   /** @default { kind: "annotations" } */
@@ -58,16 +57,6 @@ export interface ServerObjects {
   sessionSecret?: { name: string; key: string };
 }
 
-/** Name of the Secret a server's secret environment variables are read from (one key per variable). */
-export function serverSecretName(k8sName: string): string {
-  return `${k8sName}-secrets`;
-}
-
-/** Name of the Secret an adapter's replicas read their shared session key from (`MCP_FLEET_SESSION_SECRET`). */
-export function serverSessionSecretName(k8sName: string): string {
-  return `${k8sName}-session`;
-}
-
 /** Secret references, one per secret variable: never a value. */
 export function secretEnv(spec: Pick<ServerSpec, "secrets">, secretName: string): IEnvVar[] {
   return spec.secrets.map((name) => ({ name, valueFrom: { secretKeyRef: { name: secretName, key: name } } }));
@@ -75,10 +64,9 @@ export function secretEnv(spec: Pick<ServerSpec, "secrets">, secretName: string)
 
 /** The objects of one server, in creation order. */
 export function serverObjects(input: ServerObjectsInput): ServerObjects {
-  const { spec } = input.entry;
-  const prefix = input.prefix ?? "mcp";
-  const { k8sName, labels, selector } = serverIdentity(spec, prefix);
-  const m = { name: k8sName, namespace: input.namespace, labels };
+  const { server } = input;
+  const { spec, k8sName, labels, selector } = server;
+  const m = { name: k8sName, namespace: input.fleet.network.namespace, labels };
   const w = input.workload;
   const monitoring = input.monitoring ?? { kind: "annotations" };
   // Adapters are the gateway: they export /metrics. Other images may not, the gateway measures them anyway.
@@ -92,13 +80,13 @@ export function serverObjects(input: ServerObjectsInput): ServerObjects {
     ...Object.entries(plainEnv)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([name, value]) => ({ name, value })),
-    ...secretEnv(spec, serverSecretName(k8sName)),
+    ...secretEnv(spec, server.secretName),
   ];
-  const sessionSecret = w.kind === "adapter" ? { name: serverSessionSecretName(k8sName), key: SESSION_SECRET_ENV } : undefined;
+  const sessionSecret = server.adapter !== undefined ? { name: server.adapter.sessionSecretName, key: SESSION_SECRET_ENV } : undefined;
   if (sessionSecret !== undefined) env.push({ name: SESSION_SECRET_ENV, valueFrom: { secretKeyRef: { ...sessionSecret } } });
 
   const replicas = input.autoscaling?.minReplicas ?? spec.replicas;
-  const configMap = w.kind === "adapter" ? buildConfigMap({ ...m, name: `${k8sName}-adapter` }, { [ADAPTER_CONFIG_FILE]: w.configYaml }) : undefined;
+  const configMap = w.kind === "adapter" && server.adapter !== undefined ? buildConfigMap({ ...m, name: server.adapter.configMapName }, { [GATEWAY_CONFIG_FILE]: w.configYaml }) : undefined;
   const deployment = buildDeployment({
     meta: m,
     selector,
@@ -115,7 +103,7 @@ export function serverObjects(input: ServerObjectsInput): ServerObjects {
       probe: w.kind === "adapter" ? { kind: "http", livenessPath: "/healthz", readinessPath: "/readyz" } : { kind: "tcp" },
       probeTiming: { periodSeconds: spec.healthCheck.intervalSeconds, timeoutSeconds: spec.healthCheck.timeoutSeconds, failureThreshold: spec.healthCheck.failureThreshold },
     },
-    ...(configMap !== undefined ? { configMap: { name: configMap.metadata!.name!, mountPath: ADAPTER_CONFIG_DIR } } : {}),
+    ...(configMap !== undefined ? { configMap: { name: configMap.metadata!.name!, mountPath: GATEWAY_CONFIG_DIR } } : {}),
   });
   const out: ServerObjects = {
     k8sName,
@@ -130,7 +118,7 @@ export function serverObjects(input: ServerObjectsInput): ServerObjects {
       podSelector: selector,
       port: spec.port,
       from: [
-        { podSelector: { matchLabels: selectorOf(gatewayLabels(prefix)) } },
+        { podSelector: { matchLabels: { ...input.fleet.gateway.selector } } },
         { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": input.monitoringNamespace ?? "monitoring" } } },
       ],
       // Servers call the outside world (APIs, databases): egress stays open for them.
@@ -142,7 +130,7 @@ export function serverObjects(input: ServerObjectsInput): ServerObjects {
   if (input.autoscaling !== undefined) out.horizontalPodAutoscaler = buildHorizontalPodAutoscaler(m, k8sName, input.autoscaling);
   if (input.externalSecrets !== undefined && spec.secrets.length > 0) {
     out.secretStore = buildSecretStore(m, k8sName, input.externalSecrets.region);
-    out.externalSecret = buildExternalSecret(m, k8sName, serverSecretName(k8sName), spec.secrets, input.externalSecrets);
+    out.externalSecret = buildExternalSecret(m, k8sName, server.secretName, spec.secrets, input.externalSecrets);
   }
   if (scraped && monitoring.kind === "serviceMonitor") out.serviceMonitor = buildServiceMonitor(m, selector, MCP_PORT_NAME, monitoring);
   return out;
