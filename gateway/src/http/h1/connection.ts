@@ -151,7 +151,14 @@ export class H1Connection implements ResponseSink {
       this.fail(431, "the request head is larger than the server accepts");
       return false;
     }
-    if (end === -1) return false;
+    if (end === -1) {
+      // A head with bare-LF line endings never contains CRLF CRLF: refuse it now instead of waiting for the timeout.
+      if (hasBareLf(buf)) {
+        this.fail(400, "header lines must end in CRLF (bare LF)");
+        return false;
+      }
+      return false;
+    }
     const head = parseHead(buf.toString("latin1", 0, end));
     this.consume(end + 4);
     if (isHeadError(head)) {
@@ -323,3 +330,9 @@ export class H1Connection implements ResponseSink {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Does `buf` hold an LF not preceded by CR? */
+function hasBareLf(buf: Buffer): boolean {
+  for (let i = buf.indexOf(0x0a); i !== -1; i = buf.indexOf(0x0a, i + 1)) if (i === 0 || buf[i - 1] !== 0x0d) return true;
+  return false;
+}
