@@ -22,8 +22,12 @@ export interface H1Request {
   readonly body: Buffer;
   /** The body exceeded `maxBodyBytes`: it was not read (the connection closes after the response). */
   readonly bodyTooLarge: boolean;
+  /** The address of the socket's peer (a proxy's, when there is one in front). */
+  readonly remoteAddress: string;
   /** Set by the application for its log lines. */
   reqId?: string;
+  /** Set by the application: the stable id of the MCP session the request belongs to (never the sealed token). */
+  sessionId?: string;
 }
 
 export type H1Handler = (req: H1Request, res: H1Response) => void;
@@ -66,12 +70,14 @@ export class H1Connection implements ResponseSink {
   private closeWhenDone = false;
   private closed = false;
   onclose?: () => void;
+  private readonly remoteAddress: string;
 
   constructor(
     private readonly socket: Socket,
     private readonly handler: H1Handler,
     private readonly limits: H1Limits,
   ) {
+    this.remoteAddress = socket.remoteAddress ?? "";
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     // The client finished sending. With an answer pending, it is gone: drop the connection (its call is cancelled
@@ -230,6 +236,7 @@ export class H1Connection implements ResponseSink {
       headers: head.headers,
       body,
       bodyTooLarge: tooLarge,
+      remoteAddress: this.remoteAddress,
     };
     // A body left unread (too large) cannot be skipped safely: the connection closes after the answer.
     const res = new H1Response(this, { method: head.method, minorVersion: head.minorVersion, close: tooLarge || !head.keepAlive || this.closeWhenDone });
