@@ -43,6 +43,8 @@ export type Refusal = "full" | "ended-full";
 interface TokenEntry {
   session: Session;
   expiresAt: number;
+  /** Last lookup with this token (ms since the epoch). */
+  usedAt: number;
 }
 
 export class SessionStore {
@@ -93,26 +95,32 @@ export class SessionStore {
     return session;
   }
 
-  private issue(session: Session, inUse?: string): string {
+  private issue(session: Session): string {
     const expiresAt = this.now() + this.options.idleTimeoutMs;
     const token = this.options.sealer.seal(session.seed, session.id!, expiresAt);
     session.token = token;
     session.tokenExpiresAt = expiresAt;
-    this.remember(session, token, expiresAt, inUse);
+    this.remember(session, token, expiresAt);
     return token;
   }
 
-  /** Keeps a token for lookups without a MAC; a session keeps a few (the one in use, the newest). */
-  private remember(session: Session, token: string, expiresAt: number, inUse?: string): void {
-    this.tokens.set(token, { session, expiresAt });
+  /** Keeps a token for lookups without a MAC; a session keeps a few: the newest, and the ones used most recently. */
+  private remember(session: Session, token: string, expiresAt: number): void {
+    this.tokens.set(token, { session, expiresAt, usedAt: this.now() });
     session.tokens.add(token);
     if (session.tokens.size <= TOKENS_PER_SESSION) return;
+    let stalest: string | undefined;
+    let stalestAt = Infinity;
     for (const old of session.tokens) {
-      if (old === token || old === inUse) continue;
-      session.tokens.delete(old);
-      this.tokens.delete(old);
-      break;
+      const usedAt = this.tokens.get(old)?.usedAt ?? 0;
+      if (old !== token && usedAt < stalestAt) {
+        stalest = old;
+        stalestAt = usedAt;
+      }
     }
+    if (stalest === undefined) return;
+    session.tokens.delete(stalest);
+    this.tokens.delete(stalest);
   }
 
   private add(session: Session): void {
@@ -131,7 +139,8 @@ export class SessionStore {
       const session = known.session;
       if (session.closed) return undefined;
       session.lastSeen = now;
-      return { session, renewed: this.renewal(session, token, known.expiresAt, now) };
+      known.usedAt = now;
+      return { session, renewed: this.renewal(session, known.expiresAt, now) };
     }
     const sealed = this.options.sealer.unseal(token, now);
     if (sealed === undefined || this.ended.has(sealed.sid)) return undefined;
@@ -145,14 +154,14 @@ export class SessionStore {
     }
     this.remember(session, token, sealed.expiresAt);
     session.lastSeen = now;
-    return { session, renewed: this.renewal(session, token, sealed.expiresAt, now) };
+    return { session, renewed: this.renewal(session, sealed.expiresAt, now) };
   }
 
   /** A fresh token when the one presented has less than half its life left (and no fresher one was issued). */
-  private renewal(session: Session, presented: string, expiresAt: number, now: number): string | undefined {
+  private renewal(session: Session, expiresAt: number, now: number): string | undefined {
     if (expiresAt - now > this.options.idleTimeoutMs / 2) return undefined;
     if (session.tokenExpiresAt - now > this.options.idleTimeoutMs / 2) return session.token;
-    return this.issue(session, presented);
+    return this.issue(session);
   }
 
   /** Has a session with this sid ended here? */
