@@ -237,6 +237,25 @@ describe("the server on a socket", () => {
     ok.socket.destroy();
   });
 
+  it("refuses a connection beyond maxConnections with 503 and a reason, and serves again once one closes", async () => {
+    const { port, server } = await serve(echo, { maxConnections: 2 });
+    const [a, b] = [await raw(port), await raw(port)];
+    a.socket.write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+    await a.until(/GET \/a $/);
+    const third = await raw(port);
+    await third.closed;
+    expect(statusLines(third.text())).toEqual([503]);
+    expect(third.text()).toMatch(/retry-after: 1\r\n[^]*The server holds its maximum of 2 connections \(http\.maxConnections\); retry shortly\.\n$/);
+    b.socket.destroy();
+    await b.closed;
+    for (let i = 0; i < 100 && server.connectionCount >= 2; i++) await new Promise((r) => setTimeout(r, 10));
+    const fourth = await raw(port);
+    fourth.socket.write("GET /d HTTP/1.1\r\nHost: x\r\n\r\n");
+    await fourth.until(/GET \/d $/);
+    a.socket.destroy();
+    fourth.socket.destroy();
+  });
+
   it("answers a complete head with bare-LF line endings with 400 at once, not after the head timeout", async () => {
     const { port } = await serve(echo, { headersTimeoutMs: 60_000 });
     const c = await raw(port);

@@ -92,6 +92,6 @@ export function createHttpServer(deps: HttpServerDeps): H1Server {
       default:
         json(res, 404, { error: `Not found: ${path}. The MCP endpoint is ${config.listen.path}.` });
     }
-  }, { maxBodyBytes: config.http.maxBodyBytes });
+  }, { maxBodyBytes: config.http.maxBodyBytes, maxConnections: config.http.maxConnections });
   return server;
 }

@@ -43,6 +43,8 @@ export interface H1Limits {
   requestTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. @default 65000 */
   keepAliveTimeoutMs: number;
+  /** Connections open at once; a further one gets 503 and is closed. @default 4096 */
+  maxConnections: number;
 }
 
 const CRLFCRLF = Buffer.from("\r\n\r\n", "latin1");
