@@ -45,6 +45,12 @@ const commonServerFields = {
   name: z.string().regex(SERVER_NAME, "must be a DNS-1123 label: lowercase letters, digits and '-', 1-63 characters"),
   /** Timeout of one call to this backend, in milliseconds. @default 30000 */
   timeoutMs: z.number().int().positive().max(3_600_000).default(30_000),
+  /**
+   * How long a connection attempt may take (process start-up and the initialize handshake), in milliseconds. A
+   * backend not up within this time of starting or going down counts as down (status, health) while it retries.
+   * @default 30000
+   */
+  startTimeoutMs: z.number().int().positive().max(600_000).default(30_000),
   /** Tool filter. @default {allow: [], deny: []} */
   tools: ToolFilterSchema.prefault({}),
   /**

@@ -3,12 +3,18 @@
  * here with its own bytes, against real gateways (in process, and the real executable where a crash would take the
  * process down) and real backends.
  */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { request as httpRequest } from "node:http";
+import { join } from "node:path";
 import { CreateMessageRequestSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BackendConfigInput } from "../src/config.js";
-import type { RunningGateway } from "../src/gateway.js";
-import { EVERYTHING, FIXTURE, connect, gateway, gatewayProcess, textOf, type GatewayChild } from "./helpers.js";
+import { parseGatewayConfig, type BackendConfigInput } from "../src/config.js";
+import { startGateway, type RunningGateway } from "../src/gateway.js";
+import type { JsonRpcMessage } from "../src/jsonrpc.js";
+import { Backend } from "../src/upstream/backend.js";
+import type { Channel } from "../src/upstream/channel.js";
+import { EVERYTHING, FIXTURE, REPO, connect, freePort, gateway, gatewayProcess, silentLogger, textOf, waitFor, type GatewayChild } from "./helpers.js";
 
 const fixture: BackendConfigInput = { name: "fixture", transport: "stdio", command: "node", args: ["--import", "tsx", FIXTURE] };
 const everything: BackendConfigInput = { name: "everything", transport: "stdio", command: "node", args: [EVERYTHING, "stdio"] };
@@ -368,3 +374,80 @@ describe("prompt refusals", () => {
     expect(textOf((await first).message!.result)).toBe("slept 800 first");
   });
 });
+
+describe("backends that start slowly or fail", () => {
+  it("a backend stuck in initialize neither blocks the listener nor hides from health: down after its startTimeoutMs", async () => {
+    const port = await freePort();
+    const stuck: BackendConfigInput = { name: "stuck", transport: "stdio", command: "node", args: ["-e", "process.stdin.resume(); setInterval(() => {}, 1e6)"], startTimeoutMs: 1500 };
+    let resolved = false;
+    const starting = startGateway(parseGatewayConfig({ listen: { host: "127.0.0.1", port }, servers: [fixture, stuck] }), { logger: silentLogger, sessionSecret: "s" }).then((gw) => {
+      resolved = true;
+      return gw;
+    });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitFor(() => fetch(`${base}/healthz`).then((r) => (r.ok ? true : undefined), () => undefined), "the listener", 200, 10);
+      expect(resolved).toBe(false); // listening while the stuck backend's first attempt is still running
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      const down = await waitFor(async () => {
+        const status = (await (await fetch(`${base}/status`)).json()) as { servers: { name: string; state: string }[] };
+        return status.servers.find((s) => s.name === "stuck")?.state === "down" ? status : undefined;
+      }, "the stuck backend to count as down");
+      expect(down.servers.find((s) => s.name === "fixture")!.state).toBe("up");
+      // Async: the gateway runs in this process and must answer the CLI.
+      const health = await promisify(execFile)(process.execPath, [join(REPO, "cli/bin/mcp-fleet.js"), "health", "--url", base], { encoding: "utf8", cwd: REPO }).then(
+        () => ({ code: 0, stdout: "" }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+      expect(health.code).toBe(1);
+      expect(health.stdout).toMatch(/1 of 2 backends down: stuck\./);
+    } finally {
+      await (await starting).close();
+    }
+  });
+
+  it("restart backoff grows while connections fail and resets once the backend has served a client call", async () => {
+    const channels: FakeChannel[] = [];
+    const backend = new Backend<object>({
+      name: "flaky",
+      transport: "stdio",
+      timeoutMs: 1000,
+      startTimeoutMs: 1000,
+      logger: silentLogger,
+      restart: { initialDelayMs: 5, maxDelayMs: 1000 },
+      createChannel: () => {
+        const channel = new FakeChannel();
+        channels.push(channel);
+        return channel;
+      },
+    });
+    await backend.start();
+    const delays: number[] = [];
+    for (let i = 1; i <= 4; i++) {
+      channels.at(-1)!.crash();
+      delays.push(backend.restartDelayMs);
+      await waitFor(() => (channels.length === i + 1 && backend.state === "up" ? true : undefined), "the reconnect", 200, 5);
+    }
+    expect(delays).toEqual([10, 20, 40, 80]);
+    await backend.request("tools/call", { name: "x" }, { label: "tools/call", context: {} });
+    expect(backend.restartDelayMs).toBe(5);
+    await backend.stop();
+  });
+});
+
+/** A channel that answers every request at once and can "crash" (close) on demand. */
+class FakeChannel implements Channel {
+  onmessage?: (message: JsonRpcMessage) => void;
+  onclose?: (info: { reason: string }) => void;
+  async start(): Promise<void> {}
+  send(message: JsonRpcMessage): void {
+    if ("method" in message && "id" in message) {
+      const result = message.method === "initialize" ? { protocolVersion: "2025-11-25", capabilities: {}, serverInfo: { name: "fake", version: "1" } } : {};
+      queueMicrotask(() => this.onmessage?.({ jsonrpc: "2.0", id: message.id, result }));
+    }
+  }
+  crash(): void {
+    this.onclose?.({ reason: "crashed" });
+  }
+  async close(): Promise<void> {}
+}

@@ -100,9 +100,15 @@ export class StdioChannel implements Channel {
     });
     this.child = child;
     return new Promise((resolve, reject) => {
-      child.once("error", (error) => {
-        this.finish(`cannot start: ${error.message}`);
-        reject(error);
+      child.once("error", (error: NodeJS.ErrnoException) => {
+        const why =
+          error.code === "ENOENT"
+            ? `command ${JSON.stringify(this.options.command)} was not found (${this.options.command.includes("/") ? "no such file" : "not on PATH"}); install it or fix the server's command`
+            : error.code === "EACCES"
+              ? `command ${JSON.stringify(this.options.command)} is not executable (EACCES)`
+              : error.message;
+        this.finish(`cannot start: ${why}`);
+        reject(new Error(`cannot start: ${why}`));
       });
       child.once("spawn", () => {
         if (child.pid !== undefined) liveProcessGroups.add(child.pid);
