@@ -24,7 +24,7 @@ export interface StartOptions {
   logger?: Logger;
   /** Key sealing session ids; share it between replicas. @default $MCP_FLEET_SESSION_SECRET, else random */
   sessionSecret?: string;
-  /** How long start waits for backends' first connection attempt. @default 30000 */
+  /** How long start waits for backends' first connection attempt (the gateway listens before). @default the largest `startTimeoutMs` of the servers */
   startTimeoutMs?: number;
 }
 
@@ -108,23 +108,23 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   });
   const status = (): BackendStatus[] =>
     [...pool.shared.values()].map((b) => {
-      const s: BackendStatus = { name: b.name, transport: b.transport, state: b.state, tools: registry.toolCount(b.name) };
+      const s: BackendStatus = { name: b.name, transport: b.transport, state: b.reportedState, tools: registry.toolCount(b.name) };
       if (b.state !== "up" && b.lastError !== undefined) s.lastError = b.lastError;
       return s;
     });
-  const server = createHttpServer({ config, mcp, metrics, logger, status });
+  const server = createHttpServer({ config, mcp, metrics, logger, status, ready: () => !draining });
 
-  // Backends first (bounded wait), so the first client sees their tools.
-  const startTimeout = options.startTimeoutMs ?? 30_000;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([pool.start(), new Promise<void>((resolve) => (timer = setTimeout(resolve, startTimeout)))]);
-  clearTimeout(timer);
-  // Lists are fetched when a backend comes up; wait for those first fetches too.
-  await Promise.all([...pool.shared.values()].filter((b) => b.state === "up").map((b) => registry.refresh(b)));
-
+  // Listen at once: a backend slow to start (or stuck in its handshake) must not keep the replica from serving the
+  // others. Then wait (bounded) for every backend's first attempt and first lists, so that the caller (and the
+  // first client after it) sees their tools.
   const { port } = await server.listen(config.listen.port, config.listen.host);
   const host = config.listen.host.includes(":") ? `[${config.listen.host}]` : config.listen.host;
   const url = `http://${host}:${port}${config.listen.path}`;
+  const startTimeout = options.startTimeoutMs ?? Math.max(...config.servers.map((s) => s.startTimeoutMs));
+  let timer: NodeJS.Timeout | undefined;
+  const started = pool.start().then(() => Promise.all([...pool.shared.values()].filter((b) => b.state === "up").map((b) => registry.refresh(b))));
+  await Promise.race([started, new Promise<void>((resolve) => (timer = setTimeout(resolve, startTimeout)))]);
+  clearTimeout(timer);
   logger.info({ url, servers: status() }, "gateway listening");
 
   let closing: Promise<void> | undefined;

@@ -42,6 +42,9 @@ export interface StdioChannelOptions {
   killGraceMs?: number;
 }
 
+/** A message (one line) from a backend may be this long; a longer one ends the connection (bounded memory). */
+const MAX_LINE_CHARS = 64 * 1024 * 1024;
+
 const INHERITED_ENV = ["PATH", "HOME", "NODE_OPTIONS", "TMPDIR", "LANG", "SYSTEMROOT"];
 
 /**
@@ -97,9 +100,15 @@ export class StdioChannel implements Channel {
     });
     this.child = child;
     return new Promise((resolve, reject) => {
-      child.once("error", (error) => {
-        this.finish(`cannot start: ${error.message}`);
-        reject(error);
+      child.once("error", (error: NodeJS.ErrnoException) => {
+        const why =
+          error.code === "ENOENT"
+            ? `command ${JSON.stringify(this.options.command)} was not found (${this.options.command.includes("/") ? "no such file" : "not on PATH"}); install it or fix the server's command`
+            : error.code === "EACCES"
+              ? `command ${JSON.stringify(this.options.command)} is not executable (EACCES)`
+              : error.message;
+        this.finish(`cannot start: ${why}`);
+        reject(new Error(`cannot start: ${why}`));
       });
       child.once("spawn", () => {
         if (child.pid !== undefined) liveProcessGroups.add(child.pid);
@@ -128,6 +137,12 @@ export class StdioChannel implements Channel {
 
   private onData(chunk: string): void {
     this.buffer += chunk;
+    if (this.buffer.length > MAX_LINE_CHARS && this.buffer.indexOf("\n") === -1) {
+      this.options.logger.error({ bytes: this.buffer.length }, `backend wrote a line longer than ${MAX_LINE_CHARS} characters without a newline; restarting it`);
+      this.buffer = "";
+      void this.close();
+      return;
+    }
     let newline = this.buffer.indexOf("\n");
     while (newline !== -1) {
       const line = this.buffer.slice(0, newline);
