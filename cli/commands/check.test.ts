@@ -26,26 +26,26 @@ describe("mcp-fleet check (with a given set of resources)", () => {
     const out = sink();
     expect(await runCheck({ stack: "prod" }, source(validFleet()), out.stream)).toBe(0);
     expect(out.text()).toBe(
-      "Policy check passed: stack prod, 13 resources, 25 policies of mcp-fleet v0.1.0 (policies/config/prod.json): 0 mandatory, 0 advisory violations.\n",
+      `Policy check passed: stack prod, ${validFleet().length} resources, 25 policies of mcp-fleet v0.1.0 (policies/config/prod.json): 0 mandatory, 0 advisory violations.\n`,
     );
   });
 
   it("exits 1 on a mandatory violation, naming the policy, the resource and the fix", async () => {
-    const broken = validFleet().map((r) => (r.name === "mcp-memory-deployment" ? mutate(r, (i) => (firstContainer(i).image = "ghcr.io/acme/memory:latest")) : r));
+    const broken = validFleet().map((r) => (r.name === "mcp-memory-deploy" ? mutate(r, (i) => (firstContainer(i).image = "ghcr.io/acme/memory:latest")) : r));
     const out = sink();
     expect(await runCheck({ stack: "prod" }, source(broken), out.stream)).toBe(1);
     expect(out.text()).toContain(
       [
-        "    [mandatory]  mcp-fleet v0.1.0  mcp-image-pinned (kubernetes:apps/v1:Deployment: mcp-memory-deployment)",
+        "    [mandatory]  mcp-fleet v0.1.0  mcp-image-pinned (kubernetes:apps/v1:Deployment: mcp-memory-deploy)",
         "    Container images must be pinned to a version tag or a digest.",
-        "    Container `memory` of Deployment `mcp-memory` image `ghcr.io/acme/memory:latest` uses `:latest`. Pin it to a version tag or a digest.",
+        "    Container `server` of Deployment `mcp-memory` image `ghcr.io/acme/memory:latest` uses `:latest`. Pin it to a version tag or a digest.",
       ].join("\n"),
     );
-    expect(out.text()).toContain("Policy check failed: stack prod, 13 resources");
+    expect(out.text()).toContain(`Policy check failed: stack prod, ${validFleet().length} resources`);
   });
 
   it("exits 0 in dev, where the same mistake is advisory", async () => {
-    const broken = validFleet().map((r) => (r.name === "mcp-memory-deployment" ? mutate(r, (i) => (firstContainer(i).image = "ghcr.io/acme/memory:latest")) : r));
+    const broken = validFleet().map((r) => (r.name === "mcp-memory-deploy" ? mutate(r, (i) => (firstContainer(i).image = "ghcr.io/acme/memory:latest")) : r));
     const out = sink();
     expect(await runCheck({ stack: "dev" }, source(broken), out.stream)).toBe(0);
     expect(out.text()).toContain("[advisory]  mcp-fleet v0.1.0  mcp-image-pinned");
@@ -58,7 +58,7 @@ describe("mcp-fleet check (with a given set of resources)", () => {
     expect(await runCheck({ stack: "staging", json: true }, source(broken), out.stream)).toBe(1);
     const report = JSON.parse(out.text()) as { stack: string; resources: number; violations: Array<Record<string, unknown>> };
     expect(report.stack).toBe("staging");
-    expect(report.resources).toBe(13);
+    expect(report.resources).toBe(validFleet().length);
     expect(report.violations.map((v) => [v.policyName, v.enforcementLevel, v.resourceType, v.resourceName, v.detail])).toEqual([
       [
         "mcp-only-gateway-exposed",

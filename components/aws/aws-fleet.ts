@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterNetwork, FleetModel } from "../../servers/catalog/derive.js";
 import { ComponentArgsError, checkNamespace } from "../k8s/validate.js";
-import { ecrLifecyclePolicy, irsaRoleName, irsaTrustPolicy, oidcIssuerOf, secretManagerName, secretsReadPolicy } from "./policies.js";
+import { ecrLifecyclePolicy, ecrRepositoryArgs, irsaRoleArgs, oidcIssuerOf, secretsReadPolicy, serverSecretArgs } from "./policies.js";
 
 export interface AwsFleetArgs {
   /** The fleet in its namespace: an ECR repository per built image (the gateway's and each server's with a Dockerfile, named like its objects), the service accounts IRSA trusts. */
@@ -50,16 +50,7 @@ export class AwsFleet extends pulumi.ComponentResource {
 
     const built = [{ image: "gateway", repository: fleet.gateway.k8sName }, ...fleet.servers.filter((s) => s.runs.kind === "built").map((s) => ({ image: s.spec.name, repository: s.k8sName }))];
     for (const { image, repository } of built) {
-      const repo = new aws.ecr.Repository(
-        `${name}-${image}-ecr`,
-        {
-          name: repository,
-          imageTagMutability: "IMMUTABLE",
-          imageScanningConfiguration: { scanOnPush: true },
-          encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: this.kmsKey.arn }],
-        },
-        child,
-      );
+      const repo = new aws.ecr.Repository(`${name}-${image}-ecr`, ecrRepositoryArgs(repository, this.kmsKey.arn), child);
       new aws.ecr.LifecyclePolicy(`${name}-${image}-ecr-lifecycle`, { repository: repo.name, policy: JSON.stringify(ecrLifecyclePolicy()) }, child);
       this.repositories[image] = repo;
     }
@@ -68,11 +59,7 @@ export class AwsFleet extends pulumi.ComponentResource {
       if (spec.secrets.length === 0) continue;
       const serverSecrets: Record<string, aws.secretsmanager.Secret> = {};
       for (const variable of spec.secrets) {
-        const secret = new aws.secretsmanager.Secret(
-          `${name}-${spec.name}-${variable.toLowerCase().replace(/_/g, "-")}`,
-          { name: secretManagerName(prefix, namespace, spec.name, variable), kmsKeyId: this.kmsKey.arn, recoveryWindowInDays: 7, description: `${variable} of MCP server ${spec.name}` },
-          child,
-        );
+        const secret = new aws.secretsmanager.Secret(`${name}-${spec.name}-${variable.toLowerCase().replace(/_/g, "-")}`, serverSecretArgs(prefix, namespace, spec.name, variable, this.kmsKey.arn), child);
         const value = args.serverSecrets?.[spec.name]?.[variable];
         if (value !== undefined) {
           new aws.secretsmanager.SecretVersion(`${name}-${spec.name}-${variable.toLowerCase().replace(/_/g, "-")}-value`, { secretId: secret.id, secretString: pulumi.secret(value) }, child);
@@ -80,11 +67,7 @@ export class AwsFleet extends pulumi.ComponentResource {
         serverSecrets[variable] = secret;
       }
       this.secrets[spec.name] = serverSecrets;
-      const role = new aws.iam.Role(
-        `${name}-${spec.name}-irsa`,
-        { name: irsaRoleName(prefix, namespace, spec.name), assumeRolePolicy: JSON.stringify(irsaTrustPolicy(args.eksOidcProviderArn, namespace, serviceAccount)), description: `IRSA role of MCP server ${spec.name}` },
-        child,
-      );
+      const role = new aws.iam.Role(`${name}-${spec.name}-irsa`, irsaRoleArgs(prefix, namespace, spec.name, args.eksOidcProviderArn, serviceAccount), child);
       new aws.iam.RolePolicy(
         `${name}-${spec.name}-irsa-secrets`,
         {

@@ -10,7 +10,7 @@ import { monitoredServers } from "../../monitoring/model.js";
 import { Monitoring, type DockerArgs, type MonitoringComponentArgs } from "../monitoring/index.js";
 import { SESSION_SECRET_ENV } from "../../servers/catalog/derive.js";
 import { adapterSessionSecret } from "../workload.js";
-import { CONTAINER_HARDENING, dockerFleetPlan, type DockerFleetPlan, type DockerFleetPlanInput } from "./plan.js";
+import { containerArgs, dockerFleetPlan, type DockerFleetPlan, type DockerFleetPlanInput } from "./plan.js";
 
 export interface DockerFleetArgs extends DockerFleetPlanInput {
   /** The gateway's session-sealing key (a Pulumi secret). */
@@ -68,28 +68,8 @@ export class DockerFleet extends pulumi.ComponentResource {
         ...Object.entries(c.env).map(([k, v]) => `${k}=${v}`),
         ...c.secretEnv.map((k) => pulumi.secret(pulumi.interpolate`${k}=${secrets[k]!}`)),
       ];
-      this.containers[c.role] = new docker.Container(
-        `${name}-${c.role}`,
-        {
-          name: c.containerName,
-          image: image !== undefined ? image.repoDigest.apply((d) => d ?? c.image) : c.image,
-          // The plan's command starts with the executable, as a Kubernetes `command` does: it replaces the image's
-          // ENTRYPOINT (Docker's `command` would only replace CMD and run `mcp-fleet-gateway mcp-fleet-gateway ...`).
-          ...(c.command !== undefined ? { entrypoints: c.command } : {}),
-          envs,
-          uploads: c.uploads.map((u) => ({ file: u.file, content: u.content })),
-          networksAdvanced: [{ name: this.network.name, aliases: [c.alias] }],
-          ports: c.ports,
-          readOnly: CONTAINER_HARDENING.readOnly,
-          capabilities: { drops: [...CONTAINER_HARDENING.capDrops] },
-          user: CONTAINER_HARDENING.user,
-          securityOpts: [...CONTAINER_HARDENING.securityOpts],
-          tmpfs: { ...CONTAINER_HARDENING.tmpfs },
-          restart: CONTAINER_HARDENING.restart,
-          memory: c.memoryMb,
-        },
-        { ...child, dependsOn: image !== undefined ? [image] : [] },
-      );
+      const imageRef: pulumi.Input<string> = image !== undefined ? image.repoDigest.apply((d) => d ?? c.image) : c.image;
+      this.containers[c.role] = new docker.Container(`${name}-${c.role}`, containerArgs(c, { network: this.network.name, image: imageRef, envs }), { ...child, dependsOn: image !== undefined ? [image] : [] });
     }
     this.gatewayUrl = this.plan.gatewayUrl;
     if (args.monitoring !== undefined) {

@@ -38,6 +38,8 @@ export interface DockerContainerPlan {
   role: string;
   containerName: string;
   alias: string;
+  /** The workload's labels (the fleet model's), on the container. */
+  labels: Record<string, string>;
   image: string;
   /** Image built here: the Dockerfile (repository-relative). */
   build?: { dockerfile: string };
@@ -71,6 +73,32 @@ export function memoryMb(quantity: string): number {
   return Math.max(6, Math.ceil(Number(m[1]) * factor[m[2] ?? ""]!));
 }
 
+/**
+ * The `docker.Container` arguments of a planned container, hardened; `V` is how the values the plan does not hold
+ * arrive (Pulumi inputs in the component, plain strings in tests): the network's name, the image, the environment.
+ */
+export function containerArgs<V>(c: DockerContainerPlan, values: { network: V; image: V; envs: V[] }) {
+  return {
+    name: c.containerName,
+    image: values.image,
+    // The plan's command starts with the executable, as a Kubernetes `command` does: it replaces the image's
+    // ENTRYPOINT (Docker's `command` would only replace CMD and run `mcp-fleet-gateway mcp-fleet-gateway ...`).
+    ...(c.command !== undefined ? { entrypoints: [...c.command] } : {}),
+    envs: values.envs,
+    uploads: c.uploads.map((u) => ({ file: u.file, content: u.content })),
+    networksAdvanced: [{ name: values.network, aliases: [c.alias] }],
+    ports: c.ports.map((p) => ({ ...p })),
+    labels: Object.entries(c.labels).map(([label, value]) => ({ label, value })),
+    readOnly: CONTAINER_HARDENING.readOnly,
+    capabilities: { drops: [...CONTAINER_HARDENING.capDrops] },
+    user: CONTAINER_HARDENING.user,
+    securityOpts: [...CONTAINER_HARDENING.securityOpts],
+    tmpfs: { ...CONTAINER_HARDENING.tmpfs },
+    restart: CONTAINER_HARDENING.restart,
+    memory: c.memoryMb,
+  };
+}
+
 export function dockerFleetPlan(input: DockerFleetPlanInput): DockerFleetPlan {
   const { fleet } = input;
   const tag = input.imageTag ?? "dev";
@@ -84,6 +112,7 @@ export function dockerFleetPlan(input: DockerFleetPlanInput): DockerFleetPlan {
       role: spec.name,
       containerName: k8sName,
       alias: k8sName,
+      labels: { ...server.labels },
       image: w.image,
       env: w.kind === "adapter" ? {} : { ...w.env },
       secretEnv: [...spec.secrets],
@@ -107,6 +136,7 @@ export function dockerFleetPlan(input: DockerFleetPlanInput): DockerFleetPlan {
     role: "gateway",
     containerName: gatewayName,
     alias: gatewayName,
+    labels: { ...fleet.gateway.labels },
     image: gatewayImage,
     command: [...GATEWAY_RUN_COMMAND],
     env: {},
