@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { DEFAULT_PREFIX, PREFIX_PATTERN } from "../servers/catalog/derive.js";
 import { DNS1123_LABEL } from "../servers/catalog/spec.js";
+import { configProblems } from "./config-problems.js";
 
 export const CONFIG_NAMESPACE = "mcp-fleet";
 /** Config keys holding secrets: set with `pulumi config set --secret`. */
@@ -105,11 +106,6 @@ export class StackConfigError extends Error {
   }
 }
 
-/** Fixes to suggest per key, after the schema's message. */
-function fixFor(key: string): string {
-  return `Fix it with \`pulumi config set ${CONFIG_NAMESPACE}:${key} ...\` or in stacks/Pulumi.<stack>.yaml.`;
-}
-
 /**
  * Parses the stack's `mcp-fleet:*` config. `raw` maps keys without namespace to values already JSON-decoded
  * (what `readRawConfig` returns). Secret keys are ignored here.
@@ -118,17 +114,7 @@ export function parseStackConfig(raw: Record<string, unknown>, stack: string): S
   const plain = Object.fromEntries(Object.entries(raw).filter(([k]) => !(SECRET_KEYS as readonly string[]).includes(k)));
   const result = StackConfigSchema.safeParse(plain);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((k) => `\`${CONFIG_NAMESPACE}:${k}\` is not a setting. Remove it (\`pulumi config rm ${CONFIG_NAMESPACE}:${k}\`); settings are: ${Object.keys(StackConfigSchema.shape).join(", ")}.`).join("\n  - ");
-    }
-    const [top, ...rest] = issue.path.map(String);
-    const key = top ?? "(root)";
-    const field = rest.length > 0 ? `${key}.${rest.join(".")}` : key;
-    const message = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
-    return `\`${CONFIG_NAMESPACE}:${field}\` ${message}. ${fixFor(key)}`;
-  });
-  throw new StackConfigError(stack, problems);
+  throw new StackConfigError(stack, configProblems(result.error.issues, { namespace: CONFIG_NAMESPACE, raw: plain, schema: StackConfigSchema }));
 }
 
 /** Decodes Pulumi's string config values (`namespace:key` -> JSON-or-string) into the `mcp-fleet:` keys. */

@@ -226,6 +226,16 @@ describe("synth", () => {
   });
 });
 
+/** The problems `parseStackConfig` reports for a raw config (none when it is valid). */
+function problemsOf(raw: Record<string, unknown>): string[] {
+  try {
+    parseStackConfig(raw, "qa");
+  } catch (e) {
+    return (e as StackConfigError).problems;
+  }
+  return [];
+}
+
 describe("stack config", () => {
   it("names each bad `mcp-fleet:<key>` and the fix", () => {
     let error: unknown;
@@ -236,24 +246,42 @@ describe("stack config", () => {
     }
     expect(error).toBeInstanceOf(StackConfigError);
     expect((error as StackConfigError).problems).toEqual([
-      "`mcp-fleet:target` must be docker or kubernetes. Fix it with `pulumi config set mcp-fleet:target ...` or in stacks/Pulumi.<stack>.yaml.",
+      '`mcp-fleet:target` must be docker or kubernetes, not a string ("k8s"). Fix it with `pulumi config set mcp-fleet:target ...` or in stacks/Pulumi.<stack>.yaml.',
       "`mcp-fleet:namespace` must be a DNS-1123 label such as mcp-fleet. Fix it with `pulumi config set mcp-fleet:namespace ...` or in stacks/Pulumi.<stack>.yaml.",
       "`mcp-fleet:imageTag` must not be latest (ECR tags are immutable and `latest` never rolls pods). Fix it with `pulumi config set mcp-fleet:imageTag ...` or in stacks/Pulumi.<stack>.yaml.",
       "`mcp-fleet:replicas` must be a whole number from 0 to 100. Fix it with `pulumi config set mcp-fleet:replicas ...` or in stacks/Pulumi.<stack>.yaml.",
-      `\`mcp-fleet:colour\` is not a setting. Remove it (\`pulumi config rm mcp-fleet:colour\`); settings are: ${Object.keys(StackConfigSchema.shape).join(", ")}.`,
+      `\`mcp-fleet:colour\` is not a setting. Remove it with \`pulumi config rm mcp-fleet:colour\` (settings: ${Object.keys(StackConfigSchema.shape).join(", ")}).`,
     ]);
     expect((error as Error).message.split("\n")[0]).toBe('Stack "qa" has invalid config (stacks/Pulumi.qa.yaml):');
   });
 
+  it("a value of the wrong type names the key, the type expected and the value given; a missing one, what it must be", () => {
+    const fix = (key: string) => `Fix it with \`pulumi config set ${key.includes(".") ? `--path 'mcp-fleet:${key}'` : `mcp-fleet:${key}`} ...\` or in stacks/Pulumi.<stack>.yaml.`;
+    expect(problemsOf({ target: "kubernetes", replicas: "two", namespace: 42, docker: { gatewayPort: "8080" }, monitoring: 3 })).toEqual([
+      `\`mcp-fleet:namespace\` must be a string, not a number (42). ${fix("namespace")}`,
+      `\`mcp-fleet:replicas\` must be a whole number from 0 to 100, not a string ("two"). ${fix("replicas")}`,
+      `\`mcp-fleet:monitoring\` must be one of annotations, serviceMonitor, none, not a number (3). ${fix("monitoring")}`,
+      `\`mcp-fleet:docker.gatewayPort\` must be a number, not a string ("8080"). ${fix("docker.gatewayPort")}`,
+    ]);
+    expect(problemsOf({ target: "kubernetes", domain: "mcp.example.com", tls: "yes" })).toEqual([`\`mcp-fleet:tls\` must be false or an object, not a string ("yes"). ${fix("tls")}`]);
+    expect(problemsOf({})).toEqual([`\`mcp-fleet:target\` is required; it must be docker or kubernetes. ${fix("target")}`]);
+    expect(problemsOf({ target: "kubernetes", aws: { region: "eu-west-1" } })).toEqual([`\`mcp-fleet:aws.eksOidcProviderArn\` is required; it must be a string. ${fix("aws.eksOidcProviderArn")}`]);
+  });
+
+  it("an unknown key names where it is not a setting and the setting it most likely meant", () => {
+    expect(problemsOf({ target: "kubernetes", domain: "mcp.example.com", tls: { isuer: "letsencrypt" } })).toEqual([
+      "`mcp-fleet:tls.isuer` is not a setting of `mcp-fleet:tls`; did you mean `issuer`? Rename it in stacks/Pulumi.<stack>.yaml (settings of `mcp-fleet:tls`: issuer, issuerKind).",
+    ]);
+    expect(problemsOf({ target: "kubernetes", serverAutoscaling: { memory: { minReplicas: 1, maxReplicas: 2, targetCpu: 50 } } })).toEqual([
+      "`mcp-fleet:serverAutoscaling.memory.targetCpu` is not a setting of `mcp-fleet:serverAutoscaling.memory`; did you mean `targetCpuUtilization`? Rename it in stacks/Pulumi.<stack>.yaml (settings of `mcp-fleet:serverAutoscaling.memory`: minReplicas, maxReplicas, targetCpuUtilization).",
+    ]);
+    expect(problemsOf({ target: "kubernetes", policyEnforcement: "advisory" })).toEqual([
+      '`mcp-fleet:policyEnforcement` is no longer a setting: policy levels live in policies/config/<stack>.json (`"all": "advisory"` or `"mandatory"`), which `pulumi preview --policy-pack-config` and `mcp-fleet check` read. Remove it with `pulumi config rm mcp-fleet:policyEnforcement`.',
+    ]);
+  });
+
   it("`mcp-fleet:monitoringStack` must fit the target, with the fix", () => {
-    const problems = (raw: Record<string, unknown>) => {
-      try {
-        parseStackConfig(raw, "qa");
-      } catch (e) {
-        return (e as StackConfigError).problems;
-      }
-      return [];
-    };
+    const problems = problemsOf;
     expect(problems({ target: "docker", monitoringStack: "kube-prometheus-stack" })).toEqual([
       "`mcp-fleet:monitoringStack` kube-prometheus-stack does not run on the docker target. Use docker, or none. Fix it with `pulumi config set mcp-fleet:monitoringStack ...` or in stacks/Pulumi.<stack>.yaml.",
     ]);
@@ -261,7 +289,7 @@ describe("stack config", () => {
       "`mcp-fleet:monitoringStack` docker does not run on the kubernetes target. Use kube-prometheus-stack or standalone, or none. Fix it with `pulumi config set mcp-fleet:monitoringStack ...` or in stacks/Pulumi.<stack>.yaml.",
     ]);
     expect(problems({ target: "kubernetes", monitoringStack: "grafana" })).toEqual([
-      "`mcp-fleet:monitoringStack` must be kube-prometheus-stack, standalone, docker or none. Fix it with `pulumi config set mcp-fleet:monitoringStack ...` or in stacks/Pulumi.<stack>.yaml.",
+      '`mcp-fleet:monitoringStack` must be kube-prometheus-stack, standalone, docker or none, not a string ("grafana"). Fix it with `pulumi config set mcp-fleet:monitoringStack ...` or in stacks/Pulumi.<stack>.yaml.',
     ]);
     expect(parseStackConfig({ target: "kubernetes" }, "qa").monitoringStack).toBe("none");
     expect(parseStackConfig({ target: "docker", monitoringStack: "none" }, "qa").monitoringStack).toBe("none");
