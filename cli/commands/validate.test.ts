@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -56,11 +56,23 @@ describe("mcp-fleet validate", () => {
     expect(stderr).toBe(
       [
         "mcp-fleet: the server catalog is invalid: 3 problems:",
-        "  - servers/linear.ts: `port` 3002 is already used by servers/github.ts. Pick another port.",
+        "  - servers/linear.ts: `port` 3002 is already used by servers/github.ts. Pick another port, e.g. 3101 (the next free one).",
         '  - servers/wrong.ts: `replicas` must be a number, not a string ("two"). Use a whole number from 0 to 100.',
         '  - servers/x.ts: `transport.type` "ftp" is not a transport. Use one of stdio, http, sse, image.',
         "",
       ].join("\n"),
+    );
+  });
+
+  it("names the file just changed of two on one port, whatever their names, and a free port", async () => {
+    const root = await fixture({ alpha: base("alpha", 3101), zeta: base("zeta", 3102) });
+    // The user edits alpha.ts (the older file, first by name) to take zeta's port.
+    await writeFile(join(root, "servers", "alpha.ts"), `export default ${JSON.stringify(base("alpha", 3102))};\n`);
+    await utimes(join(root, "servers", "zeta.ts"), new Date("2026-01-01T00:00:00Z"), new Date("2026-01-01T00:00:00Z"));
+    const { code, stderr } = await runCli(["validate", "--root", root]);
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      "mcp-fleet: the server catalog is invalid: 1 problem:\n  - servers/alpha.ts: `port` 3102 is already used by servers/zeta.ts. Pick another port, e.g. 3101 (the next free one).\n",
     );
   });
 

@@ -48,7 +48,7 @@ async function problemsOf(files: Record<string, string>): Promise<string[]> {
   return (error as CatalogError).problems;
 }
 
-function problemsOfSpecs(entries: Array<{ file: string; spec: unknown }>): string[] {
+function problemsOfSpecs(entries: Array<{ file: string; spec: unknown; modifiedMs?: number }>): string[] {
   try {
     loadCatalogFromSpecs(entries);
   } catch (error) {
@@ -162,13 +162,25 @@ describe("validation problems name the file, the field and the fix", () => {
     ]);
   });
 
-  it("duplicate port", () => {
+  it("duplicate port: the file modified last is the one to change, told a free port (each its own)", () => {
+    expect(
+      problemsOfSpecs([
+        { file: "servers/linear.ts", spec: spec({ name: "linear", port: 3101 }), modifiedMs: 1_000 },
+        { file: "servers/github.ts", spec: spec({ name: "github", port: 3101 }), modifiedMs: 2_000 },
+        { file: "servers/jira.ts", spec: spec({ name: "jira", port: 3101 }), modifiedMs: 3_000 },
+        { file: "servers/other.ts", spec: spec({ name: "other", port: 3102 }) },
+      ]),
+    ).toEqual([
+      "servers/github.ts: `port` 3101 is already used by servers/linear.ts. Pick another port, e.g. 3103 (the next free one).",
+      "servers/jira.ts: `port` 3101 is already used by servers/linear.ts. Pick another port, e.g. 3104 (the next free one).",
+    ]);
+    // Modified at the same time: the later file name.
     expect(
       problemsOfSpecs([
         { file: "servers/linear.ts", spec: spec({ name: "linear", port: 3002 }) },
         { file: "servers/github.ts", spec: spec({ name: "github", port: 3002 }) },
       ]),
-    ).toEqual(["servers/linear.ts: `port` 3002 is already used by servers/github.ts. Pick another port."]);
+    ).toEqual(["servers/linear.ts: `port` 3002 is already used by servers/github.ts. Pick another port, e.g. 3101 (the next free one)."]);
   });
 
   it("duplicate name (which also cannot match its file name)", () => {

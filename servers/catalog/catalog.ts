@@ -4,9 +4,14 @@
  * Discovery is automatic: each top-level `servers/<name>.ts` (not `*.test.ts`, not sub-folders) must
  * default-export `defineServer({...})`. Every problem is collected (never only the first) and reported as
  * ``<file>: `<field>` <what is wrong>. <fix>.``; {@link loadCatalog} throws a {@link CatalogError} carrying them.
+ *
+ * Two servers on one port: the problem names the file changed last (by modification time; on a tie, the later file
+ * name), which is the one just edited or added, and suggests a free port. Modification time rather than git status:
+ * it needs no git (the catalog loads in images and CI checkouts), and it follows an edit whether or not it is
+ * committed yet.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { looksSecret } from "@mcp-fleet/policies/secret-names";
@@ -33,6 +38,8 @@ export interface Catalog {
 export interface RawEntry {
   file: string;
   spec: unknown;
+  /** When the file was last modified (ms since the epoch): of two servers on one port, the newer one is reported. @default 0 */
+  modifiedMs?: number;
 }
 
 /** The catalog is invalid; `problems` lists every problem, one line each. */
@@ -80,7 +87,7 @@ export async function listSpecFiles(root: string): Promise<string[]> {
     .sort();
 }
 
-type Imported = { file: string; spec: unknown } | { file: string; problem: string };
+type Imported = { file: string; spec: unknown; modifiedMs: number } | { file: string; problem: string };
 
 async function importSpec(root: string, file: string): Promise<Imported> {
   let module: Record<string, unknown>;
@@ -99,7 +106,7 @@ async function importSpec(root: string, file: string): Promise<Imported> {
       problem: `${file}: \`default export\` is missing. Add \`export default defineServer({...})\` (from servers/catalog/spec.ts).`,
     };
   }
-  return { file, spec: module.default };
+  return { file, spec: module.default, modifiedMs: (await stat(join(root, file))).mtimeMs };
 }
 
 /**
@@ -116,7 +123,7 @@ export async function loadCatalog(options: { root?: string } = {}): Promise<Cata
   const files = await listSpecFiles(root);
   const imported = await Promise.all(files.map((file) => importSpec(root, file)));
   const loadProblems = imported.flatMap((i) => ("problem" in i ? [i.problem] : []));
-  const raw = imported.flatMap((i) => ("spec" in i ? [{ file: i.file, spec: i.spec }] : []));
+  const raw = imported.flatMap((i) => ("spec" in i ? [{ file: i.file, spec: i.spec, modifiedMs: i.modifiedMs }] : []));
   const { servers, problems } = validateFleet(raw);
   const all = sortProblems([...loadProblems, ...problems]);
   if (all.length > 0) throw new CatalogError(all);
@@ -143,6 +150,7 @@ function sortProblems(problems: string[]): string[] {
 export function validateFleet(entries: readonly RawEntry[]): { servers: CatalogEntry[]; problems: string[] } {
   const problems: string[] = [];
   const servers: CatalogEntry[] = [];
+  const modified = new Map(entries.map((e) => [e.file, e.modifiedMs ?? 0]));
   for (const { file, spec } of [...entries].sort((a, b) => a.file.localeCompare(b.file))) {
     const parsed = ServerSpecSchema.safeParse(spec);
     if (!parsed.success) {
@@ -153,7 +161,7 @@ export function validateFleet(entries: readonly RawEntry[]): { servers: CatalogE
     problems.push(...own);
     servers.push({ file, spec: parsed.data });
   }
-  problems.push(...fleetProblems(servers));
+  problems.push(...fleetProblems(servers, modified));
   return { servers: servers.sort((a, b) => a.spec.name.localeCompare(b.spec.name)), problems };
 }
 
@@ -218,26 +226,38 @@ function secretProblems(file: string, spec: ServerSpec): string[] {
   return problems;
 }
 
-/** Fleet-wide checks: unique names and ports. The later file (by name) is the one reported. */
-function fleetProblems(servers: readonly CatalogEntry[]): string[] {
+/**
+ * Fleet-wide checks: unique names and ports. Of two servers with one name, the later file (by name) is reported; of
+ * two on one port, the file modified last (see the module's comment), with a free port to take (a different one for
+ * each file reported).
+ */
+function fleetProblems(servers: readonly CatalogEntry[], modified: ReadonlyMap<string, number>): string[] {
   const problems: string[] = [];
   const names = new Map<string, string>();
-  const ports = new Map<number, string>();
   for (const { file, spec } of servers) {
     const nameOwner = names.get(spec.name);
-    if (nameOwner)
-      problems.push(`${file}: \`name\` "${spec.name}" is already used by ${nameOwner}. Pick another name.`);
+    if (nameOwner) problems.push(`${file}: \`name\` "${spec.name}" is already used by ${nameOwner}. Pick another name.`);
     else names.set(spec.name, file);
-    const portOwner = ports.get(spec.port);
-    if (portOwner) problems.push(`${file}: \`port\` ${spec.port} is already used by ${portOwner}. Pick another port.`);
-    else ports.set(spec.port, file);
+  }
+  const taken = new Set(servers.map((s) => s.spec.port));
+  const byAge = [...servers].sort((a, b) => (modified.get(a.file) ?? 0) - (modified.get(b.file) ?? 0) || a.file.localeCompare(b.file));
+  const ports = new Map<number, string>();
+  for (const { file, spec } of byAge) {
+    const owner = ports.get(spec.port);
+    if (owner === undefined) {
+      ports.set(spec.port, file);
+      continue;
+    }
+    const free = nextFreePort({ ports: taken });
+    taken.add(free);
+    problems.push(`${file}: \`port\` ${spec.port} is already used by ${owner}. Pick another port, e.g. ${free} (the next free one).`);
   }
   return problems;
 }
 
-/** The lowest port at or above `from` that no server of the catalog uses. */
-export function nextFreePort(catalog: Pick<Catalog, "servers">, from = FIRST_SERVER_PORT): number {
-  const used = new Set(catalog.servers.map((s) => s.spec.port));
+/** The lowest port at or above `from` that no server of the catalog uses (or none of `ports`). */
+export function nextFreePort(catalog: Pick<Catalog, "servers"> | { ports: ReadonlySet<number> }, from = FIRST_SERVER_PORT): number {
+  const used = "ports" in catalog ? catalog.ports : new Set(catalog.servers.map((s) => s.spec.port));
   let port = from;
   while (used.has(port)) port += 1;
   return port;
