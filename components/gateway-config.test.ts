@@ -89,6 +89,24 @@ describe("localGatewayConfig", () => {
     expect([rendered.includes("t0k"), rendered.includes("acme")]).toEqual([false, false]);
   });
 
+  it("skips a stdio server whose command is not on PATH (or not at its path), naming the server, the command and the fix", () => {
+    const ghost: ServerSpecInput = { ...base, name: "ghost", transport: { type: "stdio", command: "mcp-fleet-no-such-command" }, port: 3107 };
+    const local: ServerSpecInput = { ...base, name: "local", transport: { type: "stdio", command: "./bin/server" }, port: 3108 };
+    expect(localSkips(catalog(memory, ghost, local), {}, process.env.PATH)).toEqual([
+      {
+        name: "ghost",
+        file: "servers/ghost.ts",
+        reason: 'its command "mcp-fleet-no-such-command" is not on PATH, so server "ghost" cannot start. Install it (or put it on PATH), or set `transport.command` in servers/ghost.ts to a command that is.',
+      },
+      {
+        name: "local",
+        file: "servers/local.ts",
+        reason: 'its command "./bin/server" does not exist or is not executable, so server "local" cannot start. Install it (or put it on PATH), or set `transport.command` in servers/local.ts to a command that is.',
+      },
+    ]);
+    expect(localGatewayConfig(catalog(memory, ghost), { env: {} }).servers.map((s) => s.name)).toEqual(["memory"]);
+  });
+
   it("refuses a catalog of which no server can run locally, saying which were skipped and why", () => {
     expect(() => localGatewayConfig(catalog(image), { env: {} })).toThrow(
       "No server of the catalog can run in the local gateway config. Skipped: imaged (servers/imaged.ts) runs from container image ghcr.io/org/imaged:1.2.0, which only runs when deployed (local runs spawn stdio servers and reach http/sse servers). Add a server under servers/ (`mcp-fleet new`).",

@@ -6,7 +6,8 @@
  *   `image` servers are skipped (they only run when deployed). Secrets are never in the catalog nor in the rendered
  *   config: a stdio server's secrets are named in `inheritEnv`, and the gateway hands them on from its own
  *   environment (e.g. `GITHUB_TOKEN=... npm start`); a server with any secret unset there is skipped, with the
- *   reason, rather than started half-configured. {@link localSkips} lists the skipped servers so the caller can warn.
+ *   reason, rather than started half-configured, and so is a stdio server whose command is not on `PATH` (rather
+ *   than failing with the child's `ENOENT`). {@link localSkips} lists the skipped servers so the caller can warn.
  * - {@link deployedGatewayConfig} (Kubernetes, Docker): every server is reached over Streamable HTTP at its URL in the
  *   fleet model (its Service, or its container's alias).
  *
@@ -14,9 +15,9 @@
  * here, naming the field.
  */
 import { parseGatewayConfig, type BackendConfigInput, type GatewayConfigInput } from "@mcp-fleet/gateway/config";
-import type { Catalog } from "../servers/catalog/catalog.js";
+import type { Catalog, CatalogEntry } from "../servers/catalog/catalog.js";
+import { missingCommand, missingCommandReason } from "../servers/catalog/commands.js";
 import { DEFAULT_SEPARATOR, GATEWAY_PORT, MCP_PATH, gatewayBackend, type FleetModel } from "../servers/catalog/derive.js";
-import type { ServerSpec } from "../servers/catalog/spec.js";
 
 export interface LocalTarget {
   /**
@@ -24,6 +25,8 @@ export interface LocalTarget {
    * @default process.env
    */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Where stdio commands are looked up (the gateway hands its PATH to its children). @default process.env.PATH */
+  path?: string;
   /** @default GATEWAY_PORT (8080) */
   port?: number;
 }
@@ -36,16 +39,17 @@ export interface SkippedServer {
 }
 
 /** The servers `localGatewayConfig(catalog)` leaves out, each with the reason and the fix. */
-export function localSkips(catalog: Pick<Catalog, "servers">, env: Readonly<Record<string, string | undefined>> = process.env): SkippedServer[] {
+export function localSkips(catalog: Pick<Catalog, "servers" | "root">, env: Readonly<Record<string, string | undefined>> = process.env, path: string | undefined = process.env.PATH): SkippedServer[] {
   const skipped: SkippedServer[] = [];
-  for (const { spec, file } of catalog.servers) {
-    const reason = localSkipReason(spec, env);
-    if (reason !== undefined) skipped.push({ name: spec.name, file, reason });
+  for (const entry of catalog.servers) {
+    const reason = localSkipReason(entry, catalog.root, env, path);
+    if (reason !== undefined) skipped.push({ name: entry.spec.name, file: entry.file, reason });
   }
   return skipped;
 }
 
-function localSkipReason(spec: ServerSpec, env: Readonly<Record<string, string | undefined>>): string | undefined {
+function localSkipReason(entry: CatalogEntry, root: string, env: Readonly<Record<string, string | undefined>>, path: string | undefined): string | undefined {
+  const { spec } = entry;
   if (spec.transport.type === "image") {
     return `runs from container image ${spec.transport.image}, which only runs when deployed (local runs spawn stdio servers and reach http/sse servers).`;
   }
@@ -53,6 +57,8 @@ function localSkipReason(spec: ServerSpec, env: Readonly<Record<string, string |
   if (missing.length > 0) {
     return `needs secret${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, unset here. Export ${missing.length > 1 ? "them" : "it"} before \`npm start\` to run it locally.`;
   }
+  const command = missingCommand(entry, { path, cwd: root });
+  if (command !== undefined) return `${missingCommandReason(entry, command)}.`;
   return undefined;
 }
 
@@ -62,9 +68,10 @@ function localSkipReason(spec: ServerSpec, env: Readonly<Record<string, string |
  */
 export function localGatewayConfig(catalog: Catalog, target: LocalTarget = {}): GatewayConfigInput {
   const env = target.env ?? process.env;
-  const servers = catalog.servers.filter(({ spec }) => localSkipReason(spec, env) === undefined).map(({ spec }) => gatewayBackend(spec, { kind: "as-specified", cwd: catalog.root }));
+  const path = target.path ?? process.env.PATH;
+  const servers = catalog.servers.filter((entry) => localSkipReason(entry, catalog.root, env, path) === undefined).map(({ spec }) => gatewayBackend(spec, { kind: "as-specified", cwd: catalog.root }));
   if (servers.length === 0) {
-    const skipped = localSkips(catalog, env);
+    const skipped = localSkips(catalog, env, path);
     const detail = skipped.length > 0 ? ` Skipped: ${skipped.map((s) => `${s.name} (${s.file}) ${s.reason}`).join(" ")}` : " The catalog is empty.";
     throw new Error(`No server of the catalog can run in the local gateway config.${detail} Add a server under servers/ (\`mcp-fleet new\`).`);
   }

@@ -76,6 +76,15 @@ describe("mcp-fleet validate", () => {
     );
   });
 
+  it("exits 1 on a stdio command that is not on PATH, naming the server, the command and the fix", async () => {
+    const root = await fixture({ ghost: { ...base("ghost", 4001), transport: { type: "stdio", command: "mcp-fleet-no-such-command" } }, ok: base("ok", 4002) });
+    const { code, stdout, stderr } = await runCli(["validate", "--root", root]);
+    expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
+    expect(stderr).toBe(
+      'mcp-fleet: the server catalog cannot run on this machine: 1 problem:\n  - servers/ghost.ts: `transport.command` "mcp-fleet-no-such-command" is not on PATH, so server "ghost" cannot start. Install it (or put it on PATH), or set `transport.command` in servers/ghost.ts to a command that is.\n',
+    );
+  });
+
   it("exits 1 on a secret-looking variable in plain env, for every kind of server, naming the file, the field and the move to secrets", async () => {
     const root = await fixture({
       adapter: { ...base("adapter", 4001), transport: { type: "stdio", command: "node", env: { GITHUB_TOKEN: "ghp_never-printed" } } },
