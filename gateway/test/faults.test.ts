@@ -118,7 +118,7 @@ describe("faults", () => {
     const status = (await (await fetch(`${base}/status`)).json()) as { servers: { name: string; state: string; lastError?: string }[] };
     const broken = status.servers.find((s) => s.name === "broken")!;
     expect(broken.state).toBe("down");
-    expect(broken.lastError).toBe('cannot start: command "/nonexistent/mcp-server" was not found (no such file); install it or fix the server\'s command');
+    expect(broken.lastError).toBe('cannot start: command "/nonexistent/mcp-server" was not found (no such executable file); install it or fix the server\'s command');
   });
 
   it("leaves no process of its tree behind after SIGTERM (grandchildren included) and exits 0", async () => {
