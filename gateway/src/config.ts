@@ -230,6 +230,17 @@ export const GatewayConfigSchema = z
       })
       .strict()
       .prefault({}),
+    readiness: z
+      .object({
+        /**
+         * `GET /readyz` answers 503 while any backend is not up. Off for the central gateway (one broken MCP server
+         * must not take every replica out of its Service: backend health is in /status, metrics and alerts); on for
+         * an adapter in front of one server, which cannot serve without it. @default false
+         */
+        requireBackends: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
     shutdown: z
       .object({
         /** How long in-flight calls may run after SIGTERM. @default 10000 */

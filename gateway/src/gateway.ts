@@ -124,7 +124,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       if (b.state !== "up" && b.lastError !== undefined) s.lastError = b.lastError;
       return s;
     });
-  const server = createHttpServer({ config, mcp, metrics, logger, status, ready: () => !draining });
+  const ready = (): boolean => !draining && (!config.readiness.requireBackends || [...pool.shared.values()].every((b) => b.state === "up"));
+  const server = createHttpServer({ config, mcp, metrics, logger, status, ready });
 
   // Listen at once: a backend slow to start (or stuck in its handshake) must not keep the replica from serving the
   // others. Then wait (bounded) for every backend's first attempt and first lists, so that the caller (and the
