@@ -16,6 +16,7 @@ import { TaskHandles, TaskOwners } from "./router/tasks.js";
 import type { Session } from "./session/session.js";
 import { SessionStore } from "./session/store.js";
 import { SessionSealer } from "./session/token.js";
+import { createSharedState } from "./store/shared-state.js";
 import { installExitHook } from "./shutdown.js";
 import { BackendPool } from "./upstream/pool.js";
 
@@ -76,8 +77,17 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     metrics.backendUp(server.name, server.transport, false);
   }
 
+  const shared = await createSharedState(config.rateLimits.store, logger);
+  let sharedErrorLoggedAt = 0;
   const store = new SessionStore({
     sealer,
+    shared,
+    onSharedError: (error) => {
+      // At most one line per 10 s: an outage must not flood the log.
+      if (Date.now() - sharedErrorLoggedAt < 10_000) return;
+      sharedErrorLoggedAt = Date.now();
+      logger.warn({ err: error.message, onUnavailable: shared.onUnavailable }, "shared state store failed");
+    },
     idleTimeoutMs: config.sessions.idleTimeoutSeconds * 1000,
     maxSessions: config.sessions.maxSessions,
     onCountChange: (count) => metrics.sessions(count),
@@ -97,6 +107,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     },
   });
   late.sessions = store;
+  shared.onSessionEnded((sid, ttlMs) => store.endedElsewhere(sid, ttlMs));
+  await shared.ready();
 
   const router = new Router({ config, pool, registry, subscriptions, metrics, logger, sessions: liveSessions, tasks });
   const inflight = { count: 0 };
@@ -104,7 +116,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const mcp = new StreamableHttpHandler({
     config, router, forwarder: fwd, sessions: store, metrics, logger, inflight,
     draining: () => draining,
-    closeSession: (session) => store.close(session, "deleted"),
+    closeSession: (session) => store.end(session),
   });
   const status = (): BackendStatus[] =>
     [...pool.shared.values()].map((b) => {
@@ -112,7 +124,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       if (b.state !== "up" && b.lastError !== undefined) s.lastError = b.lastError;
       return s;
     });
-  const server = createHttpServer({ config, mcp, metrics, logger, status, ready: () => !draining });
+  const ready = (): boolean => !draining && (!config.readiness.requireBackends || [...pool.shared.values()].every((b) => b.state === "up"));
+  const server = createHttpServer({ config, mcp, metrics, logger, status, ready });
 
   // Listen at once: a backend slow to start (or stuck in its handshake) must not keep the replica from serving the
   // others. Then wait (bounded) for every backend's first attempt and first lists, so that the caller (and the
@@ -135,7 +148,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       const deadline = Date.now() + config.shutdown.drainTimeoutMs;
       while (inflight.count > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       store.closeAll();
-      await pool.stop();
+      await Promise.all([pool.stop(), shared.close()]);
       server.closeAllConnections();
       logger.info("gateway stopped");
     })();

@@ -118,7 +118,18 @@ describe("faults", () => {
     const status = (await (await fetch(`${base}/status`)).json()) as { servers: { name: string; state: string; lastError?: string }[] };
     const broken = status.servers.find((s) => s.name === "broken")!;
     expect(broken.state).toBe("down");
-    expect(broken.lastError).toBe('cannot start: command "/nonexistent/mcp-server" was not found (no such file); install it or fix the server\'s command');
+    expect(broken.lastError).toBe('cannot start: command "/nonexistent/mcp-server" was not found (no such executable file); install it or fix the server\'s command');
+  });
+
+  it("answers /readyz 503 naming the backend that is not up when readiness.requireBackends is set (an adapter's setting)", async () => {
+    const adapter = await gateway({ readiness: { requireBackends: true }, servers: [{ name: "broken", transport: "stdio", command: "/nonexistent/mcp-server" }] });
+    try {
+      const ready = await fetch(new URL("/readyz", adapter.url));
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: "not ready", down: ["broken"] });
+    } finally {
+      await adapter.close();
+    }
   });
 
   it("leaves no process of its tree behind after SIGTERM (grandchildren included) and exits 0", async () => {

@@ -14,6 +14,7 @@ import { startGateway, type RunningGateway } from "../src/gateway.js";
 import type { JsonRpcMessage } from "../src/jsonrpc.js";
 import { Backend } from "../src/upstream/backend.js";
 import type { Channel } from "../src/upstream/channel.js";
+import { redisInstalled, startRedis, type RedisServer } from "./fixtures/redis.js";
 import { EVERYTHING, FIXTURE, REPO, connect, freePort, gateway, gatewayProcess, silentLogger, textOf, waitFor, type GatewayChild } from "./helpers.js";
 
 const fixture: BackendConfigInput = { name: "fixture", transport: "stdio", command: "node", args: ["--import", "tsx", FIXTURE] };
@@ -451,3 +452,53 @@ class FakeChannel implements Channel {
   }
   async close(): Promise<void> {}
 }
+
+describe.skipIf(!redisInstalled)("ended sessions shared through Redis (rateLimits.store: redis)", () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  const ping = (url: string, id: string) => post(url, rpc(2, "ping"), { "mcp-session-id": id });
+  const replica = (onUnavailable: "open" | "closed" = "closed") =>
+    gateway({ servers: [fixture], rateLimits: { store: { type: "redis", url: redis.url, onUnavailable, timeoutMs: 300 } } });
+
+  it("a session deleted on one replica is 404 on the others: one holding it live, and one started afterwards", async () => {
+    const [a, b] = await Promise.all([replica(), replica()]);
+    let c: RunningGateway | undefined;
+    try {
+      const id = await session(a.url);
+      expect((await ping(b.url, id)).status).toBe(200); // live on b now
+      expect((await fetch(a.url, { method: "DELETE", headers: { "mcp-session-id": id } })).status).toBe(200);
+      expect(await waitFor(async () => ((await ping(b.url, id)).status === 404 ? true : undefined), "b to drop the session", 50, 20)).toBe(true);
+      c = await replica();
+      expect((await ping(c.url, id)).status).toBe(404);
+      expect((await ping(c.url, await session(a.url))).status).toBe(200);
+    } finally {
+      await Promise.all([a.close(), b.close(), c?.close()]);
+    }
+  });
+
+  it("with Redis down, a session not live here gets 503 (onUnavailable: closed) or is served (open), promptly; live sessions keep working", async () => {
+    const [closed, open, origin] = await Promise.all([replica("closed"), replica("open"), replica()]);
+    try {
+      const live = await session(closed.url);
+      const elsewhere = await session(origin.url);
+      await redis.kill();
+      const refused = await ping(closed.url, elsewhere);
+      expect(refused.status).toBe(503);
+      expect(refused.headers["retry-after"]).toBe("1");
+      expect(JSON.parse(refused.body).error.message).toBe(
+        "Service Unavailable: the shared session store (rateLimits.store) cannot be reached to check this session; retry shortly",
+      );
+      expect((await ping(open.url, elsewhere)).status).toBe(200);
+      expect((await ping(closed.url, live)).status).toBe(200);
+      await redis.restart();
+      expect(await waitFor(async () => ((await ping(closed.url, elsewhere)).status === 200 ? true : undefined), "the store to be back", 100, 50)).toBe(true);
+    } finally {
+      await Promise.all([closed.close(), open.close(), origin.close()]);
+    }
+  });
+});

@@ -20,7 +20,7 @@ export interface HttpServerDeps {
   metrics: GatewayMetrics;
   logger: Logger;
   status: () => BackendStatus[];
-  /** Can this replica serve (config loaded, listening, not draining)? What `/readyz` answers; backends do not count. */
+  /** Can this replica serve (config loaded, listening, not draining; backends only with readiness.requireBackends)? What `/readyz` answers. */
   ready: () => boolean;
 }
 
@@ -77,7 +77,7 @@ export function createHttpServer(deps: HttpServerDeps): H1Server {
         // Readiness is this replica's, not its backends': one broken MCP server must not take every replica out of
         // its Service. Backend health is in /status, the metrics and the alerts.
         if (deps.ready()) json(res, 200, { status: "ready" });
-        else json(res, 503, { status: "draining" });
+        else json(res, 503, { status: "not ready", down: deps.status().filter((s) => s.state !== "up").map((s) => s.name) });
         return;
       case "/status":
         json(res, 200, { servers: deps.status() });
