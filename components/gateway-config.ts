@@ -79,7 +79,7 @@ export function localGatewayConfig(catalog: Catalog, target: LocalTarget = {}): 
 }
 
 /** The central gateway's config of a deployed fleet: every server at its URL. Validated with the gateway's schema. */
-export function deployedGatewayConfig(fleet: FleetModel): GatewayConfigInput {
+export function deployedGatewayConfig(fleet: Pick<FleetModel, "servers" | "network" | "gateway">): GatewayConfigInput {
   const where = fleet.network.kind === "cluster" ? `cluster (namespace ${fleet.network.namespace})` : "docker";
   if (fleet.servers.length === 0) throw new Error(`No server of the catalog can run in the ${where} gateway config. The catalog is empty. Add a server under servers/ (\`mcp-fleet new\`).`);
   const servers = fleet.servers.map((s) => gatewayBackend(s.spec, { kind: "url", url: s.url }));

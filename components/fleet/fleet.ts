@@ -9,7 +9,7 @@ import { McpGateway } from "../k8s/mcp-gateway.js";
 import { McpServer } from "../k8s/mcp-server.js";
 import { ComponentArgsError } from "../k8s/validate.js";
 import { Monitoring } from "../monitoring/index.js";
-import { planFleet, planFleetMonitoring, validateFleetPlanInput, type FleetPlan, type FleetPlanInput } from "./plan.js";
+import { gatewayInput, planFleet, planFleetMonitoring, validateFleetPlanInput, type FleetPlan, type FleetPlanInput } from "./plan.js";
 
 export interface FleetArgs extends FleetPlanInput {
   /** The gateway's keys by environment variable (at least `MCP_FLEET_SESSION_SECRET`), as Pulumi secrets. */
@@ -58,42 +58,22 @@ export class Fleet extends pulumi.ComponentResource {
     if (this.plan.namespace !== undefined) base.push(createObject(`${name}-ns`, this.plan.namespace, child));
     base.push(createObject(`${name}-default-deny`, this.plan.defaultDeny, { ...child, dependsOn: base.slice() }));
 
+    // Each component gets the very inputs its objects were planned from, and the values of its Secrets.
     for (const s of this.plan.servers) {
       const serverName = s.server.spec.name;
       const secretValues = args.serverSecrets?.[serverName];
-      const annotations = s.input.serviceAccountAnnotations;
       this.servers[serverName] = new McpServer(
         `${name}-${serverName}`,
         {
-          fleet: args.fleet,
-          server: s.server,
-          workload: s.input.workload,
-          monitoringNamespace: s.input.monitoringNamespace!,
-          monitoring: s.input.monitoring!,
-          ...(s.input.autoscaling !== undefined ? { autoscaling: s.input.autoscaling } : {}),
-          ...(s.input.externalSecrets !== undefined ? { externalSecrets: s.input.externalSecrets } : {}),
+          ...s.input,
           ...(secretValues !== undefined ? { secretValues } : {}),
           ...(s.input.workload.kind === "adapter" ? { fleetSessionSecret: args.gatewaySecrets[SESSION_SECRET_ENV]! } : {}),
-          ...(annotations !== undefined ? { serviceAccountAnnotations: annotations } : {}),
         },
         { parent: this, dependsOn: base },
       );
     }
-    const g = args.gateway ?? {};
-    this.gateway = new McpGateway(
-      `${name}-gateway`,
-      {
-        fleet: args.fleet,
-        image: args.gatewayImage,
-        ...(g.replicas !== undefined ? { replicas: g.replicas } : {}),
-        ...(g.autoscaling !== undefined ? { autoscaling: g.autoscaling } : {}),
-        ...(g.resources !== undefined ? { resources: g.resources } : {}),
-        ...(g.ingress !== undefined ? { ingress: g.ingress } : {}),
-        monitoring: args.monitoring ?? { kind: "annotations" },
-        secrets: args.gatewaySecrets,
-      },
-      { parent: this, dependsOn: base },
-    );
+    const { secretKeys: _keys, ...gateway } = gatewayInput(args);
+    this.gateway = new McpGateway(`${name}-gateway`, { ...gateway, secrets: args.gatewaySecrets }, { parent: this, dependsOn: base });
     this.gatewayUrl = this.gateway.url;
     const monitoring = planFleetMonitoring(name, args);
     if (monitoring !== undefined) this.monitoringStack = new Monitoring(monitoring.name, monitoring.args, { parent: this, dependsOn: base });

@@ -7,7 +7,7 @@ import { monitoringArgsForFleet, type FleetMonitoringArgs } from "../monitoring/
 import type { MonitoringComponentArgs } from "../monitoring/index.js";
 import { irsaRoleArn, irsaRoleName, secretManagerName } from "../aws/policies.js";
 import { deployedGatewayConfig } from "../gateway-config.js";
-import { gatewayObjects, type GatewayIngressInput, type GatewayObjects } from "../k8s/builders/gateway.js";
+import { gatewayObjects, type GatewayIngressInput, type GatewayObjects, type GatewayObjectsInput } from "../k8s/builders/gateway.js";
 import type { MonitoringHook } from "../k8s/builders/monitoring.js";
 import { buildDefaultDenyNetworkPolicy, buildNamespace, type AutoscalingInput } from "../k8s/builders/objects.js";
 import { MCP_PORT_NAME, type Resources } from "../k8s/builders/pod.js";
@@ -99,6 +99,21 @@ export function builtImageRef(input: Pick<FleetPlanInput, "imageRegistry" | "ima
   return `${input.imageRegistry ?? DEFAULT_IMAGE_REGISTRY}/${server.k8sName}:${input.imageTag ?? DEFAULT_IMAGE_TAG}`;
 }
 
+/** What the gateway's objects are shaped from, but its rendered config: shared by the plan and the `Fleet`'s `McpGateway`. */
+export function gatewayInput(input: FleetPlanInput): Omit<GatewayObjectsInput, "config"> {
+  const g = input.gateway ?? {};
+  return {
+    fleet: input.fleet,
+    image: input.gatewayImage,
+    ...(g.replicas !== undefined ? { replicas: g.replicas } : {}),
+    ...(g.autoscaling !== undefined ? { autoscaling: g.autoscaling } : {}),
+    ...(g.resources !== undefined ? { resources: g.resources } : {}),
+    ...(g.ingress !== undefined ? { ingress: g.ingress } : {}),
+    ...(g.secretKeys !== undefined ? { secretKeys: [...g.secretKeys].sort() } : {}),
+    monitoring: input.monitoring ?? { kind: "annotations" },
+  };
+}
+
 /** Plans the fleet. Call {@link validateFleetPlanInput} first. */
 export function planFleet(input: FleetPlanInput): FleetPlan {
   const { fleet } = input;
@@ -125,18 +140,7 @@ export function planFleet(input: FleetPlanInput): FleetPlan {
     if (autoscaling !== undefined) serverInput.autoscaling = autoscaling;
     return { server, input: serverInput, objects: serverObjects(serverInput) };
   });
-  const g = input.gateway ?? {};
-  const gateway = gatewayObjects({
-    fleet,
-    config: deployedGatewayConfig(fleet),
-    image: input.gatewayImage,
-    ...(g.replicas !== undefined ? { replicas: g.replicas } : {}),
-    ...(g.autoscaling !== undefined ? { autoscaling: g.autoscaling } : {}),
-    ...(g.resources !== undefined ? { resources: g.resources } : {}),
-    ...(g.ingress !== undefined ? { ingress: g.ingress } : {}),
-    ...(g.secretKeys !== undefined ? { secretKeys: [...g.secretKeys].sort() } : {}),
-    monitoring,
-  });
+  const gateway = gatewayObjects({ ...gatewayInput(input), config: deployedGatewayConfig(fleet) });
   const plan: FleetPlan = {
     defaultDeny: buildDefaultDenyNetworkPolicy({ name: fleet.defaultDenyName, namespace, labels: fleet.labels }),
     servers,

@@ -6,30 +6,14 @@
  * `gatewayObjects`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { SESSION_SECRET_ENV, type ClusterNetwork, type FleetModel } from "../../servers/catalog/derive.js";
+import { SESSION_SECRET_ENV } from "../../servers/catalog/derive.js";
 import { deployedGatewayConfig } from "../gateway-config.js";
-import { gatewayObjectList, gatewayObjects, gatewaySecret, type GatewayIngressInput, type GatewayObjects } from "./builders/gateway.js";
-import type { MonitoringHook } from "./builders/monitoring.js";
-import type { AutoscalingInput } from "./builders/objects.js";
-import type { Resources } from "./builders/pod.js";
+import { gatewayObjectList, gatewayObjects, gatewaySecret, type GatewayObjects, type GatewayObjectsInput } from "./builders/gateway.js";
 import { createObject } from "./create.js";
 import { ComponentArgsError, checkAutoscaling, checkImage, checkNamespace, checkReplicas } from "./validate.js";
 
-export interface McpGatewayArgs {
-  /** The fleet in its namespace: the gateway's names and labels, and every server's URL. */
-  fleet: FleetModel<ClusterNetwork>;
-  /** The gateway image, pinned. */
-  image: string;
-  /** @default 2 */
-  replicas?: number;
-  /** @default undefined (fixed `replicas`) */
-  autoscaling?: AutoscalingInput;
-  /** @default requests 100m/128Mi, limits 1/512Mi */
-  resources?: Resources;
-  /** Public endpoint; unset: in-cluster only. @default undefined */
-  ingress?: GatewayIngressInput;
-  /** @default { kind: "annotations" } */
-  monitoring?: MonitoringHook;
+/** What `gatewayObjects` shapes the objects from (the config is rendered here), and the gateway's keys. */
+export interface McpGatewayArgs extends Omit<GatewayObjectsInput, "config" | "secretKeys"> {
   /** The gateway's keys, by environment variable; must hold `MCP_FLEET_SESSION_SECRET`. Stored as a Secret, marked secret. */
   secrets: Record<string, pulumi.Input<string>>;
 }
@@ -71,25 +55,15 @@ export class McpGateway extends pulumi.ComponentResource {
     if (problems.length > 0) throw new ComponentArgsError(`McpGateway "${name}"`, problems);
     super("mcp-fleet:k8s:McpGateway", name, {}, opts);
     this.resources = {};
-    const { fleet } = args;
-    this.objects = gatewayObjects({
-      fleet,
-      config: deployedGatewayConfig(fleet),
-      image: args.image,
-      ...(args.replicas !== undefined ? { replicas: args.replicas } : {}),
-      ...(args.autoscaling !== undefined ? { autoscaling: args.autoscaling } : {}),
-      ...(args.resources !== undefined ? { resources: args.resources } : {}),
-      ...(args.ingress !== undefined ? { ingress: args.ingress } : {}),
-      ...(args.monitoring !== undefined ? { monitoring: args.monitoring } : {}),
-      secretKeys: Object.keys(args.secrets).sort(),
-    });
+    const { fleet, secrets, ...input } = args;
+    this.objects = gatewayObjects({ ...input, fleet, config: deployedGatewayConfig(fleet), secretKeys: Object.keys(secrets).sort() });
     const o = this.objects;
     this.serviceName = o.k8sName;
     this.internalUrl = fleet.gateway.url;
     this.url = args.ingress !== undefined ? `${args.ingress.tls !== undefined ? "https" : "http"}://${args.ingress.host}${o.path}` : this.internalUrl;
 
     const child: pulumi.CustomResourceOptions = { parent: this };
-    const values = Object.fromEntries(Object.entries(args.secrets).map(([k, v]) => [k, pulumi.secret(v)]));
+    const values = Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, pulumi.secret(v)]));
     this.resources.secret = createObject(`${name}-secret`, gatewaySecret(o, fleet.network.namespace, values), child);
     for (const { role, object } of gatewayObjectList(o)) {
       const deps = role === "deploy" ? Object.values(this.resources) : [];

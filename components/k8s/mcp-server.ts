@@ -7,35 +7,16 @@
  * Objects are shaped by `serverObjects`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterNetwork, FleetModel, ServerModel } from "../../servers/catalog/derive.js";
-import type { ExternalSecretsInput } from "./builders/external-secrets.js";
-import type { MonitoringHook } from "./builders/monitoring.js";
-import type { AutoscalingInput } from "./builders/objects.js";
 import { buildSecret } from "./builders/objects.js";
-import { serverObjectList, serverObjects, type ServerObjects } from "./builders/server.js";
+import { serverObjectList, serverObjects, type ServerObjects, type ServerObjectsInput } from "./builders/server.js";
 import { createObject } from "./create.js";
 import { ComponentArgsError, checkAutoscaling, checkImage, checkNamespace } from "./validate.js";
-import { adapterSessionSecret, type Workload } from "../workload.js";
+import { adapterSessionSecret } from "../workload.js";
 
-export interface McpServerArgs {
-  /** The fleet it belongs to: its namespace (which must exist) and the gateway allowed to connect. */
-  fleet: Pick<FleetModel<ClusterNetwork>, "network" | "gateway">;
-  /** The server, from `fleet.servers`: its spec, names, labels and URL. */
-  server: ServerModel;
-  /** What its workload runs (see `workloadOf`). */
-  workload: Workload;
-  /** Namespace of the monitoring stack (allowed to scrape). @default "monitoring" */
-  monitoringNamespace?: string;
-  /** @default { kind: "annotations" } */
-  monitoring?: MonitoringHook;
-  /** Scale on CPU between these bounds instead of the spec's fixed `replicas`. @default undefined */
-  autoscaling?: AutoscalingInput;
+/** What `serverObjects` shapes the objects from, and what the component creates besides: the Secrets' values. */
+export interface McpServerArgs extends ServerObjectsInput {
   /** Values of the server's secret variables, as Pulumi secrets. Unset: the Secret `<k8sName>-secrets` is provided by someone else (External Secrets, an operator). @default undefined */
   secretValues?: Record<string, pulumi.Input<string>>;
-  /** Sync the server's secrets from AWS Secrets Manager (External Secrets Operator). @default undefined */
-  externalSecrets?: ExternalSecretsInput;
-  /** Extra ServiceAccount annotations (e.g. `eks.amazonaws.com/role-arn` for IRSA). @default {} */
-  serviceAccountAnnotations?: Record<string, string>;
   /**
    * The fleet's session secret (a Pulumi secret). An adapter's replicas get a key derived from it in the Secret
    * `<k8sName>-session`, so any replica serves the central gateway's session. Unset: that Secret is provided by
@@ -85,16 +66,7 @@ export class McpServer extends pulumi.ComponentResource {
     super("mcp-fleet:k8s:McpServer", name, {}, opts);
     this.resources = {};
 
-    this.objects = serverObjects({
-      fleet: args.fleet,
-      server: args.server,
-      workload: args.workload,
-      ...(args.monitoringNamespace !== undefined ? { monitoringNamespace: args.monitoringNamespace } : {}),
-      ...(args.monitoring !== undefined ? { monitoring: args.monitoring } : {}),
-      ...(args.autoscaling !== undefined ? { autoscaling: args.autoscaling } : {}),
-      ...(args.externalSecrets !== undefined ? { externalSecrets: args.externalSecrets } : {}),
-      ...(args.serviceAccountAnnotations !== undefined ? { serviceAccountAnnotations: args.serviceAccountAnnotations } : {}),
-    });
+    this.objects = serverObjects(args);
     const o = this.objects;
     this.serviceName = o.k8sName;
     this.url = args.server.url;

@@ -5,7 +5,7 @@
  */
 import type { GatewayConfigInput } from "@mcp-fleet/gateway/config";
 import { stringify } from "yaml";
-import { SESSION_SECRET_ENV, type ClusterNetwork, type FleetModel } from "../../../servers/catalog/derive.js";
+import { SESSION_SECRET_ENV, type ClusterNetwork, type FleetModel, type GatewayModel } from "../../../servers/catalog/derive.js";
 import { GATEWAY_CONFIG_DIR, GATEWAY_CONFIG_FILE, GATEWAY_RUN_COMMAND, checksum } from "../../workload.js";
 import { buildServiceMonitor, scrapeAnnotations, type MonitoringHook } from "./monitoring.js";
 import {
@@ -18,7 +18,9 @@ import {
   buildSecret,
   buildService,
   buildServiceAccount,
+  presentObjects,
   type AutoscalingInput,
+  type RoleObject,
 } from "./objects.js";
 import { MCP_PORT_NAME, type Resources } from "./pod.js";
 import type { CustomObject, IConfigMap, IDeployment, IEnvVar, IHorizontalPodAutoscaler, IIngress, INetworkPolicy, IPodDisruptionBudget, IService, IServiceAccount } from "./types.js";
@@ -53,12 +55,8 @@ export interface GatewayObjectsInput {
   monitoring?: MonitoringHook;
 }
 
-export interface GatewayObjects {
-  k8sName: string;
-  labels: Record<string, string>;
-  selector: Record<string, string>;
-  port: number;
-  path: string;
+/** The gateway's objects, with its names, labels, port and path from the fleet model. */
+export interface GatewayObjects extends Pick<GatewayModel, "k8sName" | "labels" | "selector" | "port" | "path"> {
   serviceAccount: IServiceAccount;
   configMap: IConfigMap;
   deployment: IDeployment;
@@ -145,8 +143,8 @@ export function gatewayObjects(input: GatewayObjectsInput): GatewayObjects {
 }
 
 /** The gateway's objects in creation order with their roles (the Secret is created by the component). */
-export function gatewayObjectList(o: GatewayObjects): { role: string; object: { apiVersion: string; kind: string } }[] {
-  const list: { role: string; object: { apiVersion: string; kind: string } | undefined }[] = [
+export function gatewayObjectList(o: GatewayObjects): RoleObject[] {
+  return presentObjects([
     { role: "sa", object: o.serviceAccount },
     { role: "config", object: o.configMap },
     { role: "deploy", object: o.deployment },
@@ -156,6 +154,5 @@ export function gatewayObjectList(o: GatewayObjects): { role: string; object: { 
     { role: "netpol", object: o.networkPolicy },
     { role: "ingress", object: o.ingress },
     { role: "monitor", object: o.serviceMonitor },
-  ];
-  return list.filter((x): x is { role: string; object: { apiVersion: string; kind: string } } => x.object !== undefined);
+  ]);
 }

@@ -13,7 +13,9 @@ import {
   buildPodDisruptionBudget,
   buildService,
   buildServiceAccount,
+  presentObjects,
   type AutoscalingInput,
+  type RoleObject,
 } from "./objects.js";
 import { MCP_PORT_NAME } from "./pod.js";
 import { buildServiceMonitor, scrapeAnnotations, type MonitoringHook } from "./monitoring.js";
@@ -137,8 +139,8 @@ export function serverObjects(input: ServerObjectsInput): ServerObjects {
 }
 
 /** The objects in creation order, each with its role (for resource names: `<component>-<role>`). */
-export function serverObjectList(o: ServerObjects): { role: string; object: { apiVersion: string; kind: string } }[] {
-  const list: { role: string; object: { apiVersion: string; kind: string } | undefined }[] = [
+export function serverObjectList(o: ServerObjects): RoleObject[] {
+  return presentObjects([
     { role: "sa", object: o.serviceAccount },
     { role: "secret-store", object: o.secretStore },
     { role: "external-secret", object: o.externalSecret },
@@ -149,6 +151,5 @@ export function serverObjectList(o: ServerObjects): { role: string; object: { ap
     { role: "hpa", object: o.horizontalPodAutoscaler },
     { role: "netpol", object: o.networkPolicy },
     { role: "monitor", object: o.serviceMonitor },
-  ];
-  return list.filter((x): x is { role: string; object: { apiVersion: string; kind: string } } => x.object !== undefined);
+  ]);
 }
