@@ -18,6 +18,8 @@ describe("monitoringArgsForFleet", () => {
     const selector = { "app.kubernetes.io/name": "mcp-fleet-gateway", "app.kubernetes.io/instance": "acme-gateway" };
     expect(args.gateway).toEqual({ namespace: "tools", podSelector: selector, serviceSelector: selector, portName: "mcp", port: 8080 });
     expect(args.options).toEqual({ gatewayJob: "acme-gateway", namespace: "tools", podPrefix: "acme" });
+    expect(args.owner).toBe("platform");
+    expect(monitoringArgsForFleet(clusterFleet(catalogOf([server("memory", {}, 3102)]), "tools", { owner: "infra" }), scrape, { mode: "standalone" }).owner).toBe("infra");
     const alerts = renderMonitoring(args.servers, args.options).files["rules/mcp-fleet.alerts.yaml"]!;
     expect(alerts).toContain('absent(up{job="acme-gateway"} == 1)');
     expect(alerts).toContain('kube_pod_container_status_restarts_total{namespace="tools", pod=~"acme-.*"}');

@@ -1,6 +1,6 @@
 /**
  * How a Kubernetes `Fleet` builds its `Monitoring`: the servers and their SLOs, the gateway's namespace, Service,
- * pod labels and port, and the prefix of the fleet's pods all come from the fleet model, so the stack passes only the
+ * pod labels and port, the prefix of the fleet's pods and the owner label all come from the fleet model, so the stack passes only the
  * mode and its options. Pure: the Fleet calls it, tests call it without mocks.
  */
 import { monitoredServers } from "../../monitoring/model.js";
@@ -18,12 +18,13 @@ export interface FleetScrapeFacts {
   hookAddsServiceMonitor: boolean;
 }
 
-export function monitoringArgsForFleet(fleet: Pick<FleetModel<ClusterNetwork>, "servers" | "gateway" | "network" | "prefix">, scrape: FleetScrapeFacts, args: FleetMonitoringArgs): MonitoringComponentArgs {
+export function monitoringArgsForFleet(fleet: Pick<FleetModel<ClusterNetwork>, "servers" | "gateway" | "network" | "prefix" | "owner">, scrape: FleetScrapeFacts, args: FleetMonitoringArgs): MonitoringComponentArgs {
   const kps = args.kubePrometheusStack ?? {};
   const { namespace } = fleet.network;
   const g = fleet.gateway;
   return {
     ...args,
+    owner: args.owner ?? fleet.owner,
     servers: monitoredServers(fleet),
     options: {
       ...args.options,
