@@ -131,8 +131,8 @@ export const mistakes: Mistake[] = [
     resources: [
       ...fleet(),
       mutate(gatewayConfigMap({ naming: { passthrough: true }, servers: [{ name: "github", transport: "stdio", env: { GITHUB_TOKEN: "ghp_123" } } as never] }, "gateway.yaml"), (i) => {
-        i.metadata.name = "mcp-github-adapter";
-      }, "mcp-github-adapter"),
+        i.metadata.name = "mcp-github-config";
+      }, "mcp-github-config"),
     ],
     policy: "mcp-secret-env-from-secret-ref",
     says: "sets env `GITHUB_TOKEN` in plain text",
