@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { HttpSchema, ListenSchema, LoggingSchema, NamingSchema, ReadinessSchema, SessionsSchema, ShutdownSchema } from "./config/front.js";
+import { resilienceProblems } from "./config/resilience.js";
 import { BackendSchema, type ToolFilterSchema } from "./config/servers.js";
 import { RateLimitsSchema } from "./config/state.js";
 
@@ -41,6 +42,7 @@ export const GatewayConfigSchema = z
       }
       seen.set(server.name, index);
     });
+    for (const problem of resilienceProblems(config.servers)) ctx.addIssue({ code: "custom", ...problem });
     if (config.sessions.mode === "stateless") {
       config.servers.forEach((server, index) => {
         if (server.isolation === "session") {

@@ -22,6 +22,8 @@ export interface Target {
   server: string;
   /** The backend's own name of the tool or prompt. */
   name: string;
+  /** Tools: annotated `readOnlyHint` or `idempotentHint`, so a call that failed mid-way may be sent again. */
+  retrySafe?: boolean;
 }
 
 export interface CatalogView {

@@ -26,7 +26,8 @@ import { SessionSealer } from "./session/token.js";
 import { originStep } from "./steps/origin.js";
 import { Steps } from "./steps/steps.js";
 import { createSharedState } from "./store/create.js";
-import { BackendPool } from "./upstream/pool.js";
+import { CIRCUIT_STATES } from "./observability/metrics-contract.js";
+import { BackendPool, type PoolOptions } from "./upstream/pool.js";
 
 export interface StartOptions {
   /** @default a pino logger at `config.logging.level` on stderr */
@@ -35,6 +36,8 @@ export interface StartOptions {
   sessionSecret?: string;
   /** How long start waits for backends' first connection attempt (the gateway listens before). @default the largest `startTimeoutMs` of the servers */
   startTimeoutMs?: number;
+  /** Upstream settings for tests (a DNS resolver). */
+  pool?: PoolOptions;
 }
 
 export interface RunningGateway {
@@ -76,17 +79,20 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     onRequest: (backend, message, owner, origin) => forwarder.onRequest(backend, message, owner, origin),
     onStateChange: (backend, previous, owner) => {
       if (owner !== undefined) return;
-      metrics.backendUp(backend.name, backend.transport, backend.state === "up");
+      metrics.backendUp(backend.name, backend.transport, pool.serverUp(backend.name));
       if (backend.state === "up") {
         if (backend.connections > 1) metrics.backendRestart(backend.name);
         logger.info({ server: backend.name, previous }, "backend up");
-        void registry.refresh(backend);
+        // The registry reads each server's lists from one endpoint (the first stable one that is up).
+        if (pool.isListSource(backend)) void registry.refresh(backend);
       }
     },
-  });
+    onCircuitChange: (set) => metrics.circuit(set.server, CIRCUIT_STATES[set.circuit]),
+  }, options.pool);
   for (const server of config.servers) {
     registry.addServer(server.name);
     metrics.backendUp(server.name, server.transport, false);
+    metrics.circuit(server.name, CIRCUIT_STATES.closed);
   }
 
   // Sessions, and the state replicas share.
@@ -112,7 +118,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   // The request path.
   const steps = new Steps([originStep(config, logger)], []);
-  const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps });
+  const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps, schemas: registry });
   const inflight = { count: 0 };
   let draining = false;
   const dispatcher = new Dispatcher({ config, routes, logger, inflight });
@@ -124,9 +130,15 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const endpoint = new McpEndpoint({ config, steps, view: registry, fronts: { legacy }, logger });
 
   const status = (): BackendStatus[] =>
-    pool.primaries().map((b) => {
-      const s: BackendStatus = { name: b.name, transport: b.transport, state: b.reportedState, tools: registry.toolCount(b.name) };
+    [...pool.sets.values()].map((set) => {
+      const b = set.primary;
+      const s: BackendStatus = { name: b.name, transport: b.transport, state: b.reportedState, tools: registry.toolCount(b.name), circuit: set.circuit };
       if (b.state !== "up" && b.lastError !== undefined) s.lastError = b.lastError;
+      if (set.members.length > 1) {
+        s.endpoints = set.members.map((m) => ({
+          key: m.key, track: m.track, state: m.backend.reportedState, circuit: m.breaker.state, outstanding: m.backend.outstanding, ...(m.draining ? { draining: true } : {}),
+        }));
+      }
       return s;
     });
   const ready = (): boolean => !draining && (!config.readiness.requireBackends || pool.primaries().every((b) => b.state === "up"));

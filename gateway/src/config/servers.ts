@@ -1,6 +1,7 @@
 /** The backends (`servers:`): one entry per MCP server, by transport. */
 import { z } from "zod";
 import { ENV_NAME, SERVER_NAME } from "./names.js";
+import { instancesField, remoteEndpointFields, resilienceFields } from "./resilience.js";
 
 const globList = z.array(z.string().min(1)).default([]);
 
@@ -38,6 +39,8 @@ const commonServerFields = {
    * further session's call gets an error naming this field until one of them ends. @default 64
    */
   maxConnections: z.number().int().positive().max(10_000).default(64),
+  // Resilience (config/resilience.ts): balancing, health checks, breakers, retries, fallback, canary.
+  ...resilienceFields,
 };
 
 export const StdioServerSchema = z
@@ -69,6 +72,8 @@ export const StdioServerSchema = z
       })
       .strict()
       .prefault({}),
+    // Resilience: processes of this server, each an endpoint.
+    ...instancesField,
   })
   .strict();
 
@@ -80,6 +85,8 @@ const remoteServerFields = {
     .refine((u) => /^https?:$/.test(new URL(u).protocol), "must be an http:// or https:// URL"),
   /** Extra request headers (e.g. authorization for a remote server). @default {} */
   headers: z.record(z.string(), z.string()).default({}),
+  // Resilience: more endpoints (a list, or the addresses of a DNS name).
+  ...remoteEndpointFields,
 };
 
 export const HttpServerSchema = z

@@ -10,6 +10,10 @@ export interface BackendStatus {
   state: "up" | "down" | "connecting";
   tools: number;
   lastError?: string;
+  /** The circuit state its calls see (closed while any endpoint's circuit is). */
+  circuit?: "closed" | "half_open" | "open";
+  /** Servers with more than one endpoint: each one (`key`: its instance, URL index, address or `canary`). */
+  endpoints?: { key: string; track: "stable" | "canary"; state: "up" | "down" | "connecting"; circuit: "closed" | "half_open" | "open"; outstanding: number; draining?: boolean }[];
 }
 
 export interface HttpServerDeps {

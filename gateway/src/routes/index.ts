@@ -13,6 +13,7 @@ import type { TaskHandles, TaskOwners } from "../session/tasks.js";
 import type { Steps } from "../steps/steps.js";
 import type { BackendPool } from "../upstream/pool.js";
 import { completeRoute } from "./completions.js";
+import { Fallbacks, type ToolSchemas } from "./fallback.js";
 import { Forwarding } from "./forward.js";
 import { initializeRoute, pingRoute } from "./lifecycle.js";
 import { listRoute } from "./lists.js";
@@ -36,6 +37,8 @@ export interface RoutesDeps {
   sessions: () => Iterable<Session>;
   tasks: { handles: TaskHandles; owners: TaskOwners };
   steps: Steps;
+  /** The input schemas backends list (capability fallback compares them). */
+  schemas: ToolSchemas;
 }
 
 /** A route that only refuses. */
@@ -46,7 +49,7 @@ export class Routes {
 
   constructor(private readonly deps: RoutesDeps) {
     const { config, pool, metrics, logger, tasks, subscriptions } = deps;
-    const forwarding = new Forwarding(pool, logger);
+    const forwarding = new Forwarding(pool, logger, new Fallbacks(deps.schemas, logger));
     const routes: Record<string, Route> = {
       initialize: initializeRoute(config, pool),
       ping: pingRoute,

@@ -10,6 +10,13 @@ import { ErrorCode, RpcError, isNotification, isRequest, isResponse, type JsonRp
 import { BACKEND_PROTOCOL_VERSION, FORWARDED_CLIENT_CAPABILITIES, GATEWAY_INFO } from "../protocol/versions.js";
 import type { Channel } from "./channel.js";
 
+/** A call that provably never reached the backend (not connected, refused, not written): safe to send elsewhere. */
+export class NotSentError extends RpcError {}
+
+/** Did the channel say the message never reached the server (connection refused, or refused before it was read)? */
+function neverDelivered(error: Error): boolean {
+  return (error as { notDelivered?: boolean }).notDelivered === true || (error as NodeJS.ErrnoException).code === "ECONNREFUSED";
+}
 
 export type BackendState = "connecting" | "up" | "down";
 
@@ -61,6 +68,8 @@ export interface BackendOptions<C> {
   /** `origin`: the call whose answer stream carried the request, when the transport knows it (exact attribution). */
   onRequest?: (backend: Backend<C>, message: JsonRpcRequest, origin: C | undefined) => void;
   onStateChange?: (backend: Backend<C>, previous: BackendState) => void;
+  /** Each client call's fate, for outlier detection: `failed` for a timeout or a lost connection (once per loss), not for the backend's own errors. */
+  onCallOutcome?: (failed: boolean, cause: string) => void;
 }
 
 export class Backend<C = unknown> {
@@ -95,6 +104,11 @@ export class Backend<C = unknown> {
   start(): Promise<void> {
     this.firstAttempt ??= this.connect();
     return this.firstAttempt;
+  }
+
+  /** Requests in flight on this connection (what least-outstanding balancing compares). */
+  get outstanding(): number {
+    return this.pending.size;
   }
 
   /** Calls in flight on this connection, oldest first. */
@@ -140,6 +154,11 @@ export class Backend<C = unknown> {
       if (pending === undefined) return;
       this.pending.delete(id as number);
       if (pending.timer !== undefined) clearTimeout(pending.timer);
+      if (neverDelivered(error)) {
+        pending.reject(new NotSentError(ErrorCode.BackendUnavailable, `Server "${this.name}" failed during ${pending.label}: ${error.message}`));
+        return;
+      }
+      if (pending.context !== undefined) this.options.onCallOutcome?.(true, error.message);
       pending.reject(new RpcError(ErrorCode.BackendUnavailable, `Server "${this.name}" failed during ${pending.label}: ${error.message}`));
     };
     try {
@@ -199,6 +218,7 @@ export class Backend<C = unknown> {
     if (this.pending.size === 0) return;
     const calls = [...this.pending.values()];
     this.pending.clear();
+    if (calls.some((p) => p.context !== undefined)) this.options.onCallOutcome?.(true, cause);
     for (const p of calls) {
       if (p.timer !== undefined) clearTimeout(p.timer);
       p.reject(new RpcError(ErrorCode.BackendUnavailable, `Server "${this.name}" failed during ${p.label}: ${cause}`));
@@ -213,7 +233,7 @@ export class Backend<C = unknown> {
     const channel = this.channel;
     if (channel === undefined || (this.state !== "up" && !duringHandshake)) {
       return Promise.reject(
-        new RpcError(ErrorCode.BackendUnavailable, `Server "${this.name}" is unavailable (${this.state}${this.lastError === undefined ? "" : `: ${this.lastError}`}); ${options.label} was not sent.`),
+        new NotSentError(ErrorCode.BackendUnavailable, `Server "${this.name}" is unavailable (${this.state}${this.lastError === undefined ? "" : `: ${this.lastError}`}); ${options.label} was not sent.`),
       );
     }
     const id = this.nextId++;
@@ -237,7 +257,7 @@ export class Backend<C = unknown> {
       } catch (error) {
         this.pending.delete(id);
         clearTimeout(pending.timer);
-        reject(new RpcError(ErrorCode.BackendUnavailable, `Server "${this.name}" could not be sent ${options.label}: ${(error as Error).message}`));
+        reject(new NotSentError(ErrorCode.BackendUnavailable, `Server "${this.name}" could not be sent ${options.label}: ${(error as Error).message}`));
       }
     });
   }
@@ -246,6 +266,7 @@ export class Backend<C = unknown> {
     if (this.pending.get(pending.id) !== pending) return;
     this.pending.delete(pending.id);
     this.sendQuietly({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: pending.id, reason: `timed out after ${timeoutMs} ms` } });
+    if (pending.context !== undefined) this.options.onCallOutcome?.(true, `no answer within ${timeoutMs} ms`);
     pending.reject(new RpcError(ErrorCode.RequestTimeout, `Server "${this.name}" did not answer ${pending.label} within ${timeoutMs} ms (timeoutMs); the call was cancelled.`));
   }
 
@@ -291,7 +312,10 @@ export class Backend<C = unknown> {
       if (pending.timer !== undefined) clearTimeout(pending.timer);
       // It served a client's call: the next restart starts from the shortest delay again. (The gateway's own list
       // requests do not count: a backend that lists and then crashes on every call must not restart in a hot loop.)
-      if (pending.context !== undefined && message.error === undefined) this.delayMs = this.options.restart.initialDelayMs;
+      if (pending.context !== undefined) {
+        if (message.error === undefined) this.delayMs = this.options.restart.initialDelayMs;
+        this.options.onCallOutcome?.(false, "");
+      }
       if (message.error !== undefined) {
         pending.reject(new RpcError(message.error.code, message.error.message, message.error.data));
       } else {
