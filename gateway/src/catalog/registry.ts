@@ -78,7 +78,7 @@ export class Registry implements CatalogView {
     if (lists === undefined) return;
     this.lists.delete(name);
     this.order.splice(this.order.indexOf(name), 1);
-    const changed = new Set<ListKind>((Object.keys(LIST_METHOD) as ListKind[]).filter((kind) => lists[kind].length > 0));
+    const changed = new Set<ListKind>((Object.keys(LISTS) as ListKind[]).filter((kind) => lists[kind].length > 0));
     this.rebuild();
     if (changed.size > 0) this.options.onChange?.(changed);
   }

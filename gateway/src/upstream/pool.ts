@@ -129,8 +129,8 @@ export class BackendPool {
   /** One endpoint: its connection, breaker and health checks. `owner`: the session of a per-session connection. */
   private makeEndpoint(config: BackendConfig, owner: Session | undefined, key: string, track: Track, weight: number): Endpoint {
     const logger = this.logger.child({ server: config.name, ...(key === "0" ? {} : { endpoint: key }), ...(owner?.id === undefined ? {} : { sessionId: owner.id }) });
-    // Assigned right below; the backend's callbacks only run once it started.
-    let endpoint!: Endpoint;
+    // Filled right below; the backend's callbacks only run once it started.
+    const ref = {} as { endpoint: Endpoint; health: HealthChecker };
     const backend = new Backend<ClientCall>({
       name: config.name,
       transport: config.transport,
@@ -143,24 +143,24 @@ export class BackendPool {
       onNotification: (b, message) => this.handlers.onNotification(b, message, owner),
       onRequest: (b, message, origin) => this.handlers.onRequest(b, message, owner, origin),
       onStateChange: (b, previous) => {
-        if (b.state === "up") endpoint.breaker.reconnected();
+        if (b.state === "up") ref.endpoint.breaker.reconnected();
         this.handlers.onStateChange(b, previous, owner);
       },
-      onCallOutcome: (failed, cause) => (failed ? endpoint.breaker.failure(cause) : endpoint.breaker.success()),
+      onCallOutcome: (failed, cause) => (failed ? ref.endpoint.breaker.failure(cause) : ref.endpoint.breaker.success()),
     });
     const perSession = owner !== undefined;
     const breakerSettings = perSession ? { ...config.breaker, enabled: false } : config.breaker;
     const healthSettings = perSession ? { ...config.healthCheck, kind: "none" } : config.healthCheck;
-    let health!: HealthChecker;
-    const breaker = new Breaker(breakerSettings, () => health.probe(), (b) => {
+    const breaker = new Breaker(breakerSettings, () => ref.health.probe(), (b) => {
       const set = this.sets.get(config.name);
       if (b.state === "open") logger.warn({ circuit: b.state, cause: b.cause, retryInMs: b.retryAt - Date.now() }, "circuit open");
       else logger.info({ circuit: b.state }, `circuit ${b.state.replace("_", "-")}`);
       if (set !== undefined && !perSession) this.handlers.onCircuitChange?.(set);
     });
-    health = new HealthChecker(backend as Backend<unknown>, breaker, healthSettings);
-    endpoint = { backend, breaker, health, weight, track, key, config, draining: false };
-    return endpoint;
+    const health = new HealthChecker(backend as Backend<unknown>, breaker, healthSettings);
+    ref.health = health;
+    ref.endpoint = { backend, breaker, health, weight, track, key, config, draining: false };
+    return ref.endpoint;
   }
 
   /** Each server's primary endpoint, in config order (status, capabilities, lists). */
