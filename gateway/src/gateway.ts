@@ -13,6 +13,7 @@ import { McpEndpoint } from "./front/endpoint.js";
 import { LegacyFront } from "./front/legacy.js";
 import { createHttpServer, type BackendStatus } from "./http/server.js";
 import { drainer } from "./lifecycle/drain.js";
+import { ConfigReloader } from "./lifecycle/reload.js";
 import { releaseSession } from "./lifecycle/session-end.js";
 import { installExitHook } from "./lifecycle/shutdown.js";
 import { createLogger, type Logger } from "./observability/logger.js";
@@ -38,6 +39,12 @@ export interface StartOptions {
   startTimeoutMs?: number;
   /** Upstream settings for tests (a DNS resolver). */
   pool?: PoolOptions;
+  /** The file the config came from: watched and reloaded on change (lifecycle/reload.ts). @default no reload */
+  configFile?: string;
+  /** Also reload on SIGHUP (the executable does). @default false */
+  reloadOnSignal?: boolean;
+  /** `listen.port` set on the command line, which a reload keeps. */
+  portOverride?: number;
 }
 
 export interface RunningGateway {
@@ -47,6 +54,8 @@ export interface RunningGateway {
   /** The state of every backend (what `GET /status` returns). */
   status(): BackendStatus[];
   metrics: GatewayMetrics;
+  /** Reloads the config file now (with `configFile`): `applied`, `unchanged` or `invalid`. */
+  reload(): Promise<string | undefined>;
   /** Stops accepting, drains in-flight calls (up to `shutdown.drainTimeoutMs`), lets sessions go, stops backends. */
   close(): Promise<void>;
 }
@@ -157,10 +166,21 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   clearTimeout(timer);
   logger.info({ url, servers: status() }, "gateway listening");
 
-  const close = drainer({
+  const reloader =
+    options.configFile === undefined
+      ? undefined
+      : new ConfigReloader({ file: options.configFile, config, pool, registry, filters, metrics, logger, ...(options.portOverride === undefined ? {} : { portOverride: options.portOverride }) });
+  reloader?.start({ signal: options.reloadOnSignal === true });
+  const reload = async () => reloader?.reload("api");
+
+  const drain = drainer({
     server, sessions, pool, shared, logger, inflight,
     drainTimeoutMs: config.shutdown.drainTimeoutMs,
     startDraining: () => (draining = true),
   });
-  return { url, port, status, metrics, close };
+  const close = (): Promise<void> => {
+    reloader?.stop();
+    return drain();
+  };
+  return { url, port, status, metrics, reload, close };
 }

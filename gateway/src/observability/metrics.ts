@@ -102,6 +102,12 @@ export class GatewayMetrics {
     this.gauge("backendUp").labels(server, transport).set(up ? 1 : 0);
   }
 
+  /** A server left the config (reload): its per-server gauges go. */
+  serverRemoved(server: string, transport: string): void {
+    this.gauge("backendUp").remove(server, transport);
+    this.gauge("circuitState").remove(server);
+  }
+
   backendRestart(server: string): void {
     this.counter("backendRestarts").labels(server).inc();
   }
