@@ -12,6 +12,7 @@ import { HttpSchema, ListenSchema, LoggingSchema, NamingSchema, ReadinessSchema,
 import { resilienceProblems } from "./config/resilience.js";
 import { BackendSchema, type ToolFilterSchema } from "./config/servers.js";
 import { RateLimitsSchema } from "./config/state.js";
+import { TracingSchema } from "./config/tracing.js";
 
 export { DEFAULT_SEPARATOR, EXPOSED_NAME_PATTERN, MAX_EXPOSED_NAME_LENGTH, isAddressOrRange } from "./config/names.js";
 export { BackendSchema, HttpServerSchema, SseServerSchema, StdioServerSchema, ToolFilterSchema } from "./config/servers.js";
@@ -26,6 +27,7 @@ export const GatewayConfigSchema = z
     readiness: ReadinessSchema,
     shutdown: ShutdownSchema,
     logging: LoggingSchema,
+    tracing: TracingSchema,
     servers: z.array(BackendSchema).min(1, "needs at least one server"),
   })
   .strict()

@@ -5,6 +5,7 @@
  * Fronts build a {@link RequestContext}; steps (steps/) may refine it (an identity, a narrower view); routes and
  * the upstream pool read it.
  */
+import type { Span } from "@opentelemetry/api";
 import type { JsonRpcId, JsonRpcMessage } from "./jsonrpc.js";
 import type { Era } from "./protocol/era.js";
 import type { InFlight, Session } from "./session/session.js";
@@ -81,6 +82,11 @@ export interface RequestContext {
   readonly caller: Caller;
   /** What this caller sees of the catalog, and so may call: every route reads the catalog through it. */
   view: CatalogView;
+  /**
+   * The W3C trace the request belongs to (observability/tracing.ts): its `traceId` goes on log lines and audit
+   * records; `span` is the request's span when tracing is on. Unset when tracing is off and the caller sent none.
+   */
+  trace?: { readonly traceId: string; readonly span?: Span };
 }
 
 /** One JSON-RPC request being served: the context routes and backends attach to what they do for it. */

@@ -18,6 +18,7 @@ import { releaseSession } from "./lifecycle/session-end.js";
 import { installExitHook } from "./lifecycle/shutdown.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { GatewayMetrics } from "./observability/metrics.js";
+import { createTracing } from "./observability/tracing.js";
 import { Routes } from "./routes/index.js";
 import type { Session } from "./session/session.js";
 import { SessionStore } from "./session/store.js";
@@ -126,8 +127,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   await shared.ready();
 
   // The request path.
+  const tracing = createTracing(config.tracing);
   const steps = new Steps([originStep(config, logger)], []);
-  const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps, schemas: registry });
+  const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps, schemas: registry, ...(tracing === undefined ? {} : { tracing }) });
   const inflight = { count: 0 };
   let draining = false;
   const dispatcher = new Dispatcher({ config, routes, logger, inflight });
@@ -136,7 +138,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     draining: () => draining,
     endSession: (session) => sessions.end(session),
   });
-  const endpoint = new McpEndpoint({ config, steps, view: registry, fronts: { legacy }, logger });
+  const endpoint = new McpEndpoint({ config, steps, view: registry, fronts: { legacy }, logger, ...(tracing === undefined ? {} : { tracing }) });
 
   const status = (): BackendStatus[] =>
     [...pool.sets.values()].map((set) => {
@@ -180,7 +182,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   });
   const close = (): Promise<void> => {
     reloader?.stop();
-    return drain();
+    return drain().then(() => tracing?.close());
   };
   return { url, port, status, metrics, reload, close };
 }

@@ -10,6 +10,8 @@ import type { ClientCall } from "../context.js";
 import type { JsonRpcRequest } from "../jsonrpc.js";
 import type { Logger } from "../observability/logger.js";
 import type { Outcome } from "../observability/metrics-contract.js";
+import { Tracing } from "../observability/tracing.js";
+import type { Span } from "@opentelemetry/api";
 import { NotSentError, type CallOptions } from "../upstream/backend.js";
 import type { Endpoint, Track } from "../upstream/endpoints.js";
 import type { BackendPool } from "../upstream/pool.js";
@@ -40,6 +42,8 @@ export class Forwarding {
     private readonly pool: BackendPool,
     private readonly logger: Logger,
     private readonly fallbacks?: Fallbacks,
+    /** Spans of upstream attempts, under each call's route span; unset: none. */
+    private readonly traces?: { tracing: Tracing; routeSpan: (call: ClientCall) => Span | undefined },
   ) {}
 
   private budget(config: BackendConfig): RetryBudget {
@@ -67,9 +71,18 @@ export class Forwarding {
       const backend = endpoint.backend;
       const callOptions: CallOptions<ClientCall> = { label: options.label, context: call, onProgress: (n) => call.forward(n) };
       if (attemptTimeoutMs !== undefined) callOptions.timeoutMs = attemptTimeoutMs;
-      const pending = backend.request(method, params, callOptions);
+      let sent = params;
+      let span: Span | undefined;
+      if (this.traces !== undefined) {
+        ({ span, params: sent } = this.traces.tracing.upstream(this.traces.routeSpan(call), method, params, { "mcp.server": backend.name, "mcp.endpoint": endpoint.key, "mcp.version": endpoint.track }));
+      }
+      const pending = backend.request(method, sent, callOptions);
       call.cancel = (reason) => backend.cancel(call, reason);
-      pending.then(answered(endpoint), (error: unknown) => failed(error, endpoint)).catch((error: unknown) => this.logger.error({ reqId: call.ctx.reqId, sessionId: call.session.id, method, err: (error as Error).message }, "answering a call failed"));
+      if (span !== undefined) {
+        const s = span;
+        pending.then(() => Tracing.end(s, undefined), (error: unknown) => Tracing.end(s, asErrorObject(error)));
+      }
+      pending.then(answered(endpoint), (error: unknown) => failed(error, endpoint)).catch((error: unknown) => this.logger.error({ reqId: call.ctx.reqId, traceId: call.ctx.trace?.traceId, sessionId: call.session.id, method, err: (error as Error).message }, "answering a call failed"));
     };
     const attempt = (target: string, attemptTimeoutMs: number | undefined): void => {
       let endpoint: Endpoint | Promise<Endpoint>;
@@ -90,14 +103,14 @@ export class Forwarding {
         const set = this.pool.sets.get(server);
         if (retries < config.retries.maxAttempts && (set?.members.length ?? 0) > 1 && !this.pool.isIsolated(server, call.session) && retryable(error, options.safe === true) && this.budget(config).withdraw()) {
           retries += 1;
-          this.logger.debug({ reqId: call.ctx.reqId, server, method, attempt: retries + 1, err: (error as Error).message }, "retrying a call on another endpoint");
+          this.logger.debug({ reqId: call.ctx.reqId, traceId: call.ctx.trace?.traceId, server, method, attempt: retries + 1, err: (error as Error).message }, "retrying a call on another endpoint");
           attempt(server, remaining);
           return;
         }
         const fallback = error instanceof NotSentError && options.tool !== undefined ? this.fallbacks?.target(server, options.tool, config.fallback[options.tool]) : undefined;
         if (fallback !== undefined) {
           fellBack = true;
-          this.logger.info({ reqId: call.ctx.reqId, server, tool: options.tool, fallback, err: (error as Error).message }, "serving a call from its fallback server");
+          this.logger.info({ reqId: call.ctx.reqId, traceId: call.ctx.trace?.traceId, server, tool: options.tool, fallback, err: (error as Error).message }, "serving a call from its fallback server");
           attempt(fallback, remaining);
           return;
         }

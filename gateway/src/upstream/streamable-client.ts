@@ -40,6 +40,15 @@ class SseParser {
 
 const STANDALONE_RETRY_MS = 1000;
 
+/** W3C trace context of a request (its `_meta`), also as headers: an HTTP backend's own tracing reads them there. */
+function withTrace(message: JsonRpcMessage, headers: Record<string, string>): Record<string, string> {
+  const meta = (message as { params?: { _meta?: { traceparent?: unknown; tracestate?: unknown } } }).params?._meta;
+  if (meta === undefined) return headers;
+  if (typeof meta.traceparent === "string" && /^[\x21-\x7e]{1,128}$/.test(meta.traceparent)) headers.traceparent = meta.traceparent;
+  if (typeof meta.tracestate === "string" && /^[\x20-\x7e]{1,512}$/.test(meta.tracestate)) headers.tracestate = meta.tracestate;
+  return headers;
+}
+
 export class StreamableHttpClientChannel implements Channel {
   private readonly url: URL;
   private readonly agent: HttpAgent;
@@ -85,7 +94,7 @@ export class StreamableHttpClientChannel implements Channel {
         {
           method: "POST",
           agent: this.agent,
-          headers: this.headers({ "content-type": "application/json", accept: "application/json, text/event-stream", "content-length": String(Buffer.byteLength(body)) }),
+          headers: this.headers(withTrace(message, { "content-type": "application/json", accept: "application/json, text/event-stream", "content-length": String(Buffer.byteLength(body)) })),
         },
         (res) => {
           const session = res.headers["mcp-session-id"];
