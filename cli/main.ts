@@ -14,6 +14,8 @@ const commandModules: Record<string, () => Promise<{ register: Registrar }>> = {
   new: () => import("./commands/new.js"),
   dev: () => import("./commands/dev.js"),
   health: () => import("./commands/health.js"),
+  tools: () => import("./commands/tools.js"),
+  call: () => import("./commands/call.js"),
   monitoring: () => import("./commands/monitoring.js"),
   check: () => import("./commands/check.js"),
   plan: () => import("./commands/plan.js"),

@@ -1,21 +1,14 @@
 import { createHash } from "node:crypto";
-import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, runCli, runNode } from "./run-cli.test-helper.js";
+import { copyRepo, runCli, runNode } from "./run-cli.test-helper.js";
 
 /** A copy of the repository (node_modules symlinked): `new` never touches the real `servers/`. */
 let copy = "";
-const SKIP = new Set(["node_modules", ".git", ".tmp", "out", "dist", "coverage", ".vitest-report.json"]);
 
 beforeAll(async () => {
-  copy = await mkdtemp(join(tmpdir(), "mcp-fleet-new-"));
-  await cp(REPO_ROOT, copy, {
-    recursive: true,
-    filter: (source) => !SKIP.has(relative(REPO_ROOT, source).split("/")[0] ?? ""),
-  });
-  await symlink(join(REPO_ROOT, "node_modules"), join(copy, "node_modules"), "dir");
+  copy = await copyRepo("mcp-fleet-new-");
 });
 
 afterAll(async () => {

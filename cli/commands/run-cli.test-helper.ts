@@ -1,8 +1,27 @@
 /** Test helper: runs the real `mcp-fleet` command as a child process and collects its output and exit code. */
 import { spawn } from "node:child_process";
-import { join } from "node:path";
+import { cp, mkdtemp, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
 
 export const REPO_ROOT = join(import.meta.dirname, "..", "..");
+
+/** What a copy of the repository leaves out (node_modules is symlinked instead). */
+const NOT_COPIED = new Set(["node_modules", ".git", ".tmp", "out", "dist", "coverage", ".vitest-report.json"]);
+
+/**
+ * A copy of the repository in a new temp dir (`prefix` names it), node_modules symlinked to this checkout's: a test
+ * may change its `servers/` freely. The caller removes it.
+ */
+export async function copyRepo(prefix: string): Promise<string> {
+  const copy = await mkdtemp(join(tmpdir(), prefix));
+  await cp(REPO_ROOT, copy, {
+    recursive: true,
+    filter: (source) => !NOT_COPIED.has(relative(REPO_ROOT, source).split("/")[0] ?? ""),
+  });
+  await symlink(join(REPO_ROOT, "node_modules"), join(copy, "node_modules"), "dir");
+  return copy;
+}
 
 export interface CliRun {
   code: number | null;
@@ -16,17 +35,17 @@ export interface CliRun {
  */
 export function runCli(
   args: string[],
-  options: { cwd?: string; root?: string; timeoutMs?: number } = {},
+  options: { cwd?: string; root?: string; timeoutMs?: number; env?: Record<string, string | undefined> } = {},
 ): Promise<CliRun> {
   return runNode([join(options.root ?? REPO_ROOT, "cli", "bin", "mcp-fleet.js"), ...args], options);
 }
 
-/** `node ...args` in `cwd`, killed after `timeoutMs`. */
-export function runNode(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+/** `node ...args` in `cwd` (plain output: NO_COLOR; `env` added to this process's), killed after `timeoutMs`. */
+export function runNode(args: string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
