@@ -16,6 +16,7 @@ const commandModules: Record<string, () => Promise<{ register: Registrar }>> = {
   health: () => import("./commands/health.js"),
   tools: () => import("./commands/tools.js"),
   call: () => import("./commands/call.js"),
+  connect: () => import("./commands/connect.js"),
   monitoring: () => import("./commands/monitoring.js"),
   check: () => import("./commands/check.js"),
   plan: () => import("./commands/plan.js"),
