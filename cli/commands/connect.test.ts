@@ -120,8 +120,9 @@ describe("mcp-fleet connect with an API key", () => {
       expect(run.stderr).toContain(`auth api-key: ${url} answered 401 without OAuth metadata (set --auth to choose)\n`);
       expect(run.stdout + run.stderr).not.toContain(SECRET);
       const entry = entryOf(run.stdout, client === "vscode" ? "servers" : "mcpServers")!;
-      if (client === "claude-desktop") expect(entry.args).toEqual(["-y", "mcp-remote@0.15.1", url, "--header", refs[client]]);
-      else expect(entry.headers).toEqual({ Authorization: refs[client] });
+      // Claude Desktop's bridge takes the header as an argument; the HTTP clients as a header map.
+      const reference = client === "claude-desktop" ? entry.args?.slice(3) : ["--header", `Authorization:${entry.headers?.Authorization}`];
+      expect(reference).toEqual(["--header", client === "claude-desktop" ? refs[client] : `Authorization:${refs[client]}`]);
     }
     expect(seen.every((h) => h.authorization === undefined)).toBe(true);
   });
