@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { CliError } from "./errors.js";
+import { styleFor } from "./format/style.js";
 
 type Registrar = (program: Command) => void;
 
@@ -42,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof CliError) {
-      process.stderr.write(`mcp-fleet: ${error.message}\n`);
+      process.stderr.write(`${styleFor(process.stderr).fail(`mcp-fleet: ${error.message}`)}\n`);
       return error.exitCode;
     }
     throw error;

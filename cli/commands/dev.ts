@@ -15,6 +15,7 @@ import type { Command } from "commander";
 import { renderGatewayConfig, localSkips } from "../../components/gateway-config.js";
 import { CatalogError, findRepoRoot, loadCatalog, type Catalog } from "../../servers/catalog/catalog.js";
 import { CliError } from "../errors.js";
+import { styleFor } from "../format/style.js";
 import { spawnGateway, tail, waitForBackends } from "../gateway-process.js";
 import { renderStatusTable, statusUrl, type GatewayStatus } from "../status.js";
 
@@ -55,7 +56,7 @@ async function dev(options: DevOptions): Promise<void> {
   await ensurePortFree(port);
   say("mcp-fleet dev: loading the catalog ...");
   const catalog = await load();
-  for (const skipped of localSkips(catalog)) process.stderr.write(`warning: skipping ${skipped.name} (${skipped.file}): ${skipped.reason}\n`);
+  for (const skipped of localSkips(catalog)) process.stderr.write(`${styleFor(process.stderr).warn("warning:")} skipping ${skipped.name} (${skipped.file}): ${skipped.reason}\n`);
 
   let config;
   try {
@@ -132,13 +133,14 @@ function counts(status: GatewayStatus): string {
 }
 
 function printReady(base: string, path: string, status: GatewayStatus): void {
+  const style = styleFor(process.stdout);
   const tools = status.servers.reduce((sum, s) => sum + s.tools, 0);
   say("");
-  say(`MCP endpoint: ${base}${path}`);
+  say(style.bold(`MCP endpoint: ${base}${path}`));
   say("");
   say(renderStatusTable(status));
   say("");
-  say(`${tools} tools from ${status.servers.length} servers.`);
+  say(style.ok(`${tools} tools from ${status.servers.length} servers.`));
   say(`Metrics: ${base}/metrics   Status: ${base}/status   Health: npx mcp-fleet health --url ${base}`);
   say("Press Ctrl-C to stop.");
 }

@@ -39,6 +39,7 @@ describe("mcp-fleet new", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toContain('Created server "billing-tools" (port 3107, tools lookup, refund):');
+    expect(stdout).toContain("A running fleet does not serve it yet: restart `npm start` (Ctrl-C, then `npm start`); a deployed fleet gets it with the next `pulumi up`.\n");
     const added = Object.keys(await tree())
       .filter((f) => !(f in before))
       .sort();

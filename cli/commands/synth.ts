@@ -10,6 +10,8 @@ import { findRepoRoot, loadCatalog, type Catalog } from "../../servers/catalog/c
 import { parseStackConfig, readRawConfig } from "../../stacks/config.js";
 import { fleetName, fleetPlanInputFromConfig } from "../../stacks/program.js";
 import { CliError } from "../errors.js";
+import { styleFor } from "../format/style.js";
+import { stackOptionHelp } from "../stacks.js";
 
 /** Synthesizes a stack into `outdir`, its Monitoring's objects (`mcp-fleet:monitoringStack`) included (emptied of earlier `*.k8s.yaml` first); returns the files written. */
 export async function synthStack(stack: string, outdir: string, root = findRepoRoot(), catalog?: Catalog): Promise<string[]> {
@@ -32,7 +34,7 @@ export function register(program: Command): void {
   program
     .command("synth")
     .description("Write a Kubernetes stack as plain YAML (one file per object, via cdk8s) for Argo CD or Flux. Secrets only as references.")
-    .requiredOption("-s, --stack <name>", "stack to synthesize (stacks/Pulumi.<name>.yaml)")
+    .requiredOption("-s, --stack <name>", stackOptionHelp("synthesize"))
     .requiredOption("-o, --out <dir>", "output directory")
     .action(async (options: { stack: string; out: string }) => {
       const outdir = resolve(options.out);
@@ -43,6 +45,6 @@ export function register(program: Command): void {
         if (error instanceof CliError) throw error;
         throw new CliError(`synth of stack "${options.stack}" failed: ${(error as Error).message}`);
       }
-      process.stdout.write(`Wrote ${files.length} objects of stack ${options.stack} to ${outdir}\n`);
+      process.stdout.write(`${styleFor(process.stdout).ok(`Wrote ${files.length} objects of stack ${options.stack} to ${outdir}`)}\n`);
     });
 }
