@@ -107,10 +107,10 @@ beforeAll(async () => {
 });
 
 describe("gateway/Dockerfile", () => {
-  it("is multi-stage and every FROM is a Node 20 slim image pinned to an exact version", () => {
+  it("is multi-stage and every FROM is a Node 24 slim image pinned to an exact version", () => {
     const froms = instructions.filter((i) => i.keyword === "FROM").map((i) => words(i.args)[0]!);
     expect(froms.length).toBeGreaterThanOrEqual(2);
-    for (const image of froms) expect(image).toMatch(/^node:20\.\d+\.\d+-(?:[a-z]+-)?slim$/);
+    for (const image of froms) expect(image).toMatch(/^node:24\.\d+\.\d+-(?:[a-z]+-)?slim$/);
     // Production dependencies come from the lockfile, dev dependencies left out.
     const ci = instructions.filter((i) => i.keyword === "RUN" && i.stage < finalStage && /\bnpm ci\b/.test(i.args));
     expect(ci).toHaveLength(1);

@@ -4,7 +4,6 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -186,11 +185,11 @@ describe("Monitoring, mode standalone", () => {
       "kubernetes:core/v1:ServiceAccount": "kubernetes-models/v1/ServiceAccount",
       "kubernetes:networking.k8s.io/v1:NetworkPolicy": "kubernetes-models/networking.k8s.io/v1/NetworkPolicy",
     };
-    const require = createRequire(import.meta.url);
     const validated = registered.filter((r) => models[r.type] !== undefined);
     expect(validated.length).toBe(14);
     for (const r of validated) {
-      const Model = Object.values(require(models[r.type]!) as Record<string, new (o: unknown) => { validate(): void }>)[0]!;
+      // kubernetes-models 5 is ESM only (its exports have no `require` condition): import it.
+      const Model = Object.values((await import(models[r.type]!)) as Record<string, new (o: unknown) => { validate(): void }>)[0]!;
       expect(() => new Model(r.inputs).validate(), `${r.type} ${r.name}`).not.toThrow();
     }
     expect(await policyViolations()).toEqual([]);

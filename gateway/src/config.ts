@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /** Tool, prompt and resource names clients accept: the MCP spec's tool-name rule. Every exposed name matches it. */
@@ -17,6 +18,15 @@ export const MAX_EXPOSED_NAME_LENGTH = 64;
 export const DEFAULT_SEPARATOR = "__";
 const SERVER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `10.1.2.3`, `::1`, `10.0.0.0/8`, `fd00::/8`. */
+export function isAddressOrRange(text: string): boolean {
+  const [address, bits, extra] = text.split("/");
+  const family = isIP(address ?? "");
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^[0-9]{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
 
 const globList = z.array(z.string().min(1)).default([]);
 
@@ -36,7 +46,7 @@ const commonServerFields = {
   /** Timeout of one call to this backend, in milliseconds. @default 30000 */
   timeoutMs: z.number().int().positive().max(3_600_000).default(30_000),
   /** Tool filter. @default {allow: [], deny: []} */
-  tools: ToolFilterSchema.default({ allow: [], deny: [] }),
+  tools: ToolFilterSchema.prefault({}),
   /**
    * `shared`: one backend connection serves every client session (the backend's state is shared by design).
    * `session`: each client session gets its own backend connection (bounded by `maxSessions` of the gateway).
@@ -78,7 +88,7 @@ export const StdioServerSchema = z
         maxDelayMs: z.number().int().positive().default(10_000),
       })
       .strict()
-      .default({ initialDelayMs: 250, maxDelayMs: 10_000 }),
+      .prefault({}),
   })
   .strict();
 
@@ -111,7 +121,7 @@ export const GatewayConfigSchema = z
         path: z.string().startsWith("/").default("/mcp"),
       })
       .strict()
-      .default({ host: "127.0.0.1", port: 8080, path: "/mcp" }),
+      .prefault({}),
     naming: z
       .object({
         /** Between server name and tool name. @default "__" ({@link DEFAULT_SEPARATOR}) */
@@ -120,43 +130,77 @@ export const GatewayConfigSchema = z
         passthrough: z.boolean().default(false),
       })
       .strict()
-      .default({ separator: DEFAULT_SEPARATOR, passthrough: false }),
+      .prefault({}),
     sessions: z
       .object({
         /** `stateful`: `Mcp-Session-Id` sessions; `stateless`: every POST stands alone. @default "stateful" */
         mode: z.enum(["stateful", "stateless"]).default("stateful"),
-        /** An idle session expires after this many seconds. @default 1800 */
-        idleTimeoutSeconds: z.number().int().positive().default(1800),
-        /** At most this many live sessions per replica; more get 503. @default 10000 */
+        /**
+         * An idle session expires after this many seconds, on every replica: its sealed id carries the expiry, and a
+         * session in use gets a renewed id (`Mcp-Session-Id` on the answer) before half of it has passed. @default 1800
+         */
+        idleTimeoutSeconds: z.number().int().positive().max(7 * 86_400).default(1800),
+        /**
+         * Sessions held in this replica's memory at once. Sessions are rebuilt from their sealed id, so when the table
+         * is full the least recently used idle one is evicted (not ended); only when every session is busy does a new
+         * one get 503. @default 10000
+         */
         maxSessions: z.number().int().positive().default(10_000),
+        /** Per client (its address before authentication, its identity after): bounds on creating sessions. */
+        perClient: z
+          .object({
+            /** New sessions per minute per client (a token bucket refilled evenly). @default 60 */
+            createPerMinute: z.number().int().positive().default(60),
+            /** Sessions a client may create at once before the per-minute rate applies. @default 30 */
+            burst: z.number().int().positive().default(30),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
-      .default({ mode: "stateful", idleTimeoutSeconds: 1800, maxSessions: 10_000 }),
+      .prefault({}),
     http: z
       .object({
         /** Largest accepted request body in bytes; larger gets 413. @default 4194304 */
         maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
+        /** Deepest nesting of objects and arrays in a request body; deeper gets 400 with -32600. @default 64 */
+        maxJsonDepth: z.number().int().positive().max(1000).default(64),
+        /** Most messages in one JSON-RPC batch (protocol 2025-03-26 only); more gets 400 with -32600. @default 100 */
+        maxBatchSize: z.number().int().positive().default(100),
+        /**
+         * Largest answer to one POST in bytes (all its results); a result that would exceed it is replaced by a
+         * -32603 error naming this setting. @default 16777216
+         */
+        maxResponseBytes: z.number().int().positive().default(16 * 1024 * 1024),
+        /** Client connections open at once; a further one gets 503 and is closed. @default 4096 */
+        maxConnections: z.number().int().positive().default(4096),
+        /**
+         * Proxies in front of the gateway (IP addresses or CIDR ranges, e.g. `10.0.0.0/8`) whose `X-Forwarded-For`
+         * is believed: the client address (for per-client limits) is then the last address in that header that is
+         * not a trusted proxy. @default []
+         */
+        trustedProxies: z.array(z.string().refine(isAddressOrRange, "must be an IP address or a CIDR range such as 10.0.0.0/8")).default([]),
         /** Host header values accepted (DNS-rebinding protection). Empty: loopback names only when bound to loopback, any otherwise. @default [] */
         allowedHosts: z.array(z.string()).default([]),
         /** Origin header values accepted when present. Empty: only loopback origins. @default [] */
         allowedOrigins: z.array(z.string()).default([]),
       })
       .strict()
-      .default({ maxBodyBytes: 4 * 1024 * 1024, allowedHosts: [], allowedOrigins: [] }),
+      .prefault({}),
     shutdown: z
       .object({
         /** How long in-flight calls may run after SIGTERM. @default 10000 */
         drainTimeoutMs: z.number().int().nonnegative().default(10_000),
       })
       .strict()
-      .default({ drainTimeoutMs: 10_000 }),
+      .prefault({}),
     logging: z
       .object({
         /** @default "info" */
         level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
       })
       .strict()
-      .default({ level: "info" }),
+      .prefault({}),
     servers: z.array(BackendSchema).min(1, "needs at least one server"),
   })
   .strict()

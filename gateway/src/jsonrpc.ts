@@ -40,6 +40,8 @@ export const ErrorCode = {
   BackendUnavailable: -32002,
   /** MCP: resource not found. */
   ResourceNotFound: -32002,
+  /** Gateway: refused by a rate limit (HTTP 429 when it is the whole answer). Implementation-defined range. */
+  RateLimited: -32029,
 } as const;
 
 export function isRequest(m: JsonRpcMessage): m is JsonRpcRequest {

@@ -1,6 +1,6 @@
 /**
- * Process-level safety: on SIGTERM/SIGINT the gateway drains and exits 0; on an uncaught error or any exit, every
- * stdio child's process group is killed so nothing is left behind.
+ * Process-level safety: on SIGTERM/SIGINT the gateway drains and exits 0; on any exit every stdio child's process
+ * group is killed so nothing is left behind; an uncaught error is logged, and the gateway keeps serving.
  */
 import type { Logger } from "./observability/logger.js";
 import { killAllProcessGroups } from "./upstream/stdio.js";
@@ -14,7 +14,7 @@ export function installExitHook(): void {
   process.once("exit", killAllProcessGroups);
 }
 
-/** SIGTERM/SIGINT: graceful `close()` then exit 0 (a second signal exits at once); uncaught errors: kill groups, exit 1. */
+/** SIGTERM/SIGINT: graceful `close()` then exit 0 (a second signal exits at once); uncaught errors are logged. */
 export function installSignalHandlers(close: () => Promise<void>, logger: Logger): void {
   installExitHook();
   let closing = false;
@@ -36,11 +36,11 @@ export function installSignalHandlers(close: () => Promise<void>, logger: Logger
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
-  const fatal = (error: unknown) => {
-    logger.fatal({ err: error instanceof Error ? error.stack : String(error) }, "uncaught error; stopping");
-    killAllProcessGroups();
-    process.exit(1);
+  // A last resort, not a routine exit: every request and backend message is handled where it arrives, so an error
+  // that gets here is a bug to fix, and stopping would drop every other client and backend with it.
+  const uncaught = (error: unknown) => {
+    logger.error({ err: error instanceof Error ? error.stack : String(error) }, "uncaught error (a bug: please report it); still serving");
   };
-  process.on("uncaughtException", fatal);
-  process.on("unhandledRejection", fatal);
+  process.on("uncaughtException", uncaught);
+  process.on("unhandledRejection", uncaught);
 }

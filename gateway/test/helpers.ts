@@ -67,3 +67,52 @@ export function textOf(result: unknown): string {
   const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
   return content.filter((c) => c.type === "text").map((c) => c.text).join("\n");
 }
+
+export interface GatewayChild {
+  url: string;
+  /** The gateway's own pid. */
+  pid: number;
+  child: import("node:child_process").ChildProcess;
+  /** Everything it wrote on stderr (JSON log lines). */
+  stderr: () => string;
+  exited: Promise<number | string>;
+  /** SIGTERM (or `signal`), then waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+/** Runs the real gateway executable (`gateway/bin/mcp-fleet-gateway.js`) on a config, as deployed. */
+export async function gatewayProcess(config: GatewayConfigInput, env: Record<string, string> = {}): Promise<GatewayChild> {
+  const { spawn } = await import("node:child_process");
+  const { writeFileSync } = await import("node:fs");
+  const dir = tempDir("gw-process");
+  const file = join(dir, "gateway.json");
+  writeFileSync(file, JSON.stringify({ listen: { host: "127.0.0.1", port: 0 }, logging: { level: "warn" }, ...config }));
+  const child = spawn(process.execPath, [join(REPO, "gateway/bin/mcp-fleet-gateway.js"), "--config", file], {
+    cwd: REPO,
+    env: { ...process.env, MCP_FLEET_SESSION_SECRET: "test-secret", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+  const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? "?")));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.setEncoding("utf8").on("data", (c: string) => {
+      out += c;
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (line !== undefined) resolve((JSON.parse(line) as { listening: string }).listening);
+    });
+    void exited.then((code) => reject(new Error(`gateway exited (${code}) before listening: ${stderr.slice(-2000)}`)));
+  });
+  return {
+    url,
+    pid: child.pid!,
+    child,
+    stderr: () => stderr,
+    exited,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

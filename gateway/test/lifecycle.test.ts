@@ -11,27 +11,43 @@ const INIT = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", param
 const PING = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "ping" });
 
 describe("session lifecycle", () => {
-  it("expires idle sessions (404 afterwards) and refuses sessions beyond maxSessions with 503", async () => {
+  it("expires idle sessions (404 afterwards); a full table evicts its least recently used idle session, which is rebuilt on its next request", async () => {
     const gw = await gateway({ servers: [fixture], sessions: { idleTimeoutSeconds: 1, maxSessions: 2 } });
     try {
       const ids: string[] = [];
-      for (let i = 0; i < 2; i++) {
+      for (let i = 0; i < 3; i++) {
         const res = await fetch(gw.url, { method: "POST", headers: HEADERS, body: INIT });
         expect(res.status).toBe(200);
         ids.push(res.headers.get("mcp-session-id")!);
       }
-      const third = await fetch(gw.url, { method: "POST", headers: HEADERS, body: INIT });
-      expect(third.status).toBe(503);
-      expect(((await third.json()) as { error: { message: string } }).error.message).toBe(
-        "Service Unavailable: this replica holds its maximum of 2 sessions (sessions.maxSessions)",
-      );
+      // The first was evicted to make room for the third; its id is still valid, so it comes back (evicting the next).
+      expect(await gw.metrics.render()).toMatch(/mcp_gateway_sessions_active 2\n/);
+      expect((await fetch(gw.url, { method: "POST", headers: { ...HEADERS, "mcp-session-id": ids[0]! }, body: PING })).status).toBe(200);
       // Untouched for longer than idleTimeoutSeconds (a request would count as activity).
       await new Promise((r) => setTimeout(r, 1800));
       const expired = (await fetch(gw.url, { method: "POST", headers: { ...HEADERS, "mcp-session-id": ids[0]! }, body: PING })).status;
       expect(expired).toBe(404);
-      expect(await gw.metrics.render()).toMatch(/mcp_gateway_sessions_expired_total [12]/);
+      expect(await gw.metrics.render()).toMatch(/mcp_gateway_sessions_expired_total [123]/);
       // Room again for a new session.
       expect((await fetch(gw.url, { method: "POST", headers: HEADERS, body: INIT })).status).toBe(200);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("answers 503 for a new session only when every session of a full table is busy", async () => {
+    const gw = await gateway({ servers: [fixture], sessions: { maxSessions: 1 } });
+    try {
+      const client = await connect(gw.url);
+      const slow = client.callTool({ name: "fixture__slow", arguments: { ms: 1500 } });
+      await new Promise((r) => setTimeout(r, 300)); // the call is in flight (it takes 1.5 s)
+      const res = await fetch(gw.url, { method: "POST", headers: HEADERS, body: INIT });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+        "Service Unavailable: every one of this replica's 1 session slots is busy (sessions.maxSessions); retry shortly",
+      );
+      expect(textOf(await slow)).toBe("slept 1500 ");
+      await client.close();
     } finally {
       await gw.close();
     }

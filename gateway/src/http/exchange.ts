@@ -3,11 +3,12 @@
  * stream that carries the forwarded messages (progress, logging, backend->client requests) and then the result(s).
  */
 import type { H1Response } from "./h1/server.js";
-import type { JsonRpcMessage, JsonRpcResponse } from "../jsonrpc.js";
+import { ErrorCode, errorResponse, type JsonRpcMessage, type JsonRpcResponse } from "../jsonrpc.js";
 import { SseWriter } from "./sse-writer.js";
 
 export class PostExchange {
-  private readonly results: JsonRpcResponse[] = [];
+  /** Results so far, serialized. */
+  private readonly results: string[] = [];
   private sse: SseWriter | undefined;
   private done = false;
   /** Called once when the exchange answered (JSON) or opened its stream (SSE). */
@@ -21,7 +22,25 @@ export class PostExchange {
     private readonly expected: number,
     private readonly batch: boolean,
     private readonly headers: Record<string, string>,
+    /** Bytes all results of this POST may take together (`http.maxResponseBytes`). */
+    private readonly maxBytes: number,
   ) {}
+
+  /** Bytes of results sent or kept so far. */
+  private bytes = 0;
+
+  /** The response as JSON, or an error in its place when it would take the answer past `maxBytes`. */
+  private bounded(response: JsonRpcResponse): string {
+    const json = JSON.stringify(response);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: most answers are cleared without counting their bytes.
+    const size = json.length * 3 <= this.maxBytes - this.bytes ? json.length : Buffer.byteLength(json);
+    if (this.bytes + size <= this.maxBytes) {
+      this.bytes += size;
+      return json;
+    }
+    const error = errorResponse(response.id, ErrorCode.InternalError, `Response too large: it would take this answer past ${this.maxBytes} bytes (http.maxResponseBytes); ask for less (a page, a smaller resource)`);
+    return JSON.stringify(error);
+  }
 
   get finished(): boolean {
     return this.done;
@@ -49,9 +68,9 @@ export class PostExchange {
   /** One response of this POST; the answer ends after the last one. */
   complete(response: JsonRpcResponse): void {
     if (this.done) return;
+    const json = this.bounded(response);
     if (this.sse !== undefined) {
-      this.results.push(response);
-      const json = JSON.stringify(response);
+      this.results.push(json);
       if (this.results.length < this.expected) {
         this.sse.write(json);
         return;
@@ -60,9 +79,9 @@ export class PostExchange {
       this.finish();
       return;
     }
-    this.results.push(response);
+    this.results.push(json);
     if (this.results.length < this.expected) return;
-    const body = JSON.stringify(this.batch ? this.results : this.results[0]);
+    const body = this.batch ? `[${this.results.join(",")}]` : this.results[0]!;
     this.res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...this.headers });
     this.res.end(body);
     this.onHead?.();

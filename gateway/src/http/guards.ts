@@ -1,20 +1,10 @@
 /** Checks on an incoming HTTP request before any MCP handling: Host/Origin (DNS rebinding), media types, body size. */
 
+import { isLoopbackHost, originAuthority, parseAuthority } from "./hosts.js";
+
 /** What the guards read of a request. */
 export interface RequestHeaders {
   readonly headers: Readonly<Record<string, string | undefined>>;
-}
-
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
-
-export function isLoopbackAddress(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || host.startsWith("127.");
-}
-
-function hostname(hostHeader: string): string {
-  if (hostHeader.startsWith("[")) return hostHeader.slice(0, hostHeader.indexOf("]") + 1);
-  const colon = hostHeader.indexOf(":");
-  return (colon === -1 ? hostHeader : hostHeader.slice(0, colon)).toLowerCase();
 }
 
 export interface OriginPolicy {
@@ -28,9 +18,11 @@ export interface OriginPolicy {
 export function originProblem(req: RequestHeaders, policy: OriginPolicy): string | undefined {
   const host = req.headers.host;
   if (host === undefined) return "missing Host header";
+  const authority = parseAuthority(host);
+  if (authority === undefined) return `Host "${host}" is not a host name or address with an optional port`;
   if (policy.allowedHosts.length > 0) {
-    if (!policy.allowedHosts.includes(host) && !policy.allowedHosts.includes(hostname(host))) return `Host "${host}" is not allowed`;
-  } else if (isLoopbackAddress(policy.bindHost) && !isLoopbackAddress(hostname(host))) {
+    if (!policy.allowedHosts.includes(host) && !policy.allowedHosts.includes(authority.hostname)) return `Host "${host}" is not allowed`;
+  } else if (isLoopbackHost(policy.bindHost) && !isLoopbackHost(authority.hostname)) {
     return `Host "${host}" is not allowed: the gateway is bound to loopback (set http.allowedHosts to serve other names)`;
   }
   const origin = req.headers.origin;
@@ -38,13 +30,8 @@ export function originProblem(req: RequestHeaders, policy: OriginPolicy): string
   if (policy.allowedOrigins.length > 0) {
     return policy.allowedOrigins.includes(origin) ? undefined : `Origin "${origin}" is not allowed`;
   }
-  let originHost: string;
-  try {
-    originHost = new URL(origin).hostname;
-  } catch {
-    return `Origin "${origin}" is not allowed`;
-  }
-  return isLoopbackAddress(originHost) ? undefined : `Origin "${origin}" is not allowed (set http.allowedOrigins)`;
+  const originHost = originAuthority(origin);
+  return originHost !== undefined && isLoopbackHost(originHost.hostname) ? undefined : `Origin "${origin}" is not allowed (set http.allowedOrigins)`;
 }
 
 /** Answers for Accept header values seen recently (clients send the same one on every request). */

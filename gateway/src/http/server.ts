@@ -22,6 +22,9 @@ export interface HttpServerDeps {
   status: () => BackendStatus[];
 }
 
+/** A caller's X-Request-Id is used when it looks like one (bounded, no odd characters); otherwise ours. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
 function json(res: H1Response, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
@@ -37,13 +40,14 @@ export function createHttpServer(deps: HttpServerDeps): H1Server {
     const started = performance.now();
     const method = req.method;
     // Request id: the caller's X-Request-Id, else a per-process counter; it goes on every log line of the request.
-    const reqId = req.headers["x-request-id"] ?? `${process.pid}-${++requestCounter}`;
+    const given = req.headers["x-request-id"];
+    const reqId = given !== undefined && REQUEST_ID.test(given) ? given : `${process.pid}-${++requestCounter}`;
     req.reqId = reqId;
     res.onFinish(() => {
       const seconds = (performance.now() - started) / 1000;
       metrics.httpRequest(method, res.statusCode, seconds);
       if (debug) {
-        deps.logger.debug({ reqId, sessionId: req.headers["mcp-session-id"], method, path: req.url, status: res.statusCode, ms: seconds * 1000 }, "request");
+        deps.logger.debug({ reqId, sessionId: req.sessionId, method, path: req.url, status: res.statusCode, ms: seconds * 1000 }, "request");
       }
     });
     const url = req.url;
@@ -52,7 +56,7 @@ export function createHttpServer(deps: HttpServerDeps): H1Server {
     if (path === config.listen.path) {
       const problem = originProblem(req, policy);
       if (problem !== undefined) {
-        deps.logger.warn({ reqId, sessionId: req.headers["mcp-session-id"], host: req.headers.host, origin: req.headers.origin }, `refused: ${problem}`);
+        deps.logger.warn({ reqId, host: req.headers.host, origin: req.headers.origin }, `refused: ${problem}`);
         json(res, 403, { jsonrpc: "2.0", id: null, error: { code: -32600, message: `Forbidden: ${problem}` } });
         return;
       }
@@ -88,6 +92,6 @@ export function createHttpServer(deps: HttpServerDeps): H1Server {
       default:
         json(res, 404, { error: `Not found: ${path}. The MCP endpoint is ${config.listen.path}.` });
     }
-  }, { maxBodyBytes: config.http.maxBodyBytes });
+  }, { maxBodyBytes: config.http.maxBodyBytes, maxConnections: config.http.maxConnections });
   return server;
 }

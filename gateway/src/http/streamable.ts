@@ -3,19 +3,39 @@
  * DELETE (end the session). Status codes follow the MCP transport spec.
  */
 import type { GatewayConfig } from "../config.js";
-import { ErrorCode, envelopeProblem, errorResponse, isNotification, isRequest, isResponse, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from "../jsonrpc.js";
+import { ErrorCode, envelopeProblem, errorResponse, isNotification, isRequest, isResponse, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from "../jsonrpc.js";
+import { methodLabel } from "../observability/metrics.js";
+import { nestingExceeds } from "../protocol/json.js";
+import { paramsProblem } from "../protocol/meta.js";
 import type { Logger } from "../observability/logger.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import type { Forwarder } from "../router/forwarder.js";
 import { SUPPORTED_PROTOCOL_VERSIONS, negotiateVersion, type Router } from "../router/router.js";
 import { Session, type ClientCall } from "../session/session.js";
-import type { SessionStore } from "../session/store.js";
+import { MAX_ENDED, type Found, type SessionStore } from "../session/store.js";
+import { TokenBuckets } from "../limits/token-buckets.js";
+import { ClientAddresses } from "./client-address.js";
 import { PostExchange } from "./exchange.js";
 import { accepts, isJsonContentType } from "./guards.js";
 import type { H1Request as HttpRequest, H1Response as HttpResponse } from "./h1/server.js";
 import { MAX_STREAM_BACKLOG_BYTES, SseWriter } from "./sse-writer.js";
 
 const SESSION_HEADER = "mcp-session-id";
+
+/** The id of a message to echo in an error about it: only a valid JSON-RPC id, else null. */
+function validId(message: unknown): JsonRpcId | null {
+  const id = typeof message === "object" && message !== null ? (message as { id?: unknown }).id : undefined;
+  return typeof id === "string" || (typeof id === "number" && Number.isFinite(id)) ? id : null;
+}
+
+/** Why a well-formed request is refused before routing (answered as its JSON-RPC error), or undefined. */
+function requestProblem(session: Session, request: JsonRpcRequest): { code: number; message: string } | undefined {
+  if (session.calls.has(request.id)) {
+    return { code: ErrorCode.InvalidRequest, message: `Invalid Request: id ${JSON.stringify(request.id)} is already used by a request in flight in this session; use a new id for each request` };
+  }
+  const problem = paramsProblem(request.params);
+  return problem === undefined ? undefined : { code: ErrorCode.InvalidParams, message: `Invalid params: ${problem}` };
+}
 const VERSION_HEADER = "mcp-protocol-version";
 /** Versions in which a POST body may be a JSON-RPC batch (removed in 2025-06-18). */
 const BATCH_VERSIONS = new Set(["2025-03-26"]);
@@ -47,8 +67,15 @@ function rpcFailure(res: HttpResponse, status: number, code: number, message: st
 export class StreamableHttpHandler {
   private readonly stateless: boolean;
 
+  private readonly addresses: ClientAddresses;
+  /** Session creation per client address (`sessions.perClient`). */
+  private readonly sessionCreation: TokenBuckets;
+
   constructor(private readonly deps: StreamableDeps) {
     this.stateless = deps.config.sessions.mode === "stateless";
+    this.addresses = new ClientAddresses(deps.config.http.trustedProxies);
+    const { createPerMinute, burst } = deps.config.sessions.perClient;
+    this.sessionCreation = new TokenBuckets({ perSecond: createPerMinute / 60, burst });
   }
 
   handle(req: HttpRequest, res: HttpResponse): void {
@@ -73,19 +100,24 @@ export class StreamableHttpHandler {
     }
   }
 
-  /** The session a request names, or an error already sent. */
-  private session(req: HttpRequest, res: HttpResponse): Session | undefined {
+  /** The session a request names (and a renewed id to send back, if due), or an error already sent. */
+  private session(req: HttpRequest, res: HttpResponse): Found | undefined {
     const id = req.headers[SESSION_HEADER];
     if (typeof id !== "string" || id === "") {
       rpcFailure(res, 400, ErrorCode.InvalidRequest, "Bad Request: Mcp-Session-Id header is required (send initialize first)");
       return undefined;
     }
-    const session = this.deps.sessions.get(id);
-    if (session === undefined) {
+    const found = this.deps.sessions.lookup(id);
+    if (found === "full") {
+      rpcFailure(res, 503, ErrorCode.InternalError, `Service Unavailable: every one of this replica's ${this.deps.config.sessions.maxSessions} session slots is busy (sessions.maxSessions); retry shortly`, { "retry-after": "1" });
+      return undefined;
+    }
+    if (found !== undefined) req.sessionId = found.session.id;
+    if (found === undefined) {
       rpcFailure(res, 404, -32001, "Session not found: it expired, was closed, or was not issued by this gateway. Initialize a new session.");
       return undefined;
     }
-    return session;
+    return found;
   }
 
   private versionProblem(req: HttpRequest): string | undefined {
@@ -107,6 +139,11 @@ export class StreamableHttpHandler {
       rpcFailure(res, 413, ErrorCode.InvalidRequest, `Payload Too Large: the body exceeds ${this.deps.config.http.maxBodyBytes} bytes (http.maxBodyBytes)`, { connection: "close" });
       return;
     }
+    const limits = this.deps.config.http;
+    if (nestingExceeds(req.body, limits.maxJsonDepth)) {
+      rpcFailure(res, 400, ErrorCode.InvalidRequest, `Invalid Request: the body nests objects and arrays deeper than ${limits.maxJsonDepth} levels (http.maxJsonDepth)`);
+      return;
+    }
     let body: unknown;
     try {
       body = JSON.parse(req.body.toString("utf8"));
@@ -120,11 +157,14 @@ export class StreamableHttpHandler {
       rpcFailure(res, 400, ErrorCode.InvalidRequest, "Invalid Request: empty batch");
       return;
     }
+    if (messages.length > limits.maxBatchSize) {
+      rpcFailure(res, 400, ErrorCode.InvalidRequest, `Invalid Request: a batch of ${messages.length} messages is over the limit of ${limits.maxBatchSize} (http.maxBatchSize)`);
+      return;
+    }
     for (const message of messages) {
       const problem = envelopeProblem(message);
       if (problem !== undefined) {
-        const id = typeof message === "object" && message !== null && "id" in message ? ((message as { id: unknown }).id as string | number) : null;
-        sendJson(res, 400, errorResponse(id ?? null, ErrorCode.InvalidRequest, `Invalid Request: ${problem}`));
+        sendJson(res, 400, errorResponse(validId(message), ErrorCode.InvalidRequest, `Invalid Request: ${problem}`));
         return;
       }
     }
@@ -142,15 +182,18 @@ export class StreamableHttpHandler {
         rpcFailure(res, 400, ErrorCode.InvalidRequest, "Invalid Request: initialize must not be part of a JSON-RPC batch");
         return;
       }
-      session = this.newSession(initialize, res);
+      session = this.newSession(req, initialize, res);
       if (session === undefined) return;
-      if (session.id !== undefined) headers[SESSION_HEADER] = session.id;
+      if (session.token !== undefined) headers[SESSION_HEADER] = session.token;
+      req.sessionId = session.id;
     } else if (this.stateless) {
       const version = negotiateVersion(req.headers[VERSION_HEADER]);
       session = new Session(undefined, { protocolVersion: version, capabilities: { sampling: true, elicitation: true, roots: true }, createdAt: Date.now() });
     } else {
-      session = this.session(req, res);
-      if (session === undefined) return;
+      const found = this.session(req, res);
+      if (found === undefined) return;
+      session = found.session;
+      if (found.renewed !== undefined) headers[SESSION_HEADER] = found.renewed;
     }
     if (batch) {
       const version = (req.headers[VERSION_HEADER] as string | undefined) ?? session.protocolVersion;
@@ -164,7 +207,7 @@ export class StreamableHttpHandler {
     for (const message of messages) {
       if (isRequest(message)) requests.push(message);
       else if (isNotification(message)) this.deps.router.notification(session, message);
-      else if (isResponse(message)) this.deps.forwarder.onClientResponse(message);
+      else if (isResponse(message)) this.deps.forwarder.onClientResponse(session, message);
     }
     if (requests.length === 0) {
       res.writeHead(202).end();
@@ -173,7 +216,7 @@ export class StreamableHttpHandler {
     this.dispatch(session, requests, batch, headers, res);
   }
 
-  private newSession(initialize: JsonRpcRequest, res: HttpResponse): Session | undefined {
+  private newSession(req: HttpRequest, initialize: JsonRpcRequest, res: HttpResponse): Session | undefined {
     const params = initialize.params ?? {};
     const caps = (params.capabilities ?? {}) as Record<string, unknown>;
     const seed = {
@@ -186,8 +229,24 @@ export class StreamableHttpHandler {
       rpcFailure(res, 503, ErrorCode.InternalError, "Service Unavailable: the gateway is shutting down", { "retry-after": "1" });
       return undefined;
     }
-    if (this.deps.sessions.full) {
-      rpcFailure(res, 503, ErrorCode.InternalError, `Service Unavailable: this replica holds its maximum of ${this.deps.config.sessions.maxSessions} sessions (sessions.maxSessions)`, { "retry-after": "5" });
+    const client = this.addresses.of(req.remoteAddress, req.headers);
+    const wait = this.sessionCreation.take(client);
+    if (wait !== undefined) {
+      const { createPerMinute, burst } = this.deps.config.sessions.perClient;
+      rpcFailure(
+        res, 429, ErrorCode.RateLimited,
+        `Too Many Requests: this client (${client}) created its ${burst} sessions and may create ${createPerMinute} per minute (sessions.perClient); retry in ${Math.ceil(wait / 1000)} s, or reuse a session`,
+        { "retry-after": String(Math.ceil(wait / 1000)) },
+      );
+      return undefined;
+    }
+    const refusal = this.deps.sessions.admit();
+    if (refusal !== undefined) {
+      const why =
+        refusal === "full"
+          ? `every one of this replica's ${this.deps.config.sessions.maxSessions} session slots is busy (sessions.maxSessions)`
+          : `this replica remembers its maximum of ${MAX_ENDED} recently ended sessions`;
+      rpcFailure(res, 503, ErrorCode.InternalError, `Service Unavailable: ${why}; retry shortly`, { "retry-after": "5" });
       return undefined;
     }
     this.deps.metrics.sessionCreated();
@@ -195,25 +254,43 @@ export class StreamableHttpHandler {
   }
 
   private dispatch(session: Session, requests: JsonRpcRequest[], batch: boolean, headers: Record<string, string>, res: HttpResponse): void {
-    const exchange = new PostExchange(res, requests.length, batch, headers);
+    const exchange = new PostExchange(res, requests.length, batch, headers, this.deps.config.http.maxResponseBytes);
     const inflight = this.deps.inflight;
     inflight.count += 1;
     exchange.onDone = () => {
       inflight.count -= 1;
     };
+    const calls: ClientCall[] = [];
     res.onClose(() => {
       if (!exchange.finished) {
-        // The client went away mid-call: cancel what it was waiting for.
-        for (const request of requests) session.calls.get(request.id)?.cancel?.("client disconnected");
+        // The client went away mid-call: cancel what it was waiting for (its own calls, not others' with the same id).
+        for (const call of calls) call.cancel?.("client disconnected");
       }
     });
     for (const request of requests) {
+      const refused = requestProblem(session, request);
+      if (refused !== undefined) {
+        exchange.complete(errorResponse(request.id, refused.code, refused.message));
+        continue;
+      }
       const call: ClientCall = { session, clientId: request.id, forward: (message) => exchange.forward(message) };
+      calls.push(call);
       session.calls.set(request.id, call);
-      this.deps.router.handle(session, request, call, (response: JsonRpcResponse) => {
+      let answered = false;
+      const reply = (response: JsonRpcResponse): void => {
+        if (answered) return;
+        answered = true;
         if (session.calls.get(request.id) === call) session.calls.delete(request.id);
         exchange.complete(response);
-      });
+      };
+      try {
+        this.deps.router.handle(session, request, call, reply);
+      } catch (error) {
+        // Nothing a request carries may throw past it: answer it, release it, and keep serving.
+        this.deps.logger.error({ sessionId: session.id, method: request.method, err: (error as Error).stack }, "request failed");
+        call.cancel?.("internal error");
+        reply(errorResponse(request.id, ErrorCode.InternalError, `Internal error while handling ${methodLabel(request.method)}`));
+      }
     }
   }
 
@@ -226,13 +303,14 @@ export class StreamableHttpHandler {
       rpcFailure(res, 406, ErrorCode.InvalidRequest, "Not Acceptable: the Accept header must list text/event-stream");
       return;
     }
-    const session = this.session(req, res);
-    if (session === undefined) return;
+    const found = this.session(req, res);
+    if (found === undefined) return;
+    const session = found.session;
     if (session.stream?.open === true) {
       rpcFailure(res, 409, ErrorCode.InvalidRequest, "Conflict: this session already has a standalone SSE stream open");
       return;
     }
-    const stream = new SseWriter(res, { [SESSION_HEADER]: session.id! });
+    const stream = new SseWriter(res, found.renewed === undefined ? {} : { [SESSION_HEADER]: found.renewed });
     const keepAlive = setInterval(() => stream.keepAlive(), 15_000);
     keepAlive.unref();
     stream.onclose = () => {
@@ -251,9 +329,9 @@ export class StreamableHttpHandler {
       rpcFailure(res, 405, ErrorCode.InvalidRequest, "Method Not Allowed: the gateway runs stateless (sessions.mode)", { allow: "POST" });
       return;
     }
-    const session = this.session(req, res);
-    if (session === undefined) return;
-    this.deps.closeSession(session);
+    const found = this.session(req, res);
+    if (found === undefined) return;
+    this.deps.closeSession(found.session);
     res.writeHead(200).end();
   }
 }

@@ -7,6 +7,7 @@
  * - a shared stdio or SSE connection: the request goes to the caller whose call is the only one in flight on that
  *   connection; otherwise the backend gets an error saying it cannot be attributed (see gateway/README.md).
  */
+import { randomUUID } from "node:crypto";
 import { ErrorCode, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from "../jsonrpc.js";
 import type { Logger } from "../observability/logger.js";
 import type { ClientCall, Session } from "../session/session.js";
@@ -47,6 +48,7 @@ interface Outstanding {
 
 const OUTSTANDING_TTL_MS = 15 * 60_000;
 
+
 export interface ForwarderDeps {
   registry: Registry;
   subscriptions: Subscriptions;
@@ -57,7 +59,6 @@ export interface ForwarderDeps {
 
 export class Forwarder {
   private readonly outstanding = new Map<string, Outstanding>();
-  private nextId = 1;
 
   constructor(private readonly deps: ForwarderDeps) {}
 
@@ -178,7 +179,8 @@ export class Forwarder {
       backend.respond(message.id, { error: { code: ErrorCode.MethodNotFound, message: `The client does not support ${message.method} (no "${needs}" capability)` } });
       return;
     }
-    const clientId = `gw-${this.nextId++}`;
+    // Unguessable, so that only the session it was sent to can answer it (see onClientResponse).
+    const clientId = `gw-${randomUUID()}`;
     const timer = setTimeout(() => this.drop(clientId), OUTSTANDING_TTL_MS);
     timer.unref();
     this.outstanding.set(clientId, { backend, backendId: message.id, session, timer });
@@ -188,11 +190,20 @@ export class Forwarder {
     else session.sendStandalone(forwarded);
   }
 
-  /** A client answered a request the gateway forwarded; false when the id is unknown. */
-  onClientResponse(response: JsonRpcResponse): boolean {
+  /**
+   * A client answered a request the gateway forwarded. Only the session the request was sent to may answer it:
+   * an answer from any other session (a guess, a replay) is ignored and logged, and the request keeps waiting for
+   * its own client. False when the answer was not taken.
+   */
+  onClientResponse(session: Session, response: JsonRpcResponse): boolean {
     const key = String(response.id);
     const o = this.outstanding.get(key);
-    if (o === undefined) return false;
+    // Sessions by id: the same session on this replica. (Stateless mode has no ids: each POST is its own session
+    // object, and the answer to a request comes in another POST, matched by the request's unguessable id alone.)
+    if (o === undefined || o.session.id !== session.id) {
+      this.deps.logger.warn({ sessionId: session.id, id: key.slice(0, 80) }, "a client answered a request that was not sent to its session; ignored");
+      return false;
+    }
     this.drop(key);
     if (response.error !== undefined) o.backend.respond(o.backendId, { error: response.error });
     else o.backend.respond(o.backendId, { result: response.result ?? {} });

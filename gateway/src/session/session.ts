@@ -33,8 +33,15 @@ export class Session {
   readonly isolated = new Map<string, unknown>();
   closed = false;
 
+  /** The newest sealed id issued for this session (what the client sends as `Mcp-Session-Id`). */
+  token: string | undefined;
+  /** When {@link token} expires (ms since the epoch). */
+  tokenExpiresAt = 0;
+  /** Tokens of this session the store accepts without a MAC check (a few: the ones clients use and the newest). */
+  readonly tokens = new Set<string>();
+
   constructor(
-    /** `undefined` in stateless mode. */
+    /** The session's stable id (`sid` of its sealed tokens; safe to log, useless without a token). `undefined` in stateless mode. */
     readonly id: string | undefined,
     readonly seed: SessionSeed,
   ) {}

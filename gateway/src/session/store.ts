@@ -1,26 +1,63 @@
 /**
- * Live sessions of this replica: lookup by sealed id (rebuilding sessions sealed by another replica), idle expiry,
- * the `maxSessions` bound, and a bounded memory of ids closed here (so a deleted or expired id answers 404).
+ * Live sessions of this replica: lookup by sealed id (rebuilding sessions sealed by another replica), renewal of
+ * ids in use, idle expiry, the `maxSessions` bound of the table, and the memory of sessions ended here.
+ *
+ * The table is a cache: any session can be rebuilt from a valid token, so a full table evicts its least recently
+ * used idle session (its soft state goes; the session does not) rather than refusing valid sessions. A session
+ * that ended (DELETE, idle expiry) is remembered by its `sid` until every token it was ever given has expired,
+ * so an id is never valid again once its session ended. Ids are renewed while in use: a lookup whose token has
+ * less than half of `idleTimeoutMs` left yields a fresh token (`renewed`), which the front sends back as
+ * `Mcp-Session-Id`, so idle expiry holds across replicas for clients that adopt it, and a replica holding the
+ * session live keeps serving it for clients that keep the first id.
  */
 import { Session } from "./session.js";
-import type { SessionSealer, SessionSeed } from "./token.js";
+import { newSid, type SessionSealer, type SessionSeed } from "./token.js";
 
-const TOMBSTONES = 10_000;
+/** Tokens a session keeps for lookups without a MAC check. */
+const TOKENS_PER_SESSION = 3;
+
+/** Ended sessions remembered at once; when full, new sessions are refused until old memories expire. */
+export const MAX_ENDED = 200_000;
+
+export type CloseReason = "deleted" | "expired" | "evicted" | "shutdown";
 
 export interface SessionStoreOptions {
   sealer: SessionSealer;
   idleTimeoutMs: number;
   maxSessions: number;
-  onClose: (session: Session, why: "deleted" | "expired" | "shutdown") => void;
+  onClose: (session: Session, why: CloseReason) => void;
   onCountChange?: (count: number) => void;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/** A successful lookup: the session, and a renewed token to hand the client when the one it sent runs low. */
+export interface Found {
+  session: Session;
+  renewed: string | undefined;
+}
+
+/** Why a new session cannot be made now. */
+export type Refusal = "full" | "ended-full";
+
+interface TokenEntry {
+  session: Session;
+  expiresAt: number;
+  /** Last lookup with this token (ms since the epoch). */
+  usedAt: number;
 }
 
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
-  private readonly tombstones = new Set<string>();
+  /** Every live token issued or accepted here, for lookups without a MAC. */
+  private readonly tokens = new Map<string, TokenEntry>();
+  /** Ended sessions: sid -> when the last of their tokens expires. */
+  private readonly ended = new Map<string, number>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly now: () => number;
 
   constructor(private readonly options: SessionStoreOptions) {
+    this.now = options.now ?? Date.now;
     const every = Math.max(250, Math.min(60_000, Math.floor(options.idleTimeoutMs / 4)));
     this.sweeper = setInterval(() => this.sweep(), every);
     this.sweeper.unref();
@@ -30,19 +67,60 @@ export class SessionStore {
     return this.sessions.size;
   }
 
-  get full(): boolean {
-    return this.sessions.size >= this.options.maxSessions;
-  }
-
   all(): IterableIterator<Session> {
     return this.sessions.values();
   }
 
-  /** A new session (caller checked `full`). */
+  /** Whether a new session (or a rebuilt one) can be held now; evicts the least recently used idle session when full. */
+  admit(): Refusal | undefined {
+    if (this.ended.size >= MAX_ENDED) {
+      this.forgetExpired();
+      if (this.ended.size >= MAX_ENDED) return "ended-full";
+    }
+    if (this.sessions.size < this.options.maxSessions) return undefined;
+    let oldest: Session | undefined;
+    for (const session of this.sessions.values()) {
+      if (session.stream === undefined && session.calls.size === 0 && (oldest === undefined || session.lastSeen < oldest.lastSeen)) oldest = session;
+    }
+    if (oldest === undefined) return "full";
+    this.drop(oldest, "evicted");
+    return undefined;
+  }
+
+  /** A new session (the caller checked {@link admit}). */
   create(seed: SessionSeed): Session {
-    const session = new Session(this.options.sealer.seal(seed), seed);
+    const session = new Session(newSid(), seed);
+    this.issue(session);
     this.add(session);
     return session;
+  }
+
+  private issue(session: Session): string {
+    const expiresAt = this.now() + this.options.idleTimeoutMs;
+    const token = this.options.sealer.seal(session.seed, session.id!, expiresAt);
+    session.token = token;
+    session.tokenExpiresAt = expiresAt;
+    this.remember(session, token, expiresAt);
+    return token;
+  }
+
+  /** Keeps a token for lookups without a MAC; a session keeps a few: the newest, and the ones used most recently. */
+  private remember(session: Session, token: string, expiresAt: number): void {
+    this.tokens.set(token, { session, expiresAt, usedAt: this.now() });
+    session.tokens.add(token);
+    if (session.tokens.size <= TOKENS_PER_SESSION) return;
+    let stalest: string | undefined;
+    let stalestAt = Infinity;
+    for (const old of session.tokens) {
+      const usedAt = this.tokens.get(old)?.usedAt ?? 0;
+      if (old !== token && usedAt < stalestAt) {
+        stalest = old;
+        stalestAt = usedAt;
+      }
+    }
+    if (stalest === undefined) return;
+    session.tokens.delete(stalest);
+    this.tokens.delete(stalest);
   }
 
   private add(session: Session): void {
@@ -50,37 +128,84 @@ export class SessionStore {
     this.options.onCountChange?.(this.sessions.size);
   }
 
-  /** The live session for `id`; rebuilt from the id when another replica sealed it; `undefined` means 404. */
-  get(id: string): Session | undefined {
-    const live = this.sessions.get(id);
-    if (live !== undefined) {
-      live.touch();
-      return live;
+  /**
+   * The session a token names: a live one, or one rebuilt from the token. `undefined` means 404 (unknown, altered,
+   * expired or ended); `"full"` means the table has no room for a rebuilt session now (503).
+   */
+  lookup(token: string): Found | undefined | "full" {
+    const now = this.now();
+    const known = this.tokens.get(token);
+    if (known !== undefined) {
+      const session = known.session;
+      if (session.closed) return undefined;
+      session.lastSeen = now;
+      known.usedAt = now;
+      return { session, renewed: this.renewal(session, known.expiresAt, now) };
     }
-    if (this.tombstones.has(id) || this.full) return undefined;
-    const seed = this.options.sealer.unseal(id);
-    if (seed === undefined) return undefined;
-    const session = new Session(id, seed);
-    this.add(session);
-    return session;
+    const sealed = this.options.sealer.unseal(token, now);
+    if (sealed === undefined || this.ended.has(sealed.sid)) return undefined;
+    let session = this.sessions.get(sealed.sid);
+    if (session === undefined) {
+      if (this.admit() !== undefined) return "full";
+      session = new Session(sealed.sid, sealed.seed);
+      session.token = token;
+      session.tokenExpiresAt = sealed.expiresAt;
+      this.add(session);
+    }
+    this.remember(session, token, sealed.expiresAt);
+    session.lastSeen = now;
+    return { session, renewed: this.renewal(session, sealed.expiresAt, now) };
   }
 
-  close(session: Session, why: "deleted" | "expired" | "shutdown"): void {
+  /** A fresh token when the one presented has less than half its life left (and no fresher one was issued). */
+  private renewal(session: Session, expiresAt: number, now: number): string | undefined {
+    if (expiresAt - now > this.options.idleTimeoutMs / 2) return undefined;
+    if (session.tokenExpiresAt - now > this.options.idleTimeoutMs / 2) return session.token;
+    return this.issue(session);
+  }
+
+  /** Has a session with this sid ended here? */
+  hasEnded(sid: string): boolean {
+    return this.ended.has(sid);
+  }
+
+  /** Ends a session: it is closed here and its id is never accepted again. */
+  close(session: Session, why: Exclude<CloseReason, "evicted">): void {
     if (session.closed || session.id === undefined) return;
+    // Every token of this session expires at most idleTimeoutMs from now (tokens are issued with that life).
+    this.ended.set(session.id, this.now() + this.options.idleTimeoutMs);
+    this.drop(session, why);
+  }
+
+  /** Ends a session that another replica ended (shared deny-list): closed here too, remembered like a local end. */
+  endedElsewhere(sid: string, until: number): void {
+    this.ended.set(sid, until);
+    const session = this.sessions.get(sid);
+    if (session !== undefined) this.drop(session, "deleted");
+  }
+
+  private drop(session: Session, why: CloseReason): void {
     session.closed = true;
-    this.sessions.delete(session.id);
-    this.tombstones.add(session.id);
-    if (this.tombstones.size > TOMBSTONES) this.tombstones.delete(this.tombstones.values().next().value as string);
+    this.sessions.delete(session.id!);
+    for (const token of session.tokens) this.tokens.delete(token);
+    session.tokens.clear();
     this.options.onCountChange?.(this.sessions.size);
     this.options.onClose(session, why);
   }
 
+  private forgetExpired(): void {
+    const now = this.now();
+    for (const [sid, until] of this.ended) if (until <= now) this.ended.delete(sid);
+  }
+
   private sweep(): void {
-    const cutoff = Date.now() - this.options.idleTimeoutMs;
+    const now = this.now();
+    const cutoff = now - this.options.idleTimeoutMs;
     for (const session of this.sessions.values()) {
       // A session with an open stream or a call in flight is not idle.
       if (session.lastSeen < cutoff && session.stream === undefined && session.calls.size === 0) this.close(session, "expired");
     }
+    this.forgetExpired();
   }
 
   closeAll(): void {

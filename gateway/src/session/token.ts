@@ -1,7 +1,12 @@
 /**
- * Session ids are sealed tokens: `base64url(payload).base64url(HMAC-SHA256(payload))[:16 bytes]`. The payload holds
- * what any replica needs to rebuild the session (protocol version, the client's capabilities, creation time), so a
- * replica that never saw the session can serve it, and a forged or altered id is rejected.
+ * Session ids are sealed tokens: `base64url(payload).base64url(HMAC-SHA256(key, payload)[:16])`. The payload holds
+ * what any replica needs to rebuild the session (protocol version, the client's capabilities, when it was created,
+ * the session's own stable id `sid`) and when this token expires. So a replica that never saw the session can serve
+ * it, an altered token is refused, and an idle session dies on every replica at the same time.
+ *
+ * Strict on the way in: both parts must be canonical unpadded base64url (decode and re-encode to exactly the same
+ * text; Node's decoder otherwise ignores stray characters and the spare bits of the last one), the MAC covers the
+ * exact bytes of the payload part, and the token must not have expired.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
@@ -14,14 +19,38 @@ export interface SessionSeed {
   createdAt: number;
 }
 
+/** What a valid token says. */
+export interface SealedSession {
+  seed: SessionSeed;
+  /** The session's stable id: the same in every token of the session (renewals included). */
+  sid: string;
+  /** When this token stops being accepted, in milliseconds since the epoch. */
+  expiresAt: number;
+}
+
 interface Payload {
   v: string;
   c: number;
   t: number;
   n: string;
+  e: number;
 }
 
 const MAC_BYTES = 16;
+/** Longest token accepted (ours are about 150 characters). */
+const MAX_TOKEN_LENGTH = 512;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+function canonical(part: string): Buffer | undefined {
+  if (!BASE64URL.test(part)) return undefined;
+  const bytes = Buffer.from(part, "base64url");
+  return bytes.toString("base64url") === part ? bytes : undefined;
+}
+
+/** A new random session id (128 bits, base64url). */
+export function newSid(): string {
+  return randomBytes(16).toString("base64url");
+}
 
 export class SessionSealer {
   private readonly key: Buffer;
@@ -31,28 +60,40 @@ export class SessionSealer {
     this.key = secret !== undefined && secret !== "" ? Buffer.from(secret, "utf8") : randomBytes(32);
   }
 
-  seal(seed: SessionSeed): string {
+  seal(seed: SessionSeed, sid: string, expiresAt: number): string {
     const c = (seed.capabilities.sampling ? 1 : 0) | (seed.capabilities.elicitation ? 2 : 0) | (seed.capabilities.roots ? 4 : 0);
-    const payload: Payload = { v: seed.protocolVersion, c, t: seed.createdAt, n: randomBytes(9).toString("base64url") };
+    const payload: Payload = { v: seed.protocolVersion, c, t: seed.createdAt, n: sid, e: expiresAt };
     const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
     return `${body}.${this.mac(body).toString("base64url")}`;
   }
 
-  /** The seed sealed in `token`, or `undefined` when the token is malformed or was not sealed with this key. */
-  unseal(token: string): SessionSeed | undefined {
+  /**
+   * What `token` says, or `undefined` when it is malformed, not canonical, not sealed with this key, or expired at
+   * `now`.
+   */
+  unseal(token: string, now = Date.now()): SealedSession | undefined {
+    if (token.length > MAX_TOKEN_LENGTH) return undefined;
     const dot = token.indexOf(".");
-    if (dot <= 0 || token.length > 512) return undefined;
+    if (dot <= 0 || token.indexOf(".", dot + 1) !== -1) return undefined;
     const body = token.slice(0, dot);
-    const given = Buffer.from(token.slice(dot + 1), "base64url");
+    const payloadBytes = canonical(body);
+    const given = canonical(token.slice(dot + 1));
+    if (payloadBytes === undefined || given === undefined) return undefined;
     const expected = this.mac(body);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    let p: Payload;
     try {
-      const p = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as Payload;
-      if (typeof p.v !== "string" || typeof p.c !== "number" || typeof p.t !== "number") return undefined;
-      return { protocolVersion: p.v, capabilities: { sampling: (p.c & 1) !== 0, elicitation: (p.c & 2) !== 0, roots: (p.c & 4) !== 0 }, createdAt: p.t };
+      p = JSON.parse(payloadBytes.toString("utf8")) as Payload;
     } catch {
       return undefined;
     }
+    if (typeof p.v !== "string" || typeof p.c !== "number" || typeof p.t !== "number" || typeof p.n !== "string" || typeof p.e !== "number") return undefined;
+    if (p.e <= now) return undefined;
+    return {
+      seed: { protocolVersion: p.v, capabilities: { sampling: (p.c & 1) !== 0, elicitation: (p.c & 2) !== 0, roots: (p.c & 4) !== 0 }, createdAt: p.t },
+      sid: p.n,
+      expiresAt: p.e,
+    };
   }
 
   private mac(body: string): Buffer {

@@ -118,7 +118,14 @@ export class Backend<C = unknown> {
     this.setState("connecting");
     const channel = this.options.createChannel();
     this.channel = channel;
-    channel.onmessage = (message, origin) => this.onMessage(message, origin?.requestId);
+    channel.onmessage = (message, origin) => {
+      try {
+        this.onMessage(message, origin?.requestId);
+      } catch (error) {
+        // A message that cannot be handled (or forwarded) is dropped; the channel's data handler keeps running.
+        this.options.logger.error({ server: this.name, err: (error as Error).stack }, "handling a message from the backend failed; dropped");
+      }
+    };
     channel.onclose = (info) => this.onChannelClose(channel, info.reason);
     channel.onsenderror = (message, error) => {
       const id = (message as { id?: unknown }).id;

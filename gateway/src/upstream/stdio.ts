@@ -42,6 +42,9 @@ export interface StdioChannelOptions {
   killGraceMs?: number;
 }
 
+/** A message (one line) from a backend may be this long; a longer one ends the connection (bounded memory). */
+const MAX_LINE_CHARS = 64 * 1024 * 1024;
+
 const INHERITED_ENV = ["PATH", "HOME", "NODE_OPTIONS", "TMPDIR", "LANG", "SYSTEMROOT"];
 
 /**
@@ -128,6 +131,12 @@ export class StdioChannel implements Channel {
 
   private onData(chunk: string): void {
     this.buffer += chunk;
+    if (this.buffer.length > MAX_LINE_CHARS && this.buffer.indexOf("\n") === -1) {
+      this.options.logger.error({ bytes: this.buffer.length }, `backend wrote a line longer than ${MAX_LINE_CHARS} characters without a newline; restarting it`);
+      this.buffer = "";
+      void this.close();
+      return;
+    }
     let newline = this.buffer.indexOf("\n");
     while (newline !== -1) {
       const line = this.buffer.slice(0, newline);

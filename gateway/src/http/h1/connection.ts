@@ -22,8 +22,12 @@ export interface H1Request {
   readonly body: Buffer;
   /** The body exceeded `maxBodyBytes`: it was not read (the connection closes after the response). */
   readonly bodyTooLarge: boolean;
+  /** The address of the socket's peer (a proxy's, when there is one in front). */
+  readonly remoteAddress: string;
   /** Set by the application for its log lines. */
   reqId?: string;
+  /** Set by the application: the stable id of the MCP session the request belongs to (never the sealed token). */
+  sessionId?: string;
 }
 
 export type H1Handler = (req: H1Request, res: H1Response) => void;
@@ -39,6 +43,8 @@ export interface H1Limits {
   requestTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. @default 65000 */
   keepAliveTimeoutMs: number;
+  /** Connections open at once; a further one gets 503 and is closed. @default 4096 */
+  maxConnections: number;
 }
 
 const CRLFCRLF = Buffer.from("\r\n\r\n", "latin1");
@@ -66,12 +72,14 @@ export class H1Connection implements ResponseSink {
   private closeWhenDone = false;
   private closed = false;
   onclose?: () => void;
+  private readonly remoteAddress: string;
 
   constructor(
     private readonly socket: Socket,
     private readonly handler: H1Handler,
     private readonly limits: H1Limits,
   ) {
+    this.remoteAddress = socket.remoteAddress ?? "";
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     // The client finished sending. With an answer pending, it is gone: drop the connection (its call is cancelled
@@ -151,7 +159,14 @@ export class H1Connection implements ResponseSink {
       this.fail(431, "the request head is larger than the server accepts");
       return false;
     }
-    if (end === -1) return false;
+    if (end === -1) {
+      // A head with bare-LF line endings never contains CRLF CRLF: refuse it now instead of waiting for the timeout.
+      if (hasBareLf(buf)) {
+        this.fail(400, "header lines must end in CRLF (bare LF)");
+        return false;
+      }
+      return false;
+    }
     const head = parseHead(buf.toString("latin1", 0, end));
     this.consume(end + 4);
     if (isHeadError(head)) {
@@ -223,6 +238,7 @@ export class H1Connection implements ResponseSink {
       headers: head.headers,
       body,
       bodyTooLarge: tooLarge,
+      remoteAddress: this.remoteAddress,
     };
     // A body left unread (too large) cannot be skipped safely: the connection closes after the answer.
     const res = new H1Response(this, { method: head.method, minorVersion: head.minorVersion, close: tooLarge || !head.keepAlive || this.closeWhenDone });
@@ -323,3 +339,9 @@ export class H1Connection implements ResponseSink {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Does `buf` hold an LF not preceded by CR? */
+function hasBareLf(buf: Buffer): boolean {
+  for (let i = buf.indexOf(0x0a); i !== -1; i = buf.indexOf(0x0a, i + 1)) if (i === 0 || buf[i - 1] !== 0x0d) return true;
+  return false;
+}

@@ -78,10 +78,8 @@ export function parseHead(text: string): RequestHead | HeadError {
     const name = rawName.toLowerCase();
     const previous = headers[name];
     if (previous === undefined) headers[name] = value;
-    else if (SINGLE.has(name)) {
-      if (name === "content-length" && previous === value) continue;
-      return fail(400, `repeated "${name}" header`);
-    } else headers[name] = `${previous}${name === "cookie" ? "; " : ", "}${value}`;
+    else if (SINGLE.has(name)) return fail(400, `repeated "${name}" header`);
+    else headers[name] = `${previous}${name === "cookie" ? "; " : ", "}${value}`;
   }
 
   if (minorVersion === 1 && headers.host === undefined) return fail(400, "HTTP/1.1 requests need a Host header");

@@ -13,6 +13,14 @@ import { H1Connection, type H1Handler, type H1Limits } from "./connection.js";
 export type { H1Request, H1Handler, H1Limits } from "./connection.js";
 export type { H1Response } from "./response.js";
 
+/** Beyond `maxConnections`: a 503 that says why, then the connection closes (what the client sent is not read). */
+function refuse(socket: Socket, max: number): void {
+  const body = `The server holds its maximum of ${max} connections (http.maxConnections); retry shortly.\n`;
+  socket.on("error", () => socket.destroy());
+  socket.end(`HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nretry-after: 1\r\nconnection: close\r\n\r\n${body}`);
+  setTimeout(() => socket.destroy(), 2000).unref();
+}
+
 /** How often timeouts are checked. */
 const SWEEP_MS = 1000;
 
@@ -28,9 +36,14 @@ export class H1Server {
       headersTimeoutMs: 60_000,
       requestTimeoutMs: 300_000,
       keepAliveTimeoutMs: 65_000,
+      maxConnections: 4096,
       ...limits,
     };
     this.server = createServer((socket: Socket) => {
+      if (this.connections.size >= this.limits.maxConnections) {
+        refuse(socket, this.limits.maxConnections);
+        return;
+      }
       const connection = new H1Connection(socket, handler, this.limits);
       this.connections.add(connection);
       connection.onclose = () => this.connections.delete(connection);
