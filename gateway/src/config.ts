@@ -45,6 +45,12 @@ const commonServerFields = {
   name: z.string().regex(SERVER_NAME, "must be a DNS-1123 label: lowercase letters, digits and '-', 1-63 characters"),
   /** Timeout of one call to this backend, in milliseconds. @default 30000 */
   timeoutMs: z.number().int().positive().max(3_600_000).default(30_000),
+  /**
+   * How long a connection attempt may take (process start-up and the initialize handshake), in milliseconds. A
+   * backend not up within this time of starting or going down counts as down (status, health) while it retries.
+   * @default 30000
+   */
+  startTimeoutMs: z.number().int().positive().max(600_000).default(30_000),
   /** Tool filter. @default {allow: [], deny: []} */
   tools: ToolFilterSchema.prefault({}),
   /**
@@ -184,6 +190,54 @@ export const GatewayConfigSchema = z
         allowedHosts: z.array(z.string()).default([]),
         /** Origin header values accepted when present. Empty: only loopback origins. @default [] */
         allowedOrigins: z.array(z.string()).default([]),
+      })
+      .strict()
+      .prefault({}),
+    rateLimits: z
+      .object({
+        /**
+         * Where state shared by every replica lives: rate-limit buckets and the deny-list of ended sessions.
+         * `memory`: this replica only (an ended session's id dies on other replicas when it expires). `redis`: one
+         * Redis for all replicas. @default { type: "memory" }
+         */
+        store: z
+          .discriminatedUnion("type", [
+            z.object({ type: z.literal("memory") }).strict(),
+            z
+              .object({
+                type: z.literal("redis"),
+                /** `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. Prefer `urlFromEnv` for a password. */
+                url: z
+                  .string()
+                  .refine((u) => URL.canParse(u) && /^rediss?:$/.test(new URL(u).protocol), "must be a redis:// or rediss:// URL")
+                  .optional(),
+                /** Name of an environment variable holding the URL (keeps a password out of the config). */
+                urlFromEnv: z.string().regex(ENV_NAME, "must be an environment variable name").optional(),
+                /** Prefix of every key and channel. @default "mcp-fleet:" */
+                keyPrefix: z.string().default("mcp-fleet:"),
+                /** A Redis command that takes longer fails (never a hang). @default 500 */
+                timeoutMs: z.number().int().positive().max(60_000).default(500),
+                /**
+                 * When Redis cannot be reached: `closed` refuses what needs it (503, Retry-After), `open` lets it through
+                 * as if nothing were recorded. @default "closed"
+                 */
+                onUnavailable: z.enum(["closed", "open"]).default("closed"),
+              })
+              .strict()
+              .refine((r) => (r.url === undefined) !== (r.urlFromEnv === undefined), { message: "set exactly one of url and urlFromEnv", path: ["url"] }),
+          ])
+          .prefault({ type: "memory" }),
+      })
+      .strict()
+      .prefault({}),
+    readiness: z
+      .object({
+        /**
+         * `GET /readyz` answers 503 while any backend is not up. Off for the central gateway (one broken MCP server
+         * must not take every replica out of its Service: backend health is in /status, metrics and alerts); on for
+         * an adapter in front of one server, which cannot serve without it. @default false
+         */
+        requireBackends: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

@@ -16,6 +16,7 @@ import { TaskHandles, TaskOwners } from "./router/tasks.js";
 import type { Session } from "./session/session.js";
 import { SessionStore } from "./session/store.js";
 import { SessionSealer } from "./session/token.js";
+import { createSharedState } from "./store/shared-state.js";
 import { installExitHook } from "./shutdown.js";
 import { BackendPool } from "./upstream/pool.js";
 
@@ -24,7 +25,7 @@ export interface StartOptions {
   logger?: Logger;
   /** Key sealing session ids; share it between replicas. @default $MCP_FLEET_SESSION_SECRET, else random */
   sessionSecret?: string;
-  /** How long start waits for backends' first connection attempt. @default 30000 */
+  /** How long start waits for backends' first connection attempt (the gateway listens before). @default the largest `startTimeoutMs` of the servers */
   startTimeoutMs?: number;
 }
 
@@ -76,8 +77,17 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     metrics.backendUp(server.name, server.transport, false);
   }
 
+  const shared = await createSharedState(config.rateLimits.store, logger);
+  let sharedErrorLoggedAt = 0;
   const store = new SessionStore({
     sealer,
+    shared,
+    onSharedError: (error) => {
+      // At most one line per 10 s: an outage must not flood the log.
+      if (Date.now() - sharedErrorLoggedAt < 10_000) return;
+      sharedErrorLoggedAt = Date.now();
+      logger.warn({ err: error.message, onUnavailable: shared.onUnavailable }, "shared state store failed");
+    },
     idleTimeoutMs: config.sessions.idleTimeoutSeconds * 1000,
     maxSessions: config.sessions.maxSessions,
     onCountChange: (count) => metrics.sessions(count),
@@ -97,6 +107,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     },
   });
   late.sessions = store;
+  shared.onSessionEnded((sid, ttlMs) => store.endedElsewhere(sid, ttlMs));
+  await shared.ready();
 
   const router = new Router({ config, pool, registry, subscriptions, metrics, logger, sessions: liveSessions, tasks });
   const inflight = { count: 0 };
@@ -104,27 +116,28 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const mcp = new StreamableHttpHandler({
     config, router, forwarder: fwd, sessions: store, metrics, logger, inflight,
     draining: () => draining,
-    closeSession: (session) => store.close(session, "deleted"),
+    closeSession: (session) => store.end(session),
   });
   const status = (): BackendStatus[] =>
     [...pool.shared.values()].map((b) => {
-      const s: BackendStatus = { name: b.name, transport: b.transport, state: b.state, tools: registry.toolCount(b.name) };
+      const s: BackendStatus = { name: b.name, transport: b.transport, state: b.reportedState, tools: registry.toolCount(b.name) };
       if (b.state !== "up" && b.lastError !== undefined) s.lastError = b.lastError;
       return s;
     });
-  const server = createHttpServer({ config, mcp, metrics, logger, status });
+  const ready = (): boolean => !draining && (!config.readiness.requireBackends || [...pool.shared.values()].every((b) => b.state === "up"));
+  const server = createHttpServer({ config, mcp, metrics, logger, status, ready });
 
-  // Backends first (bounded wait), so the first client sees their tools.
-  const startTimeout = options.startTimeoutMs ?? 30_000;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([pool.start(), new Promise<void>((resolve) => (timer = setTimeout(resolve, startTimeout)))]);
-  clearTimeout(timer);
-  // Lists are fetched when a backend comes up; wait for those first fetches too.
-  await Promise.all([...pool.shared.values()].filter((b) => b.state === "up").map((b) => registry.refresh(b)));
-
+  // Listen at once: a backend slow to start (or stuck in its handshake) must not keep the replica from serving the
+  // others. Then wait (bounded) for every backend's first attempt and first lists, so that the caller (and the
+  // first client after it) sees their tools.
   const { port } = await server.listen(config.listen.port, config.listen.host);
   const host = config.listen.host.includes(":") ? `[${config.listen.host}]` : config.listen.host;
   const url = `http://${host}:${port}${config.listen.path}`;
+  const startTimeout = options.startTimeoutMs ?? Math.max(...config.servers.map((s) => s.startTimeoutMs));
+  let timer: NodeJS.Timeout | undefined;
+  const started = pool.start().then(() => Promise.all([...pool.shared.values()].filter((b) => b.state === "up").map((b) => registry.refresh(b))));
+  await Promise.race([started, new Promise<void>((resolve) => (timer = setTimeout(resolve, startTimeout)))]);
+  clearTimeout(timer);
   logger.info({ url, servers: status() }, "gateway listening");
 
   let closing: Promise<void> | undefined;
@@ -135,7 +148,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       const deadline = Date.now() + config.shutdown.drainTimeoutMs;
       while (inflight.count > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       store.closeAll();
-      await pool.stop();
+      await Promise.all([pool.stop(), shared.close()]);
       server.closeAllConnections();
       logger.info("gateway stopped");
     })();

@@ -128,10 +128,11 @@ describe("MCP conformance (active server suite)", () => {
       await waitFor(
         async () => {
           if (gateway.exitCode !== null) throw new Error(`gateway exited with ${gateway.exitCode}`);
-          const ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
-          return ready?.status === 200 ? true : undefined;
+          // /readyz says the replica serves; /status says the backend is up too.
+          const status = await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.json() as Promise<{ servers: { state: string }[] }>, () => undefined);
+          return status?.servers.every((s) => s.state === "up") === true ? true : undefined;
         },
-        "the gateway's /readyz",
+        "the gateway's backend to be up (/status)",
         300,
         100,
       );

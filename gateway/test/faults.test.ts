@@ -110,15 +110,26 @@ describe("faults", () => {
     expect(cancelled).toContain("too-slow");
   });
 
-  it("reports a backend that cannot start: /readyz 503 naming it, /status with its error", async () => {
+  it("reports a backend that cannot start in /status with its error, and stays ready (/readyz 200): the replica serves the others", async () => {
     const base = new URL(gw.url).origin;
     const ready = await fetch(`${base}/readyz`);
-    expect(ready.status).toBe(503);
-    const body = (await ready.json()) as { down: { name: string; state: string; lastError: string }[] };
-    expect(body.down.map((d) => d.name)).toEqual(["broken"]);
-    expect(body.down[0]!.lastError).toContain("ENOENT");
-    const status = (await (await fetch(`${base}/status`)).json()) as { servers: { name: string; state: string }[] };
-    expect(status.servers.find((s) => s.name === "broken")!.state).toBe("down");
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready" });
+    const status = (await (await fetch(`${base}/status`)).json()) as { servers: { name: string; state: string; lastError?: string }[] };
+    const broken = status.servers.find((s) => s.name === "broken")!;
+    expect(broken.state).toBe("down");
+    expect(broken.lastError).toBe('cannot start: command "/nonexistent/mcp-server" was not found (no such executable file); install it or fix the server\'s command');
+  });
+
+  it("answers /readyz 503 naming the backend that is not up when readiness.requireBackends is set (an adapter's setting)", async () => {
+    const adapter = await gateway({ readiness: { requireBackends: true }, servers: [{ name: "broken", transport: "stdio", command: "/nonexistent/mcp-server" }] });
+    try {
+      const ready = await fetch(new URL("/readyz", adapter.url));
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: "not ready", down: ["broken"] });
+    } finally {
+      await adapter.close();
+    }
   });
 
   it("leaves no process of its tree behind after SIGTERM (grandchildren included) and exits 0", async () => {

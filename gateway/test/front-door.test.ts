@@ -3,12 +3,19 @@
  * here with its own bytes, against real gateways (in process, and the real executable where a crash would take the
  * process down) and real backends.
  */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { request as httpRequest } from "node:http";
+import { join } from "node:path";
 import { CreateMessageRequestSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BackendConfigInput } from "../src/config.js";
-import type { RunningGateway } from "../src/gateway.js";
-import { EVERYTHING, FIXTURE, connect, gateway, gatewayProcess, textOf, type GatewayChild } from "./helpers.js";
+import { parseGatewayConfig, type BackendConfigInput } from "../src/config.js";
+import { startGateway, type RunningGateway } from "../src/gateway.js";
+import type { JsonRpcMessage } from "../src/jsonrpc.js";
+import { Backend } from "../src/upstream/backend.js";
+import type { Channel } from "../src/upstream/channel.js";
+import { redisInstalled, startRedis, type RedisServer } from "./fixtures/redis.js";
+import { EVERYTHING, FIXTURE, REPO, connect, freePort, gateway, gatewayProcess, silentLogger, textOf, waitFor, type GatewayChild } from "./helpers.js";
 
 const fixture: BackendConfigInput = { name: "fixture", transport: "stdio", command: "node", args: ["--import", "tsx", FIXTURE] };
 const everything: BackendConfigInput = { name: "everything", transport: "stdio", command: "node", args: [EVERYTHING, "stdio"] };
@@ -366,5 +373,132 @@ describe("prompt refusals", () => {
       error: { code: -32600, message: "Invalid Request: id 42 is already used by a request in flight in this session; use a new id for each request" },
     });
     expect(textOf((await first).message!.result)).toBe("slept 800 first");
+  });
+});
+
+describe("backends that start slowly or fail", () => {
+  it("a backend stuck in initialize neither blocks the listener nor hides from health: down after its startTimeoutMs", async () => {
+    const port = await freePort();
+    const stuck: BackendConfigInput = { name: "stuck", transport: "stdio", command: "node", args: ["-e", "process.stdin.resume(); setInterval(() => {}, 1e6)"], startTimeoutMs: 1500 };
+    let resolved = false;
+    const starting = startGateway(parseGatewayConfig({ listen: { host: "127.0.0.1", port }, servers: [fixture, stuck] }), { logger: silentLogger, sessionSecret: "s" }).then((gw) => {
+      resolved = true;
+      return gw;
+    });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitFor(() => fetch(`${base}/healthz`).then((r) => (r.ok ? true : undefined), () => undefined), "the listener", 200, 10);
+      expect(resolved).toBe(false); // listening while the stuck backend's first attempt is still running
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      const down = await waitFor(async () => {
+        const status = (await (await fetch(`${base}/status`)).json()) as { servers: { name: string; state: string }[] };
+        return status.servers.find((s) => s.name === "stuck")?.state === "down" ? status : undefined;
+      }, "the stuck backend to count as down");
+      expect(down.servers.find((s) => s.name === "fixture")!.state).toBe("up");
+      // Async: the gateway runs in this process and must answer the CLI.
+      const health = await promisify(execFile)(process.execPath, [join(REPO, "cli/bin/mcp-fleet.js"), "health", "--url", base], { encoding: "utf8", cwd: REPO }).then(
+        () => ({ code: 0, stdout: "" }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+      expect(health.code).toBe(1);
+      expect(health.stdout).toMatch(/1 of 2 backends down: stuck\./);
+    } finally {
+      await (await starting).close();
+    }
+  });
+
+  it("restart backoff grows while connections fail and resets once the backend has served a client call", async () => {
+    const channels: FakeChannel[] = [];
+    const backend = new Backend<object>({
+      name: "flaky",
+      transport: "stdio",
+      timeoutMs: 1000,
+      startTimeoutMs: 1000,
+      logger: silentLogger,
+      restart: { initialDelayMs: 5, maxDelayMs: 1000 },
+      createChannel: () => {
+        const channel = new FakeChannel();
+        channels.push(channel);
+        return channel;
+      },
+    });
+    await backend.start();
+    const delays: number[] = [];
+    for (let i = 1; i <= 4; i++) {
+      channels.at(-1)!.crash();
+      delays.push(backend.restartDelayMs);
+      await waitFor(() => (channels.length === i + 1 && backend.state === "up" ? true : undefined), "the reconnect", 200, 5);
+    }
+    expect(delays).toEqual([10, 20, 40, 80]);
+    await backend.request("tools/call", { name: "x" }, { label: "tools/call", context: {} });
+    expect(backend.restartDelayMs).toBe(5);
+    await backend.stop();
+  });
+});
+
+/** A channel that answers every request at once and can "crash" (close) on demand. */
+class FakeChannel implements Channel {
+  onmessage?: (message: JsonRpcMessage) => void;
+  onclose?: (info: { reason: string }) => void;
+  async start(): Promise<void> {}
+  send(message: JsonRpcMessage): void {
+    if ("method" in message && "id" in message) {
+      const result = message.method === "initialize" ? { protocolVersion: "2025-11-25", capabilities: {}, serverInfo: { name: "fake", version: "1" } } : {};
+      queueMicrotask(() => this.onmessage?.({ jsonrpc: "2.0", id: message.id, result }));
+    }
+  }
+  crash(): void {
+    this.onclose?.({ reason: "crashed" });
+  }
+  async close(): Promise<void> {}
+}
+
+describe.skipIf(!redisInstalled)("ended sessions shared through Redis (rateLimits.store: redis)", () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  const ping = (url: string, id: string) => post(url, rpc(2, "ping"), { "mcp-session-id": id });
+  const replica = (onUnavailable: "open" | "closed" = "closed") =>
+    gateway({ servers: [fixture], rateLimits: { store: { type: "redis", url: redis.url, onUnavailable, timeoutMs: 300 } } });
+
+  it("a session deleted on one replica is 404 on the others: one holding it live, and one started afterwards", async () => {
+    const [a, b] = await Promise.all([replica(), replica()]);
+    let c: RunningGateway | undefined;
+    try {
+      const id = await session(a.url);
+      expect((await ping(b.url, id)).status).toBe(200); // live on b now
+      expect((await fetch(a.url, { method: "DELETE", headers: { "mcp-session-id": id } })).status).toBe(200);
+      expect(await waitFor(async () => ((await ping(b.url, id)).status === 404 ? true : undefined), "b to drop the session", 50, 20)).toBe(true);
+      c = await replica();
+      expect((await ping(c.url, id)).status).toBe(404);
+      expect((await ping(c.url, await session(a.url))).status).toBe(200);
+    } finally {
+      await Promise.all([a.close(), b.close(), c?.close()]);
+    }
+  });
+
+  it("with Redis down, a session not live here gets 503 (onUnavailable: closed) or is served (open), promptly; live sessions keep working", async () => {
+    const [closed, open, origin] = await Promise.all([replica("closed"), replica("open"), replica()]);
+    try {
+      const live = await session(closed.url);
+      const elsewhere = await session(origin.url);
+      await redis.kill();
+      const refused = await ping(closed.url, elsewhere);
+      expect(refused.status).toBe(503);
+      expect(refused.headers["retry-after"]).toBe("1");
+      expect(JSON.parse(refused.body).error.message).toBe(
+        "Service Unavailable: the shared session store (rateLimits.store) cannot be reached to check this session; retry shortly",
+      );
+      expect((await ping(open.url, elsewhere)).status).toBe(200);
+      expect((await ping(closed.url, live)).status).toBe(200);
+      await redis.restart();
+      expect(await waitFor(async () => ((await ping(closed.url, elsewhere)).status === 200 ? true : undefined), "the store to be back", 100, 50)).toBe(true);
+    } finally {
+      await Promise.all([closed.close(), open.close(), origin.close()]);
+    }
   });
 });

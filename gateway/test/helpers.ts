@@ -1,5 +1,6 @@
 /** Test helpers: real gateways, real backends, the real SDK client. */
-import { mkdtempSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createServer } from "node:net";
@@ -72,7 +73,7 @@ export interface GatewayChild {
   url: string;
   /** The gateway's own pid. */
   pid: number;
-  child: import("node:child_process").ChildProcess;
+  child: ChildProcess;
   /** Everything it wrote on stderr (JSON log lines). */
   stderr: () => string;
   exited: Promise<number | string>;
@@ -82,8 +83,6 @@ export interface GatewayChild {
 
 /** Runs the real gateway executable (`gateway/bin/mcp-fleet-gateway.js`) on a config, as deployed. */
 export async function gatewayProcess(config: GatewayConfigInput, env: Record<string, string> = {}): Promise<GatewayChild> {
-  const { spawn } = await import("node:child_process");
-  const { writeFileSync } = await import("node:fs");
   const dir = tempDir("gw-process");
   const file = join(dir, "gateway.json");
   writeFileSync(file, JSON.stringify({ listen: { host: "127.0.0.1", port: 0 }, logging: { level: "warn" }, ...config }));

@@ -20,6 +20,8 @@ export interface HttpServerDeps {
   metrics: GatewayMetrics;
   logger: Logger;
   status: () => BackendStatus[];
+  /** Can this replica serve (config loaded, listening, not draining; backends only with readiness.requireBackends)? What `/readyz` answers. */
+  ready: () => boolean;
 }
 
 /** A caller's X-Request-Id is used when it looks like one (bounded, no odd characters); otherwise ours. */
@@ -71,12 +73,12 @@ export function createHttpServer(deps: HttpServerDeps): H1Server {
       case "/healthz":
         json(res, 200, { status: "ok" });
         return;
-      case "/readyz": {
-        const servers = deps.status();
-        const notUp = servers.filter((s) => s.state !== "up");
-        json(res, notUp.length === 0 ? 200 : 503, notUp.length === 0 ? { status: "ready" } : { status: "not ready", down: notUp.map((s) => ({ name: s.name, state: s.state, lastError: s.lastError })) });
+      case "/readyz":
+        // Readiness is this replica's, not its backends': one broken MCP server must not take every replica out of
+        // its Service. Backend health is in /status, the metrics and the alerts.
+        if (deps.ready()) json(res, 200, { status: "ready" });
+        else json(res, 503, { status: "not ready", down: deps.status().filter((s) => s.state !== "up").map((s) => s.name) });
         return;
-      }
       case "/status":
         json(res, 200, { servers: deps.status() });
         return;

@@ -12,7 +12,7 @@ import type { GatewayMetrics } from "../observability/metrics.js";
 import type { Forwarder } from "../router/forwarder.js";
 import { SUPPORTED_PROTOCOL_VERSIONS, negotiateVersion, type Router } from "../router/router.js";
 import { Session, type ClientCall } from "../session/session.js";
-import { MAX_ENDED, type Found, type SessionStore } from "../session/store.js";
+import { MAX_ENDED, type Found, type Lookup, type SessionStore } from "../session/store.js";
 import { TokenBuckets } from "../limits/token-buckets.js";
 import { ClientAddresses } from "./client-address.js";
 import { PostExchange } from "./exchange.js";
@@ -100,24 +100,46 @@ export class StreamableHttpHandler {
     }
   }
 
-  /** The session a request names (and a renewed id to send back, if due), or an error already sent. */
-  private session(req: HttpRequest, res: HttpResponse): Found | undefined {
+  /**
+   * The session a request names (and a renewed id to send back, if due), or `undefined` after an error was sent.
+   * Asynchronous only when a shared store must be asked whether the session ended (a session not live here).
+   */
+  private session(req: HttpRequest, res: HttpResponse): Found | undefined | Promise<Found | undefined> {
     const id = req.headers[SESSION_HEADER];
     if (typeof id !== "string" || id === "") {
       rpcFailure(res, 400, ErrorCode.InvalidRequest, "Bad Request: Mcp-Session-Id header is required (send initialize first)");
       return undefined;
     }
-    const found = this.deps.sessions.lookup(id);
-    if (found === "full") {
+    const lookup = this.deps.sessions.lookup(id);
+    return lookup instanceof Promise ? lookup.then((l) => this.found(req, res, l)) : this.found(req, res, lookup);
+  }
+
+  private found(req: HttpRequest, res: HttpResponse, lookup: Lookup): Found | undefined {
+    if (lookup === "full") {
       rpcFailure(res, 503, ErrorCode.InternalError, `Service Unavailable: every one of this replica's ${this.deps.config.sessions.maxSessions} session slots is busy (sessions.maxSessions); retry shortly`, { "retry-after": "1" });
       return undefined;
     }
-    if (found !== undefined) req.sessionId = found.session.id;
-    if (found === undefined) {
+    if (lookup === "unavailable") {
+      rpcFailure(res, 503, ErrorCode.InternalError, "Service Unavailable: the shared session store (rateLimits.store) cannot be reached to check this session; retry shortly", { "retry-after": "1" });
+      return undefined;
+    }
+    if (lookup === undefined) {
       rpcFailure(res, 404, -32001, "Session not found: it expired, was closed, or was not issued by this gateway. Initialize a new session.");
       return undefined;
     }
-    return found;
+    req.sessionId = lookup.session.id;
+    return lookup;
+  }
+
+  /** Runs `then` with the session a request names, once known (now, or after the shared store answered). */
+  private withSession(req: HttpRequest, res: HttpResponse, then: (found: Found) => void): void {
+    const found = this.session(req, res);
+    if (found instanceof Promise) {
+      found.then((f) => f !== undefined && then(f)).catch((error: unknown) => {
+        this.deps.logger.error({ reqId: req.reqId, err: (error as Error).stack }, "request failed");
+        if (!res.headersSent) rpcFailure(res, 500, ErrorCode.InternalError, "Internal error");
+      });
+    } else if (found !== undefined) then(found);
   }
 
   private versionProblem(req: HttpRequest): string | undefined {
@@ -175,26 +197,31 @@ export class StreamableHttpHandler {
     }
 
     const initialize = messages.find((m) => isRequest(m) && m.method === "initialize") as JsonRpcRequest | undefined;
-    let session: Session | undefined;
     const headers: Record<string, string> = {};
     if (initialize !== undefined) {
       if (batch) {
         rpcFailure(res, 400, ErrorCode.InvalidRequest, "Invalid Request: initialize must not be part of a JSON-RPC batch");
         return;
       }
-      session = this.newSession(req, initialize, res);
+      const session = this.newSession(req, initialize, res);
       if (session === undefined) return;
       if (session.token !== undefined) headers[SESSION_HEADER] = session.token;
       req.sessionId = session.id;
+      this.serve(req, res, session, messages, batch, headers);
     } else if (this.stateless) {
       const version = negotiateVersion(req.headers[VERSION_HEADER]);
-      session = new Session(undefined, { protocolVersion: version, capabilities: { sampling: true, elicitation: true, roots: true }, createdAt: Date.now() });
+      const session = new Session(undefined, { protocolVersion: version, capabilities: { sampling: true, elicitation: true, roots: true }, createdAt: Date.now() });
+      this.serve(req, res, session, messages, batch, headers);
     } else {
-      const found = this.session(req, res);
-      if (found === undefined) return;
-      session = found.session;
-      if (found.renewed !== undefined) headers[SESSION_HEADER] = found.renewed;
+      this.withSession(req, res, (found) => {
+        if (found.renewed !== undefined) headers[SESSION_HEADER] = found.renewed;
+        this.serve(req, res, found.session, messages, batch, headers);
+      });
     }
+  }
+
+  /** The messages of a POST, in their session: notifications and client answers taken, requests dispatched. */
+  private serve(req: HttpRequest, res: HttpResponse, session: Session, messages: JsonRpcMessage[], batch: boolean, headers: Record<string, string>): void {
     if (batch) {
       const version = (req.headers[VERSION_HEADER] as string | undefined) ?? session.protocolVersion;
       if (!BATCH_VERSIONS.has(version)) {
@@ -202,7 +229,6 @@ export class StreamableHttpHandler {
         return;
       }
     }
-
     const requests: JsonRpcRequest[] = [];
     for (const message of messages) {
       if (isRequest(message)) requests.push(message);
@@ -303,8 +329,10 @@ export class StreamableHttpHandler {
       rpcFailure(res, 406, ErrorCode.InvalidRequest, "Not Acceptable: the Accept header must list text/event-stream");
       return;
     }
-    const found = this.session(req, res);
-    if (found === undefined) return;
+    this.withSession(req, res, (found) => this.openStream(req, res, found));
+  }
+
+  private openStream(req: HttpRequest, res: HttpResponse, found: Found): void {
     const session = found.session;
     if (session.stream?.open === true) {
       rpcFailure(res, 409, ErrorCode.InvalidRequest, "Conflict: this session already has a standalone SSE stream open");
@@ -329,9 +357,9 @@ export class StreamableHttpHandler {
       rpcFailure(res, 405, ErrorCode.InvalidRequest, "Method Not Allowed: the gateway runs stateless (sessions.mode)", { allow: "POST" });
       return;
     }
-    const found = this.session(req, res);
-    if (found === undefined) return;
-    this.deps.closeSession(found.session);
-    res.writeHead(200).end();
+    this.withSession(req, res, (found) => {
+      this.deps.closeSession(found.session);
+      res.writeHead(200).end();
+    });
   }
 }

@@ -11,7 +11,8 @@
  * session live keeps serving it for clients that keep the first id.
  */
 import { Session } from "./session.js";
-import { newSid, type SessionSealer, type SessionSeed } from "./token.js";
+import type { SharedState } from "../store/shared-state.js";
+import { newSid, type SealedSession, type SessionSealer, type SessionSeed } from "./token.js";
 
 /** Tokens a session keeps for lookups without a MAC check. */
 const TOKENS_PER_SESSION = 3;
@@ -19,6 +20,7 @@ const TOKENS_PER_SESSION = 3;
 /** Ended sessions remembered at once; when full, new sessions are refused until old memories expire. */
 export const MAX_ENDED = 200_000;
 
+/** Why a session left this replica's memory; only `deleted` ends it (its id is refused from then on). */
 export type CloseReason = "deleted" | "expired" | "evicted" | "shutdown";
 
 export interface SessionStoreOptions {
@@ -29,6 +31,10 @@ export interface SessionStoreOptions {
   onCountChange?: (count: number) => void;
   /** @default Date.now */
   now?: () => number;
+  /** State shared with other replicas (ended sessions). @default none: this replica only */
+  shared?: SharedState;
+  /** The shared store failed (logged by the caller). */
+  onSharedError?: (error: Error) => void;
 }
 
 /** A successful lookup: the session, and a renewed token to hand the client when the one it sent runs low. */
@@ -36,6 +42,12 @@ export interface Found {
   session: Session;
   renewed: string | undefined;
 }
+
+/**
+ * What a token names: the session; `undefined` (404: unknown, altered, expired or ended); `"full"` (503: no room for
+ * a rebuilt session now); `"unavailable"` (503: the shared store cannot say whether it ended).
+ */
+export type Lookup = Found | undefined | "full" | "unavailable";
 
 /** Why a new session cannot be made now. */
 export type Refusal = "full" | "ended-full";
@@ -128,11 +140,8 @@ export class SessionStore {
     this.options.onCountChange?.(this.sessions.size);
   }
 
-  /**
-   * The session a token names: a live one, or one rebuilt from the token. `undefined` means 404 (unknown, altered,
-   * expired or ended); `"full"` means the table has no room for a rebuilt session now (503).
-   */
-  lookup(token: string): Found | undefined | "full" {
+  /** The session a token names: a live one, or one rebuilt from the token (see {@link Lookup}). */
+  lookup(token: string): Lookup | Promise<Lookup> {
     const now = this.now();
     const known = this.tokens.get(token);
     if (known !== undefined) {
@@ -144,6 +153,24 @@ export class SessionStore {
     }
     const sealed = this.options.sealer.unseal(token, now);
     if (sealed === undefined || this.ended.has(sealed.sid)) return undefined;
+    const shared = this.options.shared;
+    if (shared?.shared === true && !this.sessions.has(sealed.sid)) {
+      // Not live here: another replica may have ended it.
+      return shared.sessionEnded(sealed.sid).then(
+        (ended) => (ended ? undefined : this.adopt(sealed, token)),
+        (error: unknown) => {
+          this.options.onSharedError?.(error as Error);
+          return shared.onUnavailable === "open" ? this.adopt(sealed, token) : "unavailable";
+        },
+      );
+    }
+    return this.adopt(sealed, token);
+  }
+
+  /** The session of a valid token: the live one, or rebuilt from the token. */
+  private adopt(sealed: SealedSession, token: string): Found | undefined | "full" {
+    if (this.ended.has(sealed.sid)) return undefined;
+    const now = this.now();
     let session = this.sessions.get(sealed.sid);
     if (session === undefined) {
       if (this.admit() !== undefined) return "full";
@@ -164,22 +191,22 @@ export class SessionStore {
     return this.issue(session);
   }
 
-  /** Has a session with this sid ended here? */
-  hasEnded(sid: string): boolean {
-    return this.ended.has(sid);
-  }
-
-  /** Ends a session: it is closed here and its id is never accepted again. */
-  close(session: Session, why: Exclude<CloseReason, "evicted">): void {
+  /**
+   * Ends a session (DELETE): it is closed here, its id is never accepted again here, and with a shared store no
+   * other replica accepts it either.
+   */
+  end(session: Session): void {
     if (session.closed || session.id === undefined) return;
     // Every token of this session expires at most idleTimeoutMs from now (tokens are issued with that life).
-    this.ended.set(session.id, this.now() + this.options.idleTimeoutMs);
-    this.drop(session, why);
+    const ttlMs = this.options.idleTimeoutMs;
+    this.ended.set(session.id, this.now() + ttlMs);
+    this.drop(session, "deleted");
+    this.options.shared?.endSession(session.id, ttlMs).catch((error: unknown) => this.options.onSharedError?.(error as Error));
   }
 
-  /** Ends a session that another replica ended (shared deny-list): closed here too, remembered like a local end. */
-  endedElsewhere(sid: string, until: number): void {
-    this.ended.set(sid, until);
+  /** A session another replica ended: closed here too, and remembered like a local end. */
+  endedElsewhere(sid: string, ttlMs: number): void {
+    this.ended.set(sid, this.now() + ttlMs);
     const session = this.sessions.get(sid);
     if (session !== undefined) this.drop(session, "deleted");
   }
@@ -203,13 +230,16 @@ export class SessionStore {
     const cutoff = now - this.options.idleTimeoutMs;
     for (const session of this.sessions.values()) {
       // A session with an open stream or a call in flight is not idle.
-      if (session.lastSeen < cutoff && session.stream === undefined && session.calls.size === 0) this.close(session, "expired");
+      // Idle here is not ended: the session may be in use on another replica (its renewed tokens say so). It leaves
+      // this replica's memory; its tokens' own expiry ends it everywhere.
+      if (session.lastSeen < cutoff && session.stream === undefined && session.calls.size === 0) this.drop(session, "expired");
     }
     this.forgetExpired();
   }
 
   closeAll(): void {
     clearInterval(this.sweeper);
-    for (const session of [...this.sessions.values()]) this.close(session, "shutdown");
+    // Not ended: the sessions go on with other replicas.
+    for (const session of [...this.sessions.values()]) this.drop(session, "shutdown");
   }
 }

@@ -13,8 +13,6 @@ export const GATEWAY_INFO = { name: "mcp-fleet-gateway", version: "0.1.0" } as c
 /** What the gateway declares toward backends: the client capabilities it can forward to its clients. */
 export const FORWARDED_CLIENT_CAPABILITIES = { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } } as const;
 const BACKEND_PROTOCOL_VERSION = "2025-11-25";
-/** The handshake may take longer than a call: process start-up (tsx, npx) counts. */
-const INITIALIZE_TIMEOUT_MS = 30_000;
 
 export type BackendState = "connecting" | "up" | "down";
 
@@ -54,6 +52,8 @@ export interface BackendOptions<C> {
   name: string;
   transport: "stdio" | "http" | "sse";
   timeoutMs: number;
+  /** A connection attempt (process start, handshake) gets this long; a backend not up this long after it went down (or started) counts as down. */
+  startTimeoutMs: number;
   /** Makes a fresh channel for each (re)connection. */
   createChannel: () => Channel;
   logger: Logger;
@@ -84,7 +84,8 @@ export class Backend<C = unknown> {
   private stopped = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private delayMs: number;
-  private upSince = 0;
+  /** When the backend last stopped being up (or was created). */
+  private notUpSince = Date.now();
   private firstAttempt: Promise<void> | undefined;
 
   constructor(private readonly options: BackendOptions<C>) {
@@ -106,9 +107,18 @@ export class Backend<C = unknown> {
     return contexts;
   }
 
+  /**
+   * The state to report (status, health): `connecting` only within `startTimeoutMs` of the backend going down (or
+   * starting); a backend that keeps trying and failing, or is stuck in its handshake, is down.
+   */
+  get reportedState(): BackendState {
+    return this.state === "connecting" && Date.now() - this.notUpSince > this.options.startTimeoutMs ? "down" : this.state;
+  }
+
   private setState(state: BackendState, error?: string): void {
     const previous = this.state;
     this.state = state;
+    if (previous === "up" && state !== "up") this.notUpSince = Date.now();
     if (error !== undefined) this.lastError = error;
     if (previous !== state) this.options.onStateChange?.(this, previous);
   }
@@ -140,7 +150,7 @@ export class Backend<C = unknown> {
       const result = (await this.request(
         "initialize",
         { protocolVersion: BACKEND_PROTOCOL_VERSION, capabilities: FORWARDED_CLIENT_CAPABILITIES, clientInfo: GATEWAY_INFO },
-        { label: "initialize", timeoutMs: Math.max(this.options.timeoutMs, INITIALIZE_TIMEOUT_MS) },
+        { label: "initialize", timeoutMs: this.options.startTimeoutMs },
         true,
       )) as { protocolVersion?: string; capabilities?: ServerCapabilities; serverInfo?: { name?: string; version?: string }; instructions?: string };
       if (this.channel !== channel) return;
@@ -151,7 +161,6 @@ export class Backend<C = unknown> {
       this.instructions = result.instructions;
       await channel.send({ jsonrpc: "2.0", method: "notifications/initialized" });
       this.connections += 1;
-      this.upSince = Date.now();
       this.lastError = undefined;
       this.setState("up");
     } catch (error) {
@@ -179,7 +188,6 @@ export class Backend<C = unknown> {
 
   private scheduleRestart(): void {
     if (this.stopped || this.options.noRestart || this.restartTimer !== undefined) return;
-    if (this.upSince !== 0 && Date.now() - this.upSince > 30_000) this.delayMs = this.options.restart.initialDelayMs;
     const delay = this.delayMs;
     this.delayMs = Math.min(this.delayMs * 2, this.options.restart.maxDelayMs);
     this.restartTimer = setTimeout(() => {
@@ -284,6 +292,9 @@ export class Backend<C = unknown> {
       if (pending === undefined) return; // late answer of a cancelled or timed-out call
       this.pending.delete(pending.id);
       if (pending.timer !== undefined) clearTimeout(pending.timer);
+      // It served a client's call: the next restart starts from the shortest delay again. (The gateway's own list
+      // requests do not count: a backend that lists and then crashes on every call must not restart in a hot loop.)
+      if (pending.context !== undefined && message.error === undefined) this.delayMs = this.options.restart.initialDelayMs;
       if (message.error !== undefined) {
         pending.reject(new RpcError(message.error.code, message.error.message, message.error.data));
       } else {
@@ -315,6 +326,11 @@ export class Backend<C = unknown> {
       }
       this.options.onNotification?.(this, message);
     }
+  }
+
+  /** Milliseconds the next reconnect waits (grows while connections keep failing, reset once the backend serves). */
+  get restartDelayMs(): number {
+    return this.delayMs;
   }
 
   /** Stops for good: no more reconnects, pending calls fail, the connection (and its process group) closes. */

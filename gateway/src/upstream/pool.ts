@@ -70,6 +70,7 @@ export class BackendPool {
       name: config.name,
       transport: config.transport,
       timeoutMs: config.timeoutMs,
+      startTimeoutMs: config.startTimeoutMs,
       logger,
       createChannel: () => createChannel(config, logger),
       restart: config.transport === "stdio" ? config.restart : REMOTE_RESTART,
@@ -78,10 +79,6 @@ export class BackendPool {
       onRequest: (backend, message, origin) => this.handlers.onRequest(backend, message, owner, origin),
       onStateChange: (backend, previous) => this.handlers.onStateChange(backend, previous, owner),
     });
-  }
-
-  config(server: string): BackendConfig | undefined {
-    return this.configs.get(server);
   }
 
   /** Starts every shared backend; resolves when each settled its first attempt. */
