@@ -20,9 +20,9 @@ export interface DevFleet {
  * Starts the fleet of the checkout at `root` and resolves once it printed "Press Ctrl-C to stop." (at most
  * `timeoutMs`); rejects with its output when it exits or takes longer.
  */
-export async function startDevFleet(root = REPO_ROOT, options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<DevFleet> {
+export async function startDevFleet(root = REPO_ROOT, options: { timeoutMs?: number; env?: Record<string, string>; args?: string[] } = {}): Promise<DevFleet> {
   const port = await freePort();
-  const dev = spawn(process.execPath, [join(root, "cli", "bin", "mcp-fleet.js"), "dev", "--port", String(port)], {
+  const dev = spawn(process.execPath, [join(root, "cli", "bin", "mcp-fleet.js"), "dev", "--port", String(port), ...(options.args ?? [])], {
     cwd: root,
     env: { ...process.env, NO_COLOR: "1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
