@@ -3,7 +3,7 @@
  * config (what `npm start` would run) are started or reached with the real SDK v1 client, listed, and closed again.
  * Each server is bounded in time; a server that fails or is too slow is reported with the reason, not waited for.
  */
-import { FORWARDED_CLIENT_CAPABILITIES } from "@mcp-fleet/gateway/backend";
+import { FORWARDED_CLIENT_CAPABILITIES } from "@mcp-fleet/gateway/protocol";
 import type { BackendConfig } from "@mcp-fleet/gateway/config";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";

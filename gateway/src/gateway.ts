@@ -1,23 +1,31 @@
 /**
- * Composition: wires config, logger, metrics, backends, registry, sessions, router and the HTTP server into a
- * running gateway. Each part lives in its own module; this file only connects them.
+ * Composition: builds every room of the gateway and connects them; the rooms do the work. The request path:
+ * http/ (bytes, the endpoint table) -> front/ (admission steps, the body within bounds, the era, the front of that
+ * era and its sessions) -> routes/ (subject, per-request steps, serve) -> upstream/ (the server's endpoints). What
+ * backends send comes back through downstream/.
  */
+import { Registry } from "./catalog/registry.js";
+import { compileToolFilter } from "./catalog/filter.js";
 import type { GatewayConfig } from "./config.js";
+import { Forwarder } from "./downstream/forwarder.js";
+import { Dispatcher } from "./front/dispatch.js";
+import { McpEndpoint } from "./front/endpoint.js";
+import { LegacyFront } from "./front/legacy.js";
 import { createHttpServer, type BackendStatus } from "./http/server.js";
-import { StreamableHttpHandler } from "./http/streamable.js";
+import { drainer } from "./lifecycle/drain.js";
+import { releaseSession } from "./lifecycle/session-end.js";
+import { installExitHook } from "./lifecycle/shutdown.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { GatewayMetrics } from "./observability/metrics.js";
-import { compileToolFilter } from "./router/filter.js";
-import { Forwarder } from "./router/forwarder.js";
-import { Registry } from "./router/registry.js";
-import { Router } from "./router/router.js";
-import { Subscriptions } from "./router/subscriptions.js";
-import { TaskHandles, TaskOwners } from "./router/tasks.js";
+import { Routes } from "./routes/index.js";
 import type { Session } from "./session/session.js";
 import { SessionStore } from "./session/store.js";
+import { Subscriptions } from "./session/subscriptions.js";
+import { TaskHandles, TaskOwners } from "./session/tasks.js";
 import { SessionSealer } from "./session/token.js";
-import { createSharedState } from "./store/shared-state.js";
-import { installExitHook } from "./shutdown.js";
+import { originStep } from "./steps/origin.js";
+import { Steps } from "./steps/steps.js";
+import { createSharedState } from "./store/create.js";
 import { BackendPool } from "./upstream/pool.js";
 
 export interface StartOptions {
@@ -36,7 +44,7 @@ export interface RunningGateway {
   /** The state of every backend (what `GET /status` returns). */
   status(): BackendStatus[];
   metrics: GatewayMetrics;
-  /** Stops accepting, drains in-flight calls (up to `shutdown.drainTimeoutMs`), closes sessions and backends. */
+  /** Stops accepting, drains in-flight calls (up to `shutdown.drainTimeoutMs`), lets sessions go, stops backends. */
   close(): Promise<void>;
 }
 
@@ -45,23 +53,27 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const logger = options.logger ?? createLogger({ level: config.logging.level });
   const metrics = new GatewayMetrics();
   metrics.sessionsMax(config.sessions.maxSessions);
+
+  // The catalog, and what the backends send back.
   const filters = new Map(config.servers.map((s) => [s.name, compileToolFilter(s.tools)]));
   const late: { sessions?: SessionStore; forwarder?: Forwarder } = {};
   const liveSessions = (): Iterable<Session> => late.sessions?.all() ?? [];
-  const subscriptions = new Subscriptions();
   const registry = new Registry({
     naming: config.naming,
     toolFilter: (server, tool) => filters.get(server)?.(tool) ?? true,
     logger,
     onChange: (kinds) => late.forwarder?.listsChanged(kinds),
   });
+  const subscriptions = new Subscriptions();
   const sealer = new SessionSealer(options.sessionSecret ?? process.env.MCP_FLEET_SESSION_SECRET);
   const tasks = { handles: new TaskHandles((purpose, text) => sealer.sign(purpose, text)), owners: new TaskOwners() };
-  const fwd = new Forwarder({ registry, subscriptions, sessions: liveSessions, logger, tasks });
-  late.forwarder = fwd;
+  const forwarder = new Forwarder({ registry, subscriptions, sessions: liveSessions, logger, tasks });
+  late.forwarder = forwarder;
+
+  // Upstream.
   const pool = new BackendPool(config.servers, logger, {
-    onNotification: (backend, message, owner) => fwd.onNotification(backend, message, owner),
-    onRequest: (backend, message, owner, origin) => fwd.onRequest(backend, message, owner, origin),
+    onNotification: (backend, message, owner) => forwarder.onNotification(backend, message, owner),
+    onRequest: (backend, message, owner, origin) => forwarder.onRequest(backend, message, owner, origin),
     onStateChange: (backend, previous, owner) => {
       if (owner !== undefined) return;
       metrics.backendUp(backend.name, backend.transport, backend.state === "up");
@@ -77,55 +89,48 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     metrics.backendUp(server.name, server.transport, false);
   }
 
+  // Sessions, and the state replicas share.
   const shared = await createSharedState(config.rateLimits.store, logger);
   let sharedErrorLoggedAt = 0;
-  const store = new SessionStore({
+  const sessions = new SessionStore({
     sealer,
     shared,
+    idleTimeoutMs: config.sessions.idleTimeoutSeconds * 1000,
+    maxSessions: config.sessions.maxSessions,
+    onCountChange: (count) => metrics.sessions(count),
+    onClose: releaseSession({ forwarder, taskOwners: tasks.owners, subscriptions, registry, pool, metrics, logger }),
     onSharedError: (error) => {
       // At most one line per 10 s: an outage must not flood the log.
       if (Date.now() - sharedErrorLoggedAt < 10_000) return;
       sharedErrorLoggedAt = Date.now();
       logger.warn({ err: error.message, onUnavailable: shared.onUnavailable }, "shared state store failed");
     },
-    idleTimeoutMs: config.sessions.idleTimeoutSeconds * 1000,
-    maxSessions: config.sessions.maxSessions,
-    onCountChange: (count) => metrics.sessions(count),
-    onClose: (session, why) => {
-      if (why === "expired") metrics.sessionExpired();
-      logger.debug({ sessionId: session.id, why }, "session closed");
-      for (const call of session.calls.values()) call.cancel?.("session closed");
-      session.stream?.end();
-      fwd.sessionClosed(session);
-      tasks.owners.dropSession(session);
-      for (const uri of subscriptions.dropSession(session)) {
-        const server = registry.resourceServer(uri);
-        const backend = server === undefined ? undefined : pool.shared.get(server);
-        backend?.request("resources/unsubscribe", { uri }, { label: `resources/unsubscribe "${uri}"` }).catch(() => undefined);
-      }
-      void pool.closeSession(session);
-    },
   });
-  late.sessions = store;
-  shared.onSessionEnded((sid, ttlMs) => store.endedElsewhere(sid, ttlMs));
+  late.sessions = sessions;
+  shared.onSessionEnded((sid, ttlMs) => sessions.endedElsewhere(sid, ttlMs));
   await shared.ready();
 
-  const router = new Router({ config, pool, registry, subscriptions, metrics, logger, sessions: liveSessions, tasks });
+  // The request path.
+  const steps = new Steps([originStep(config, logger)], []);
+  const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps });
   const inflight = { count: 0 };
   let draining = false;
-  const mcp = new StreamableHttpHandler({
-    config, router, forwarder: fwd, sessions: store, metrics, logger, inflight,
+  const dispatcher = new Dispatcher({ config, routes, logger, inflight });
+  const legacy = new LegacyFront({
+    config, routes, dispatcher, forwarder, sessions, metrics, logger,
     draining: () => draining,
-    closeSession: (session) => store.end(session),
+    endSession: (session) => sessions.end(session),
   });
+  const endpoint = new McpEndpoint({ config, steps, view: registry, fronts: { legacy }, logger });
+
   const status = (): BackendStatus[] =>
-    [...pool.shared.values()].map((b) => {
+    pool.primaries().map((b) => {
       const s: BackendStatus = { name: b.name, transport: b.transport, state: b.reportedState, tools: registry.toolCount(b.name) };
       if (b.state !== "up" && b.lastError !== undefined) s.lastError = b.lastError;
       return s;
     });
-  const ready = (): boolean => !draining && (!config.readiness.requireBackends || [...pool.shared.values()].every((b) => b.state === "up"));
-  const server = createHttpServer({ config, mcp, metrics, logger, status, ready });
+  const ready = (): boolean => !draining && (!config.readiness.requireBackends || pool.primaries().every((b) => b.state === "up"));
+  const server = createHttpServer({ config, mcp: endpoint, metrics, logger, status, ready });
 
   // Listen at once: a backend slow to start (or stuck in its handshake) must not keep the replica from serving the
   // others. Then wait (bounded) for every backend's first attempt and first lists, so that the caller (and the
@@ -135,24 +140,15 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const url = `http://${host}:${port}${config.listen.path}`;
   const startTimeout = options.startTimeoutMs ?? Math.max(...config.servers.map((s) => s.startTimeoutMs));
   let timer: NodeJS.Timeout | undefined;
-  const started = pool.start().then(() => Promise.all([...pool.shared.values()].filter((b) => b.state === "up").map((b) => registry.refresh(b))));
+  const started = pool.start().then(() => Promise.all(pool.primaries().filter((b) => b.state === "up").map((b) => registry.refresh(b))));
   await Promise.race([started, new Promise<void>((resolve) => (timer = setTimeout(resolve, startTimeout)))]);
   clearTimeout(timer);
   logger.info({ url, servers: status() }, "gateway listening");
 
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      draining = true;
-      server.close();
-      const deadline = Date.now() + config.shutdown.drainTimeoutMs;
-      while (inflight.count > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-      store.closeAll();
-      await Promise.all([pool.stop(), shared.close()]);
-      server.closeAllConnections();
-      logger.info("gateway stopped");
-    })();
-    return closing;
-  };
+  const close = drainer({
+    server, sessions, pool, shared, logger, inflight,
+    drainTimeoutMs: config.shutdown.drainTimeoutMs,
+    startDraining: () => (draining = true),
+  });
   return { url, port, status, metrics, close };
 }

@@ -2,7 +2,7 @@
 import { ConfigError, loadGatewayConfig } from "./config.js";
 import { startGateway } from "./gateway.js";
 import { createLogger } from "./observability/logger.js";
-import { installSignalHandlers } from "./shutdown.js";
+import { installSignalHandlers } from "./lifecycle/shutdown.js";
 
 const USAGE = "Usage: mcp-fleet-gateway --config FILE [--port N]";
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { RunningGateway } from "../src/gateway.js";
-import { exposedName, shortenName } from "../src/router/naming.js";
+import { exposedName, shortenName } from "../src/catalog/naming.js";
 import { FIXTURE, connect, gateway, textOf } from "./helpers.js";
 
 describe("shortenName", () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { ElicitRequestSchema, McpError, TaskStatusNotificationSchema, type Task } from "@modelcontextprotocol/sdk/types.js";
 import type { RunningGateway } from "../src/gateway.js";
-import { TaskHandles, TaskOwners, resultForClient } from "../src/router/tasks.js";
+import { TaskHandles, TaskOwners, resultForClient } from "../src/session/tasks.js";
 import { SessionSealer } from "../src/session/token.js";
 import { Session } from "../src/session/session.js";
 import { EVERYTHING, connect, gateway, textOf } from "./helpers.js";

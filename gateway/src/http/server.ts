@@ -2,9 +2,7 @@
 import type { GatewayConfig } from "../config.js";
 import type { Logger } from "../observability/logger.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
-import { originProblem } from "./guards.js";
 import { H1Server, type H1Request, type H1Response } from "./h1/server.js";
-import type { StreamableHttpHandler } from "./streamable.js";
 
 export interface BackendStatus {
   name: string;
@@ -16,7 +14,8 @@ export interface BackendStatus {
 
 export interface HttpServerDeps {
   config: GatewayConfig;
-  mcp: StreamableHttpHandler;
+  /** The MCP endpoint (`listen.path`). */
+  mcp: { handle(req: H1Request, res: H1Response): void };
   metrics: GatewayMetrics;
   logger: Logger;
   status: () => BackendStatus[];
@@ -35,7 +34,6 @@ function json(res: H1Response, status: number, body: unknown): void {
 
 export function createHttpServer(deps: HttpServerDeps): H1Server {
   const { config, metrics } = deps;
-  const policy = { bindHost: config.listen.host, allowedHosts: config.http.allowedHosts, allowedOrigins: config.http.allowedOrigins };
   let requestCounter = 0;
   const debug = deps.logger.isLevelEnabled("debug");
   const server = new H1Server((req: H1Request, res: H1Response) => {
@@ -56,12 +54,6 @@ export function createHttpServer(deps: HttpServerDeps): H1Server {
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
     if (path === config.listen.path) {
-      const problem = originProblem(req, policy);
-      if (problem !== undefined) {
-        deps.logger.warn({ reqId, host: req.headers.host, origin: req.headers.origin }, `refused: ${problem}`);
-        json(res, 403, { jsonrpc: "2.0", id: null, error: { code: -32600, message: `Forbidden: ${problem}` } });
-        return;
-      }
       deps.mcp.handle(req, res);
       return;
     }

@@ -1,21 +1,22 @@
 /** One client session: small, and rebuildable from its sealed id (everything else is soft state). */
 import type { JsonRpcMessage, JsonRpcId } from "../jsonrpc.js";
-import type { SseWriter } from "../http/sse-writer.js";
 import type { SessionSeed } from "./token.js";
 
 /** Messages kept for a session whose standalone (GET) stream is not open. */
 const QUEUE_LIMIT = 100;
 
-/** A client request being served: the context the router attaches to backend calls. */
-export interface ClientCall {
-  session: Session;
-  clientId: JsonRpcId;
-  /** Sends a message on the stream of this call's POST. */
-  forward(message: JsonRpcMessage): void;
-  /** Cancels the call upstream. Set by the router once the call went out. */
+/** The session's standalone stream (GET), as the session writes to it. */
+export interface StandaloneStream {
+  readonly open: boolean;
+  /** Writes one serialized message; false when the stream is gone. */
+  write(json: string): boolean;
+  end(): void;
+}
+
+/** What the session knows of a request of its in flight (the full call: context.ts `ClientCall`). */
+export interface InFlight {
+  /** Cancels the call upstream (set once the call went out). */
   cancel?: (reason: string | undefined) => void;
-  /** A `tasks/result` call: the task it waits for (requests the backend sends about that task go on this call's stream). */
-  waitsForTask?: { server: string; upstreamId: string };
 }
 
 export class Session {
@@ -23,10 +24,10 @@ export class Session {
   /** Most verbose logging level the client asked for; undefined: everything. */
   logLevel: string | undefined;
   /** The standalone SSE stream (GET). */
-  stream: SseWriter | undefined;
+  stream: StandaloneStream | undefined;
   private queue: string[] = [];
   /** Client requests in flight, by the client's id. */
-  readonly calls = new Map<JsonRpcId, ClientCall>();
+  readonly calls = new Map<JsonRpcId, InFlight>();
   /** Resource URIs this session subscribed to. */
   readonly subscriptions = new Set<string>();
   /** Per-session backend connections (servers with `isolation: session`), by server name. */
@@ -63,7 +64,7 @@ export class Session {
     this.queue.push(data);
   }
 
-  attachStream(stream: SseWriter): void {
+  attachStream(stream: StandaloneStream): void {
     this.stream = stream;
     const queued = this.queue;
     this.queue = [];

@@ -3,8 +3,6 @@
  * ended session's id is refused by every replica, not only by the one that ended it. (Rate-limit buckets live in
  * the same store.) `memory` keeps it in this process; `redis` shares it through one Redis.
  */
-import type { GatewayConfig } from "../config.js";
-import type { Logger } from "../observability/logger.js";
 
 /** The store could not answer (Redis down or slow): the caller applies `onUnavailable`. */
 export class StoreUnavailable extends Error {
@@ -31,7 +29,7 @@ export interface SharedState {
 }
 
 /** Only this process: the session store's own memory of ended sessions is all there is. */
-class MemoryState implements SharedState {
+export class MemoryState implements SharedState {
   readonly onUnavailable = "open" as const;
   readonly shared = false;
   async endSession(): Promise<void> {}
@@ -41,12 +39,4 @@ class MemoryState implements SharedState {
   onSessionEnded(): void {}
   async ready(): Promise<void> {}
   async close(): Promise<void> {}
-}
-
-export async function createSharedState(config: GatewayConfig["rateLimits"]["store"], logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<SharedState> {
-  if (config.type === "memory") return new MemoryState();
-  const url = config.url ?? env[config.urlFromEnv!];
-  if (url === undefined || url === "") throw new Error(`rateLimits.store.urlFromEnv names ${config.urlFromEnv}, which is unset. Set it to the Redis URL.`);
-  const { RedisState } = await import("./redis-state.js");
-  return new RedisState({ url, keyPrefix: config.keyPrefix, timeoutMs: config.timeoutMs, onUnavailable: config.onUnavailable, logger });
 }

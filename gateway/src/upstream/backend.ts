@@ -7,12 +7,9 @@
  */
 import type { Logger } from "../observability/logger.js";
 import { ErrorCode, RpcError, isNotification, isRequest, isResponse, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest } from "../jsonrpc.js";
+import { BACKEND_PROTOCOL_VERSION, FORWARDED_CLIENT_CAPABILITIES, GATEWAY_INFO } from "../protocol/versions.js";
 import type { Channel } from "./channel.js";
 
-export const GATEWAY_INFO = { name: "mcp-fleet-gateway", version: "0.1.0" } as const;
-/** What the gateway declares toward backends: the client capabilities it can forward to its clients. */
-export const FORWARDED_CLIENT_CAPABILITIES = { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } } as const;
-const BACKEND_PROTOCOL_VERSION = "2025-11-25";
 
 export type BackendState = "connecting" | "up" | "down";
 

@@ -1,19 +1,22 @@
 /**
- * The backends of the gateway: one shared connection per configured server (it also feeds the registry), plus,
- * for servers with `isolation: session`, one connection per client session, opened on the session's first call
- * and closed with the session (so they are bounded by `sessions.maxSessions` and idle expiry).
+ * The backends of the gateway, by server: each server's endpoint set (shared by every client session; its primary
+ * endpoint also feeds the registry), plus, for servers with `isolation: session`, one connection per client
+ * session, opened on the session's first call and closed with the session (so they are bounded by
+ * `sessions.maxSessions` and idle expiry).
  */
 import type { BackendConfig } from "../config.js";
+import type { ClientCall } from "../context.js";
 import type { Logger } from "../observability/logger.js";
 import { ErrorCode, RpcError, type JsonRpcNotification, type JsonRpcRequest } from "../jsonrpc.js";
-import type { ClientCall, Session } from "../session/session.js";
+import type { Session } from "../session/session.js";
 import { Backend, type BackendState } from "./backend.js";
 import type { Channel } from "./channel.js";
+import { EndpointSet, type GatewayBackend } from "./endpoints.js";
 import { SseChannel } from "./http.js";
 import { StreamableHttpClientChannel } from "./streamable-client.js";
 import { StdioChannel } from "./stdio.js";
 
-export type GatewayBackend = Backend<ClientCall>;
+export type { GatewayBackend } from "./endpoints.js";
 
 export interface PoolHandlers {
   onNotification(backend: GatewayBackend, message: JsonRpcNotification, owner: Session | undefined): void;
@@ -48,8 +51,8 @@ export function createChannel(config: BackendConfig, logger: Logger): Channel {
 }
 
 export class BackendPool {
-  readonly shared = new Map<string, GatewayBackend>();
-  private readonly configs = new Map<string, BackendConfig>();
+  /** Every server's endpoints, in config order. */
+  readonly sets = new Map<string, EndpointSet>();
   /** Per-session connections open, by server (bounded by `maxConnections`). */
   private readonly isolatedCount = new Map<string, number>();
 
@@ -58,10 +61,7 @@ export class BackendPool {
     private readonly logger: Logger,
     private readonly handlers: PoolHandlers,
   ) {
-    for (const config of servers) {
-      this.configs.set(config.name, config);
-      this.shared.set(config.name, this.make(config, undefined));
-    }
+    for (const config of servers) this.sets.set(config.name, new EndpointSet(config, [this.make(config, undefined)]));
   }
 
   private make(config: BackendConfig, owner: Session | undefined): GatewayBackend {
@@ -81,21 +81,39 @@ export class BackendPool {
     });
   }
 
-  /** Starts every shared backend; resolves when each settled its first attempt. */
+  /** Each server's primary endpoint, in config order (status, capabilities, lists). */
+  primaries(): GatewayBackend[] {
+    return [...this.sets.values()].map((set) => set.primary);
+  }
+
+  /** The primary endpoint of a server. */
+  primary(server: string): GatewayBackend | undefined {
+    return this.sets.get(server)?.primary;
+  }
+
+  /** Starts every endpoint; resolves when each settled its first attempt. */
   async start(): Promise<void> {
-    await Promise.all([...this.shared.values()].map((b) => b.start()));
+    await Promise.all([...this.sets.values()].flatMap((set) => set.endpoints.map((b) => b.start())));
   }
 
-  /** The shared connection when it serves `server` for `session` (no per-session isolation), else undefined. */
-  sharedFor(server: string, session: Session): GatewayBackend | undefined {
-    if (session.id !== undefined && this.configs.get(server)?.isolation === "session") return undefined;
-    return this.shared.get(server);
+  /** Does `server` give this session a connection of its own (`isolation: session`)? */
+  isIsolated(server: string, session: Session): boolean {
+    return session.id !== undefined && this.sets.get(server)?.config.isolation === "session";
   }
 
-  /** The connection that serves `server` for `session`. */
-  async forSession(server: string, session: Session): Promise<GatewayBackend> {
-    const config = this.configs.get(server)!;
-    if (config.isolation !== "session" || session.id === undefined) return this.shared.get(server)!;
+  /** The connection that serves `server` for this call: an endpoint of the set now, or the session's own (opened on first use). */
+  endpointFor(server: string, call: ClientCall): GatewayBackend | Promise<GatewayBackend> {
+    const set = this.sets.get(server)!;
+    return this.isIsolated(server, call.session) ? this.forSession(set.config, call.session) : set.pick(call);
+  }
+
+  /** The per-session connections of a session. */
+  sessionEndpoints(session: Session): GatewayBackend[] {
+    return [...session.isolated.values()] as GatewayBackend[];
+  }
+
+  private async forSession(config: BackendConfig, session: Session): Promise<GatewayBackend> {
+    const server = config.name;
     let backend = session.isolated.get(server) as GatewayBackend | undefined;
     if (backend === undefined || backend.state === "down") {
       if (backend !== undefined) this.release(server, backend);
@@ -130,6 +148,6 @@ export class BackendPool {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.shared.values()].map((b) => b.stop()));
+    await Promise.all([...this.sets.values()].flatMap((set) => set.endpoints.map((b) => b.stop())));
   }
 }

@@ -16,7 +16,7 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import type { JsonRpcMessage } from "../jsonrpc.js";
-import type { Session } from "../session/session.js";
+import type { Session } from "./session.js";
 
 /** `_meta` key that ties a message to a task. */
 export const RELATED_TASK = "io.modelcontextprotocol/related-task";

@@ -1,5 +1,5 @@
 /** Which sessions subscribed to which resource URI (the backend is subscribed once, by the first subscriber). */
-import type { Session } from "../session/session.js";
+import type { Session } from "./session.js";
 
 export class Subscriptions {
   private readonly byUri = new Map<string, Set<Session>>();

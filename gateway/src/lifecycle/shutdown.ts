@@ -2,8 +2,8 @@
  * Process-level safety: on SIGTERM/SIGINT the gateway drains and exits 0; on any exit every stdio child's process
  * group is killed so nothing is left behind; an uncaught error is logged, and the gateway keeps serving.
  */
-import type { Logger } from "./observability/logger.js";
-import { killAllProcessGroups } from "./upstream/stdio.js";
+import type { Logger } from "../observability/logger.js";
+import { killAllProcessGroups } from "../upstream/stdio.js";
 
 let exitHookInstalled = false;
 

@@ -10,13 +10,13 @@
 import { randomUUID } from "node:crypto";
 import { ErrorCode, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from "../jsonrpc.js";
 import type { Logger } from "../observability/logger.js";
-import type { ClientCall, Session } from "../session/session.js";
+import type { ListKind, Registry } from "../catalog/registry.js";
+import type { ClientCall } from "../context.js";
+import { LOG_LEVELS } from "../protocol/versions.js";
+import type { Session } from "../session/session.js";
+import type { Subscriptions } from "../session/subscriptions.js";
+import { messageForClient, relatedTaskId, type TaskHandles, type TaskOwners } from "../session/tasks.js";
 import type { GatewayBackend } from "../upstream/pool.js";
-import type { ListKind, Registry } from "./registry.js";
-import type { Subscriptions } from "./subscriptions.js";
-import { messageForClient, relatedTaskId, type TaskHandles, type TaskOwners } from "./tasks.js";
-
-export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
 const LIST_CHANGED: Record<string, ListKind[]> = {
   "notifications/tools/list_changed": ["tools"],
@@ -112,10 +112,10 @@ export class Forwarder {
         return;
       }
       case "notifications/message": {
-        const level = LOG_LEVELS.indexOf(String(message.params?.level));
+        const level = (LOG_LEVELS as readonly string[]).indexOf(String(message.params?.level));
         const targets = owner !== undefined ? [owner] : this.deps.sessions();
         for (const session of targets) {
-          if (session.logLevel === undefined || level >= LOG_LEVELS.indexOf(session.logLevel)) session.sendStandalone(message);
+          if (session.logLevel === undefined || level >= (LOG_LEVELS as readonly string[]).indexOf(session.logLevel)) session.sendStandalone(message);
         }
         return;
       }

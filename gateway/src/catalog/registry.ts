@@ -6,6 +6,7 @@
 import type { Logger } from "../observability/logger.js";
 import type { Backend } from "../upstream/backend.js";
 import { exposedName, type NamingOptions } from "./naming.js";
+import type { CatalogView, Item, Target } from "./view.js";
 
 export type ListKind = "tools" | "resources" | "resourceTemplates" | "prompts";
 
@@ -23,13 +24,6 @@ const CAPABILITY: Record<ListKind, "tools" | "resources" | "prompts"> = {
 };
 const MAX_PAGES = 100;
 
-export interface Target {
-  server: string;
-  /** The backend's own name of the tool or prompt. */
-  name: string;
-}
-
-type Item = Record<string, unknown> & { name?: string; uri?: string; uriTemplate?: string };
 
 interface ServerLists {
   tools: Item[];
@@ -57,7 +51,8 @@ function templateToRegExp(template: string): RegExp {
   return new RegExp(`^${escaped.replace(/\{[^}]*\}/g, ".+?")}$`);
 }
 
-export class Registry {
+/** The whole catalog: every backend's items, aggregated. The full {@link CatalogView}. */
+export class Registry implements CatalogView {
   private readonly lists = new Map<string, ServerLists>();
   private readonly order: string[] = [];
   /** Aggregated, client-facing lists. */
@@ -85,7 +80,7 @@ export class Registry {
     return this.promptIndex.get(exposed);
   }
 
-  /** The server that owns a resource URI: listed URIs first, then templates, then the only resource server. */
+  /** The server that owns a resource URI: listed URIs first, then templates. */
   resourceServer(uri: string): string | undefined {
     const listed = this.uriIndex.get(uri);
     if (listed !== undefined) return listed;

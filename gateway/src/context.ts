@@ -1,0 +1,56 @@
+/**
+ * What travels with a request from the front to the routes and on to the backends: who calls (the caller), in
+ * which era and session, what the caller may see of the catalog, and, per JSON-RPC request, the call itself.
+ * Fronts build a {@link RequestContext}; steps (steps/) may refine it (an identity, a narrower view); routes and
+ * the upstream pool read it.
+ */
+import type { CatalogView } from "./catalog/view.js";
+import type { JsonRpcId, JsonRpcMessage } from "./jsonrpc.js";
+import type { Era } from "./protocol/era.js";
+import type { InFlight, Session } from "./session/session.js";
+
+/** An authenticated identity. Set by an authentication step; the gateway without one has none. */
+export interface Principal {
+  /** Stable and unique per identity: an OAuth subject (with its issuer), or `apikey:<name>`. */
+  readonly id: string;
+  readonly kind: "oauth" | "apiKey";
+  readonly roles: readonly string[];
+  readonly scopes: readonly string[];
+  /** For the record: the OAuth client id or the API key's name. */
+  readonly name?: string;
+}
+
+/** Who sends a request. */
+export interface Caller {
+  /** The client's address: the socket's peer, or the last untrusted hop of `X-Forwarded-For` behind trusted proxies. */
+  readonly address: string;
+  /** Who it authenticated as; `undefined` when the gateway does not authenticate. */
+  principal: Principal | undefined;
+}
+
+/** The key that per-client limits count by: the identity once authenticated, else the address. */
+export function callerKey(caller: Caller): string {
+  return caller.principal !== undefined ? `id:${caller.principal.id}` : `ip:${caller.address}`;
+}
+
+/** One HTTP request to the MCP endpoint, once classified. */
+export interface RequestContext {
+  /** The id on every log line of the request (the caller's `X-Request-Id`, when it looks like one). */
+  readonly reqId: string;
+  readonly era: Era;
+  readonly caller: Caller;
+  /** What this caller sees of the catalog, and so may call: every route reads the catalog through it. */
+  view: CatalogView;
+}
+
+/** One JSON-RPC request being served: the context routes and backends attach to what they do for it. */
+export interface ClientCall extends InFlight {
+  readonly ctx: RequestContext;
+  /** The session it belongs to (a per-request one when the gateway runs without sessions). */
+  readonly session: Session;
+  readonly clientId: JsonRpcId;
+  /** Sends a message on the stream that answers this request (progress, logging, requests to the client). */
+  forward(message: JsonRpcMessage): void;
+  /** A `tasks/result` call: the task it waits for (requests the backend sends about that task go on this call's stream). */
+  waitsForTask?: { server: string; upstreamId: string };
+}

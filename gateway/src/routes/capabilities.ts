@@ -1,0 +1,23 @@
+/** The capabilities the gateway offers clients: the union of what its backends offer. */
+import type { ServerCapabilities } from "../upstream/backend.js";
+import type { BackendPool } from "../upstream/pool.js";
+
+export function offeredCapabilities(pool: BackendPool): Record<string, unknown> {
+  const caps: Record<string, Record<string, unknown>> = {};
+  for (const backend of pool.primaries()) {
+    const c: ServerCapabilities = backend.capabilities;
+    if (c.tools !== undefined) caps.tools = { listChanged: true };
+    if (c.prompts !== undefined) caps.prompts = { listChanged: true };
+    if (c.resources !== undefined) caps.resources = { listChanged: true, subscribe: (caps.resources?.subscribe as boolean | undefined) === true || c.resources.subscribe === true };
+    if (c.logging !== undefined) caps.logging = {};
+    if (c.completions !== undefined) caps.completions = {};
+    const tasks = c.tasks as { cancel?: object; requests?: { tools?: { call?: object } } } | undefined;
+    if (tasks?.requests?.tools?.call !== undefined) {
+      // Task-augmented tools/call, get, result and cancel are routed; tasks/list is not offered (routes/tasks.ts).
+      caps.tasks = { ...caps.tasks, requests: { tools: { call: {} } } };
+      if (tasks.cancel !== undefined) caps.tasks.cancel = {};
+    }
+  }
+  caps.tools ??= { listChanged: true };
+  return caps;
+}

@@ -1,0 +1,42 @@
+/** `tools/call`: to the backend that owns the exposed tool, under its own name; a task-augmented call's task id becomes a handle. */
+import { ErrorCode, RpcError } from "../jsonrpc.js";
+import type { GatewayMetrics } from "../observability/metrics.js";
+import { createdTaskId, resultForClient, type TaskHandles, type TaskOwners } from "../session/tasks.js";
+import type { Session } from "../session/session.js";
+import type { Forwarding, ForwardOptions } from "./forward.js";
+import type { Route, Subject } from "./route.js";
+
+type Tool = Extract<Subject, { kind: "tool" }>;
+
+export function toolCallRoute(deps: { forwarding: Forwarding; metrics: GatewayMetrics; tasks: { handles: TaskHandles; owners: TaskOwners } }): Route<Tool> {
+  /** A task-augmented call's answer: the backend's task id becomes the session's handle, and the session its owner. */
+  const taskCreated = (session: Session, server: string, answer: unknown): unknown => {
+    const upstreamId = createdTaskId(answer);
+    if (upstreamId === undefined) return answer; // the backend ran it as a plain call
+    const ref = { server, upstreamId };
+    if (session.id !== undefined) deps.tasks.owners.add(ref, session);
+    return resultForClient(answer, deps.tasks.handles.handle(session.id, ref));
+  };
+  return {
+    resolve(call, request) {
+      const name = request.params?.name;
+      if (typeof name !== "string") return new RpcError(ErrorCode.InvalidParams, 'tools/call needs "name", the tool to call');
+      const target = call.ctx.view.tool(name);
+      if (target === undefined) {
+        deps.metrics.toolCall("unknown", "unknown", "error", 0);
+        return new RpcError(ErrorCode.InvalidParams, `Unknown tool: "${name}". Call tools/list for the tools this gateway exposes.`);
+      }
+      return { kind: "tool", server: target.server, name: target.name };
+    },
+    serve(call, request, tool, reply) {
+      const params = request.params ?? {};
+      const started = performance.now();
+      const options: ForwardOptions = {
+        label: `tools/call "${tool.name}"`,
+        done: (outcome) => deps.metrics.toolCall(tool.server, tool.name, outcome, (performance.now() - started) / 1000),
+      };
+      if (params.task !== undefined) options.rewrite = (answer) => taskCreated(call.session, tool.server, answer);
+      deps.forwarding.forward(call, tool.server, request, { ...params, name: tool.name }, reply, options);
+    },
+  };
+}
