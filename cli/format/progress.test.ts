@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { progressText, progressView } from "./progress.js";
 
-function sink(isTTY: boolean) {
+function sink(isTTY: boolean, columns = 40) {
   const chunks: string[] = [];
-  return { chunks, stream: Object.assign({ write: (c: string) => (chunks.push(c), true) }, isTTY ? { isTTY: true, columns: 40 } : {}) as unknown as NodeJS.WritableStream & { isTTY?: boolean } };
+  return { chunks, stream: Object.assign({ write: (c: string) => (chunks.push(c), true) }, isTTY ? { isTTY: true, columns } : {}) as unknown as NodeJS.WritableStream & { isTTY?: boolean } };
 }
 
 describe("progressText", () => {
@@ -31,5 +31,11 @@ describe("progressView", () => {
     view.update({ progress: 2, total: 2, message: "a message far too long to fit the forty columns of this terminal" });
     view.done();
     expect(chunks).toEqual(["\r\u001b[2K⠋ 1/2 (50%)", "\r\u001b[2K⠙ 2/2 (100%): a message far too long t…", "\r\u001b[2K"]);
+  });
+
+  it("takes a terminal of unknown width (0 columns) as 80 wide", () => {
+    const { chunks, stream } = sink(true, 0);
+    progressView(stream, {}).update({ progress: 1, total: 4 });
+    expect(chunks).toEqual(["\r\u001b[2K⠋ 1/4 (25%)"]);
   });
 });

@@ -32,7 +32,8 @@ export function progressView(stream: NodeJS.WritableStream & { isTTY?: boolean; 
   return {
     update(u) {
       const line = `${FRAMES[frame++ % FRAMES.length]} ${progressText(u)}`;
-      const width = Math.max(10, (stream.columns ?? 80) - 1);
+      // A terminal of unknown size (columns 0, as under `script`) counts as 80 wide.
+      const width = Math.max(10, (stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80) - 1);
       stream.write(`\r\u001b[2K${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
       drawn = true;
     },
