@@ -1,5 +1,5 @@
 /** The stacks that exist (`stacks/Pulumi.<name>.yaml`), for the `--stack` help of plan, synth and check. */
-import { listStacks } from "../components/plan/plan-stack.js";
+import { listStacks } from "../stacks/plan-stack.js";
 import { findRepoRoot } from "../servers/catalog/catalog.js";
 
 /** `--stack` help text: what the option does, then the stacks of this checkout by name. */

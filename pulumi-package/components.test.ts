@@ -9,6 +9,7 @@ import { McpServer as RepoMcpServer } from "../components/k8s/mcp-server.js";
 import { runUnderMocks, type RegisteredResource } from "../components/plan/run-under-mocks.js";
 import { KNOWN_SECRET, mixedSpecs } from "../components/testing/fixtures.js";
 import { workloadOf } from "../components/workload.js";
+import { fleetModel } from "../servers/catalog/derive.js";
 import { catalogOf, type Server } from "./args.js";
 import { Fleet, McpServer } from "./components.js";
 
@@ -24,13 +25,13 @@ describe("the package's McpServer", () => {
   it("creates what the repository's McpServer creates for the same server, under mcp-fleet:index:McpServer", async () => {
     const server = servers[0]!;
     const pkg = await runUnderMocks({ program: () => void new McpServer("github", { server, namespace: "mcp", gatewayImage: GATEWAY_IMAGE, secretValues: { GITHUB_TOKEN: KNOWN_SECRET } }) });
-    const entry = catalogOf("test", [server], "/nonexistent").servers[0]!;
+    const fleet = fleetModel(catalogOf("test", [server], "/nonexistent"), { network: { kind: "cluster", namespace: "mcp" } });
     const repo = await runUnderMocks({
       program: () =>
         void new RepoMcpServer("github", {
-          server: entry,
-          workload: workloadOf(entry, { root: "/nonexistent", gatewayImage: GATEWAY_IMAGE, builtImage: () => GATEWAY_IMAGE }),
-          namespace: "mcp",
+          fleet,
+          server: fleet.servers[0]!,
+          workload: workloadOf(fleet.servers[0]!, { gatewayImage: GATEWAY_IMAGE, builtImage: () => GATEWAY_IMAGE }),
           secretValues: { GITHUB_TOKEN: KNOWN_SECRET },
         }),
     });
@@ -52,8 +53,8 @@ describe("the package's Fleet", () => {
   it("creates what the repository's Fleet creates for the same servers", async () => {
     const secrets = { MCP_FLEET_SESSION_SECRET: KNOWN_SECRET };
     const pkg = await runUnderMocks({ program: () => void new Fleet("prod", { servers, namespace: "mcp", gatewayImage: GATEWAY_IMAGE, gatewaySecrets: secrets }) });
-    const catalog = catalogOf("test", servers, "/nonexistent");
-    const repo = await runUnderMocks({ program: () => void new RepoFleet("prod", { catalog, namespace: "mcp", gatewayImage: GATEWAY_IMAGE, gatewaySecrets: secrets }) });
+    const fleet = fleetModel(catalogOf("test", servers, "/nonexistent"), { network: { kind: "cluster", namespace: "mcp" } });
+    const repo = await runUnderMocks({ program: () => void new RepoFleet("prod", { fleet, gatewayImage: GATEWAY_IMAGE, gatewaySecrets: secrets }) });
     expect(Object.keys(customResources(pkg.resources)).length).toBeGreaterThan(15);
     expect(customResources(pkg.resources)).toEqual(customResources(repo.resources));
   });

@@ -13,10 +13,21 @@ import { McpGateway as McpGatewayComponent } from "../components/k8s/mcp-gateway
 import { McpServer as McpServerComponent } from "../components/k8s/mcp-server.js";
 import { Monitoring as MonitoringComponent, type MonitoringComponentArgs } from "../components/monitoring/index.js";
 import { workloadOf } from "../components/workload.js";
+import { fleetModel, type ClusterNetwork, type FleetModel } from "../servers/catalog/derive.js";
 import { catalogOf, type Server, type ServerSlo } from "./args.js";
 
 /** Where servers would keep their Dockerfiles for the package: here, where there are none (see `catalogOf`). */
 const PACKAGE_ROOT = dirname(fileURLToPath(import.meta.url));
+
+/** The fleet model of these servers in a namespace: every name, label and URL, as the repository's stacks derive them. */
+function clusterFleet(component: string, servers: readonly Server[], where: { namespace: string; prefix?: string | undefined; owner?: string | undefined }): FleetModel<ClusterNetwork> {
+  const catalog = catalogOf(component, servers, PACKAGE_ROOT);
+  return fleetModel(catalog, {
+    network: { kind: "cluster", namespace: where.namespace },
+    ...(where.prefix !== undefined ? { prefix: where.prefix } : {}),
+    ...(where.owner !== undefined ? { owner: where.owner } : {}),
+  });
+}
 
 /** Horizontal autoscaling on CPU. */
 export interface Autoscaling {
@@ -60,6 +71,8 @@ export interface McpServerArgs {
   autoscaling?: Autoscaling;
   /** Values of the server's secret variables (Pulumi secrets); unset, its Secret comes from elsewhere. */
   secretValues?: Record<string, pulumi.Input<string>>;
+  /** The fleet's session secret (a Pulumi secret): an adapter's replicas share a key derived from it. */
+  fleetSessionSecret?: pulumi.Input<string>;
   /** Extra ServiceAccount annotations (IRSA role, ...). */
   serviceAccountAnnotations?: Record<string, string>;
 }
@@ -72,16 +85,17 @@ export class McpServer extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
 
   constructor(name: string, args: McpServerArgs, opts?: pulumi.ComponentResourceOptions) {
-    const entry = catalogOf(`McpServer "${name}"`, [args.server], PACKAGE_ROOT).servers[0]!;
+    const fleet = clusterFleet(`McpServer "${name}"`, [args.server], args);
+    const server = fleet.servers[0]!;
     super("mcp-fleet:index:McpServer", name, {}, opts);
-    const workload = workloadOf(entry, { root: PACKAGE_ROOT, gatewayImage: args.gatewayImage, builtImage: () => args.gatewayImage });
+    const workload = workloadOf(server, { gatewayImage: args.gatewayImage, builtImage: () => args.gatewayImage });
     const inner = new McpServerComponent(
       name,
       {
-        server: entry,
+        fleet,
+        server,
         workload,
-        namespace: args.namespace,
-        ...(args.prefix !== undefined ? { prefix: args.prefix } : {}),
+        ...(args.fleetSessionSecret !== undefined ? { fleetSessionSecret: args.fleetSessionSecret } : {}),
         ...(args.monitoringNamespace !== undefined ? { monitoringNamespace: args.monitoringNamespace } : {}),
         ...(args.autoscaling !== undefined ? { autoscaling: args.autoscaling } : {}),
         ...(args.secretValues !== undefined ? { secretValues: args.secretValues } : {}),
@@ -123,20 +137,17 @@ export class McpGateway extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
 
   constructor(name: string, args: McpGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
-    const catalog = catalogOf(`McpGateway "${name}"`, args.servers, PACKAGE_ROOT);
+    const fleet = clusterFleet(`McpGateway "${name}"`, args.servers, args);
     super("mcp-fleet:index:McpGateway", name, {}, opts);
     const inner = new McpGatewayComponent(
       name,
       {
-        catalog,
-        namespace: args.namespace,
+        fleet,
         image: args.image,
         secrets: args.secrets,
-        ...(args.prefix !== undefined ? { prefix: args.prefix } : {}),
         ...(args.replicas !== undefined ? { replicas: args.replicas } : {}),
         ...(args.autoscaling !== undefined ? { autoscaling: args.autoscaling } : {}),
         ...(args.ingress !== undefined ? { ingress: args.ingress } : {}),
-        ...(args.owner !== undefined ? { owner: args.owner } : {}),
       },
       { parent: this },
     );
@@ -291,11 +302,11 @@ export class Fleet extends pulumi.ComponentResource {
   public readonly gatewayUrl: pulumi.Output<string>;
 
   constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
-    const catalog = catalogOf(`Fleet "${name}"`, args.servers, PACKAGE_ROOT);
+    const fleet = clusterFleet(`Fleet "${name}"`, args.servers, args);
     super("mcp-fleet:index:Fleet", name, {}, opts);
-    const { servers: _servers, ...rest } = args;
-    void _servers;
-    const inner = new FleetComponent(name, { ...rest, catalog } satisfies ConstructorParameters<typeof FleetComponent>[1], { parent: this });
+    const { servers: _servers, namespace: _namespace, prefix: _prefix, owner: _owner, ...rest } = args;
+    void [_servers, _namespace, _prefix, _owner];
+    const inner = new FleetComponent(name, { ...rest, fleet } satisfies ConstructorParameters<typeof FleetComponent>[1], { parent: this });
     this.namespace = pulumi.output(inner.namespace);
     this.gatewayUrl = pulumi.output(inner.gatewayUrl);
     this.registerOutputs({ namespace: this.namespace, gatewayUrl: this.gatewayUrl });

@@ -47,7 +47,7 @@ function restoreUnknowns(value: unknown, unknownMask: string): unknown {
 /** Runs the stack program under mocks (the components' runner) and returns every resource it registered. */
 export function stackResourcesOf(options: { root?: string; catalog?: Catalog; config?: Record<string, string> } = {}): StackResourceSource {
   return async (stack) => {
-    const { planStack } = await import("../../components/plan/plan-stack.js");
+    const { planStack } = await import("../../stacks/plan-stack.js");
     const { UNKNOWN_MASK } = await import("../../components/plan/run-under-mocks.js");
     let plan;
     try {

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { ConfigError } from "@mcp-fleet/gateway/config";
 import type { Command } from "commander";
-import { renderGatewayConfig, localSkips } from "../../components/gateway-config.js";
+import { localGatewayConfig, localSkips } from "../../components/gateway-config.js";
 import { CatalogError, findRepoRoot, loadCatalog, type Catalog } from "../../servers/catalog/catalog.js";
 import { CliError } from "../errors.js";
 import { styleFor } from "../format/style.js";
@@ -70,7 +70,7 @@ async function dev(options: DevOptions): Promise<void> {
 
   let config;
   try {
-    config = renderGatewayConfig(catalog, { kind: "local", port });
+    config = localGatewayConfig(catalog, { port });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof Error) throw new CliError(error.message);
     throw error;

@@ -1,7 +1,7 @@
 /** `mcp-fleet plan --stack NAME [--json]`: the stack's resources, planned offline under Pulumi's mocks. */
 import type { Command } from "commander";
 import { planJson, planTree } from "../../components/plan/format.js";
-import { planStack } from "../../components/plan/plan-stack.js";
+import { planStack } from "../../stacks/plan-stack.js";
 import { CliError } from "../errors.js";
 import { stackOptionHelp } from "../stacks.js";
 

@@ -11,13 +11,17 @@ const NOT_COPIED = new Set(["node_modules", ".git", ".tmp", "out", "dist", "cove
 
 /**
  * A copy of the repository in a new temp dir (`prefix` names it), node_modules symlinked to this checkout's: a test
- * may change its `servers/` freely. The caller removes it.
+ * may change its `servers/` freely. `exclude` leaves out repository-relative paths. The caller removes it.
  */
-export async function copyRepo(prefix: string): Promise<string> {
+export async function copyRepo(prefix: string, options: { exclude?: readonly string[] } = {}): Promise<string> {
   const copy = await mkdtemp(join(tmpdir(), prefix));
+  const exclude = new Set(options.exclude ?? []);
   await cp(REPO_ROOT, copy, {
     recursive: true,
-    filter: (source) => !NOT_COPIED.has(relative(REPO_ROOT, source).split("/")[0] ?? ""),
+    filter: (source) => {
+      const path = relative(REPO_ROOT, source);
+      return !NOT_COPIED.has(path.split("/")[0] ?? "") && !exclude.has(path);
+    },
   });
   await symlink(join(REPO_ROOT, "node_modules"), join(copy, "node_modules"), "dir");
   return copy;

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { planFleet, planFleetMonitoring, validateFleetPlanInput } from "../../components/fleet/plan.js";
 import { monitoringObjects } from "../../components/monitoring/objects.js";
-import { readStackFile } from "../../components/plan/plan-stack.js";
+import { readStackFile } from "../../stacks/plan-stack.js";
 import { synthFleet } from "../../components/synth/synth.js";
 import { findRepoRoot, loadCatalog, type Catalog } from "../../servers/catalog/catalog.js";
 import { parseStackConfig, readRawConfig } from "../../stacks/config.js";
@@ -23,7 +23,7 @@ export async function synthStack(stack: string, outdir: string, root = findRepoR
   const problems = validateFleetPlanInput(input);
   if (problems.length > 0) throw new CliError(`stack "${stack}" cannot be synthesized:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   const plan = planFleet(input);
-  const monitoring = planFleetMonitoring(fleetName(config), input, plan);
+  const monitoring = planFleetMonitoring(fleetName(config), input);
   const monitoringManifests = monitoring !== undefined ? monitoringObjects(monitoring.name, monitoring.args) : [];
   mkdirSync(outdir, { recursive: true });
   for (const f of readdirSync(outdir)) if (f.endsWith(".k8s.yaml")) rmSync(join(outdir, f));

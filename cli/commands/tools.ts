@@ -11,7 +11,7 @@ import { DEFAULT_SEPARATOR, parseGatewayConfig, type GatewayConfig } from "@mcp-
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { Command } from "commander";
-import { localSkips, renderGatewayConfig } from "../../components/gateway-config.js";
+import { localGatewayConfig, localSkips } from "../../components/gateway-config.js";
 import type { Catalog } from "../../servers/catalog/catalog.js";
 import { CliError } from "../errors.js";
 import { loadCatalogOrFail } from "../format/problems.js";
@@ -58,7 +58,7 @@ export function register(program: Command): void {
 /** The local gateway config of the catalog (what `npm start` runs), or undefined when no server can run here. */
 function localConfig(catalog: Catalog): GatewayConfig | undefined {
   try {
-    return parseGatewayConfig(renderGatewayConfig(catalog, { kind: "local" }), "local gateway config");
+    return parseGatewayConfig(localGatewayConfig(catalog), "local gateway config");
   } catch {
     return undefined;
   }

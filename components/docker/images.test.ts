@@ -20,9 +20,10 @@ import { parse, stringify } from "yaml";
 import { treePids } from "../../bench/gateway/proctree.js";
 import { freePort } from "../../bench/gateway/targets.js";
 import { findRepoRoot, loadCatalog } from "../../servers/catalog/catalog.js";
-import { ADAPTER_CONFIG_DIR, ADAPTER_CONFIG_FILE } from "../workload.js";
-import { CONTAINER_HARDENING, dockerFleetPlan, type DockerContainerPlan } from "./plan.js";
-import { hardeningRunArgs } from "./run-args.js";
+import { fleetModel, SESSION_SECRET_ENV } from "../../servers/catalog/derive.js";
+import { adapterSessionSecret, GATEWAY_CONFIG_DIR, GATEWAY_CONFIG_FILE } from "../workload.js";
+import { CONTAINER_HARDENING, containerArgs, dockerFleetPlan, type DockerContainerPlan } from "./plan.js";
+import { dockerRunWords } from "./testing/docker-run.js";
 import { startDockerEngine, type DockerEngine } from "./testing/engine.js";
 import { baseImagesOf, ensureNodeBaseImage } from "./testing/node-base-image.js";
 
@@ -51,7 +52,8 @@ afterAll(async () => {
 
 const TAG = "test";
 const catalog = await loadCatalog({ root });
-const plan = dockerFleetPlan({ catalog, imageTag: TAG });
+const plan = dockerFleetPlan({ fleet: fleetModel(catalog, { network: { kind: "docker" } }), imageTag: TAG });
+const fleetSessionSecret = randomBytes(32).toString("hex");
 const docker = (args: string[], timeoutMs = 120_000) => engine!.docker(args, { timeoutMs });
 
 interface Running {
@@ -93,7 +95,7 @@ describe.skipIf(engine === undefined)(`the shipped images in a real Docker engin
         const dir = join(configs, c.role);
         mkdirSync(dir, { recursive: true, mode: 0o755 });
         chmodSync(dir, 0o755);
-        writeFileSync(join(dir, ADAPTER_CONFIG_FILE), configYaml, { mode: 0o644 });
+        writeFileSync(join(dir, GATEWAY_CONFIG_FILE), configYaml, { mode: 0o644 });
       }
     }
     gatewayUrl = `http://127.0.0.1:${ports.get(plan.containers.find((c) => c.role === "gateway")!.alias)}/mcp`;
@@ -117,13 +119,14 @@ describe.skipIf(engine === undefined)(`the shipped images in a real Docker engin
 
   it("runs the fleet hardened as the components configure it; a client lists and calls tools through the gateway", { timeout: 180_000 }, async () => {
     for (const { plan: c, env } of running) {
-      const secrets = Object.fromEntries(c.secretEnv.map((k) => [k, randomBytes(32).toString("hex")]));
-      const args = ["run", "-d", "--name", c.containerName, "--network", "host", ...hardeningRunArgs(c.memoryMb)];
-      for (const [k, v] of Object.entries({ ...env, ...secrets })) args.push("-e", `${k}=${v}`);
-      if (c.uploads.length > 0) args.push("-v", `${join(engine!.dir, "configs", c.role)}:${ADAPTER_CONFIG_DIR}:ro`);
-      if (c.command !== undefined) args.push("--entrypoint", c.command[0]!);
-      args.push(c.image, ...(c.command?.slice(1) ?? []));
-      await docker(args);
+      // Session keys as the component gives them: the fleet's to the gateway, a derived one to each adapter.
+      const secrets: Record<string, string> = Object.fromEntries(c.secretEnv.map((k) => [k, randomBytes(16).toString("hex")]));
+      if (c.sessionKey === "fleet") secrets[SESSION_SECRET_ENV] = fleetSessionSecret;
+      if (c.sessionKey === "adapter") secrets[SESSION_SECRET_ENV] = adapterSessionSecret(fleetSessionSecret, c.role);
+      const envs = Object.entries({ ...env, ...secrets }).map(([k, v]) => `${k}=${v}`);
+      const args = containerArgs(c, { network: "host", image: c.image, envs });
+      const mounts = c.uploads.length > 0 ? [`${join(engine!.dir, "configs", c.role)}:${GATEWAY_CONFIG_DIR}:ro`] : [];
+      await docker(dockerRunWords(args, { network: "host", mounts }));
     }
     // The gateway reports every backend up (bounded wait: the adapters start their servers first).
     const statusUrl = new URL("/status", gatewayUrl);

@@ -1,13 +1,51 @@
 /**
  * What travels with a request from the front to the routes and on to the backends: who calls (the caller), in
- * which era and session, what the caller may see of the catalog, and, per JSON-RPC request, the call itself.
+ * which era and session, what the caller may see of the catalog, and, per JSON-RPC request, the call itself and
+ * what it is about.
  * Fronts build a {@link RequestContext}; steps (steps/) may refine it (an identity, a narrower view); routes and
  * the upstream pool read it.
  */
-import type { CatalogView } from "./catalog/view.js";
 import type { JsonRpcId, JsonRpcMessage } from "./jsonrpc.js";
 import type { Era } from "./protocol/era.js";
 import type { InFlight, Session } from "./session/session.js";
+
+/**
+ * What one caller sees of the catalog: the aggregated lists and the lookups that route a request to its backend.
+ * The registry (catalog/) is the whole catalog; a narrower view (per identity, from the access rules) answers a
+ * hidden item exactly like a missing one, so routes never need to know why an item is absent.
+ */
+/** A listed item as clients see it (tool, resource, resource template, prompt). */
+export type Item = Record<string, unknown> & { name?: string; uri?: string; uriTemplate?: string };
+
+/** Where an exposed tool or prompt lives. */
+export interface Target {
+  server: string;
+  /** The backend's own name of the tool or prompt. */
+  name: string;
+}
+
+export interface CatalogView {
+  readonly tools: readonly Item[];
+  readonly resources: readonly Item[];
+  readonly resourceTemplates: readonly Item[];
+  readonly prompts: readonly Item[];
+  /** The backend tool behind an exposed name, if this view shows it. */
+  tool(exposed: string): Target | undefined;
+  prompt(exposed: string): Target | undefined;
+  /** The server that serves a resource URI (listed URIs first, then templates), if this view shows it. */
+  resourceServer(uri: string): string | undefined;
+}
+
+/** What a request is about, once its route resolved it. `server` is set for everything a backend serves. */
+export type Subject =
+  /** Answered by the gateway itself (initialize, ping, lists, logging/setLevel, refusals). */
+  | { kind: "gateway" }
+  /** `name`: the backend's own name of the tool (the caller used its exposed name). */
+  | { kind: "tool"; server: string; name: string }
+  | { kind: "prompt"; server: string; name: string }
+  | { kind: "resource"; server: string; uri: string }
+  /** A task of a backend (tasks/get, result, cancel), behind the caller's handle. */
+  | { kind: "task"; server: string; upstreamId: string; handle: string };
 
 /** An authenticated identity. Set by an authentication step; the gateway without one has none. */
 export interface Principal {

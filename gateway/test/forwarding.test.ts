@@ -111,16 +111,22 @@ describe("forwarding", () => {
     expect(textOf(result)).toContain("URI: file:///srv/project-x");
   });
 
-  it("forwards logging messages and logging/setLevel", async () => {
-    const client = await samplingClient("log");
-    const messages: unknown[] = [];
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-      messages.push(n.params.data);
-    });
-    await client.setLoggingLevel("info");
-    await client.callTool({ name: "fixture__say", arguments: { message: "hello log" } });
-    await waitFor(() => (messages.includes("hello log") ? true : undefined), "the log message");
-    expect(messages).toContain("hello log");
+  it("sends backends the most verbose level any session set, and gives each session only the messages at or above its own", async () => {
+    const [quiet, chatty] = await Promise.all([samplingClient("quiet"), samplingClient("chatty")]);
+    const heard = { quiet: [] as unknown[], chatty: [] as unknown[] };
+    quiet.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void heard.quiet.push(n.params.data));
+    chatty.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void heard.chatty.push(n.params.data));
+    await quiet.setLoggingLevel("error");
+    await chatty.setLoggingLevel("warning");
+    // The backend was set to the more verbose of the two.
+    expect(textOf(await quiet.callTool({ name: "fixture__log_level" }))).toBe("warning");
+    for (const level of ["notice", "warning", "error"] as const) {
+      await chatty.callTool({ name: "fixture__say", arguments: { message: `at ${level}`, level } });
+    }
+    // One stdio connection delivers in order: once both heard the last message, everything earlier has arrived.
+    await waitFor(() => (heard.quiet.includes("at error") && heard.chatty.includes("at error") ? true : undefined), "the error-level message");
+    expect(heard.chatty).toEqual(["at warning", "at error"]); // notice: below the backend's level, never sent
+    expect(heard.quiet).toEqual(["at error"]); // warning: filtered by the gateway for this session
   });
 
   it("passes tools/list_changed on and serves the new tool", async () => {

@@ -6,7 +6,7 @@
 import type { Logger } from "../observability/logger.js";
 import type { Backend } from "../upstream/backend.js";
 import { exposedName, type NamingOptions } from "./naming.js";
-import type { CatalogView, Item, Target } from "./view.js";
+import type { CatalogView, Item, Target } from "../context.js";
 
 export type ListKind = "tools" | "resources" | "resourceTemplates" | "prompts";
 

@@ -3,9 +3,8 @@
  * request, and the front of that era. Every front gets the request's context: who calls, in which era, and what
  * the caller sees of the catalog.
  */
-import type { CatalogView } from "../catalog/view.js";
 import type { GatewayConfig } from "../config.js";
-import type { Caller, RequestContext } from "../context.js";
+import type { Caller, CatalogView, RequestContext } from "../context.js";
 import { ClientAddresses } from "../http/client-address.js";
 import { accepts, isJsonContentType } from "../http/guards.js";
 import type { H1Request, H1Response } from "../http/h1/server.js";

@@ -3,22 +3,13 @@
  * backend tool, prompt or resource, or the gateway itself), so that the steps between the front and the routes
  * (access, rate limits) decide on the same subject the route then serves.
  */
-import type { ClientCall } from "../context.js";
+import type { ClientCall, Subject } from "../context.js";
 import type { JsonRpcRequest, JsonRpcResponse, RpcError } from "../jsonrpc.js";
+
+export type { Subject } from "../context.js";
 
 /** Where a route sends the answer of one request. Called exactly once. */
 export type Reply = (response: JsonRpcResponse) => void;
-
-/** What a request is about. `server` is set for everything a backend serves. */
-export type Subject =
-  /** Answered by the gateway itself (initialize, ping, lists, logging/setLevel, refusals). */
-  | { kind: "gateway" }
-  /** `name`: the backend's own name of the tool (the caller used its exposed name). */
-  | { kind: "tool"; server: string; name: string }
-  | { kind: "prompt"; server: string; name: string }
-  | { kind: "resource"; server: string; uri: string }
-  /** A task of a backend (tasks/get, result, cancel), behind the caller's handle. */
-  | { kind: "task"; server: string; upstreamId: string; handle: string };
 
 export interface Route<S extends Subject = Subject> {
   /** The request's subject, or the error to answer (an unknown name, a missing parameter). */

@@ -9,10 +9,9 @@
  *
  * A step may answer asynchronously (a shared store); the chain stays synchronous while every step does.
  */
-import type { Caller, ClientCall } from "../context.js";
+import type { Caller, ClientCall, Subject } from "../context.js";
 import type { H1Request } from "../http/h1/server.js";
 import type { JsonRpcRequest, RpcError } from "../jsonrpc.js";
-import type { Subject } from "../routes/route.js";
 
 /** An HTTP answer that refuses a request at admission. */
 export interface Refusal {

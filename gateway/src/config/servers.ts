@@ -1,0 +1,90 @@
+/** The backends (`servers:`): one entry per MCP server, by transport. */
+import { z } from "zod";
+import { ENV_NAME, SERVER_NAME } from "./names.js";
+
+const globList = z.array(z.string().min(1)).default([]);
+
+/** Which of a backend's tools the gateway exposes: a tool is exposed when it matches `allow` (or `allow` is empty) and matches no `deny` glob. */
+export const ToolFilterSchema = z
+  .object({
+    /** Globs (`*` and `?`) of tool names to expose. @default [] (all) */
+    allow: globList,
+    /** Globs of tool names to hide, applied after `allow`. @default [] */
+    deny: globList,
+  })
+  .strict();
+
+const commonServerFields = {
+  /** Backend name; prefixes every exposed name (`<name><separator><tool>`). DNS-1123 label. */
+  name: z.string().regex(SERVER_NAME, "must be a DNS-1123 label: lowercase letters, digits and '-', 1-63 characters"),
+  /** Timeout of one call to this backend, in milliseconds. @default 30000 */
+  timeoutMs: z.number().int().positive().max(3_600_000).default(30_000),
+  /**
+   * How long a connection attempt may take (process start-up and the initialize handshake), in milliseconds. A
+   * backend not up within this time of starting or going down counts as down (status, health) while it retries.
+   * @default 30000
+   */
+  startTimeoutMs: z.number().int().positive().max(600_000).default(30_000),
+  /** Tool filter. @default {allow: [], deny: []} */
+  tools: ToolFilterSchema.prefault({}),
+  /**
+   * `shared`: one backend connection serves every client session (the backend's state is shared by design).
+   * `session`: each client session gets its own backend connection (bounded by `maxSessions` of the gateway).
+   * @default "shared"
+   */
+  isolation: z.enum(["shared", "session"]).default("shared"),
+  /**
+   * With `isolation: session`: at most this many per-session connections (child processes for stdio) at once; a
+   * further session's call gets an error naming this field until one of them ends. @default 64
+   */
+  maxConnections: z.number().int().positive().max(10_000).default(64),
+};
+
+export const StdioServerSchema = z
+  .object({
+    ...commonServerFields,
+    transport: z.literal("stdio"),
+    /** Executable to spawn (in its own process group). */
+    command: z.string().min(1),
+    /** @default [] */
+    args: z.array(z.string()).default([]),
+    /** Extra environment of the child; the gateway's own environment is not inherited beyond PATH, HOME, NODE_OPTIONS, TMPDIR, LANG and `inheritEnv`. @default {} */
+    env: z.record(z.string().regex(ENV_NAME, "must be an environment variable name"), z.string()).default({}),
+    /**
+     * Names of the gateway's own environment variables passed through to the child, read when it is spawned. Made
+     * for secrets: in a pod the adapter container gets the server's secrets (`secretKeyRef`) and hands them on
+     * without the config ever holding a value. A name unset in the gateway's environment is left out (logged once,
+     * at warn, by name). `env` wins over an inherited variable of the same name. @default []
+     */
+    inheritEnv: z.array(z.string().regex(ENV_NAME, "must be an environment variable name: letters, digits and _, not starting with a digit (e.g. GITHUB_TOKEN)")).default([]),
+    /** Working directory of the child. @default the gateway's working directory */
+    cwd: z.string().optional(),
+    /** Restart with exponential backoff when the child exits. */
+    restart: z
+      .object({
+        /** @default 250 */
+        initialDelayMs: z.number().int().positive().default(250),
+        /** @default 10000 */
+        maxDelayMs: z.number().int().positive().default(10_000),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+const remoteServerFields = {
+  /** Endpoint URL (`http:` or `https:`). */
+  url: z
+    .string()
+    .url()
+    .refine((u) => /^https?:$/.test(new URL(u).protocol), "must be an http:// or https:// URL"),
+  /** Extra request headers (e.g. authorization for a remote server). @default {} */
+  headers: z.record(z.string(), z.string()).default({}),
+};
+
+export const HttpServerSchema = z
+  .object({ ...commonServerFields, transport: z.literal("http"), ...remoteServerFields })
+  .strict();
+export const SseServerSchema = z.object({ ...commonServerFields, transport: z.literal("sse"), ...remoteServerFields }).strict();
+
+export const BackendSchema = z.discriminatedUnion("transport", [StdioServerSchema, HttpServerSchema, SseServerSchema]);
