@@ -62,7 +62,7 @@ describe("the package's Fleet", () => {
   it("refuses two servers on one port, naming both", async () => {
     const clash = [servers[0]!, { ...servers[2]!, port: servers[0]!.port }];
     await expect(runUnderMocks({ program: () => void new Fleet("prod", { servers: clash, namespace: "mcp", gatewayImage: GATEWAY_IMAGE, gatewaySecrets: {} }) })).rejects.toThrow(
-      `Fleet "prod" has invalid arguments:\n  - servers[1]/legacy: \`port\` 3201 is already used by servers[0]/github. Pick another port.`,
+      `Fleet "prod" has invalid arguments:\n  - servers[1]/legacy: \`port\` 3201 is already used by servers[0]/github. Pick another port, e.g. 3101 (the next free one).`,
     );
   });
 });
