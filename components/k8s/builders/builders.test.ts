@@ -17,10 +17,11 @@ const fleet = clusterFleet(catalog, "ns");
 const server = (name: string) => fleet.servers.find((s) => s.spec.name === name)!;
 
 describe("workloads", () => {
-  it("fronts stdio and sse servers with the gateway in passthrough mode, listening on the server's port", () => {
+  it("fronts stdio and sse servers with the gateway in passthrough mode, listening on the server's port, ready only while its server is up", () => {
     expect(adapterConfig(server("github"))).toEqual({
       listen: { host: "0.0.0.0", port: 3201, path: "/mcp" },
       naming: { separator: "__", passthrough: true },
+      readiness: { requireBackends: true },
       servers: [{ name: "github", timeoutMs: 30000, tools: { allow: [], deny: [] }, isolation: "shared", transport: "stdio", command: "node", args: ["gh.js"], env: { LOG_LEVEL: "info" }, inheritEnv: ["GITHUB_TOKEN"], cwd: "/app" }],
     });
     expect(adapterConfig(server("legacy")).servers[0]).toMatchObject({ transport: "sse", url: "https://legacy.example.com/sse" });
