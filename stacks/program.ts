@@ -104,6 +104,8 @@ export function fleetPlanInputFromConfig(config: StackConfig, catalog: Catalog):
         ? { ingress: { host: config.domain, ...(config.ingressClass !== undefined ? { className: config.ingressClass } : {}), ...(config.tls !== false ? { tls: config.tls } : {}) } }
         : {}),
       secretKeys: [SESSION_SECRET_ENV],
+      ...(config.hotReload ? { hotReload: true } : {}),
+      ...(config.tracing !== undefined ? { tracing: { ...config.tracing } } : {}),
     },
     serverAutoscaling: config.serverAutoscaling,
     monitoringNamespace: config.monitoringNamespace,
