@@ -26,7 +26,7 @@ const clients: Client[] = [];
 
 beforeAll(async () => {
   if (!hasNginx) return;
-  const config = { servers: [{ name: "s", transport: "stdio", command: process.execPath, args: [SERVER] }] };
+  const config = { servers: [{ name: "s", transport: "stdio" as const, command: process.execPath, args: [SERVER] }] };
   replicas = await Promise.all([gatewayProcess(config), gatewayProcess(config)]);
   const port = await freePort();
   for (const d of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(join(dir, d));
