@@ -16,7 +16,9 @@ const EVERYTHING = join(ROOT, "node_modules/@modelcontextprotocol/server-everyth
 const LOOPBACK = join(ROOT, "bench/gateway/loopback.mjs");
 const bin = (name: string) => realpathSync(join(ROOT, "node_modules/.bin", name));
 
-export const TARGET_NAMES = ["direct", "gateway", "mcp-proxy", "supergateway", "mcp-hub"] as const;
+export const TARGET_NAMES = ["direct", "gateway", "gateway-bare", "gateway-2hop", "mcp-proxy", "supergateway", "mcp-hub"] as const;
+/** Targets `npm run bench` runs unless `--targets` says otherwise (the gateway's variants are asked for by name). */
+export const DEFAULT_TARGETS: readonly TargetName[] = ["direct", "gateway", "mcp-proxy", "supergateway", "mcp-hub"];
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export interface RunningTarget {
@@ -40,19 +42,51 @@ interface Launch {
   env?: Record<string, string>;
 }
 
-function launch(name: TargetName, port: number, dir: string): Launch {
+/** The load generator opens a session per worker from one address: no per-client session limit in the way. */
+const BENCH_SESSIONS = { perClient: { burst: 10_000, createPerMinute: 600_000 } };
+
+function launch(name: TargetName, port: number, dir: string, spare: number): Launch {
   const node = process.execPath;
   switch (name) {
     case "direct":
       return { protocol: "streamable", path: "/mcp", command: [node, "--import", LOOPBACK, EVERYTHING, "streamableHttp"], env: { PORT: String(port) } };
-    case "gateway": {
+    case "gateway":
+    case "gateway-bare": {
+      // gateway: defaults (health checks, a breaker per endpoint, retries on); gateway-bare: all three off.
+      const off = name === "gateway-bare" ? { healthCheck: { kind: "none" }, breaker: { enabled: false }, retries: { maxAttempts: 0 } } : {};
       const config = {
         listen: { host: "127.0.0.1", port, path: "/mcp" },
-        servers: [{ name: "everything", transport: "stdio", command: node, args: [EVERYTHING, "stdio"], cwd: ROOT }],
+        sessions: BENCH_SESSIONS,
+        servers: [{ name: "everything", transport: "stdio", command: node, args: [EVERYTHING, "stdio"], cwd: ROOT, ...off }],
       };
       const file = join(dir, "gateway.json");
       writeFileSync(file, JSON.stringify(config));
       return { protocol: "streamable", path: "/mcp", command: [node, join(ROOT, "gateway/bin/mcp-fleet-gateway.js"), "--config", file] };
+    }
+    case "gateway-2hop": {
+      // As deployed: the central gateway -> the server's adapter (the gateway in passthrough mode) -> the stdio server.
+      // One process tree (the adapter is the central gateway's child after the shell's exec), measured whole.
+      const adapterPort = spare;
+      const adapter = {
+        listen: { host: "127.0.0.1", port: adapterPort, path: "/mcp" },
+        sessions: BENCH_SESSIONS,
+        naming: { passthrough: true },
+        servers: [{ name: "everything", transport: "stdio", command: node, args: [EVERYTHING, "stdio"], cwd: ROOT }],
+      };
+      const central = {
+        listen: { host: "127.0.0.1", port, path: "/mcp" },
+        sessions: BENCH_SESSIONS,
+        servers: [{ name: "everything", transport: "http", url: `http://127.0.0.1:${adapterPort}/mcp` }],
+      };
+      writeFileSync(join(dir, "adapter.json"), JSON.stringify(adapter));
+      writeFileSync(join(dir, "central.json"), JSON.stringify(central));
+      const bin = join(ROOT, "gateway/bin/mcp-fleet-gateway.js");
+      const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+      return {
+        protocol: "streamable",
+        path: "/mcp",
+        command: ["/bin/sh", "-c", `${q(node)} ${q(bin)} --config ${q(join(dir, "adapter.json"))} & exec ${q(node)} ${q(bin)} --config ${q(join(dir, "central.json"))}`],
+      };
     }
     case "mcp-proxy":
       return {
@@ -103,7 +137,7 @@ const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 export async function startTarget(name: TargetName, timeoutMs = 45_000): Promise<RunningTarget> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), `mcp-fleet-bench-${name}-`));
-  const { protocol, path, command, env } = launch(name, port, dir);
+  const { protocol, path, command, env } = launch(name, port, dir, await freePort());
   const logFile = join(dir, "out.log");
   const log = openSync(logFile, "a");
   let child: ChildProcess;
