@@ -1,14 +1,14 @@
 /**
- * A Streamable HTTP client channel of our own (node:http, keep-alive), so that every message the server sends on
- * the SSE answer of a POST is known to belong to that POST's request: a sampling or elicitation request that a shared
- * HTTP backend sends while several clients call it is attributed exactly. Messages on the standalone GET stream have
- * no origin.
+ * A Streamable HTTP client channel of our own, on our own HTTP/1.1 client (h1-client.ts: node:net, keep-alive), so
+ * that every message the server sends on the SSE answer of a POST is known to belong to that POST's request: a
+ * sampling or elicitation request that a shared HTTP backend sends while several clients call it is attributed
+ * exactly. Messages on the standalone GET stream have no origin.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { StringDecoder } from "node:string_decoder";
 import type { Logger } from "../observability/logger.js";
 import type { JsonRpcMessage } from "../jsonrpc.js";
 import type { Channel, ChannelCloseInfo, MessageOrigin } from "./channel.js";
+import { H1Client, type H1Response } from "./h1-client.js";
 
 export interface StreamableClientOptions {
   url: string;
@@ -51,12 +51,12 @@ function withTrace(message: JsonRpcMessage, headers: Record<string, string>): Re
 
 export class StreamableHttpClientChannel implements Channel {
   private readonly url: URL;
-  private readonly agent: HttpAgent;
-  private readonly request: typeof httpRequest;
+  private readonly path: string;
+  private readonly client: H1Client;
   private sessionId: string | undefined;
   private protocolVersion: string | undefined;
   private closed = false;
-  private standalone: IncomingMessage | undefined;
+  private standalone = false;
   private standaloneWanted = false;
   onmessage?: (message: JsonRpcMessage, origin?: MessageOrigin) => void;
   onclose?: (info: ChannelCloseInfo) => void;
@@ -64,9 +64,8 @@ export class StreamableHttpClientChannel implements Channel {
 
   constructor(private readonly options: StreamableClientOptions) {
     this.url = new URL(options.url);
-    const https = this.url.protocol === "https:";
-    this.agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: 256 }) : new HttpAgent({ keepAlive: true, maxSockets: 256 });
-    this.request = https ? (httpsRequest as unknown as typeof httpRequest) : httpRequest;
+    this.path = `${this.url.pathname}${this.url.search}`;
+    this.client = new H1Client(this.url);
   }
 
   async start(): Promise<void> {
@@ -75,6 +74,7 @@ export class StreamableHttpClientChannel implements Channel {
 
   setProtocolVersion(version: string): void {
     this.protocolVersion = version;
+    this.postHead = undefined;
   }
 
   private headers(extra: Record<string, string>): Record<string, string> {
@@ -84,61 +84,85 @@ export class StreamableHttpClientChannel implements Channel {
     return headers;
   }
 
+  private adoptSession(response: H1Response): void {
+    const session = response.headers["mcp-session-id"];
+    if (session !== undefined && session !== "" && session !== this.sessionId) {
+      this.sessionId = session;
+      this.postHead = undefined;
+    }
+  }
+
+  /** The head of every POST (request line and headers but content-length), built once per session and version. */
+  private postHead: string | undefined;
+  private postHeadFor(message: JsonRpcMessage): string {
+    let head = this.postHead;
+    if (head === undefined) {
+      head = `POST ${this.path} HTTP/1.1\r\n`;
+      const headers = this.headers({ "content-type": "application/json", accept: "application/json, text/event-stream" });
+      if (headers.host === undefined) head += `host: ${this.client.hostHeader}\r\n`;
+      for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+      this.postHead = head;
+    }
+    const trace = withTrace(message, {});
+    for (const name in trace) head += `${name}: ${trace[name]}\r\n`;
+    return head;
+  }
+
   send(message: JsonRpcMessage): Promise<void> {
     if (this.closed) throw new Error("the connection is closed");
     const body = JSON.stringify(message);
     const origin: MessageOrigin | undefined = "method" in message && "id" in message && typeof message.id === "number" ? { requestId: message.id } : undefined;
     return new Promise((resolve) => {
-      const req = this.request(
-        this.url,
-        {
-          method: "POST",
-          agent: this.agent,
-          headers: this.headers(withTrace(message, { "content-type": "application/json", accept: "application/json, text/event-stream", "content-length": String(Buffer.byteLength(body)) })),
-        },
-        (res) => {
-          const session = res.headers["mcp-session-id"];
-          if (typeof session === "string" && session !== "") this.sessionId = session;
-          const status = res.statusCode ?? 0;
-          if (status === 202) {
-            res.resume();
-            if ("method" in message && message.method === "notifications/initialized") this.openStandalone();
-            resolve();
-            return;
-          }
-          if (status !== 200) {
-            let text = "";
-            res.setEncoding("utf8");
-            res.on("data", (c: string) => (text += c.length < 500 ? c : c.slice(0, 500)));
-            res.on("end", () => {
+      let status = 0;
+      let sse: SseParser | undefined;
+      let decoder: StringDecoder | undefined;
+      // A JSON answer is read whole and decoded once; an SSE one piece by piece.
+      let first: Buffer | undefined;
+      let more: Buffer[] | undefined;
+      const bodyText = (): string => (first === undefined ? "" : more === undefined ? first.toString("utf8") : Buffer.concat([first, ...more]).toString("utf8"));
+      this.client.request({
+        method: "POST",
+        path: this.path,
+        headers: {},
+        rawHead: this.postHeadFor(message),
+        body,
+        handlers: {
+          onResponse: (response) => {
+            this.adoptSession(response);
+            status = response.status;
+            if (status === 200 && (response.headers["content-type"] ?? "").startsWith("text/event-stream")) {
+              sse = new SseParser((data) => this.deliver(data, origin));
+              decoder = new StringDecoder("utf8");
+            }
+          },
+          onData: (chunk) => {
+            if (sse !== undefined) sse.push(decoder!.write(chunk));
+            else if (first === undefined) first = chunk;
+            else if (status === 200 || first.length < 500) (more ??= []).push(chunk);
+          },
+          onEnd: () => {
+            // The rest of an SSE answer, or the whole of any other.
+            const text = sse !== undefined ? (decoder?.end() ?? "") : bodyText();
+            if (status === 202) {
+              if ("method" in message && message.method === "notifications/initialized") this.openStandalone();
+            } else if (status === 200) {
+              if (sse !== undefined) sse.push(text);
+              else if (text !== "") this.deliver(text, origin);
+            } else {
               const fatal = status === 404 && this.sessionId !== undefined;
-              this.fail(message, new Error(`HTTP ${status}${fatal ? " (the server lost our session)" : ""}: ${text.slice(0, 300)}`), fatal);
-              resolve();
-            });
-            return;
-          }
-          const type = String(res.headers["content-type"] ?? "");
-          res.setEncoding("utf8");
-          if (type.startsWith("text/event-stream")) {
-            const parser = new SseParser((data) => this.deliver(data, origin));
-            res.on("data", (c: string) => parser.push(c));
-            res.on("end", () => resolve());
-            res.on("error", () => resolve());
-          } else {
-            let text = "";
-            res.on("data", (c: string) => (text += c));
-            res.on("end", () => {
-              if (text !== "") this.deliver(text, origin);
-              resolve();
-            });
-          }
+              // 503: the server refused it before reading it (a draining adapter): it may go elsewhere.
+              const error: Error & { notDelivered?: boolean } = new Error(`HTTP ${status}${fatal ? " (the server lost our session)" : ""}: ${text.slice(0, 300)}`);
+              if (status === 503) error.notDelivered = true;
+              this.fail(message, error, fatal);
+            }
+            resolve();
+          },
+          onError: (error) => {
+            this.fail(message, error, true);
+            resolve();
+          },
         },
-      );
-      req.on("error", (error) => {
-        this.fail(message, error, true);
-        resolve();
       });
-      req.end(body);
     });
   }
 
@@ -162,37 +186,36 @@ export class StreamableHttpClientChannel implements Channel {
   /** The standalone stream (GET): list changes, updates, requests not tied to a call. 405 means the server has none. */
   private openStandalone(): void {
     this.standaloneWanted = true;
-    if (this.closed || this.standalone !== undefined) return;
-    const req = this.request(this.url, { method: "GET", agent: this.agent, headers: this.headers({ accept: "text/event-stream" }) }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        return; // 405: no standalone stream on this server
-      }
-      this.standalone = res;
-      res.setEncoding("utf8");
-      const parser = new SseParser((data) => this.deliver(data, undefined));
-      res.on("data", (c: string) => parser.push(c));
-      const reopen = () => {
-        if (this.standalone !== res) return;
-        this.standalone = undefined;
-        if (!this.closed && this.standaloneWanted) setTimeout(() => this.openStandalone(), STANDALONE_RETRY_MS).unref();
-      };
-      res.on("end", reopen);
-      res.on("error", reopen);
-      res.on("close", reopen);
+    if (this.closed || this.standalone) return;
+    this.standalone = true;
+    let parser: SseParser | undefined;
+    const decoder = new StringDecoder("utf8");
+    const reopen = () => {
+      this.standalone = false;
+      if (!this.closed && this.standaloneWanted) setTimeout(() => this.openStandalone(), STANDALONE_RETRY_MS).unref();
+    };
+    this.client.request({
+      method: "GET",
+      path: this.path,
+      headers: this.headers({ accept: "text/event-stream" }),
+      handlers: {
+        onResponse: (response) => {
+          // 405: no standalone stream on this server.
+          if (response.status === 200) parser = new SseParser((data) => this.deliver(data, undefined));
+          else this.standaloneWanted = response.status !== 405 && this.standaloneWanted;
+        },
+        onData: (chunk) => parser?.push(decoder.write(chunk)),
+        onEnd: reopen,
+        onError: reopen,
+      },
     });
-    req.on("error", () => {
-      if (!this.closed) setTimeout(() => this.openStandalone(), STANDALONE_RETRY_MS).unref();
-    });
-    req.end();
   }
 
   private finish(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.standalone?.destroy();
-    this.standalone = undefined;
-    this.agent.destroy();
+    this.standaloneWanted = false;
+    this.client.destroy();
     this.onclose?.({ reason });
   }
 
@@ -202,16 +225,12 @@ export class StreamableHttpClientChannel implements Channel {
     if (sessionId !== undefined) {
       // End the upstream session (best effort, bounded).
       await new Promise<void>((resolve) => {
-        const req = this.request(this.url, { method: "DELETE", agent: this.agent, headers: this.headers({}), timeout: 1000 }, (res) => {
-          res.resume();
+        const timer = setTimeout(resolve, 1000);
+        const done = () => {
+          clearTimeout(timer);
           resolve();
-        });
-        req.on("error", () => resolve());
-        req.on("timeout", () => {
-          req.destroy();
-          resolve();
-        });
-        req.end();
+        };
+        this.client.request({ method: "DELETE", path: this.path, headers: this.headers({}), handlers: { onResponse: () => undefined, onEnd: done, onError: done } });
       });
     }
     this.finish("stopped by the gateway");
