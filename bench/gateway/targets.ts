@@ -16,7 +16,7 @@ const EVERYTHING = join(ROOT, "node_modules/@modelcontextprotocol/server-everyth
 const LOOPBACK = join(ROOT, "bench/gateway/loopback.mjs");
 const bin = (name: string) => realpathSync(join(ROOT, "node_modules/.bin", name));
 
-export const TARGET_NAMES = ["direct", "gateway", "gateway-bare", "gateway-2hop", "mcp-proxy", "supergateway", "mcp-hub"] as const;
+export const TARGET_NAMES = ["direct", "gateway", "gateway-bare", "gateway-balanced", "gateway-2hop", "mcp-proxy", "supergateway", "mcp-hub"] as const;
 /** Targets `npm run bench` runs unless `--targets` says otherwise (the gateway's variants are asked for by name). */
 export const DEFAULT_TARGETS: readonly TargetName[] = ["direct", "gateway", "mcp-proxy", "supergateway", "mcp-hub"];
 export type TargetName = (typeof TARGET_NAMES)[number];
@@ -51,9 +51,16 @@ function launch(name: TargetName, port: number, dir: string, spare: number): Lau
     case "direct":
       return { protocol: "streamable", path: "/mcp", command: [node, "--import", LOOPBACK, EVERYTHING, "streamableHttp"], env: { PORT: String(port) } };
     case "gateway":
-    case "gateway-bare": {
-      // gateway: defaults (health checks, a breaker per endpoint, retries on); gateway-bare: all three off.
-      const off = name === "gateway-bare" ? { healthCheck: { kind: "none" }, breaker: { enabled: false }, retries: { maxAttempts: 0 } } : {};
+    case "gateway-bare":
+    case "gateway-balanced": {
+      // gateway: defaults (health checks, a breaker per endpoint, retries on); gateway-bare: all three off;
+      // gateway-balanced: the defaults over two server processes (least-outstanding balancing between them).
+      const off =
+        name === "gateway-bare"
+          ? { healthCheck: { kind: "none" }, breaker: { enabled: false }, retries: { maxAttempts: 0 } }
+          : name === "gateway-balanced"
+            ? { instances: 2 }
+            : {};
       const config = {
         listen: { host: "127.0.0.1", port, path: "/mcp" },
         sessions: BENCH_SESSIONS,
