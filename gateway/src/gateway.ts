@@ -4,9 +4,12 @@
  * era and its sessions) -> routes/ (subject, per-request steps, serve) -> upstream/ (the server's endpoints). What
  * backends send comes back through downstream/.
  */
+import { accessViews, type AccessViews } from "./access/index.js";
+import { authentication } from "./auth/index.js";
 import { Registry } from "./catalog/registry.js";
 import { compileToolFilter } from "./catalog/filter.js";
 import type { GatewayConfig } from "./config.js";
+import type { Caller } from "./context.js";
 import { Forwarder } from "./downstream/forwarder.js";
 import { Dispatcher } from "./front/dispatch.js";
 import { McpEndpoint } from "./front/endpoint.js";
@@ -56,14 +59,20 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   // The catalog, and what the backends send back.
   const filters = new Map(config.servers.map((s) => [s.name, compileToolFilter(s.tools)]));
-  const late: { sessions?: SessionStore; forwarder?: Forwarder } = {};
+  const late: { sessions?: SessionStore; forwarder?: Forwarder; views?: AccessViews | undefined } = {};
   const liveSessions = (): Iterable<Session> => late.sessions?.all() ?? [];
   const registry = new Registry({
     naming: config.naming,
     toolFilter: (server, tool) => filters.get(server)?.(tool) ?? true,
     logger,
-    onChange: (kinds) => late.forwarder?.listsChanged(kinds),
+    onChange: (kinds) => {
+      late.views?.invalidate();
+      late.forwarder?.listsChanged(kinds);
+    },
   });
+  // Identity and access: who calls (auth/), what each caller sees and may call (access/).
+  const auth = authentication(config, logger);
+  const views = (late.views = accessViews(config, registry));
   const subscriptions = new Subscriptions();
   const sealer = new SessionSealer(options.sessionSecret ?? process.env.MCP_FLEET_SESSION_SECRET);
   const tasks = { handles: new TaskHandles((purpose, text) => sealer.sign(purpose, text)), owners: new TaskOwners() };
@@ -111,7 +120,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   await shared.ready();
 
   // The request path.
-  const steps = new Steps([originStep(config, logger)], []);
+  const steps = new Steps([originStep(config, logger), ...auth.steps], []);
   const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps });
   const inflight = { count: 0 };
   let draining = false;
@@ -121,7 +130,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     draining: () => draining,
     endSession: (session) => sessions.end(session),
   });
-  const endpoint = new McpEndpoint({ config, steps, view: registry, fronts: { legacy }, logger });
+  const endpoint = new McpEndpoint({ config, steps, view: registry, ...(views !== undefined ? { viewFor: (caller: Caller) => views.viewFor(caller) } : {}), fronts: { legacy }, logger });
 
   const status = (): BackendStatus[] =>
     pool.primaries().map((b) => {
@@ -130,7 +139,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       return s;
     });
   const ready = (): boolean => !draining && (!config.readiness.requireBackends || pool.primaries().every((b) => b.state === "up"));
-  const server = createHttpServer({ config, mcp: endpoint, metrics, logger, status, ready });
+  const server = createHttpServer({ config, mcp: endpoint, metrics, logger, status, ready, endpoints: auth.endpoints });
 
   // Listen at once: a backend slow to start (or stuck in its handshake) must not keep the replica from serving the
   // others. Then wait (bounded) for every backend's first attempt and first lists, so that the caller (and the
