@@ -29,6 +29,7 @@ import { SessionSealer } from "./session/token.js";
 import { originStep } from "./steps/origin.js";
 import { Steps } from "./steps/steps.js";
 import { createSharedState } from "./store/create.js";
+import { rateLimitStep } from "./limits/step.js";
 import { BackendPool } from "./upstream/pool.js";
 
 export interface StartOptions {
@@ -120,7 +121,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   await shared.ready();
 
   // The request path.
-  const steps = new Steps([originStep(config, logger), ...auth.steps], []);
+  const limits = rateLimitStep(config, shared, metrics, logger);
+  const steps = new Steps([originStep(config, logger), ...auth.steps], limits === undefined ? [] : [limits]);
   const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps });
   const inflight = { count: 0 };
   let draining = false;
