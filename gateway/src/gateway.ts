@@ -30,6 +30,7 @@ import { originStep } from "./steps/origin.js";
 import { Steps } from "./steps/steps.js";
 import { createSharedState } from "./store/create.js";
 import { rateLimitStep } from "./limits/step.js";
+import { openAudit } from "./audit/index.js";
 import { BackendPool } from "./upstream/pool.js";
 
 export interface StartOptions {
@@ -123,7 +124,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // The request path.
   const limits = rateLimitStep(config, shared, metrics, logger);
   const steps = new Steps([originStep(config, logger), ...auth.steps], limits === undefined ? [] : [limits]);
-  const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps });
+  const audit = openAudit(config, registry, logger);
+  const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps, ...(audit !== undefined ? { audit: audit.calls } : {}) });
   const inflight = { count: 0 };
   let draining = false;
   const dispatcher = new Dispatcher({ config, routes, logger, inflight });
@@ -161,5 +163,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     drainTimeoutMs: config.shutdown.drainTimeoutMs,
     startDraining: () => (draining = true),
   });
-  return { url, port, status, metrics, close };
+  const closeAll = async (): Promise<void> => {
+    await close();
+    await audit?.log.close();
+  };
+  return { url, port, status, metrics, close: closeAll };
 }
