@@ -58,20 +58,6 @@ export const CredentialsSchema = z
         z.string().refine((v) => [...v.matchAll(/\$\{([^}]*)\}/g)].every((m) => ENV_NAME.test(m[1]!)), "must be a template whose ${NAME}s are environment variable names"),
       )
       .default({}),
-    /**
-     * Tell the backend who the caller is: a signed identity header on every call (`X-MCP-Fleet-Identity`,
-     * HMAC-SHA256 with the key in `keyFromEnv`). Needs a Streamable HTTP backend. @default undefined (the backend sees the gateway only)
-     */
-    identity: z
-      .object({
-        type: z.literal("signedHeader"),
-        /** @default "x-mcp-fleet-identity" */
-        header: z.string().regex(/^[A-Za-z0-9-]+$/).default("x-mcp-fleet-identity"),
-        /** Environment variable holding the signing key. */
-        keyFromEnv: z.string().regex(ENV_NAME, "must be an environment variable name"),
-      })
-      .strict()
-      .optional(),
   })
   .strict();
 
