@@ -12,6 +12,7 @@ import { AwsFleet } from "../components/aws/aws-fleet.js";
 import { DockerFleet } from "../components/docker/docker-fleet.js";
 import { Fleet } from "../components/fleet/fleet.js";
 import type { FleetPlanInput } from "../components/fleet/plan.js";
+import type { DockerFleetPlanInput } from "../components/docker/plan.js";
 import { CONFIG_NAMESPACE, StackConfigError, parseStackConfig, readRawConfig, type StackConfig } from "./config.js";
 
 export interface StackSecrets {
@@ -112,6 +113,11 @@ export function fleetPlanInputFromConfig(config: StackConfig, catalog: Catalog):
   };
 }
 
+/** The Docker (dev) fleet's plan input from a `docker` stack's config: the fleet on the Docker network, tag, port. */
+export function dockerPlanInputFromConfig(config: StackConfig, catalog: Catalog): DockerFleetPlanInput {
+  return { fleet: fleetModel(catalog, { prefix: config.prefix, network: { kind: "docker" } }), imageTag: config.imageTag, gatewayPort: config.docker.gatewayPort };
+}
+
 /** Pulumi name of the stack's fleet component (children, the Monitoring included, derive their names from it). */
 export function fleetName(config: Pick<StackConfig, "prefix">): string {
   return config.prefix;
@@ -131,9 +137,7 @@ export function fleetProgram(config: StackConfig, catalog: Catalog, secrets: Sta
     const fleet = new DockerFleet(
       name,
       {
-        fleet: fleetModel(catalog, { prefix: config.prefix, network: { kind: "docker" } }),
-        imageTag: config.imageTag,
-        gatewayPort: config.docker.gatewayPort,
+        ...dockerPlanInputFromConfig(config, catalog),
         sessionSecret: secrets.sessionSecret,
         serverSecrets: secrets.serverSecrets,
         ...(config.monitoringStack === "docker"

@@ -1,30 +1,20 @@
 import { createHash } from "node:crypto";
-import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCatalog, nextFreePort } from "../../servers/catalog/catalog.js";
-import { REPO_ROOT, runCli, runNode } from "./run-cli.test-helper.js";
+import { copyRepo, runCli, runNode } from "./run-cli.test-helper.js";
 
 /** A copy of the repository (node_modules symlinked): `new` never touches the real `servers/`. */
 let copy = "";
-const SKIP = new Set(["node_modules", ".git", ".tmp", "out", "dist", "coverage", ".vitest-report.json"]);
 /**
  * What this test creates, the README's own example: left out of the copy, so a checkout where someone ran
  * `mcp-fleet new billing-tools` (spec file and folder) is tested like a fresh one.
  */
-const CREATES = new Set(["servers/billing-tools.ts", "servers/billing-tools"]);
+const CREATES = ["servers/billing-tools.ts", "servers/billing-tools"];
 
 beforeAll(async () => {
-  copy = await mkdtemp(join(tmpdir(), "mcp-fleet-new-"));
-  await cp(REPO_ROOT, copy, {
-    recursive: true,
-    filter: (source) => {
-      const path = relative(REPO_ROOT, source);
-      return !SKIP.has(path.split("/")[0] ?? "") && !CREATES.has(path);
-    },
-  });
-  await symlink(join(REPO_ROOT, "node_modules"), join(copy, "node_modules"), "dir");
+  copy = await copyRepo("mcp-fleet-new-", { exclude: CREATES });
 });
 
 /** The port `new` suggests: the next free one of the copy's catalog as it is now, whatever servers the checkout has. */
@@ -60,6 +50,7 @@ describe("mcp-fleet new", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toContain('Created server "billing-tools" (port 3107, tools lookup, refund):');
+    expect(stdout).toContain("A running fleet does not serve it yet: restart `npm start` (Ctrl-C, then `npm start`); a deployed fleet gets it with the next `pulumi up`.\n");
     const added = Object.keys(await tree())
       .filter((f) => !(f in before))
       .sort();

@@ -8,6 +8,7 @@ import { CatalogError, findRepoRoot, loadCatalog } from "../../servers/catalog/c
 import { commandProblems } from "../../servers/catalog/commands.js";
 import { CliError } from "../errors.js";
 import { formatProblems } from "../format/problems.js";
+import { styleFor } from "../format/style.js";
 
 export function register(program: Command): void {
   program
@@ -25,7 +26,7 @@ export function register(program: Command): void {
         const range = ports.length === 0 ? "no ports" : `ports ${ports[0]}-${ports.at(-1)}`;
         const where = relative(process.cwd(), root) || ".";
         process.stdout.write(
-          `Catalog valid: ${servers.length} server${servers.length === 1 ? "" : "s"} (${range}) in ${where === "." ? "" : `${where}/`}servers/.\n`,
+          `${styleFor(process.stdout).ok(`Catalog valid: ${servers.length} server${servers.length === 1 ? "" : "s"} (${range}) in ${where === "." ? "" : `${where}/`}servers/.`)}\n`,
         );
       } catch (error) {
         if (error instanceof CatalogError)

@@ -6,11 +6,10 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError } from "../k8s/validate.js";
-import { monitoredServers } from "../../monitoring/model.js";
-import { Monitoring, type DockerArgs, type MonitoringComponentArgs } from "../monitoring/index.js";
+import { Monitoring } from "../monitoring/index.js";
 import { SESSION_SECRET_ENV } from "../../servers/catalog/derive.js";
 import { adapterSessionSecret } from "../workload.js";
-import { containerArgs, dockerFleetPlan, type DockerFleetPlan, type DockerFleetPlanInput } from "./plan.js";
+import { containerArgs, dockerFleetMonitoring, dockerFleetPlan, type DockerFleetMonitoringInput, type DockerFleetPlan, type DockerFleetPlanInput } from "./plan.js";
 
 export interface DockerFleetArgs extends DockerFleetPlanInput {
   /** The gateway's session-sealing key (a Pulumi secret). */
@@ -21,7 +20,7 @@ export interface DockerFleetArgs extends DockerFleetPlanInput {
    * Prometheus (127.0.0.1:9090) and Grafana (127.0.0.1:3000) containers scraping the gateway, with the generated
    * rules and dashboards bind-mounted from `docker.configDir`. @default undefined (none)
    */
-  monitoring?: Omit<MonitoringComponentArgs, "mode" | "servers" | "gateway" | "docker"> & { docker: Omit<DockerArgs, "gatewayAddress"> };
+  monitoring?: DockerFleetMonitoringInput;
 }
 
 export class DockerFleet extends pulumi.ComponentResource {
@@ -73,17 +72,8 @@ export class DockerFleet extends pulumi.ComponentResource {
     }
     this.gatewayUrl = this.plan.gatewayUrl;
     if (args.monitoring !== undefined) {
-      // On the host network, Prometheus scrapes the gateway where it is published: 127.0.0.1:<gatewayPort>.
-      this.monitoring = new Monitoring(
-        `${name}-monitoring`,
-        {
-          ...args.monitoring,
-          mode: "docker",
-          servers: monitoredServers(args.fleet),
-          docker: { ...args.monitoring.docker, gatewayAddress: new URL(this.plan.gatewayUrl).host },
-        },
-        { ...child, dependsOn: Object.values(this.containers) },
-      );
+      const monitoring = dockerFleetMonitoring(name, args.fleet, this.plan, args.monitoring);
+      this.monitoring = new Monitoring(monitoring.name, monitoring.args, { ...child, dependsOn: Object.values(this.containers) });
     }
     this.registerOutputs({ gatewayUrl: this.gatewayUrl, network: this.network.name });
   }

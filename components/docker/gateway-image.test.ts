@@ -131,7 +131,11 @@ describe("gateway/Dockerfile", () => {
   });
 
   it("ships every file a shipped stdio server's adapter runs (paths relative to the working directory)", () => {
-    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    // What the image's `npm ci` installs: the production dependencies of the workspaces it names.
+    const ci = instructions.find((i) => i.keyword === "RUN" && /\bnpm ci\b/.test(i.args))!;
+    const workspaces = [...ci.args.matchAll(/--workspace[= ](\S+)/g)].map((m) => m[1]!);
+    expect(workspaces.sort()).toEqual(["gateway", "servers/runtime"]);
+    const installed = new Set(workspaces.flatMap((w) => Object.keys((JSON.parse(readFileSync(join(root, w, "package.json"), "utf8")) as { dependencies?: Record<string, string> }).dependencies ?? {})));
     let checked = 0;
     const problems: string[] = [];
     for (const entry of fleet.servers) {
@@ -144,9 +148,9 @@ describe("gateway/Dockerfile", () => {
           if (arg.startsWith("-") || !arg.includes("/")) continue;
           checked++;
           if (arg.startsWith("node_modules/")) {
-            // Installed by `npm ci --omit=dev`: a production dependency of the root package.
+            // Installed by the image's `npm ci --omit=dev --workspace ...`: a production dependency of one of them.
             const name = arg.split("/").slice(1, arg.startsWith("node_modules/@") ? 3 : 2).join("/");
-            if (pkg.dependencies[name] === undefined) problems.push(`${entry.file}: ${name} must be a dependency (not dev) of the root package`);
+            if (!installed.has(name)) problems.push(`${entry.file}: ${name} must be a dependency (not dev) of ${workspaces.join(" or ")} (servers/runtime/package.json)`);
             if (!existsSync(join(root, arg))) problems.push(`${entry.file}: ${arg} does not exist`);
           } else if (shippedFromRepo(posix.resolve(GATEWAY_IMAGE_WORKDIR, arg)) === undefined) {
             problems.push(`${entry.file}: ${arg} is not copied into the image`);

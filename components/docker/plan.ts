@@ -4,6 +4,9 @@
  * aliases): the fleet model on the Docker network gives every URL, so the gateway config is the deployed one.
  */
 import { stringify } from "yaml";
+import { monitoredServers } from "../../monitoring/model.js";
+import type { DockerArgs } from "../monitoring/args.js";
+import type { MonitoringComponentArgs } from "../monitoring/index.js";
 import { SESSION_SECRET_ENV, type DockerNetwork, type FleetModel } from "../../servers/catalog/derive.js";
 import { deployedGatewayConfig } from "../gateway-config.js";
 import { RUN_AS_USER } from "../k8s/builders/pod.js";
@@ -96,6 +99,20 @@ export function containerArgs<V>(c: DockerContainerPlan, values: { network: V; i
     tmpfs: { ...CONTAINER_HARDENING.tmpfs },
     restart: CONTAINER_HARDENING.restart,
     memory: c.memoryMb,
+  };
+}
+
+/** What a DockerFleet's caller says of its monitoring: the docker mode's files and options, less what the fleet knows. */
+export type DockerFleetMonitoringInput = Omit<MonitoringComponentArgs, "mode" | "servers" | "gateway" | "docker"> & { docker: Omit<DockerArgs, "gatewayAddress"> };
+
+/**
+ * The Monitoring (docker mode) of a Docker fleet named `name`: its name and arguments. On the host network,
+ * Prometheus scrapes the gateway where it is published: 127.0.0.1:<gatewayPort>.
+ */
+export function dockerFleetMonitoring(name: string, fleet: Pick<FleetModel<DockerNetwork>, "servers">, plan: Pick<DockerFleetPlan, "gatewayUrl">, monitoring: DockerFleetMonitoringInput): { name: string; args: MonitoringComponentArgs } {
+  return {
+    name: `${name}-monitoring`,
+    args: { ...monitoring, mode: "docker", servers: monitoredServers(fleet), docker: { ...monitoring.docker, gatewayAddress: new URL(plan.gatewayUrl).host } },
   };
 }
 

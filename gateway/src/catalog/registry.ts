@@ -4,24 +4,12 @@
  * client session reads the same lists: memory per session does not grow with the number of tools.
  */
 import type { Logger } from "../observability/logger.js";
+import { LISTS, type ListKind } from "../protocol/lists.js";
 import type { Backend } from "../upstream/backend.js";
 import { exposedName, type NamingOptions } from "./naming.js";
 import type { CatalogView, Item, Target } from "../context.js";
 
-export type ListKind = "tools" | "resources" | "resourceTemplates" | "prompts";
-
-const LIST_METHOD: Record<ListKind, string> = {
-  tools: "tools/list",
-  resources: "resources/list",
-  resourceTemplates: "resources/templates/list",
-  prompts: "prompts/list",
-};
-const CAPABILITY: Record<ListKind, "tools" | "resources" | "prompts"> = {
-  tools: "tools",
-  resources: "resources",
-  resourceTemplates: "resources",
-  prompts: "prompts",
-};
+export type { ListKind } from "../protocol/lists.js";
 const MAX_PAGES = 100;
 
 
@@ -99,11 +87,11 @@ export class Registry implements CatalogView {
   async refresh<C>(backend: Backend<C>, kinds?: ListKind[]): Promise<void> {
     const lists = this.lists.get(backend.name);
     if (lists === undefined) return;
-    const wanted = kinds ?? (Object.keys(LIST_METHOD) as ListKind[]);
+    const wanted = kinds ?? (Object.keys(LISTS) as ListKind[]);
     const changed = new Set<ListKind>();
     await Promise.all(
       wanted.map(async (kind) => {
-        if (backend.capabilities[CAPABILITY[kind]] === undefined) return;
+        if (backend.capabilities[LISTS[kind].capability] === undefined) return;
         try {
           const items = await this.fetchAll(backend, kind);
           if (JSON.stringify(items) !== JSON.stringify(lists[kind])) {
@@ -122,7 +110,7 @@ export class Registry implements CatalogView {
   }
 
   private async fetchAll<C>(backend: Backend<C>, kind: ListKind): Promise<Item[]> {
-    const method = LIST_METHOD[kind];
+    const method = LISTS[kind].method;
     const items: Item[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
