@@ -6,6 +6,7 @@
  * name, port, image or tool list. Values that are computed from a spec live in `derive.ts`.
  */
 import { z } from "zod";
+import { AccessRuleSchema, ServerRateLimitSchema } from "@mcp-fleet/gateway/config";
 
 /** DNS-1123 label: what Kubernetes accepts as a Service name, and what we accept as a server name. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -125,6 +126,21 @@ export const ServerSpecSchema = z
       })
       .strict()
       .default({}),
+    // Identity and access: who sees and calls what (with auth on), how fast, and how the server is called.
+    /**
+     * Who sees and may call which of the server's tools, resources and prompts (globs on its own names; resources by
+     * URI), by role (`"*"`: any authenticated caller). Deny by default: a gateway with auth shows nothing of a server
+     * without rules. @default []
+     */
+    access: z.array(AccessRuleSchema).default([]),
+    /** Rate limits of calls to this server: token buckets per identity, per tool or both. @default [] */
+    rateLimits: z.array(ServerRateLimitSchema).default([]),
+    /**
+     * How the gateway presents itself to a remote (`http`/`sse`) server: header templates over the spec's `secrets`
+     * (`{ Authorization: "Bearer ${LINEAR_API_KEY}" }`), resolved where the server is reached, never written out.
+     * @default { headers: {} }
+     */
+    credentials: z.object({ headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name"), z.string()).default({}) }).strict().default({ headers: {} }),
   })
   .strict();
 

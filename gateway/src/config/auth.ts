@@ -73,6 +73,12 @@ export const AuthSchema = z
     apiKeys: z.array(ApiKeySchema).default([]),
     /** Name of an environment variable holding more keys as a JSON array of `{name, sha256, roles}` (e.g. MCP_FLEET_API_KEYS). */
     apiKeysFromEnv: z.string().regex(ENV_NAME, "must be an environment variable name such as MCP_FLEET_API_KEYS").optional(),
+    /**
+     * With `mode: none` on a non-loopback address: no client can reach this gateway directly (an adapter that only
+     * the fleet's gateway may connect to, by NetworkPolicy; a container published on 127.0.0.1 only). Without it,
+     * `none` off loopback is a config error. @default false
+     */
+    trustedNetwork: z.boolean().default(false),
   })
   .strict()
   .prefault({});
@@ -85,10 +91,10 @@ type Issue = { path: PropertyKey[]; message: string };
 /** Rules across `auth` and `listen` the section's schema cannot state alone. */
 export function authProblems(auth: AuthConfig, listenHost: string): Issue[] {
   const problems: Issue[] = [];
-  if (auth.mode === "none" && !isLoopbackHost(listenHost)) {
+  if (auth.mode === "none" && !isLoopbackHost(listenHost) && !auth.trustedNetwork) {
     problems.push({
       path: ["auth", "mode"],
-      message: `"none" lets anyone who reaches ${listenHost} call every tool. Set auth.mode to apiKey or oauth, or listen on 127.0.0.1.`,
+      message: `"none" lets anyone who reaches ${listenHost} call every tool. Set auth.mode to apiKey or oauth, or listen on 127.0.0.1 (or set auth.trustedNetwork when no client can reach this address).`,
     });
   }
   if (auth.mode === "oauth") {
