@@ -6,7 +6,6 @@
  * name, port, image or tool list. Values that are computed from a spec live in `derive.ts`.
  */
 import { z } from "zod";
-import { AccessRuleSchema, ServerRateLimitSchema } from "@mcp-fleet/gateway/config";
 
 /** DNS-1123 label: what Kubernetes accepts as a Service name, and what we accept as a server name. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -65,6 +64,36 @@ export const ResourcesSchema = z
     requests: z.object({ cpu: cpu.default("50m"), memory: memory.default("64Mi") }).strict().default({ cpu: "50m", memory: "64Mi" }),
     /** @default { cpu: "500m", memory: "256Mi" } */
     limits: z.object({ cpu: cpu.default("500m"), memory: memory.default("256Mi") }).strict().default({ cpu: "500m", memory: "256Mi" }),
+  })
+  .strict();
+
+// Identity and access. The shapes of the gateway's `servers[].access` and `servers[].rateLimits` (gateway/src/config/
+// access.ts), written here because a server's image carries this file alone; `gatewayBackend` (derive.ts) is typed by
+// the gateway's schema, so the two cannot drift apart without a build error.
+const names = z.array(z.string().min(1)).default([]);
+export const AccessRuleSchema = z
+  .object({
+    /** Roles granted (`"*"`: any authenticated caller). */
+    roles: z.array(z.string().min(1)).min(1, "needs at least one role (\"*\" for any authenticated caller)"),
+    /** Globs of the server's own tool names. @default [] */
+    tools: names,
+    /** Globs of resource URIs. @default [] */
+    resources: names,
+    /** Globs of the server's own prompt names. @default [] */
+    prompts: names,
+  })
+  .strict();
+const rateKey = z.enum(["identity", "server", "tool"], { error: "must be identity, server or tool" });
+export const RateLimitSchema = z
+  .object({
+    /** One bucket per identity, per tool, or per combination (`[identity, tool]`). */
+    key: z.union([rateKey, z.array(rateKey).min(1)]),
+    /** Tool-name glob counted; `"*"` counts every call to the server. @default "*" */
+    tool: z.string().min(1).default("*"),
+    /** Calls regained per minute. */
+    perMinute: z.number().positive().max(6_000_000),
+    /** Calls at once before the rate applies. @default perMinute / 10 */
+    burst: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -134,7 +163,7 @@ export const ServerSpecSchema = z
      */
     access: z.array(AccessRuleSchema).default([]),
     /** Rate limits of calls to this server: token buckets per identity, per tool or both. @default [] */
-    rateLimits: z.array(ServerRateLimitSchema).default([]),
+    rateLimits: z.array(RateLimitSchema).default([]),
     /**
      * How the gateway presents itself to a remote (`http`/`sse`) server: header templates over the spec's `secrets`
      * (`{ Authorization: "Bearer ${LINEAR_API_KEY}" }`), resolved where the server is reached, never written out.
