@@ -22,6 +22,7 @@ const commandModules: Record<string, () => Promise<{ register: Registrar }>> = {
   check: () => import("./commands/check.js"),
   plan: () => import("./commands/plan.js"),
   synth: () => import("./commands/synth.js"),
+  access: () => import("./commands/access.js"),
   audit: () => import("./commands/audit.js"),
 };
 
