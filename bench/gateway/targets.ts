@@ -51,6 +51,8 @@ function gatewayLaunch(port: number, dir: string, extra: Record<string, unknown>
   const node = process.execPath;
   const config = {
     listen: { host: "127.0.0.1", port, path: "/mcp" },
+    // One client opens every session of the run: above the default per-client session bucket (30 at once) at C=32+.
+    sessions: { perClient: { createPerMinute: 100_000, burst: 10_000 } },
     ...extra,
     servers: [{ name: "everything", transport: "stdio", command: node, args: [EVERYTHING, "stdio"], cwd: ROOT, access: [{ roles: ["*"], tools: ["*"] }] }],
   };
@@ -73,15 +75,8 @@ async function launch(name: TargetName, port: number, dir: string): Promise<Laun
       return gatewayLaunch(port, dir, { rateLimits: { rules: [{ key: "identity", perMinute: 6_000_000, burst: 1_000_000 }] } });
     case "direct":
       return { protocol: "streamable", path: "/mcp", command: [node, "--import", LOOPBACK, EVERYTHING, "streamableHttp"], env: { PORT: String(port) } };
-    case "gateway": {
-      const config = {
-        listen: { host: "127.0.0.1", port, path: "/mcp" },
-        servers: [{ name: "everything", transport: "stdio", command: node, args: [EVERYTHING, "stdio"], cwd: ROOT }],
-      };
-      const file = join(dir, "gateway.json");
-      writeFileSync(file, JSON.stringify(config));
-      return { protocol: "streamable", path: "/mcp", command: [node, join(ROOT, "gateway/bin/mcp-fleet-gateway.js"), "--config", file] };
-    }
+    case "gateway":
+      return gatewayLaunch(port, dir, {});
     case "mcp-proxy":
       return {
         protocol: "streamable",

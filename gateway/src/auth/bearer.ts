@@ -26,5 +26,6 @@ export function credentialOf(header: string | undefined): Credential {
 /** Three base64url parts: a JWS in compact form (anything else is tried as an API key). */
 export function looksLikeJwt(token: string): boolean {
   const first = token.indexOf(".");
-  return first > 0 && token.indexOf(".", first + 1) > first + 1 && token.split(".").length === 3;
+  const second = first > 0 ? token.indexOf(".", first + 1) : -1;
+  return second > first + 1 && token.indexOf(".", second + 1) === -1;
 }

@@ -35,7 +35,16 @@ export function authStep(deps: AuthStepDeps): AdmissionStep {
   return {
     name: "auth",
     admit(req: H1Request, caller: Caller) {
-      const credential = credentialOf(req.headers.authorization);
+      const header = req.headers.authorization;
+      // The common case first: a client's next request with a token verified before (exactly as it was verified).
+      if (oauth !== undefined && header !== undefined && header.startsWith("Bearer ")) {
+        const known = oauth.cached(header.slice(7));
+        if (known !== undefined) {
+          caller.principal = known;
+          return undefined;
+        }
+      }
+      const credential = credentialOf(header);
       if (credential.kind === "none") return refuse(req, 401, {}, `Unauthorized: this gateway needs ${expects} (Authorization: Bearer ...)`);
       if (credential.kind === "malformed") return refuse(req, 401, { error: "invalid_request", description: credential.why }, `Unauthorized: ${credential.why}`);
       const token = credential.token;
