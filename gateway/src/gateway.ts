@@ -4,9 +4,12 @@
  * era and its sessions) -> routes/ (subject, per-request steps, serve) -> upstream/ (the server's endpoints). What
  * backends send comes back through downstream/.
  */
+import { accessViews, type AccessViews } from "./access/index.js";
+import { authentication } from "./auth/index.js";
 import { Registry } from "./catalog/registry.js";
 import { compileToolFilter } from "./catalog/filter.js";
 import type { GatewayConfig } from "./config.js";
+import type { Caller } from "./context.js";
 import { Forwarder } from "./downstream/forwarder.js";
 import { Dispatcher } from "./front/dispatch.js";
 import { McpEndpoint } from "./front/endpoint.js";
@@ -26,6 +29,8 @@ import { SessionSealer } from "./session/token.js";
 import { originStep } from "./steps/origin.js";
 import { Steps } from "./steps/steps.js";
 import { createSharedState } from "./store/create.js";
+import { rateLimitStep } from "./limits/step.js";
+import { openAudit } from "./audit/index.js";
 import { BackendPool } from "./upstream/pool.js";
 
 export interface StartOptions {
@@ -56,14 +61,20 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   // The catalog, and what the backends send back.
   const filters = new Map(config.servers.map((s) => [s.name, compileToolFilter(s.tools)]));
-  const late: { sessions?: SessionStore; forwarder?: Forwarder } = {};
+  const late: { sessions?: SessionStore; forwarder?: Forwarder; views?: AccessViews | undefined } = {};
   const liveSessions = (): Iterable<Session> => late.sessions?.all() ?? [];
   const registry = new Registry({
     naming: config.naming,
     toolFilter: (server, tool) => filters.get(server)?.(tool) ?? true,
     logger,
-    onChange: (kinds) => late.forwarder?.listsChanged(kinds),
+    onChange: (kinds) => {
+      late.views?.invalidate();
+      late.forwarder?.listsChanged(kinds);
+    },
   });
+  // Identity and access: who calls (auth/), what each caller sees and may call (access/).
+  const auth = authentication(config, logger);
+  const views = (late.views = accessViews(config, registry));
   const subscriptions = new Subscriptions();
   const sealer = new SessionSealer(options.sessionSecret ?? process.env.MCP_FLEET_SESSION_SECRET);
   const tasks = { handles: new TaskHandles((purpose, text) => sealer.sign(purpose, text)), owners: new TaskOwners() };
@@ -111,8 +122,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   await shared.ready();
 
   // The request path.
-  const steps = new Steps([originStep(config, logger)], []);
-  const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps });
+  const limits = rateLimitStep(config, shared, metrics, logger);
+  const steps = new Steps([originStep(config, logger), ...auth.steps], limits === undefined ? [] : [limits]);
+  const audit = openAudit(config, registry, logger);
+  const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps, ...(audit !== undefined ? { audit: audit.calls } : {}) });
   const inflight = { count: 0 };
   let draining = false;
   const dispatcher = new Dispatcher({ config, routes, logger, inflight });
@@ -121,7 +134,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     draining: () => draining,
     endSession: (session) => sessions.end(session),
   });
-  const endpoint = new McpEndpoint({ config, steps, view: registry, fronts: { legacy }, logger });
+  const endpoint = new McpEndpoint({ config, steps, view: registry, ...(views !== undefined ? { viewFor: (caller: Caller) => views.viewFor(caller) } : {}), fronts: { legacy }, logger });
 
   const status = (): BackendStatus[] =>
     pool.primaries().map((b) => {
@@ -130,7 +143,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       return s;
     });
   const ready = (): boolean => !draining && (!config.readiness.requireBackends || pool.primaries().every((b) => b.state === "up"));
-  const server = createHttpServer({ config, mcp: endpoint, metrics, logger, status, ready });
+  const server = createHttpServer({ config, mcp: endpoint, metrics, logger, status, ready, endpoints: auth.endpoints });
 
   // Listen at once: a backend slow to start (or stuck in its handshake) must not keep the replica from serving the
   // others. Then wait (bounded) for every backend's first attempt and first lists, so that the caller (and the
@@ -150,5 +163,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     drainTimeoutMs: config.shutdown.drainTimeoutMs,
     startDraining: () => (draining = true),
   });
-  return { url, port, status, metrics, close };
+  const closeAll = async (): Promise<void> => {
+    await close();
+    await audit?.log.close();
+  };
+  return { url, port, status, metrics, close: closeAll };
 }

@@ -227,7 +227,14 @@ export type BackendReach = { kind: "as-specified"; cwd: string } | { kind: "url"
  * server's are listed in `inheritEnv`, and the gateway hands them on from its own environment.
  */
 export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendConfigInput {
-  const common = { name: spec.name, timeoutMs: spec.timeoutMs, tools: { allow: [...spec.tools.allow], deny: [...spec.tools.deny] }, isolation: spec.isolation };
+  const common = {
+    name: spec.name,
+    timeoutMs: spec.timeoutMs,
+    tools: { allow: [...spec.tools.allow], deny: [...spec.tools.deny] },
+    isolation: spec.isolation,
+    ...(spec.access.length > 0 ? { access: spec.access.map((r) => ({ roles: [...r.roles], tools: [...r.tools], resources: [...r.resources], prompts: [...r.prompts] })) } : {}),
+    ...(spec.rateLimits.length > 0 ? { rateLimits: spec.rateLimits.map((r) => ({ ...r })) } : {}),
+  };
   const t = spec.transport;
   if (reach.kind === "url") return { ...common, transport: "http", url: reach.url };
   switch (t.type) {
@@ -235,7 +242,8 @@ export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendCo
       return { ...common, transport: "stdio", command: t.command, args: [...t.args], env: { ...spec.env, ...t.env }, inheritEnv: [...spec.secrets], cwd: reach.cwd };
     case "http":
     case "sse":
-      return { ...common, transport: t.type, url: t.url };
+      // Credentials only where the server is reached as specified (its adapter, or a local run): that is where its secrets are.
+      return { ...common, transport: t.type, url: t.url, ...(Object.keys(spec.credentials.headers).length > 0 ? { credentials: { headers: { ...spec.credentials.headers } } } : {}) };
     case "image":
       throw new Error(`Server "${spec.name}" runs from container image ${t.image}: a gateway reaches it only at its deployed URL.`);
   }

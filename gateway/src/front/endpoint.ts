@@ -28,6 +28,8 @@ export interface EndpointDeps {
   steps: Steps;
   /** What callers see of the catalog (before any step narrows it). */
   view: CatalogView;
+  /** What an admitted caller sees instead, when access rules narrow it (per identity; access/views.ts). @default view */
+  viewFor?: (caller: Caller) => CatalogView;
   /** The front of each era; an era without its own front is served by the legacy one. */
   fronts: { legacy: Front } & Partial<Record<Era, Front>>;
   logger: Logger;
@@ -64,7 +66,7 @@ export class McpEndpoint {
         this.post(req, res, caller);
         return;
       }
-      const ctx: RequestContext = { reqId: req.reqId ?? "", era: "legacy", caller, view: this.deps.view };
+      const ctx: RequestContext = { reqId: req.reqId ?? "", era: "legacy", caller, view: this.deps.viewFor?.(caller) ?? this.deps.view };
       if (req.method === "GET") this.deps.fronts.legacy.get(ctx, req, res);
       else this.deps.fronts.legacy.delete(ctx, req, res);
     } catch (error) {
@@ -122,7 +124,7 @@ export class McpEndpoint {
       }
     }
     const era = eraOf(req, body);
-    const ctx: RequestContext = { reqId: req.reqId ?? "", era, caller, view: this.deps.view };
+    const ctx: RequestContext = { reqId: req.reqId ?? "", era, caller, view: this.deps.viewFor?.(caller) ?? this.deps.view };
     (this.deps.fronts[era] ?? this.deps.fronts.legacy).post(ctx, req, res, messages, batch);
   }
 }

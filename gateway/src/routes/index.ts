@@ -10,6 +10,7 @@ import type { GatewayMetrics } from "../observability/metrics.js";
 import type { Session } from "../session/session.js";
 import type { Subscriptions } from "../session/subscriptions.js";
 import type { TaskHandles, TaskOwners } from "../session/tasks.js";
+import type { CallAudit } from "../audit/recorder.js";
 import type { Steps } from "../steps/steps.js";
 import type { BackendPool } from "../upstream/pool.js";
 import { completeRoute } from "./completions.js";
@@ -36,6 +37,8 @@ export interface RoutesDeps {
   sessions: () => Iterable<Session>;
   tasks: { handles: TaskHandles; owners: TaskOwners };
   steps: Steps;
+  /** The audit log's recorder (audit/), when `audit.file` is set. */
+  audit?: CallAudit;
 }
 
 /** A route that only refuses. */
@@ -72,8 +75,10 @@ export class Routes {
   /** Serves one request of a call; `reply` is called exactly once. */
   handle(call: ClientCall, request: JsonRpcRequest, reply: Reply): void {
     const { method } = request;
+    const audit = this.deps.audit?.begin(call, request);
     const answer: Reply = (response) => {
       this.deps.metrics.rpcRequest(method, outcomeOf(response));
+      audit?.(response);
       reply(response);
     };
     const route = this.table.get(method) ?? refusing(new RpcError(ErrorCode.MethodNotFound, `Method not found: ${method}`));
