@@ -57,6 +57,8 @@ export function adapterConfig(server: Pick<ServerModel, "spec" | "runs">, listen
     naming: { separator: DEFAULT_SEPARATOR, passthrough: true },
     // An adapter fronts one server and cannot serve without it: not ready (out of its Service) while it is down.
     readiness: { requireBackends: true },
+    // Only the fleet's gateway may connect to an adapter (its NetworkPolicy); callers are authenticated there.
+    auth: { mode: "none", trustedNetwork: true },
     // Secrets reach the adapter container as env vars (secretKeyRef); `inheritEnv` hands them to the child by name.
     // The canary split and capability fallback are the central gateway's: an adapter runs one side (its
     // Deployment's) of its one server.

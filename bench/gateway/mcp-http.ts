@@ -68,6 +68,8 @@ export class StreamableSession implements McpSession {
   private constructor(
     private readonly url: URL,
     private connection: RawConnection,
+    /** Header lines sent on every request, e.g. `authorization: Bearer ...\r\n`. */
+    private readonly extraHeaders = "",
   ) {
     this.path = url.pathname + url.search;
     this.updateHeaders();
@@ -79,9 +81,9 @@ export class StreamableSession implements McpSession {
     return this.connection;
   }
 
-  static async open(url: string): Promise<StreamableSession> {
+  static async open(url: string, extraHeaders = ""): Promise<StreamableSession> {
     const target = new URL(url);
-    const session = new StreamableSession(target, await openConnection(target));
+    const session = new StreamableSession(target, await openConnection(target), extraHeaders);
     try {
       const init = await session.call("initialize", { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: CLIENT_INFO });
       if (init.error !== undefined) throw new HttpError(`initialize failed: ${init.error.message}`);
@@ -97,7 +99,7 @@ export class StreamableSession implements McpSession {
 
   private updateHeaders(): void {
     this.headerLines =
-      `accept: application/json, text/event-stream\r\ncontent-type: application/json\r\nmcp-protocol-version: ${this.protocolVersion}\r\n` +
+      `accept: application/json, text/event-stream\r\ncontent-type: application/json\r\nmcp-protocol-version: ${this.protocolVersion}\r\n${this.extraHeaders}` +
       (this.sessionId === undefined ? "" : `mcp-session-id: ${this.sessionId}\r\n`);
   }
 
@@ -266,6 +268,7 @@ export class LegacySseSession implements McpSession {
 
 export type Protocol = "streamable" | "sse";
 
-export function openSession(protocol: Protocol, url: string): Promise<McpSession> {
-  return protocol === "streamable" ? StreamableSession.open(url) : LegacySseSession.open(url);
+/** `headers`: extra header lines of every request (Streamable HTTP), e.g. `authorization: Bearer ...\r\n`. */
+export function openSession(protocol: Protocol, url: string, headers = ""): Promise<McpSession> {
+  return protocol === "streamable" ? StreamableSession.open(url, headers) : LegacySseSession.open(url);
 }

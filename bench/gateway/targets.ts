@@ -10,16 +10,17 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openSession, type Protocol } from "./mcp-http.js";
 import { treePids } from "./proctree.js";
+import { startIdentityProvider } from "./identity-provider.js";
 
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const EVERYTHING = join(ROOT, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
 const LOOPBACK = join(ROOT, "bench/gateway/loopback.mjs");
 const bin = (name: string) => realpathSync(join(ROOT, "node_modules/.bin", name));
 
-export const TARGET_NAMES = ["direct", "gateway", "gateway-bare", "gateway-balanced", "gateway-2hop", "mcp-proxy", "supergateway", "mcp-hub"] as const;
-/** Targets `npm run bench` runs unless `--targets` says otherwise (the gateway's variants are asked for by name). */
-export const DEFAULT_TARGETS: readonly TargetName[] = ["direct", "gateway", "mcp-proxy", "supergateway", "mcp-hub"];
+export const TARGET_NAMES = ["direct", "gateway", "gateway-oauth", "gateway-ratelimit", "gateway-bare", "gateway-balanced", "gateway-2hop", "mcp-proxy", "supergateway", "mcp-hub"] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
+/** What `npm run bench` runs unless `--targets` says otherwise: all but gateway-balanced (ask for it by name). */
+export const DEFAULT_TARGETS: readonly TargetName[] = TARGET_NAMES.filter((name) => name !== "gateway-balanced");
 
 export interface RunningTarget {
   name: TargetName;
@@ -32,6 +33,8 @@ export interface RunningTarget {
   pid: number;
   /** Where the tree's stdout/stderr go. */
   logFile: string;
+  /** Header lines the load generator sends on every request (the bearer token of `gateway-oauth`). @default "" */
+  headers?: string;
   stop(): Promise<void>;
 }
 
@@ -40,59 +43,74 @@ interface Launch {
   path: string;
   command: string[];
   env?: Record<string, string>;
+  headers?: string;
+  /** Stops what the launch started in this process (the identity provider of `gateway-oauth`). */
+  cleanup?: () => Promise<void>;
 }
 
-/** The load generator opens a session per worker from one address: no per-client session limit in the way. */
-const BENCH_SESSIONS = { perClient: { burst: 10_000, createPerMinute: 600_000 } };
+/** One client opens every session of the run: above the default per-client session bucket (30 at once) at C=32+. */
+const BENCH_SESSIONS = { perClient: { createPerMinute: 100_000, burst: 10_000 } };
 
-function launch(name: TargetName, port: number, dir: string, spare: number): Launch {
+/** The gateway's config file and command line, with more config (identity sections) merged in. */
+function gatewayLaunch(port: number, dir: string, extra: Record<string, unknown>, headers?: string, cleanup?: () => Promise<void>, server: Record<string, unknown> = {}): Launch {
+  const node = process.execPath;
+  const config = {
+    listen: { host: "127.0.0.1", port, path: "/mcp" },
+    // One client opens every session of the run: above the default per-client session bucket (30 at once) at C=32+.
+    sessions: BENCH_SESSIONS,
+    ...extra,
+    servers: [{ name: "everything", transport: "stdio", command: node, args: [EVERYTHING, "stdio"], cwd: ROOT, access: [{ roles: ["*"], tools: ["*"] }], ...server }],
+  };
+  const file = join(dir, "gateway.json");
+  writeFileSync(file, JSON.stringify(config));
+  return { protocol: "streamable", path: "/mcp", command: [node, join(ROOT, "gateway/bin/mcp-fleet-gateway.js"), "--config", file], ...(headers !== undefined ? { headers } : {}), ...(cleanup !== undefined ? { cleanup } : {}) };
+}
+
+async function launch(name: TargetName, port: number, dir: string, spare: number): Promise<Launch> {
   const node = process.execPath;
   switch (name) {
+    case "gateway-oauth": {
+      // A JWKS on 127.0.0.1 (this process) and one token for every session: verified once, then from the cache.
+      const idp = await startIdentityProvider();
+      const token = await idp.token(`http://127.0.0.1:${port}/mcp`);
+      return gatewayLaunch(port, dir, { auth: { mode: "oauth", resource: `http://127.0.0.1:${port}/mcp`, oauth: { issuer: idp.issuer, jwksUri: idp.jwksUri } } }, `authorization: Bearer ${token}\r\n`, idp.close);
+    }
+    case "gateway-ratelimit":
+      // Every call spends from its caller's bucket (in memory); the limit is high enough that none is refused.
+      return gatewayLaunch(port, dir, { rateLimits: { rules: [{ key: "identity", perMinute: 6_000_000, burst: 1_000_000 }] } });
     case "direct":
       return { protocol: "streamable", path: "/mcp", command: [node, "--import", LOOPBACK, EVERYTHING, "streamableHttp"], env: { PORT: String(port) } };
     case "gateway":
+      return gatewayLaunch(port, dir, {});
     case "gateway-bare":
-    case "gateway-balanced": {
-      // gateway: defaults (health checks, a breaker per endpoint, retries on); gateway-bare: all three off;
-      // gateway-balanced: the defaults over two server processes (least-outstanding balancing between them).
-      const off =
-        name === "gateway-bare"
-          ? { healthCheck: { kind: "none" }, breaker: { enabled: false }, retries: { maxAttempts: 0 } }
-          : name === "gateway-balanced"
-            ? { instances: 2 }
-            : {};
-      const config = {
-        listen: { host: "127.0.0.1", port, path: "/mcp" },
-        sessions: BENCH_SESSIONS,
-        servers: [{ name: "everything", transport: "stdio", command: node, args: [EVERYTHING, "stdio"], cwd: ROOT, ...off }],
-      };
-      const file = join(dir, "gateway.json");
-      writeFileSync(file, JSON.stringify(config));
-      return { protocol: "streamable", path: "/mcp", command: [node, join(ROOT, "gateway/bin/mcp-fleet-gateway.js"), "--config", file] };
-    }
+      // Health checks, breakers and retries off: what "on by default" costs is gateway against this.
+      return gatewayLaunch(port, dir, {}, undefined, undefined, { healthCheck: { kind: "none" }, breaker: { enabled: false }, retries: { maxAttempts: 0 } });
+    case "gateway-balanced":
+      // The defaults over two server processes, least-outstanding balancing between them.
+      return gatewayLaunch(port, dir, {}, undefined, undefined, { instances: 2 });
     case "gateway-2hop": {
       // As deployed: the central gateway -> the server's adapter (the gateway in passthrough mode) -> the stdio server.
       // One process tree (the adapter is the central gateway's child after the shell's exec), measured whole.
-      const adapterPort = spare;
+      const access = [{ roles: ["*"], tools: ["*"] }];
       const adapter = {
-        listen: { host: "127.0.0.1", port: adapterPort, path: "/mcp" },
+        listen: { host: "127.0.0.1", port: spare, path: "/mcp" },
         sessions: BENCH_SESSIONS,
         naming: { passthrough: true },
-        servers: [{ name: "everything", transport: "stdio", command: node, args: [EVERYTHING, "stdio"], cwd: ROOT }],
+        servers: [{ name: "everything", transport: "stdio", command: node, args: [EVERYTHING, "stdio"], cwd: ROOT, access }],
       };
       const central = {
         listen: { host: "127.0.0.1", port, path: "/mcp" },
         sessions: BENCH_SESSIONS,
-        servers: [{ name: "everything", transport: "http", url: `http://127.0.0.1:${adapterPort}/mcp` }],
+        servers: [{ name: "everything", transport: "http", url: `http://127.0.0.1:${spare}/mcp`, access }],
       };
       writeFileSync(join(dir, "adapter.json"), JSON.stringify(adapter));
       writeFileSync(join(dir, "central.json"), JSON.stringify(central));
-      const bin = join(ROOT, "gateway/bin/mcp-fleet-gateway.js");
-      const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+      const gatewayBin = join(ROOT, "gateway/bin/mcp-fleet-gateway.js");
+      const q = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
       return {
         protocol: "streamable",
         path: "/mcp",
-        command: ["/bin/sh", "-c", `${q(node)} ${q(bin)} --config ${q(join(dir, "adapter.json"))} & exec ${q(node)} ${q(bin)} --config ${q(join(dir, "central.json"))}`],
+        command: ["/bin/sh", "-c", `${q(node)} ${q(gatewayBin)} --config ${q(join(dir, "adapter.json"))} & exec ${q(node)} ${q(gatewayBin)} --config ${q(join(dir, "central.json"))}`],
       };
     }
     case "mcp-proxy":
@@ -144,7 +162,7 @@ const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 export async function startTarget(name: TargetName, timeoutMs = 45_000): Promise<RunningTarget> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), `mcp-fleet-bench-${name}-`));
-  const { protocol, path, command, env } = launch(name, port, dir, await freePort());
+  const { protocol, path, command, env, headers, cleanup } = await launch(name, port, dir, await freePort());
   const logFile = join(dir, "out.log");
   const log = openSync(logFile, "a");
   let child: ChildProcess;
@@ -179,6 +197,7 @@ export async function startTarget(name: TargetName, timeoutMs = 45_000): Promise
         // gone
       }
     }
+    await cleanup?.();
     rmSync(dir, { recursive: true, force: true });
   };
 
@@ -189,12 +208,12 @@ export async function startTarget(name: TargetName, timeoutMs = 45_000): Promise
     while (Date.now() < deadline) {
       if (exited) throw new Error(`${name} exited during start-up:\n${tailOf(logFile)}`);
       try {
-        const session = await openSession(protocol, url);
+        const session = await openSession(protocol, url, headers);
         const listed = await session.call("tools/list", {});
         await session.close();
         const tools = (listed.result?.tools ?? []) as Array<{ name: string }>;
         const echo = tools.find((t) => t.name === "echo") ?? tools.find((t) => /(^|[^a-z])echo$/.test(t.name));
-        if (echo !== undefined) return { name, protocol, url, tool: echo.name, pid, logFile, stop };
+        if (echo !== undefined) return { name, protocol, url, tool: echo.name, pid, logFile, stop, ...(headers !== undefined ? { headers } : {}) };
         lastError = `tools/list has no echo tool (${tools.length} tools)`;
       } catch (error) {
         lastError = (error as Error).message;

@@ -4,9 +4,12 @@
  * era and its sessions) -> routes/ (subject, per-request steps, serve) -> upstream/ (the server's endpoints). What
  * backends send comes back through downstream/.
  */
+import { accessViews, type AccessViews } from "./access/index.js";
+import { authentication } from "./auth/index.js";
 import { Registry } from "./catalog/registry.js";
 import { compileToolFilter } from "./catalog/filter.js";
 import type { GatewayConfig } from "./config.js";
+import type { Caller } from "./context.js";
 import { Forwarder } from "./downstream/forwarder.js";
 import { Dispatcher } from "./front/dispatch.js";
 import { McpEndpoint } from "./front/endpoint.js";
@@ -29,6 +32,8 @@ import { originStep } from "./steps/origin.js";
 import { Steps } from "./steps/steps.js";
 import { createSharedState } from "./store/create.js";
 import { CIRCUIT_STATES } from "./observability/metrics-contract.js";
+import { rateLimitStep } from "./limits/step.js";
+import { openAudit } from "./audit/index.js";
 import { BackendPool, type PoolOptions } from "./upstream/pool.js";
 
 export interface StartOptions {
@@ -69,14 +74,20 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   // The catalog, and what the backends send back.
   const filters = new Map(config.servers.map((s) => [s.name, compileToolFilter(s.tools)]));
-  const late: { sessions?: SessionStore; forwarder?: Forwarder } = {};
+  const late: { sessions?: SessionStore; forwarder?: Forwarder; views?: AccessViews | undefined } = {};
   const liveSessions = (): Iterable<Session> => late.sessions?.all() ?? [];
   const registry = new Registry({
     naming: config.naming,
     toolFilter: (server, tool) => filters.get(server)?.(tool) ?? true,
     logger,
-    onChange: (kinds) => late.forwarder?.listsChanged(kinds),
+    onChange: (kinds) => {
+      late.views?.invalidate();
+      late.forwarder?.listsChanged(kinds);
+    },
   });
+  // Identity and access: who calls (auth/), what each caller sees and may call (access/).
+  const auth = authentication(config, logger);
+  const views = (late.views = accessViews(config, registry));
   const subscriptions = new Subscriptions();
   const sealer = new SessionSealer(options.sessionSecret ?? process.env.MCP_FLEET_SESSION_SECRET);
   const tasks = { handles: new TaskHandles((purpose, text) => sealer.sign(purpose, text)), owners: new TaskOwners() };
@@ -128,8 +139,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   // The request path.
   const tracing = createTracing(config.tracing);
-  const steps = new Steps([originStep(config, logger)], []);
-  const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps, schemas: registry, ...(tracing === undefined ? {} : { tracing }) });
+  const limits = rateLimitStep(config, shared, metrics, logger);
+  const steps = new Steps([originStep(config, logger), ...auth.steps], limits === undefined ? [] : [limits]);
+  const audit = openAudit(config, registry, logger);
+  const routes = new Routes({
+    config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps, schemas: registry,
+    ...(audit !== undefined ? { audit: audit.calls } : {}),
+    ...(tracing === undefined ? {} : { tracing }),
+  });
   const inflight = { count: 0 };
   let draining = false;
   const dispatcher = new Dispatcher({ config, routes, logger, inflight });
@@ -138,7 +155,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     draining: () => draining,
     endSession: (session) => sessions.end(session),
   });
-  const endpoint = new McpEndpoint({ config, steps, view: registry, fronts: { legacy }, logger, ...(tracing === undefined ? {} : { tracing }) });
+  const endpoint = new McpEndpoint({
+    config, steps, view: registry, ...(views !== undefined ? { viewFor: (caller: Caller) => views.viewFor(caller) } : {}), fronts: { legacy }, logger,
+    ...(tracing === undefined ? {} : { tracing }),
+  });
 
   const status = (): BackendStatus[] =>
     [...pool.sets.values()].map((set) => {
@@ -153,7 +173,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       return s;
     });
   const ready = (): boolean => !draining && (!config.readiness.requireBackends || pool.primaries().every((b) => b.state === "up"));
-  const server = createHttpServer({ config, mcp: endpoint, metrics, logger, status, ready });
+  const server = createHttpServer({ config, mcp: endpoint, metrics, logger, status, ready, endpoints: auth.endpoints });
 
   // Listen at once: a backend slow to start (or stuck in its handshake) must not keep the replica from serving the
   // others. Then wait (bounded) for every backend's first attempt and first lists, so that the caller (and the
@@ -180,9 +200,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     drainTimeoutMs: config.shutdown.drainTimeoutMs,
     startDraining: () => (draining = true),
   });
-  const close = (): Promise<void> => {
+  const closeAll = async (): Promise<void> => {
     reloader?.stop();
-    return drain().then(() => tracing?.close());
+    await drain();
+    await Promise.all([audit?.log.close(), tracing?.close()]);
   };
-  return { url, port, status, metrics, reload, close };
+  return { url, port, status, metrics, reload, close: closeAll };
 }

@@ -269,7 +269,15 @@ function resilienceOf(spec: ServerSpec): Pick<BackendConfigInput, "balancing" | 
  * server's are listed in `inheritEnv`, and the gateway hands them on from its own environment.
  */
 export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendConfigInput {
-  const common = { name: spec.name, timeoutMs: spec.timeoutMs, tools: { allow: [...spec.tools.allow], deny: [...spec.tools.deny] }, isolation: spec.isolation, ...resilienceOf(spec) };
+  const common = {
+    name: spec.name,
+    timeoutMs: spec.timeoutMs,
+    tools: { allow: [...spec.tools.allow], deny: [...spec.tools.deny] },
+    isolation: spec.isolation,
+    ...(spec.access.length > 0 ? { access: spec.access.map((r) => ({ roles: [...r.roles], tools: [...r.tools], resources: [...r.resources], prompts: [...r.prompts] })) } : {}),
+    ...(spec.rateLimits.length > 0 ? { rateLimits: spec.rateLimits.map((r) => ({ ...r })) } : {}),
+    ...resilienceOf(spec),
+  };
   const t = spec.transport;
   const canary = spec.canary;
   if (reach.kind === "url") {
@@ -296,7 +304,14 @@ export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendCo
       };
     case "http":
     case "sse":
-      return { ...common, transport: t.type, url: t.url, ...(canary?.url !== undefined ? { canary: { weight: canary.weight, version: canary.version, url: canary.url } } : {}) };
+      // Credentials only where the server is reached as specified (its adapter, or a local run): that is where its secrets are.
+      return {
+        ...common,
+        transport: t.type,
+        url: t.url,
+        ...(Object.keys(spec.credentials.headers).length > 0 ? { credentials: { headers: { ...spec.credentials.headers } } } : {}),
+        ...(canary?.url !== undefined ? { canary: { weight: canary.weight, version: canary.version, url: canary.url } } : {}),
+      };
     case "image":
       throw new Error(`Server "${spec.name}" runs from container image ${t.image}: a gateway reaches it only at its deployed URL.`);
   }

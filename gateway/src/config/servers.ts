@@ -1,5 +1,6 @@
 /** The backends (`servers:`): one entry per MCP server, by transport. */
 import { z } from "zod";
+import { AccessRuleSchema, CredentialsSchema, ServerRateLimitSchema } from "./access.js";
 import { ENV_NAME, SERVER_NAME } from "./names.js";
 import { instancesField, remoteEndpointFields, resilienceFields } from "./resilience.js";
 
@@ -41,6 +42,11 @@ const commonServerFields = {
   maxConnections: z.number().int().positive().max(10_000).default(64),
   // Resilience (config/resilience.ts): balancing, health checks, breakers, retries, fallback, canary.
   ...resilienceFields,
+  // Identity and access (auth/, access/, limits/): who sees and calls what of this server, and how fast.
+  /** Who sees and may call what (with auth on; deny by default: a server without rules shows nothing). @default [] */
+  access: z.array(AccessRuleSchema).default([]),
+  /** Rate limits of this server's calls (on top of `rateLimits.rules`). @default [] */
+  rateLimits: z.array(ServerRateLimitSchema).default([]),
 };
 
 export const StdioServerSchema = z
@@ -87,6 +93,8 @@ const remoteServerFields = {
   headers: z.record(z.string(), z.string()).default({}),
   // Resilience: more endpoints (a list, or the addresses of a DNS name).
   ...remoteEndpointFields,
+  /** How the gateway presents itself (and the caller) to this server: header templates over its environment. @default { headers: {} } */
+  credentials: CredentialsSchema.prefault({}),
 };
 
 export const HttpServerSchema = z

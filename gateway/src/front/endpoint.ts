@@ -29,6 +29,8 @@ export interface EndpointDeps {
   steps: Steps;
   /** What callers see of the catalog (before any step narrows it). */
   view: CatalogView;
+  /** What an admitted caller sees instead, when access rules narrow it (per identity; access/views.ts). @default view */
+  viewFor?: (caller: Caller) => CatalogView;
   /** The front of each era; an era without its own front is served by the legacy one. */
   fronts: { legacy: Front } & Partial<Record<Era, Front>>;
   logger: Logger;
@@ -67,7 +69,7 @@ export class McpEndpoint {
         this.post(req, res, caller);
         return;
       }
-      const ctx: RequestContext = { reqId: req.reqId ?? "", era: "legacy", caller, view: this.deps.view };
+      const ctx: RequestContext = { reqId: req.reqId ?? "", era: "legacy", caller, view: this.deps.viewFor?.(caller) ?? this.deps.view };
       if (req.method === "GET") this.deps.fronts.legacy.get(ctx, req, res);
       else this.deps.fronts.legacy.delete(ctx, req, res);
     } catch (error) {
@@ -125,7 +127,7 @@ export class McpEndpoint {
       }
     }
     const era = eraOf(req, body);
-    const ctx: RequestContext = { reqId: req.reqId ?? "", era, caller, view: this.deps.view };
+    const ctx: RequestContext = { reqId: req.reqId ?? "", era, caller, view: this.deps.viewFor?.(caller) ?? this.deps.view };
     const trace = this.deps.tracing?.request(req.method, this.deps.config.listen.path, req.headers) ?? traceOfHeaders(req.headers);
     if (trace !== undefined) {
       ctx.trace = trace;

@@ -12,6 +12,7 @@ import type { GatewayMetrics } from "../observability/metrics.js";
 import type { Session } from "../session/session.js";
 import type { Subscriptions } from "../session/subscriptions.js";
 import type { TaskHandles, TaskOwners } from "../session/tasks.js";
+import type { CallAudit } from "../audit/recorder.js";
 import type { Steps } from "../steps/steps.js";
 import type { BackendPool } from "../upstream/pool.js";
 import { completeRoute } from "./completions.js";
@@ -43,6 +44,8 @@ export interface RoutesDeps {
   schemas: ToolSchemas;
   /** Spans of routes and upstream calls; unset: none. */
   tracing?: Tracing;
+  /** The audit log's recorder (audit/), when `audit.file` is set. */
+  audit?: CallAudit;
 }
 
 /** A route that only refuses. */
@@ -84,8 +87,10 @@ export class Routes {
     const tracing = this.deps.tracing;
     const span = tracing === undefined ? undefined : tracing.route(method, request.params?._meta, call.ctx.trace, {});
     if (span !== undefined) this.spans.set(call, span);
+    const audit = this.deps.audit?.begin(call, request);
     const answer: Reply = (response) => {
       this.deps.metrics.rpcRequest(method, outcomeOf(response));
+      audit?.(response);
       if (span !== undefined) Tracing.end(span, response.error);
       reply(response);
     };

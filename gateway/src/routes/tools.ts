@@ -15,7 +15,7 @@ export function toolCallRoute(deps: { forwarding: Forwarding; metrics: GatewayMe
     if (upstreamId === undefined) return answer; // the backend ran it as a plain call
     const ref = { server, upstreamId };
     if (session.id !== undefined) deps.tasks.owners.add(ref, session);
-    return resultForClient(answer, deps.tasks.handles.handle(session.id, ref));
+    return resultForClient(answer, deps.tasks.handles.handle(session.id, ref, session.seed.owner));
   };
   return {
     resolve(call, request) {

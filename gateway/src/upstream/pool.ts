@@ -24,6 +24,7 @@ import { SseChannel } from "./http.js";
 import { CanarySplit } from "./split.js";
 import { StreamableHttpClientChannel } from "./streamable-client.js";
 import { StdioChannel } from "./stdio.js";
+import { withCredentials } from "./credentials.js";
 
 export type { GatewayBackend } from "./endpoints.js";
 
@@ -61,9 +62,9 @@ export function createChannel(config: BackendConfig, logger: Logger): Channel {
       return new StdioChannel({ command: config.command, args: config.args, env: config.env, inheritEnv: config.inheritEnv, onMissingEnv, cwd: config.cwd, logger });
     }
     case "http":
-      return new StreamableHttpClientChannel({ url: config.url, headers: config.headers, logger });
+      return new StreamableHttpClientChannel({ url: config.url, headers: withCredentials(config, logger), logger });
     case "sse":
-      return new SseChannel({ url: config.url, headers: config.headers, logger });
+      return new SseChannel({ url: config.url, headers: withCredentials(config, logger), logger });
   }
 }
 
