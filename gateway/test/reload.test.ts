@@ -92,7 +92,8 @@ describe("hot reload of a ConfigMap-mounted config", () => {
     await expect(client.callTool({ name: "drop__who", arguments: {} })).rejects.toThrow('Unknown tool: "drop__who"');
     expect((client.transport as { sessionId?: string }).sessionId).toBe(sessionId);
     expect(await metrics()).toContain('mcp_gateway_config_reloads_total{result="applied"} 1');
-    expect(await metrics()).not.toContain('mcp_gateway_backend_up{server="drop"');
+    // Once drained and stopped, the removed server's gauges go.
+    await waitFor(async () => (!(await metrics()).includes('mcp_gateway_backend_up{server="drop"') ? true : undefined), "the removed server's gauges to go", 100, 50);
   });
 
   it("refuses an invalid file, counts it, and keeps serving the old config", async () => {
