@@ -138,7 +138,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   await shared.ready();
 
   // The request path.
-  const tracing = createTracing(config.tracing);
+  const tracing = await createTracing(config.tracing);
   const limits = rateLimitStep(config, shared, metrics, logger);
   const steps = new Steps([originStep(config, logger), ...auth.steps], limits === undefined ? [] : [limits]);
   const audit = openAudit(config, registry, logger);

@@ -10,7 +10,7 @@ import type { ClientCall } from "../context.js";
 import type { JsonRpcRequest } from "../jsonrpc.js";
 import type { Logger } from "../observability/logger.js";
 import type { Outcome } from "../observability/metrics-contract.js";
-import { Tracing } from "../observability/tracing.js";
+import { endSpan, type Tracing } from "../observability/tracing.js";
 import type { Span } from "@opentelemetry/api";
 import { NotSentError, type CallOptions } from "../upstream/backend.js";
 import type { Endpoint, Track } from "../upstream/endpoints.js";
@@ -80,7 +80,7 @@ export class Forwarding {
       call.cancel = (reason) => backend.cancel(call, reason);
       if (span !== undefined) {
         const s = span;
-        pending.then(() => Tracing.end(s, undefined), (error: unknown) => Tracing.end(s, asErrorObject(error)));
+        pending.then(() => endSpan(s, undefined), (error: unknown) => endSpan(s, asErrorObject(error)));
       }
       pending.then(answered(endpoint), (error: unknown) => failed(error, endpoint)).catch((error: unknown) => this.logger.error({ reqId: call.ctx.reqId, traceId: call.ctx.trace?.traceId, sessionId: call.session.id, method, err: (error as Error).message }, "answering a call failed"));
     };

@@ -7,7 +7,7 @@ import type { Span } from "@opentelemetry/api";
 import type { ClientCall } from "../context.js";
 import { ErrorCode, RpcError, type JsonRpcNotification, type JsonRpcRequest } from "../jsonrpc.js";
 import type { Logger } from "../observability/logger.js";
-import { Tracing } from "../observability/tracing.js";
+import { endSpan, type Tracing } from "../observability/tracing.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import type { Session } from "../session/session.js";
 import type { Subscriptions } from "../session/subscriptions.js";
@@ -91,7 +91,7 @@ export class Routes {
     const answer: Reply = (response) => {
       this.deps.metrics.rpcRequest(method, outcomeOf(response));
       audit?.(response);
-      if (span !== undefined) Tracing.end(span, response.error);
+      if (span !== undefined) endSpan(span, response.error);
       reply(response);
     };
     const route = this.table.get(method) ?? refusing(new RpcError(ErrorCode.MethodNotFound, `Method not found: ${method}`));
