@@ -11,6 +11,8 @@ import { Forwarder } from "./downstream/forwarder.js";
 import { Dispatcher } from "./front/dispatch.js";
 import { McpEndpoint } from "./front/endpoint.js";
 import { LegacyFront } from "./front/legacy.js";
+import { ListenStreams } from "./front/listen.js";
+import { StatelessFront } from "./front/stateless.js";
 import { createHttpServer, type BackendStatus } from "./http/server.js";
 import { drainer } from "./lifecycle/drain.js";
 import { releaseSession } from "./lifecycle/session-end.js";
@@ -26,6 +28,7 @@ import { SessionSealer } from "./session/token.js";
 import { originStep } from "./steps/origin.js";
 import { Steps } from "./steps/steps.js";
 import { createSharedState } from "./store/create.js";
+import { Translator } from "./translate/index.js";
 import { BackendPool } from "./upstream/pool.js";
 
 export interface StartOptions {
@@ -56,8 +59,12 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   // The catalog, and what the backends send back.
   const filters = new Map(config.servers.map((s) => [s.name, compileToolFilter(s.tools)]));
-  const late: { sessions?: SessionStore; forwarder?: Forwarder } = {};
-  const liveSessions = (): Iterable<Session> => late.sessions?.all() ?? [];
+  const late: { sessions?: SessionStore; forwarder?: Forwarder; listens?: ListenStreams } = {};
+  // Everyone who hears change notifications: 2025 sessions, and 2026-07-28 listen streams.
+  const liveSessions = function* (): Iterable<Session> {
+    yield* late.sessions?.all() ?? [];
+    yield* late.listens?.all() ?? [];
+  };
   const registry = new Registry({
     naming: config.naming,
     toolFilter: (server, tool) => filters.get(server)?.(tool) ?? true,
@@ -72,7 +79,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   // Upstream.
   const pool = new BackendPool(config.servers, logger, {
-    onNotification: (backend, message, owner) => forwarder.onNotification(backend, message, owner),
+    onNotification: (backend, message, owner, origin) => forwarder.onNotification(backend, message, owner, origin),
     onRequest: (backend, message, owner, origin) => forwarder.onRequest(backend, message, owner, origin),
     onStateChange: (backend, previous, owner) => {
       if (owner !== undefined) return;
@@ -112,7 +119,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   // The request path.
   const steps = new Steps([originStep(config, logger)], []);
-  const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps });
+  const translator = new Translator({ forwarder, sign: (purpose, text) => sealer.sign(purpose, text), logger });
+  const lists = { full: registry, hint: (kind: Parameters<Registry["hint"]>[0]) => registry.hint(kind) };
+  const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps, translator, lists });
   const inflight = { count: 0 };
   let draining = false;
   const dispatcher = new Dispatcher({ config, routes, logger, inflight });
@@ -121,7 +130,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     draining: () => draining,
     endSession: (session) => sessions.end(session),
   });
-  const endpoint = new McpEndpoint({ config, steps, view: registry, fronts: { legacy }, logger });
+  const listens = new ListenStreams({ pool, subscriptions, logger, maxListens: config.sessions.maxSessions });
+  late.listens = listens;
+  const stateless = new StatelessFront({ config, routes, listens, logger, inflight });
+  const endpoint = new McpEndpoint({ config, steps, view: registry, fronts: { legacy, stateless }, logger });
 
   const status = (): BackendStatus[] =>
     pool.primaries().map((b) => {
@@ -148,7 +160,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const close = drainer({
     server, sessions, pool, shared, logger, inflight,
     drainTimeoutMs: config.shutdown.drainTimeoutMs,
-    startDraining: () => (draining = true),
+    startDraining: () => {
+      draining = true;
+      listens.endAll();
+    },
   });
   return { url, port, status, metrics, close };
 }

@@ -4,6 +4,8 @@
  * client session reads the same lists: memory per session does not grow with the number of tools.
  */
 import type { Logger } from "../observability/logger.js";
+import { LIST_WITHOUT_HINT, hintOf, strictest, type CacheHint } from "../protocol/cache-hints.js";
+import { paramHeadersOf } from "../protocol/headers.js";
 import type { Backend } from "../upstream/backend.js";
 import { exposedName, type NamingOptions } from "./naming.js";
 import type { CatalogView, Item, Target } from "../context.js";
@@ -30,6 +32,8 @@ interface ServerLists {
   resources: Item[];
   resourceTemplates: Item[];
   prompts: Item[];
+  /** The cache hint of each list fetched (2026-07-28 backends give one; a 2025 backend's is immediately stale). */
+  hints: Partial<Record<ListKind, CacheHint>>;
 }
 
 interface TemplateRoute {
@@ -64,13 +68,14 @@ export class Registry implements CatalogView {
   private promptIndex = new Map<string, Target>();
   private uriIndex = new Map<string, string>();
   private templateRoutes: TemplateRoute[] = [];
+  private readonly hints: Partial<Record<ListKind, CacheHint>> = {};
 
   constructor(private readonly options: RegistryOptions) {}
 
   addServer(name: string): void {
     if (this.lists.has(name)) return;
     this.order.push(name);
-    this.lists.set(name, { tools: [], resources: [], resourceTemplates: [], prompts: [] });
+    this.lists.set(name, { tools: [], resources: [], resourceTemplates: [], prompts: [], hints: {} });
   }
 
   tool(exposed: string): Target | undefined {
@@ -88,6 +93,14 @@ export class Registry implements CatalogView {
     return undefined;
   }
 
+  /**
+   * The cache hint of an aggregated list (2026-07-28): the most conservative of its backends' hints; a backend that
+   * gave none counts as immediately stale.
+   */
+  hint(kind: ListKind): CacheHint {
+    return this.hints[kind] ?? LIST_WITHOUT_HINT;
+  }
+
   /** Tool count per server, after the filter. */
   toolCount(server: string): number {
     return (this.lists.get(server)?.tools ?? []).filter((t) => this.options.toolFilter(server, String(t.name))).length;
@@ -103,7 +116,9 @@ export class Registry implements CatalogView {
       wanted.map(async (kind) => {
         if (backend.capabilities[CAPABILITY[kind]] === undefined) return;
         try {
-          const items = await this.fetchAll(backend, kind);
+          const { items, hint } = await this.fetchAll(backend, kind);
+          lists.hints[kind] = hint ?? LIST_WITHOUT_HINT;
+          this.rehint(kind);
           if (JSON.stringify(items) !== JSON.stringify(lists[kind])) {
             lists[kind] = items;
             changed.add(kind);
@@ -119,18 +134,31 @@ export class Registry implements CatalogView {
     }
   }
 
-  private async fetchAll<C>(backend: Backend<C>, kind: ListKind): Promise<Item[]> {
+  private async fetchAll<C>(backend: Backend<C>, kind: ListKind): Promise<{ items: Item[]; hint: CacheHint | undefined }> {
     const method = LIST_METHOD[kind];
     const items: Item[] = [];
+    let hint: CacheHint | undefined;
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const result = (await backend.request(method, cursor === undefined ? undefined : { cursor }, { label: method })) as Record<string, unknown>;
       const pageItems = result[kind];
       if (Array.isArray(pageItems)) items.push(...(pageItems as Item[]));
+      const pageHint = hintOf(result);
+      if (pageHint !== undefined) hint = hint === undefined ? pageHint : strictest(hint, pageHint);
       cursor = typeof result.nextCursor === "string" && result.nextCursor !== "" ? result.nextCursor : undefined;
       if (cursor === undefined) break;
     }
-    return items;
+    return { items, hint };
+  }
+
+  /** The aggregated hint of a list kind, from every backend that lists it. */
+  private rehint(kind: ListKind): void {
+    let hint: CacheHint | undefined;
+    for (const lists of this.lists.values()) {
+      const own = lists.hints[kind];
+      if (own !== undefined) hint = hint === undefined ? own : strictest(hint, own);
+    }
+    this.hints[kind] = hint ?? LIST_WITHOUT_HINT;
   }
 
   private rebuild(): void {
@@ -154,7 +182,13 @@ export class Registry implements CatalogView {
           this.options.logger.error({ server, tool: name, exposed, other: clash }, `tool "${name}" of server "${server}" maps to "${exposed}", already taken by "${clash.name}" of "${clash.server}"; it is not exposed`);
           continue;
         }
-        toolIndex.set(exposed, { server, name });
+        const paramHeaders = paramHeadersOf(tool.inputSchema);
+        if (typeof paramHeaders === "string") {
+          // HTTP clients of 2026-07-28 MUST exclude such a tool; the gateway does it for all of them.
+          this.options.logger.warn({ server, tool: name }, `tool "${name}" of server "${server}" is not exposed: ${paramHeaders}`);
+          continue;
+        }
+        toolIndex.set(exposed, paramHeaders.length === 0 ? { server, name } : { server, name, paramHeaders });
         tools.push({ ...tool, name: exposed });
       }
       for (const prompt of lists.prompts) {

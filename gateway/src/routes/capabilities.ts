@@ -1,4 +1,5 @@
-/** The capabilities the gateway offers clients: the union of what its backends offer. */
+/** The capabilities the gateway offers clients: the union of what its backends offer, in each era's shape. */
+import { TASKS_EXTENSION } from "../protocol/modern.js";
 import type { ServerCapabilities } from "../upstream/backend.js";
 import type { BackendPool } from "../upstream/pool.js";
 
@@ -19,5 +20,16 @@ export function offeredCapabilities(pool: BackendPool): Record<string, unknown> 
     }
   }
   caps.tools ??= { listChanged: true };
+  return caps;
+}
+
+/**
+ * The same union for 2026-07-28 callers (`server/discover`): tasks are the `io.modelcontextprotocol/tasks` extension
+ * there (offered when a backend offers tasks in either era).
+ */
+export function modernCapabilities(pool: BackendPool): Record<string, unknown> {
+  const { tasks, ...caps } = offeredCapabilities(pool);
+  const modernTasks = pool.primaries().some((b) => (b.capabilities.extensions as Record<string, unknown> | undefined)?.[TASKS_EXTENSION] !== undefined);
+  if (tasks !== undefined || modernTasks) caps.extensions = { [TASKS_EXTENSION]: {} };
   return caps;
 }

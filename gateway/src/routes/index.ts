@@ -11,11 +11,13 @@ import type { Session } from "../session/session.js";
 import type { Subscriptions } from "../session/subscriptions.js";
 import type { TaskHandles, TaskOwners } from "../session/tasks.js";
 import type { Steps } from "../steps/steps.js";
+import type { Translator } from "../translate/index.js";
 import type { BackendPool } from "../upstream/pool.js";
 import { completeRoute } from "./completions.js";
 import { Forwarding } from "./forward.js";
 import { initializeRoute, pingRoute } from "./lifecycle.js";
-import { listRoute } from "./lists.js";
+import { discoverRoute } from "./discover.js";
+import { listRoute, type Lists } from "./lists.js";
 import { setLevelRoute } from "./logging.js";
 import { clientNotification } from "./notifications.js";
 import { outcomeOf } from "./outcome.js";
@@ -36,6 +38,10 @@ export interface RoutesDeps {
   sessions: () => Iterable<Session>;
   tasks: { handles: TaskHandles; owners: TaskOwners };
   steps: Steps;
+  /** Between the eras of callers and backends. */
+  translator: Translator;
+  /** The whole catalog and its lists' cache hints (the registry). */
+  lists: Lists;
 }
 
 /** A route that only refuses. */
@@ -46,14 +52,15 @@ export class Routes {
 
   constructor(private readonly deps: RoutesDeps) {
     const { config, pool, metrics, logger, tasks, subscriptions } = deps;
-    const forwarding = new Forwarding(pool, logger);
+    const forwarding = new Forwarding(pool, logger, deps.translator);
     const routes: Record<string, Route> = {
       initialize: initializeRoute(config, pool),
       ping: pingRoute,
-      "tools/list": listRoute("tools"),
-      "resources/list": listRoute("resources"),
-      "resources/templates/list": listRoute("resourceTemplates"),
-      "prompts/list": listRoute("prompts"),
+      "server/discover": discoverRoute(config, pool),
+      "tools/list": listRoute("tools", deps.lists),
+      "resources/list": listRoute("resources", deps.lists),
+      "resources/templates/list": listRoute("resourceTemplates", deps.lists),
+      "prompts/list": listRoute("prompts", deps.lists),
       "tools/call": toolCallRoute({ forwarding, metrics, tasks }) as Route,
       "resources/read": readRoute(forwarding) as Route,
       "resources/subscribe": subscriptionRoute({ pool, subscriptions, forwarding, logger }) as Route,
