@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { CliError } from "./errors.js";
+import { styleFor } from "./format/style.js";
 
 type Registrar = (program: Command) => void;
 
@@ -14,6 +15,9 @@ const commandModules: Record<string, () => Promise<{ register: Registrar }>> = {
   new: () => import("./commands/new.js"),
   dev: () => import("./commands/dev.js"),
   health: () => import("./commands/health.js"),
+  tools: () => import("./commands/tools.js"),
+  call: () => import("./commands/call.js"),
+  connect: () => import("./commands/connect.js"),
   monitoring: () => import("./commands/monitoring.js"),
   check: () => import("./commands/check.js"),
   plan: () => import("./commands/plan.js"),
@@ -39,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof CliError) {
-      process.stderr.write(`mcp-fleet: ${error.message}\n`);
+      process.stderr.write(`${styleFor(process.stderr).fail(`mcp-fleet: ${error.message}`)}\n`);
       return error.exitCode;
     }
     throw error;

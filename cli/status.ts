@@ -3,6 +3,7 @@
  */
 import { CliError } from "./errors.js";
 import { renderTable } from "./format/table.js";
+import { styleFor, type Style } from "./format/style.js";
 
 export type BackendState = "up" | "down" | "connecting";
 
@@ -71,9 +72,10 @@ function isStatus(value: unknown): value is GatewayStatus {
 }
 
 /** A fixed-width table: SERVER, TRANSPORT, STATE, TOOLS, LAST ERROR. */
-export function renderStatusTable(status: GatewayStatus): string {
+export function renderStatusTable(status: GatewayStatus, style: Style = styleFor(process.stdout)): string {
   const rows = status.servers.map((s) => [s.name, s.transport, s.state, String(s.tools), s.lastError ?? ""]);
   return renderTable(["SERVER", "TRANSPORT", "STATE", "TOOLS", "LAST ERROR"], rows, {
     align: ["left", "left", "left", "right", "left"],
+    paint: (text, column) => (column !== 2 ? text : text === "up" ? style.green(text) : text === "down" ? style.red(text) : style.yellow(text)),
   });
 }

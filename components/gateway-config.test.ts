@@ -1,8 +1,9 @@
 import { parseGatewayConfig, ConfigError } from "@mcp-fleet/gateway/config";
 import { describe, expect, it } from "vitest";
 import type { Catalog } from "../servers/catalog/catalog.js";
+import { fleetModel } from "../servers/catalog/derive.js";
 import { ServerSpecSchema, type ServerSpecInput } from "../servers/catalog/spec.js";
-import { clusterServiceUrl, localSkips, renderGatewayConfig } from "./gateway-config.js";
+import { deployedGatewayConfig, localGatewayConfig, localSkips } from "./gateway-config.js";
 
 const ROOT = "/repo";
 
@@ -32,9 +33,9 @@ const github: ServerSpecInput = {
   secrets: ["GITHUB_TOKEN", "GITHUB_ORG"],
 };
 
-describe("renderGatewayConfig, local target", () => {
+describe("localGatewayConfig", () => {
   it("spawns stdio servers from the repository root with the spec's and the transport's env merged, and carries filters, timeout and isolation", () => {
-    const config = renderGatewayConfig(catalog(memory), { kind: "local", env: {} });
+    const config = localGatewayConfig(catalog(memory), { env: {} });
     expect(config.listen).toEqual({ host: "127.0.0.1", port: 8080, path: "/mcp" });
     expect(config.servers).toEqual([
       {
@@ -53,7 +54,7 @@ describe("renderGatewayConfig, local target", () => {
   });
 
   it("reaches http and sse servers at their own URL, skips image servers, and honours the port", () => {
-    const config = renderGatewayConfig(catalog(remote, legacy, image), { kind: "local", env: {}, port: 9123 });
+    const config = localGatewayConfig(catalog(remote, legacy, image), { env: {}, port: 9123 });
     expect(config.listen?.port).toBe(9123);
     expect(config.servers.map((s) => [s.name, s.transport, "url" in s ? s.url : undefined])).toEqual([
       ["remote", "http", "https://mcp.example.com/mcp"],
@@ -79,25 +80,43 @@ describe("renderGatewayConfig, local target", () => {
       },
     ]);
     expect(localSkips(fleet, {})[0]?.reason).toBe("needs secrets GITHUB_TOKEN, GITHUB_ORG, unset here. Export them before `npm start` to run it locally.");
-    expect(renderGatewayConfig(fleet, { kind: "local", env: { GITHUB_TOKEN: "t" } }).servers.map((s) => s.name)).toEqual(["memory"]);
+    expect(localGatewayConfig(fleet, { env: { GITHUB_TOKEN: "t" } }).servers.map((s) => s.name)).toEqual(["memory"]);
 
-    const withSecrets = renderGatewayConfig(fleet, { kind: "local", env: { GITHUB_TOKEN: "t0k", GITHUB_ORG: "acme" } });
+    const withSecrets = localGatewayConfig(fleet, { env: { GITHUB_TOKEN: "t0k", GITHUB_ORG: "acme" } });
     const gh = withSecrets.servers.find((s) => s.name === "github");
     expect(gh && "inheritEnv" in gh ? [gh.env, gh.inheritEnv] : undefined).toEqual([{}, ["GITHUB_TOKEN", "GITHUB_ORG"]]);
     const rendered = JSON.stringify(withSecrets);
     expect([rendered.includes("t0k"), rendered.includes("acme")]).toEqual([false, false]);
   });
 
+  it("skips a stdio server whose command is not on PATH (or not at its path), naming the server, the command and the fix", () => {
+    const ghost: ServerSpecInput = { ...base, name: "ghost", transport: { type: "stdio", command: "mcp-fleet-no-such-command" }, port: 3107 };
+    const local: ServerSpecInput = { ...base, name: "local", transport: { type: "stdio", command: "./bin/server" }, port: 3108 };
+    expect(localSkips(catalog(memory, ghost, local), {}, process.env.PATH)).toEqual([
+      {
+        name: "ghost",
+        file: "servers/ghost.ts",
+        reason: 'its command "mcp-fleet-no-such-command" is not on PATH, so server "ghost" cannot start. Install it (or put it on PATH), or set `transport.command` in servers/ghost.ts to a command that is.',
+      },
+      {
+        name: "local",
+        file: "servers/local.ts",
+        reason: 'its command "./bin/server" does not exist or is not executable, so server "local" cannot start. Install it (or put it on PATH), or set `transport.command` in servers/local.ts to a command that is.',
+      },
+    ]);
+    expect(localGatewayConfig(catalog(memory, ghost), { env: {} }).servers.map((s) => s.name)).toEqual(["memory"]);
+  });
+
   it("refuses a catalog of which no server can run locally, saying which were skipped and why", () => {
-    expect(() => renderGatewayConfig(catalog(image), { kind: "local", env: {} })).toThrow(
+    expect(() => localGatewayConfig(catalog(image), { env: {} })).toThrow(
       "No server of the catalog can run in the local gateway config. Skipped: imaged (servers/imaged.ts) runs from container image ghcr.io/org/imaged:1.2.0, which only runs when deployed (local runs spawn stdio servers and reach http/sse servers). Add a server under servers/ (`mcp-fleet new`).",
     );
   });
 });
 
-describe("renderGatewayConfig, cluster target", () => {
+describe("deployedGatewayConfig", () => {
   it("reaches every server over Streamable HTTP at its Service; image servers at their own path, the others behind the passthrough adapter", () => {
-    const config = renderGatewayConfig(catalog(memory, remote, legacy, image, github), { kind: "cluster", namespace: "mcp-prod" });
+    const config = deployedGatewayConfig(fleetModel(catalog(memory, remote, legacy, image, github), { network: { kind: "cluster", namespace: "mcp-prod" } }));
     expect(config.listen).toEqual({ host: "0.0.0.0", port: 8080, path: "/mcp" });
     expect(config.servers.map((s) => [s.name, s.transport, "url" in s ? s.url : undefined])).toEqual([
       ["memory", "http", "http://mcp-memory.mcp-prod.svc.cluster.local:3102/mcp"],
@@ -111,17 +130,19 @@ describe("renderGatewayConfig, cluster target", () => {
     expect(JSON.stringify(config)).not.toContain("GITHUB_TOKEN");
   });
 
-  it("uses the Kubernetes name prefix", () => {
-    const spec = ServerSpecSchema.parse(memory);
-    expect(clusterServiceUrl(spec, "ns", "tools")).toBe("http://tools-memory.ns.svc.cluster.local:3102/mcp");
-    const config = renderGatewayConfig(catalog(memory), { kind: "cluster", namespace: "ns", prefix: "tools" });
-    expect(config.servers[0] && "url" in config.servers[0] ? config.servers[0].url : undefined).toBe("http://tools-memory.ns.svc.cluster.local:3102/mcp");
+  it("reaches each server at the URL of the fleet model: the prefixed Service name, or the Docker alias", () => {
+    const url = (network: Parameters<typeof fleetModel>[1]["network"]) => {
+      const config = deployedGatewayConfig(fleetModel(catalog(memory, image), { prefix: "tools", network }));
+      return config.servers.map((s) => ("url" in s ? s.url : undefined));
+    };
+    expect(url({ kind: "cluster", namespace: "ns" })).toEqual(["http://tools-memory.ns.svc.cluster.local:3102/mcp", "http://tools-imaged.ns.svc.cluster.local:3105/rpc"]);
+    expect(url({ kind: "docker" })).toEqual(["http://tools-memory:3102/mcp", "http://tools-imaged:3105/rpc"]);
   });
 });
 
-describe("renderGatewayConfig, validation by the gateway's own schema", () => {
+describe("gateway configs, validated by the gateway's own schema", () => {
   it("returns a config the gateway accepts", () => {
-    const parsed = parseGatewayConfig(renderGatewayConfig(catalog(memory, remote, legacy), { kind: "local", env: {} }));
+    const parsed = parseGatewayConfig(localGatewayConfig(catalog(memory, remote, legacy), { env: {} }));
     expect(parsed.servers.map((s) => s.name)).toEqual(["memory", "remote", "legacy"]);
     expect(parsed.naming).toEqual({ separator: "__", passthrough: false });
   });
@@ -131,7 +152,7 @@ describe("renderGatewayConfig, validation by the gateway's own schema", () => {
     const slow = { ...remote, timeoutMs: 7_200_000 };
     let error: unknown;
     try {
-      renderGatewayConfig(catalog(slow), { kind: "local", env: {} });
+      localGatewayConfig(catalog(slow), { env: {} });
     } catch (e) {
       error = e;
     }

@@ -1,49 +1,35 @@
 /**
- * Renders the gateway's config from the catalog: the one place where a server spec becomes a gateway backend.
- *
- * Two targets:
- * - `local` (`mcp-fleet dev`): stdio servers are spawned by the gateway on this machine (cwd = repository root,
- *   the spec's `env` and the transport's `env` merged), http/sse servers are reached as-is, and `image` servers are
- *   skipped (they only run when deployed). Secrets are never in the catalog nor in the rendered config: a stdio
- *   server's secrets are named in `inheritEnv`, and the gateway hands them on from its own environment (e.g.
- *   `GITHUB_TOKEN=... npm start`); a server with any secret unset there is skipped, with the reason, rather than
- *   started half-configured. {@link localSkips} lists the skipped
- *   servers so the caller can warn.
- * - `cluster`: every server is reached over Streamable HTTP at its Service,
- *   `http://<k8sName>.<namespace>.svc.cluster.local:<port><path>`; stdio and sse servers run in their own pods
- *   behind the gateway image in passthrough mode (path `/mcp`), image servers serve their own `transport.path`.
+ * Renders the central gateway's config. Each backend comes from `gatewayBackend` (servers/catalog/derive.ts), the one
+ * place a spec becomes gateway config. Two renderings:
+ * - {@link localGatewayConfig} (`mcp-fleet dev`): stdio servers are spawned by the gateway on this machine (cwd =
+ *   repository root, the spec's `env` and the transport's `env` merged), http/sse servers are reached as-is, and
+ *   `image` servers are skipped (they only run when deployed). Secrets are never in the catalog nor in the rendered
+ *   config: a stdio server's secrets are named in `inheritEnv`, and the gateway hands them on from its own
+ *   environment (e.g. `GITHUB_TOKEN=... npm start`); a server with any secret unset there is skipped, with the
+ *   reason, rather than started half-configured, and so is a stdio server whose command is not on `PATH` (rather
+ *   than failing with the child's `ENOENT`). {@link localSkips} lists the skipped servers so the caller can warn.
+ * - {@link deployedGatewayConfig} (Kubernetes, Docker): every server is reached over Streamable HTTP at its URL in the
+ *   fleet model (its Service, or its container's alias).
  *
  * The result is typed by the gateway's own schema and validated with it, so a drift between the two sides fails
  * here, naming the field.
  */
 import { parseGatewayConfig, type BackendConfigInput, type GatewayConfigInput } from "@mcp-fleet/gateway/config";
-import type { Catalog } from "../servers/catalog/catalog.js";
-import { deriveNames } from "../servers/catalog/derive.js";
-import type { ServerSpec } from "../servers/catalog/spec.js";
+import type { Catalog, CatalogEntry } from "../servers/catalog/catalog.js";
+import { missingCommand, missingCommandReason } from "../servers/catalog/commands.js";
+import { DEFAULT_SEPARATOR, GATEWAY_PORT, MCP_PATH, gatewayBackend, type FleetModel } from "../servers/catalog/derive.js";
 
-export type RenderTarget =
-  | {
-      kind: "local";
-      /**
-       * Where secret values are looked up.
-       * @default process.env
-       */
-      env?: Readonly<Record<string, string | undefined>>;
-      /** @default 8080 */
-      port?: number;
-    }
-  | {
-      kind: "cluster";
-      /** Namespace the servers' Services live in. */
-      namespace: string;
-      /**
-       * Prefix of Kubernetes names (see `deriveNames`).
-       * @default "mcp"
-       */
-      prefix?: string;
-      /** @default 8080 */
-      port?: number;
-    };
+export interface LocalTarget {
+  /**
+   * Where secret values are looked up.
+   * @default process.env
+   */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Where stdio commands are looked up (the gateway hands its PATH to its children). @default process.env.PATH */
+  path?: string;
+  /** @default GATEWAY_PORT (8080) */
+  port?: number;
+}
 
 /** A server the local target leaves out, and why. */
 export interface SkippedServer {
@@ -52,20 +38,18 @@ export interface SkippedServer {
   reason: string;
 }
 
-/** Path of the MCP endpoint of the passthrough gateway that fronts a stdio or sse server in its pod. */
-export const ADAPTER_PATH = "/mcp";
-
-/** The servers `renderGatewayConfig(catalog, { kind: "local" })` leaves out, each with the reason and the fix. */
-export function localSkips(catalog: Catalog, env: Readonly<Record<string, string | undefined>> = process.env): SkippedServer[] {
+/** The servers `localGatewayConfig(catalog)` leaves out, each with the reason and the fix. */
+export function localSkips(catalog: Pick<Catalog, "servers" | "root">, env: Readonly<Record<string, string | undefined>> = process.env, path: string | undefined = process.env.PATH): SkippedServer[] {
   const skipped: SkippedServer[] = [];
-  for (const { spec, file } of catalog.servers) {
-    const reason = localSkipReason(spec, env);
-    if (reason !== undefined) skipped.push({ name: spec.name, file, reason });
+  for (const entry of catalog.servers) {
+    const reason = localSkipReason(entry, catalog.root, env, path);
+    if (reason !== undefined) skipped.push({ name: entry.spec.name, file: entry.file, reason });
   }
   return skipped;
 }
 
-function localSkipReason(spec: ServerSpec, env: Readonly<Record<string, string | undefined>>): string | undefined {
+function localSkipReason(entry: CatalogEntry, root: string, env: Readonly<Record<string, string | undefined>>, path: string | undefined): string | undefined {
+  const { spec } = entry;
   if (spec.transport.type === "image") {
     return `runs from container image ${spec.transport.image}, which only runs when deployed (local runs spawn stdio servers and reach http/sse servers).`;
   }
@@ -73,74 +57,37 @@ function localSkipReason(spec: ServerSpec, env: Readonly<Record<string, string |
   if (missing.length > 0) {
     return `needs secret${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, unset here. Export ${missing.length > 1 ? "them" : "it"} before \`npm start\` to run it locally.`;
   }
+  const command = missingCommand(entry, { path, cwd: root });
+  if (command !== undefined) return `${missingCommandReason(entry, command)}.`;
   return undefined;
 }
 
-/** The Service URL a cluster gateway uses for a server. */
-export function clusterServiceUrl(spec: ServerSpec, namespace: string, prefix = "mcp"): string {
-  const { k8sName } = deriveNames(spec, { prefix });
-  const path = spec.transport.type === "image" ? spec.transport.path : ADAPTER_PATH;
-  return `http://${k8sName}.${namespace}.svc.cluster.local:${spec.port}${path}`;
+/**
+ * The gateway config of a local run on 127.0.0.1. Validated with the gateway's schema before it is returned.
+ * Throws when the result is invalid, e.g. when no server can run locally.
+ */
+export function localGatewayConfig(catalog: Catalog, target: LocalTarget = {}): GatewayConfigInput {
+  const env = target.env ?? process.env;
+  const path = target.path ?? process.env.PATH;
+  const servers = catalog.servers.filter((entry) => localSkipReason(entry, catalog.root, env, path) === undefined).map(({ spec }) => gatewayBackend(spec, { kind: "as-specified", cwd: catalog.root }));
+  if (servers.length === 0) {
+    const skipped = localSkips(catalog, env, path);
+    const detail = skipped.length > 0 ? ` Skipped: ${skipped.map((s) => `${s.name} (${s.file}) ${s.reason}`).join(" ")}` : " The catalog is empty.";
+    throw new Error(`No server of the catalog can run in the local gateway config.${detail} Add a server under servers/ (\`mcp-fleet new\`).`);
+  }
+  return finish({ host: "127.0.0.1", port: target.port ?? GATEWAY_PORT, path: MCP_PATH }, servers, "local");
 }
 
-/**
- * The gateway config for a catalog and a target. Validated with the gateway's schema before it is returned.
- * Throws `ConfigError` (from the gateway) when the result is invalid, e.g. when no server can run locally.
- */
-export function renderGatewayConfig(catalog: Catalog, target: RenderTarget): GatewayConfigInput {
-  const servers: BackendConfigInput[] = [];
-  for (const { spec } of catalog.servers) {
-    const backend = target.kind === "local" ? localBackend(spec, catalog.root, target.env ?? process.env) : clusterBackend(spec, target.namespace, target.prefix ?? "mcp");
-    if (backend !== undefined) servers.push(backend);
-  }
-  const config: GatewayConfigInput = {
-    listen: { host: target.kind === "local" ? "127.0.0.1" : "0.0.0.0", port: target.port ?? 8080, path: "/mcp" },
-    naming: { separator: "__", passthrough: false },
-    servers,
-  };
-  const where = target.kind === "local" ? "local" : `cluster (namespace ${target.namespace})`;
-  if (servers.length === 0) {
-    const skipped = localSkips(catalog, target.kind === "local" ? (target.env ?? process.env) : {});
-    const detail = skipped.length > 0 ? ` Skipped: ${skipped.map((s) => `${s.name} (${s.file}) ${s.reason}`).join(" ")}` : " The catalog is empty.";
-    throw new Error(`No server of the catalog can run in the ${where} gateway config.${detail} Add a server under servers/ (\`mcp-fleet new\`).`);
-  }
+/** The central gateway's config of a deployed fleet: every server at its URL. Validated with the gateway's schema. */
+export function deployedGatewayConfig(fleet: Pick<FleetModel, "servers" | "network" | "gateway">): GatewayConfigInput {
+  const where = fleet.network.kind === "cluster" ? `cluster (namespace ${fleet.network.namespace})` : "docker";
+  if (fleet.servers.length === 0) throw new Error(`No server of the catalog can run in the ${where} gateway config. The catalog is empty. Add a server under servers/ (\`mcp-fleet new\`).`);
+  const servers = fleet.servers.map((s) => gatewayBackend(s.spec, { kind: "url", url: s.url }));
+  return finish({ host: "0.0.0.0", port: fleet.gateway.port, path: fleet.gateway.path }, servers, where);
+}
+
+function finish(listen: { host: string; port: number; path: string }, servers: BackendConfigInput[], where: string): GatewayConfigInput {
+  const config: GatewayConfigInput = { listen, naming: { separator: DEFAULT_SEPARATOR, passthrough: false }, servers };
   parseGatewayConfig(config, `gateway config rendered for ${where}`);
   return config;
-}
-
-function common(spec: ServerSpec): Pick<BackendConfigInput, "name" | "timeoutMs" | "tools" | "isolation"> {
-  return {
-    name: spec.name,
-    timeoutMs: spec.timeoutMs,
-    tools: { allow: [...spec.tools.allow], deny: [...spec.tools.deny] },
-    isolation: spec.isolation,
-  };
-}
-
-function localBackend(spec: ServerSpec, root: string, env: Readonly<Record<string, string | undefined>>): BackendConfigInput | undefined {
-  if (localSkipReason(spec, env) !== undefined) return undefined;
-  const t = spec.transport;
-  switch (t.type) {
-    case "stdio":
-      // Secrets by name only: the gateway hands them from its own environment to the child (`inheritEnv`), so the
-      // rendered config (a file on disk under `npm start`) never holds a value.
-      return {
-        ...common(spec),
-        transport: "stdio",
-        command: t.command,
-        args: [...t.args],
-        env: { ...spec.env, ...t.env },
-        inheritEnv: [...spec.secrets],
-        cwd: root,
-      };
-    case "http":
-    case "sse":
-      return { ...common(spec), transport: t.type, url: t.url };
-    case "image":
-      return undefined;
-  }
-}
-
-function clusterBackend(spec: ServerSpec, namespace: string, prefix: string): BackendConfigInput {
-  return { ...common(spec), transport: "http", url: clusterServiceUrl(spec, namespace, prefix) };
 }

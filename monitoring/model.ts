@@ -3,6 +3,7 @@
  * deployment facts (the gateway's scrape job, where its pods run). Built from the catalog in one place so rules,
  * alerts and dashboards never re-declare a server or a threshold.
  */
+import { DEFAULT_PREFIX } from "../servers/catalog/derive.js";
 import type { ServerSpec } from "../servers/catalog/spec.js";
 
 /** Fleet-wide service-level objectives, used for every server whose spec leaves `slo` fields unset. */
@@ -49,7 +50,7 @@ export function resolveOptions(options: MonitoringOptions = {}): ResolvedMonitor
   return {
     gatewayJob: options.gatewayJob ?? "mcp-gateway",
     namespace: options.namespace,
-    podPrefix: options.podPrefix ?? "mcp",
+    podPrefix: options.podPrefix ?? DEFAULT_PREFIX,
     slo: {
       errorRatio: options.slo?.errorRatio ?? FLEET_SLO_DEFAULTS.errorRatio,
       p99LatencySeconds: options.slo?.p99LatencySeconds ?? FLEET_SLO_DEFAULTS.p99LatencySeconds,

@@ -4,7 +4,9 @@
  * as Pulumi secrets, and never pass through this schema's values.
  */
 import { z } from "zod";
+import { DEFAULT_PREFIX, PREFIX_PATTERN } from "../servers/catalog/derive.js";
 import { DNS1123_LABEL } from "../servers/catalog/spec.js";
+import { configProblems } from "./config-problems.js";
 
 export const CONFIG_NAMESPACE = "mcp-fleet";
 /** Config keys holding secrets: set with `pulumi config set --secret`. */
@@ -28,7 +30,7 @@ export const StackConfigSchema = z
     /** Kubernetes namespace. @default "mcp-fleet" */
     namespace: z.string().regex(DNS1123_LABEL, "must be a DNS-1123 label such as mcp-fleet").default("mcp-fleet"),
     /** Prefix of every Kubernetes object and container name. @default "mcp" */
-    prefix: z.string().regex(/^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$/, "must be 1-20 lowercase letters, digits and '-', starting with a letter").default("mcp"),
+    prefix: z.string().regex(PREFIX_PATTERN, "must be 1-20 lowercase letters, digits and '-', starting with a letter").default(DEFAULT_PREFIX),
     /** Public host of the gateway (`https://<domain>/mcp`); unset: no Ingress. @default undefined */
     domain: z.string().regex(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS name such as mcp.example.com").optional(),
     /** TLS for the Ingress via cert-manager; `false` for plain HTTP. @default false */
@@ -62,8 +64,6 @@ export const StackConfigSchema = z
     monitoringStack: z.enum(["kube-prometheus-stack", "standalone", "docker", "none"], { error: "must be kube-prometheus-stack, standalone, docker or none" }).default("none"),
     /** Namespace of the monitoring stack. @default "monitoring" */
     monitoringNamespace: z.string().regex(DNS1123_LABEL, "must be a DNS-1123 label").default("monitoring"),
-    /** How policy violations gate a deploy (read by CI and `mcp-fleet check`). @default "mandatory" */
-    policyEnforcement: z.enum(["mandatory", "advisory", "disabled"]).default("mandatory"),
     /** Local Docker target (dev). */
     docker: z
       .object({
@@ -106,11 +106,6 @@ export class StackConfigError extends Error {
   }
 }
 
-/** Fixes to suggest per key, after the schema's message. */
-function fixFor(key: string): string {
-  return `Fix it with \`pulumi config set ${CONFIG_NAMESPACE}:${key} ...\` or in stacks/Pulumi.<stack>.yaml.`;
-}
-
 /**
  * Parses the stack's `mcp-fleet:*` config. `raw` maps keys without namespace to values already JSON-decoded
  * (what `readRawConfig` returns). Secret keys are ignored here.
@@ -119,17 +114,7 @@ export function parseStackConfig(raw: Record<string, unknown>, stack: string): S
   const plain = Object.fromEntries(Object.entries(raw).filter(([k]) => !(SECRET_KEYS as readonly string[]).includes(k)));
   const result = StackConfigSchema.safeParse(plain);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((k) => `\`${CONFIG_NAMESPACE}:${k}\` is not a setting. Remove it (\`pulumi config rm ${CONFIG_NAMESPACE}:${k}\`); settings are: ${Object.keys(StackConfigSchema.shape).join(", ")}.`).join("\n  - ");
-    }
-    const [top, ...rest] = issue.path.map(String);
-    const key = top ?? "(root)";
-    const field = rest.length > 0 ? `${key}.${rest.join(".")}` : key;
-    const message = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
-    return `\`${CONFIG_NAMESPACE}:${field}\` ${message}. ${fixFor(key)}`;
-  });
-  throw new StackConfigError(stack, problems);
+  throw new StackConfigError(stack, configProblems(result.error.issues, { namespace: CONFIG_NAMESPACE, raw: plain, schema: StackConfigSchema }));
 }
 
 /** Decodes Pulumi's string config values (`namespace:key` -> JSON-or-string) into the `mcp-fleet:` keys. */

@@ -7,12 +7,12 @@ import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { loadCatalog, type Catalog } from "../servers/catalog/catalog.js";
+import { SESSION_SECRET_ENV, fleetModel } from "../servers/catalog/derive.js";
 import { AwsFleet } from "../components/aws/aws-fleet.js";
 import { DockerFleet } from "../components/docker/docker-fleet.js";
 import { Fleet } from "../components/fleet/fleet.js";
 import type { FleetPlanInput } from "../components/fleet/plan.js";
-import { SESSION_SECRET_ENV } from "../components/k8s/builders/gateway.js";
-import { serverDockerfile } from "../components/workload.js";
+import type { DockerFleetPlanInput } from "../components/docker/plan.js";
 import { CONFIG_NAMESPACE, StackConfigError, parseStackConfig, readRawConfig, type StackConfig } from "./config.js";
 
 export interface StackSecrets {
@@ -93,9 +93,7 @@ export function readStackSecrets(catalog: Catalog): StackSecrets {
  */
 export function fleetPlanInputFromConfig(config: StackConfig, catalog: Catalog): FleetPlanInput {
   return {
-    catalog,
-    namespace: config.namespace,
-    prefix: config.prefix,
+    fleet: fleetModel(catalog, { prefix: config.prefix, network: { kind: "cluster", namespace: config.namespace } }),
     gatewayImage: config.gatewayImage,
     imageRegistry: config.imageRegistry,
     imageTag: config.imageTag,
@@ -113,6 +111,11 @@ export function fleetPlanInputFromConfig(config: StackConfig, catalog: Catalog):
     ...(config.monitoringStack === "kube-prometheus-stack" || config.monitoringStack === "standalone" ? { monitoringStack: { mode: config.monitoringStack } } : {}),
     ...(config.aws !== undefined ? { awsSecrets: { region: config.aws.region, eksOidcProviderArn: config.aws.eksOidcProviderArn } } : {}),
   };
+}
+
+/** The Docker (dev) fleet's plan input from a `docker` stack's config: the fleet on the Docker network, tag, port. */
+export function dockerPlanInputFromConfig(config: StackConfig, catalog: Catalog): DockerFleetPlanInput {
+  return { fleet: fleetModel(catalog, { prefix: config.prefix, network: { kind: "docker" } }), imageTag: config.imageTag, gatewayPort: config.docker.gatewayPort };
 }
 
 /** Pulumi name of the stack's fleet component (children, the Monitoring included, derive their names from it). */
@@ -134,10 +137,7 @@ export function fleetProgram(config: StackConfig, catalog: Catalog, secrets: Sta
     const fleet = new DockerFleet(
       name,
       {
-        catalog,
-        prefix: config.prefix,
-        imageTag: config.imageTag,
-        gatewayPort: config.docker.gatewayPort,
+        ...dockerPlanInputFromConfig(config, catalog),
         sessionSecret: secrets.sessionSecret,
         serverSecrets: secrets.serverSecrets,
         ...(config.monitoringStack === "docker"
@@ -149,18 +149,18 @@ export function fleetProgram(config: StackConfig, catalog: Catalog, secrets: Sta
     return { target: "docker", gatewayUrl: fleet.gatewayUrl, servers };
   }
 
+  const planInput = fleetPlanInputFromConfig(config, catalog);
   let awsFleet: AwsFleet | undefined;
   if (config.aws !== undefined) {
     const provider = new aws.Provider(`${name}-aws`, { region: config.aws.region as aws.Region });
-    const builtImages = ["gateway", ...catalog.servers.filter((s) => serverDockerfile(catalog.root, s.spec) !== undefined).map((s) => s.spec.name)];
     awsFleet = new AwsFleet(
       `${name}-aws`,
-      { catalog, namespace: config.namespace, prefix: config.prefix, region: config.aws.region, eksOidcProviderArn: config.aws.eksOidcProviderArn, builtImages, serverSecrets: secrets.serverSecrets },
+      { fleet: planInput.fleet, region: config.aws.region, eksOidcProviderArn: config.aws.eksOidcProviderArn, serverSecrets: secrets.serverSecrets },
       { provider },
     );
   }
   const fleet = new Fleet(name, {
-    ...fleetPlanInputFromConfig(config, catalog),
+    ...planInput,
     gatewaySecrets: { [SESSION_SECRET_ENV]: secrets.sessionSecret },
     // In prod the secrets go to Secrets Manager (AwsFleet) and reach pods through External Secrets.
     ...(awsFleet === undefined ? { serverSecrets: secrets.serverSecrets } : {}),

@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planJson, planTree } from "../components/plan/format.js";
-import { planStack, readStackFile, type StackPlan } from "../components/plan/plan-stack.js";
+import { planStack, readStackFile, type StackPlan } from "./plan-stack.js";
 import { SECRET_MASK, runUnderMocks } from "../components/plan/run-under-mocks.js";
 import { fleetManifests } from "../components/synth/synth.js";
 import { planFleet } from "../components/fleet/plan.js";
@@ -20,6 +20,7 @@ import { findRepoRoot, loadCatalog } from "../servers/catalog/catalog.js";
 import { synthStack } from "../cli/commands/synth.js";
 import { StackConfigError, StackConfigSchema, parseStackConfig, readRawConfig } from "./config.js";
 
+import { adapterSessionSecret } from "../components/workload.js";
 import { fleetPlanInputFromConfig, monitoringConfigDir } from "./program.js";
 
 const root = findRepoRoot();
@@ -82,6 +83,14 @@ describe("shipped stacks", () => {
     expect(plans.dev!.placeholders).toEqual(["mcp-fleet:sessionSecret"]);
   });
 
+  it("names every ConfigMap alike in `plan` and in `synth`: its Pulumi name is its object's name", () => {
+    for (const stack of ["staging", "prod"]) {
+      const configMaps = plans[stack]!.resources.filter((r) => r.type === "kubernetes:core/v1:ConfigMap");
+      expect(configMaps.length).toBeGreaterThan(0);
+      expect(configMaps.filter((r) => r.name !== (r.inputs as Json).metadata.name).map((r) => `${r.name} (${(r.inputs as Json).metadata.name})`)).toEqual([]);
+    }
+  });
+
   it("every Kubernetes object of every stack validates against the Kubernetes schema", async () => {
     let validated = 0;
     const custom: string[] = [];
@@ -111,12 +120,15 @@ describe("shipped stacks", () => {
       const text = JSON.stringify(plan.resources) + planTree(plan.stack, plan.resources, plan.placeholders) + JSON.stringify(planJson(plan.stack, plan.resources, plan.outputs, plan.placeholders));
       expect(text).not.toContain(KNOWN_SECRET);
       expect(text).not.toContain(KNOWN_SERVER_SECRET);
+      expect(text).not.toContain(adapterSessionSecret(KNOWN_SECRET, "github"));
     }
     const staging = withSecrets.staging!.resources;
     expect(find(staging, "kubernetes:core/v1:Secret", "mcp-github-secret").inputs.stringData).toBe(SECRET_MASK);
     expect(find(staging, "kubernetes:core/v1:Secret", "mcp-gateway-secret").inputs.stringData).toBe(SECRET_MASK);
+    expect(find(staging, "kubernetes:core/v1:Secret", "mcp-github-session").inputs.stringData).toBe(SECRET_MASK);
     const dev = withSecrets.dev!.resources;
-    expect(find(dev, "docker:index/container:Container", "mcp-github").inputs.envs).toEqual([SECRET_MASK]);
+    // GITHUB_TOKEN and the adapter's session key.
+    expect(find(dev, "docker:index/container:Container", "mcp-github").inputs.envs).toEqual([SECRET_MASK, SECRET_MASK]);
     expect(find(dev, "docker:index/container:Container", "mcp-gateway").inputs.envs).toEqual([SECRET_MASK]);
     const prod = withSecrets.prod!.resources;
     expect(find(prod, "aws:secretsmanager/secretVersion:SecretVersion", "mcp-aws-github-github-token-value").inputs.secretString).toBe(SECRET_MASK);
@@ -203,13 +215,26 @@ describe("synth", () => {
     const objects = fleetManifests(planFleet(fleetPlanInputFromConfig(config, mixed)));
     expect(objects.some((o) => o.kind === "Secret")).toBe(false);
     const github = objects.find((o) => o.kind === "Deployment" && o.metadata?.name === "mcp-github") as Json;
-    expect(github.spec.template.spec.containers[0].env).toEqual([{ name: "GITHUB_TOKEN", valueFrom: { secretKeyRef: { name: "mcp-github-secrets", key: "GITHUB_TOKEN" } } }]);
+    expect(github.spec.template.spec.containers[0].env).toEqual([
+      { name: "GITHUB_TOKEN", valueFrom: { secretKeyRef: { name: "mcp-github-secrets", key: "GITHUB_TOKEN" } } },
+      { name: "MCP_FLEET_SESSION_SECRET", valueFrom: { secretKeyRef: { name: "mcp-github-session", key: "MCP_FLEET_SESSION_SECRET" } } },
+    ]);
   });
 
   it("refuses a Docker stack with the fix", async () => {
     await expect(synthStack("dev", join(tmp, "dev"), root)).rejects.toThrow('stack "dev" targets docker; synth writes Kubernetes YAML. Pick a kubernetes stack (mcp-fleet:target: kubernetes), e.g. staging or prod.');
   });
 });
+
+/** The problems `parseStackConfig` reports for a raw config (none when it is valid). */
+function problemsOf(raw: Record<string, unknown>): string[] {
+  try {
+    parseStackConfig(raw, "qa");
+  } catch (e) {
+    return (e as StackConfigError).problems;
+  }
+  return [];
+}
 
 describe("stack config", () => {
   it("names each bad `mcp-fleet:<key>` and the fix", () => {
@@ -221,24 +246,42 @@ describe("stack config", () => {
     }
     expect(error).toBeInstanceOf(StackConfigError);
     expect((error as StackConfigError).problems).toEqual([
-      "`mcp-fleet:target` must be docker or kubernetes. Fix it with `pulumi config set mcp-fleet:target ...` or in stacks/Pulumi.<stack>.yaml.",
+      '`mcp-fleet:target` must be docker or kubernetes, not a string ("k8s"). Fix it with `pulumi config set mcp-fleet:target ...` or in stacks/Pulumi.<stack>.yaml.',
       "`mcp-fleet:namespace` must be a DNS-1123 label such as mcp-fleet. Fix it with `pulumi config set mcp-fleet:namespace ...` or in stacks/Pulumi.<stack>.yaml.",
       "`mcp-fleet:imageTag` must not be latest (ECR tags are immutable and `latest` never rolls pods). Fix it with `pulumi config set mcp-fleet:imageTag ...` or in stacks/Pulumi.<stack>.yaml.",
       "`mcp-fleet:replicas` must be a whole number from 0 to 100. Fix it with `pulumi config set mcp-fleet:replicas ...` or in stacks/Pulumi.<stack>.yaml.",
-      `\`mcp-fleet:colour\` is not a setting. Remove it (\`pulumi config rm mcp-fleet:colour\`); settings are: ${Object.keys(StackConfigSchema.shape).join(", ")}.`,
+      `\`mcp-fleet:colour\` is not a setting. Remove it with \`pulumi config rm mcp-fleet:colour\` (settings: ${Object.keys(StackConfigSchema.shape).join(", ")}).`,
     ]);
     expect((error as Error).message.split("\n")[0]).toBe('Stack "qa" has invalid config (stacks/Pulumi.qa.yaml):');
   });
 
+  it("a value of the wrong type names the key, the type expected and the value given; a missing one, what it must be", () => {
+    const fix = (key: string) => `Fix it with \`pulumi config set ${key.includes(".") ? `--path 'mcp-fleet:${key}'` : `mcp-fleet:${key}`} ...\` or in stacks/Pulumi.<stack>.yaml.`;
+    expect(problemsOf({ target: "kubernetes", replicas: "two", namespace: 42, docker: { gatewayPort: "8080" }, monitoring: 3 })).toEqual([
+      `\`mcp-fleet:namespace\` must be a string, not a number (42). ${fix("namespace")}`,
+      `\`mcp-fleet:replicas\` must be a whole number from 0 to 100, not a string ("two"). ${fix("replicas")}`,
+      `\`mcp-fleet:monitoring\` must be one of annotations, serviceMonitor, none, not a number (3). ${fix("monitoring")}`,
+      `\`mcp-fleet:docker.gatewayPort\` must be a number, not a string ("8080"). ${fix("docker.gatewayPort")}`,
+    ]);
+    expect(problemsOf({ target: "kubernetes", domain: "mcp.example.com", tls: "yes" })).toEqual([`\`mcp-fleet:tls\` must be false or an object, not a string ("yes"). ${fix("tls")}`]);
+    expect(problemsOf({})).toEqual([`\`mcp-fleet:target\` is required; it must be docker or kubernetes. ${fix("target")}`]);
+    expect(problemsOf({ target: "kubernetes", aws: { region: "eu-west-1" } })).toEqual([`\`mcp-fleet:aws.eksOidcProviderArn\` is required; it must be a string. ${fix("aws.eksOidcProviderArn")}`]);
+  });
+
+  it("an unknown key names where it is not a setting and the setting it most likely meant", () => {
+    expect(problemsOf({ target: "kubernetes", domain: "mcp.example.com", tls: { isuer: "letsencrypt" } })).toEqual([
+      "`mcp-fleet:tls.isuer` is not a setting of `mcp-fleet:tls`; did you mean `issuer`? Rename it in stacks/Pulumi.<stack>.yaml (settings of `mcp-fleet:tls`: issuer, issuerKind).",
+    ]);
+    expect(problemsOf({ target: "kubernetes", serverAutoscaling: { memory: { minReplicas: 1, maxReplicas: 2, targetCpu: 50 } } })).toEqual([
+      "`mcp-fleet:serverAutoscaling.memory.targetCpu` is not a setting of `mcp-fleet:serverAutoscaling.memory`; did you mean `targetCpuUtilization`? Rename it in stacks/Pulumi.<stack>.yaml (settings of `mcp-fleet:serverAutoscaling.memory`: minReplicas, maxReplicas, targetCpuUtilization).",
+    ]);
+    expect(problemsOf({ target: "kubernetes", policyEnforcement: "advisory" })).toEqual([
+      '`mcp-fleet:policyEnforcement` is no longer a setting: policy levels live in policies/config/<stack>.json (`"all": "advisory"` or `"mandatory"`), which `pulumi preview --policy-pack-config` and `mcp-fleet check` read. Remove it with `pulumi config rm mcp-fleet:policyEnforcement`.',
+    ]);
+  });
+
   it("`mcp-fleet:monitoringStack` must fit the target, with the fix", () => {
-    const problems = (raw: Record<string, unknown>) => {
-      try {
-        parseStackConfig(raw, "qa");
-      } catch (e) {
-        return (e as StackConfigError).problems;
-      }
-      return [];
-    };
+    const problems = problemsOf;
     expect(problems({ target: "docker", monitoringStack: "kube-prometheus-stack" })).toEqual([
       "`mcp-fleet:monitoringStack` kube-prometheus-stack does not run on the docker target. Use docker, or none. Fix it with `pulumi config set mcp-fleet:monitoringStack ...` or in stacks/Pulumi.<stack>.yaml.",
     ]);
@@ -246,7 +289,7 @@ describe("stack config", () => {
       "`mcp-fleet:monitoringStack` docker does not run on the kubernetes target. Use kube-prometheus-stack or standalone, or none. Fix it with `pulumi config set mcp-fleet:monitoringStack ...` or in stacks/Pulumi.<stack>.yaml.",
     ]);
     expect(problems({ target: "kubernetes", monitoringStack: "grafana" })).toEqual([
-      "`mcp-fleet:monitoringStack` must be kube-prometheus-stack, standalone, docker or none. Fix it with `pulumi config set mcp-fleet:monitoringStack ...` or in stacks/Pulumi.<stack>.yaml.",
+      '`mcp-fleet:monitoringStack` must be kube-prometheus-stack, standalone, docker or none, not a string ("grafana"). Fix it with `pulumi config set mcp-fleet:monitoringStack ...` or in stacks/Pulumi.<stack>.yaml.',
     ]);
     expect(parseStackConfig({ target: "kubernetes" }, "qa").monitoringStack).toBe("none");
     expect(parseStackConfig({ target: "docker", monitoringStack: "none" }, "qa").monitoringStack).toBe("none");

@@ -27,7 +27,7 @@ function arg(name: string): string | undefined {
 }
 
 async function child(servers: number): Promise<void> {
-  const { planStack } = await import("../../components/plan/plan-stack.js");
+  const { planStack } = await import("../../stacks/plan-stack.js");
   // Load the program and the provider SDKs first: the figures are the plan's, not module loading's.
   await import("../../stacks/program.js");
   const { catalogOf, generatedSpecs } = await import("../../components/testing/fixtures.js");

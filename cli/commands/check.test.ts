@@ -1,14 +1,12 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { Writable } from "node:stream";
-import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import type { ResourceRecord } from "../../policies/harness/types.js";
 import { firstContainer, mutate, validFleet } from "../../policies/test/fixtures.js";
-import { loadCatalog, loadCatalogFromSpecs } from "../../servers/catalog/catalog.js";
+import { loadCatalog } from "../../servers/catalog/catalog.js";
+import { ServerSpecSchema } from "../../servers/catalog/spec.js";
 import { CliError } from "../errors.js";
 import { runCheck, stackResourcesOf } from "./check.js";
-import { REPO_ROOT, runCli } from "./run-cli.test-helper.js";
+import { runCli } from "./run-cli.test-helper.js";
 
 function sink(): { stream: Writable; text: () => string } {
   let text = "";
@@ -28,26 +26,26 @@ describe("mcp-fleet check (with a given set of resources)", () => {
     const out = sink();
     expect(await runCheck({ stack: "prod" }, source(validFleet()), out.stream)).toBe(0);
     expect(out.text()).toBe(
-      "Policy check passed: stack prod, 13 resources, 25 policies of mcp-fleet v0.1.0 (policies/config/prod.json): 0 mandatory, 0 advisory violations.\n",
+      `Policy check passed: stack prod, ${validFleet().length} resources, 25 policies of mcp-fleet v0.1.0 (policies/config/prod.json): 0 mandatory, 0 advisory violations.\n`,
     );
   });
 
   it("exits 1 on a mandatory violation, naming the policy, the resource and the fix", async () => {
-    const broken = validFleet().map((r) => (r.name === "mcp-memory-deployment" ? mutate(r, (i) => (firstContainer(i).image = "ghcr.io/acme/memory:latest")) : r));
+    const broken = validFleet().map((r) => (r.name === "mcp-memory-deploy" ? mutate(r, (i) => (firstContainer(i).image = "ghcr.io/acme/memory:latest")) : r));
     const out = sink();
     expect(await runCheck({ stack: "prod" }, source(broken), out.stream)).toBe(1);
     expect(out.text()).toContain(
       [
-        "    [mandatory]  mcp-fleet v0.1.0  mcp-image-pinned (kubernetes:apps/v1:Deployment: mcp-memory-deployment)",
+        "    [mandatory]  mcp-fleet v0.1.0  mcp-image-pinned (kubernetes:apps/v1:Deployment: mcp-memory-deploy)",
         "    Container images must be pinned to a version tag or a digest.",
-        "    Container `memory` of Deployment `mcp-memory` image `ghcr.io/acme/memory:latest` uses `:latest`. Pin it to a version tag or a digest.",
+        "    Container `server` of Deployment `mcp-memory` image `ghcr.io/acme/memory:latest` uses `:latest`. Pin it to a version tag or a digest.",
       ].join("\n"),
     );
-    expect(out.text()).toContain("Policy check failed: stack prod, 13 resources");
+    expect(out.text()).toContain(`Policy check failed: stack prod, ${validFleet().length} resources`);
   });
 
   it("exits 0 in dev, where the same mistake is advisory", async () => {
-    const broken = validFleet().map((r) => (r.name === "mcp-memory-deployment" ? mutate(r, (i) => (firstContainer(i).image = "ghcr.io/acme/memory:latest")) : r));
+    const broken = validFleet().map((r) => (r.name === "mcp-memory-deploy" ? mutate(r, (i) => (firstContainer(i).image = "ghcr.io/acme/memory:latest")) : r));
     const out = sink();
     expect(await runCheck({ stack: "dev" }, source(broken), out.stream)).toBe(0);
     expect(out.text()).toContain("[advisory]  mcp-fleet v0.1.0  mcp-image-pinned");
@@ -60,7 +58,7 @@ describe("mcp-fleet check (with a given set of resources)", () => {
     expect(await runCheck({ stack: "staging", json: true }, source(broken), out.stream)).toBe(1);
     const report = JSON.parse(out.text()) as { stack: string; resources: number; violations: Array<Record<string, unknown>> };
     expect(report.stack).toBe("staging");
-    expect(report.resources).toBe(13);
+    expect(report.resources).toBe(validFleet().length);
     expect(report.violations.map((v) => [v.policyName, v.enforcementLevel, v.resourceType, v.resourceName, v.detail])).toEqual([
       [
         "mcp-only-gateway-exposed",
@@ -86,13 +84,18 @@ describe("mcp-fleet check on the shipped stacks (run under mocks)", () => {
     expect(run.code).toBe(0);
   });
 
-  it("fails prod when servers with a token in plain env are added, naming the policy, the resource and the fix", async () => {
+  it("fails prod when servers with a token in plain env get past the catalog, naming the policy, the resource and the fix", async () => {
+    // The catalog refuses these specs (`mcp-fleet validate`); the pack is the backstop for what reaches a deploy anyway.
     const shipped = await loadCatalog();
-    const catalog = loadCatalogFromSpecs([
-      ...shipped.servers.map((s) => ({ file: s.file, spec: s.spec })),
-      { file: "servers/github.ts", spec: { name: "github", description: "GitHub tools", owner: "devtools", port: 3110, transport: { type: "image", image: "ghcr.io/github/github-mcp-server:0.5.0" }, env: { GITHUB_PERSONAL_ACCESS_TOKEN: "ghp_123" } } },
-      { file: "servers/slack.ts", spec: { name: "slack", description: "Slack tools", owner: "devtools", port: 3111, transport: { type: "stdio", command: "node", args: ["slack.js"] }, env: { SLACK_BOT_TOKEN: "xoxb-123" } } },
-    ]);
+    const unchecked = (file: string, spec: unknown) => ({ file, spec: ServerSpecSchema.parse(spec) });
+    const catalog = {
+      root: shipped.root,
+      servers: [
+        ...shipped.servers,
+        unchecked("servers/github.ts", { name: "github", description: "GitHub tools", owner: "devtools", port: 3110, transport: { type: "image", image: "ghcr.io/github/github-mcp-server:0.5.0" }, env: { GITHUB_PERSONAL_ACCESS_TOKEN: "ghp_123" } }),
+        unchecked("servers/slack.ts", { name: "slack", description: "Slack tools", owner: "devtools", port: 3111, transport: { type: "stdio", command: "node", args: ["slack.js"] }, env: { SLACK_BOT_TOKEN: "xoxb-123" } }),
+      ],
+    };
     const out = sink();
     const code = await runCheck({ stack: "prod" }, stackResourcesOf({ catalog }), out.stream);
     expect(out.text()).toContain(
@@ -103,7 +106,7 @@ describe("mcp-fleet check on the shipped stacks (run under mocks)", () => {
       ].join("\n"),
     );
     expect(out.text()).toContain(
-      "    Gateway config `gateway.yaml` in ConfigMap `mcp-slack-adapter`: server `slack` sets env `SLACK_BOT_TOKEN` in plain text; it looks secret. Declare it in the server spec's `secrets` so it comes from a Secret.",
+      "    Gateway config `gateway.yaml` in ConfigMap `mcp-slack-config`: server `slack` sets env `SLACK_BOT_TOKEN` in plain text; it looks secret. Declare it in the server spec's `secrets` so it comes from a Secret.",
     );
     expect(out.text()).toMatch(/Policy check failed: stack prod, \d+ resources, 25 policies of mcp-fleet v0\.1\.0 \(policies\/config\/prod\.json\): \d+ mandatory/);
     expect(code).toBe(1);
@@ -122,13 +125,5 @@ describe("mcp-fleet check on a broken stack config", () => {
       ].join("\n"),
     );
     expect(code).toBe(1);
-  });
-});
-
-describe("the shipped stacks and their pack configs", () => {
-  it.each(["dev", "staging", "prod"])("%s: the pack config's level for all policies is the stack's mcp-fleet:policyEnforcement", (stack) => {
-    const stackConfig = parse(readFileSync(join(REPO_ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-    const packConfig = JSON.parse(readFileSync(join(REPO_ROOT, "policies", "config", `${stack}.json`), "utf8")) as { all?: string };
-    expect(packConfig.all).toBe(stackConfig.config["mcp-fleet:policyEnforcement"] ?? "mandatory");
   });
 });

@@ -11,6 +11,8 @@ import { type Command } from "commander";
 import type { Analyzer, ResourceRecord } from "../../policies/harness/types.js";
 import type { Catalog } from "../../servers/catalog/catalog.js";
 import { CliError } from "../errors.js";
+import { styleFor } from "../format/style.js";
+import { stackOptionHelp } from "../stacks.js";
 
 export interface CheckOptions {
   stack: string;
@@ -45,7 +47,7 @@ function restoreUnknowns(value: unknown, unknownMask: string): unknown {
 /** Runs the stack program under mocks (the components' runner) and returns every resource it registered. */
 export function stackResourcesOf(options: { root?: string; catalog?: Catalog; config?: Record<string, string> } = {}): StackResourceSource {
   return async (stack) => {
-    const { planStack } = await import("../../components/plan/plan-stack.js");
+    const { planStack } = await import("../../stacks/plan-stack.js");
     const { UNKNOWN_MASK } = await import("../../components/plan/run-under-mocks.js");
     let plan;
     try {
@@ -96,9 +98,9 @@ export async function runCheck(options: CheckOptions, source: StackResourceSourc
     } else {
       out.write(formatViolations(evaluation, PACK));
       const verdict = evaluation.mandatory > 0 ? "failed" : "passed";
-      out.write(
-        `Policy check ${verdict}: stack ${options.stack}, ${evaluation.resources} resources, ${policies.length} policies of ${PACK.name} v${PACK.version} (${path.relative(process.cwd(), configFile) || configFile}): ${evaluation.mandatory} mandatory, ${evaluation.advisory} advisory violation${evaluation.advisory === 1 ? "" : "s"}.\n`,
-      );
+      const line = `Policy check ${verdict}: stack ${options.stack}, ${evaluation.resources} resources, ${policies.length} policies of ${PACK.name} v${PACK.version} (${path.relative(process.cwd(), configFile) || configFile}): ${evaluation.mandatory} mandatory, ${evaluation.advisory} advisory violation${evaluation.advisory === 1 ? "" : "s"}.`;
+      const style = styleFor(out as { isTTY?: boolean });
+      out.write(`${evaluation.mandatory > 0 ? style.fail(line) : evaluation.advisory > 0 ? style.warn(line) : style.ok(line)}\n`);
     }
     return evaluation.mandatory > 0 ? 1 : 0;
   } finally {
@@ -110,7 +112,7 @@ export function register(program: Command): void {
   program
     .command("check")
     .description("Run a stack under mocks and check it against the policy pack, like `pulumi preview --policy-pack policies`; exit 1 on a mandatory violation")
-    .requiredOption("-s, --stack <name>", "stack to check (stacks/Pulumi.<name>.yaml)")
+    .requiredOption("-s, --stack <name>", stackOptionHelp("check"))
     .option("--policy-pack-config <file>", "pack config (default: policies/config/<stack>.json)")
     .option("--pack-process", "run the pack as a child process over the analyzer gRPC protocol, as the Pulumi CLI does")
     .option("--json", "print the violations as JSON")

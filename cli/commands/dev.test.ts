@@ -1,5 +1,7 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -94,6 +96,32 @@ describe("mcp-fleet dev on a port in use", () => {
       expect(result.stderr).toBe(`mcp-fleet: 127.0.0.1:${port} is already in use. Stop what listens there, or pick another port with --port or PORT.\n`);
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+});
+
+describe("mcp-fleet dev with a stdio command that is not on PATH", () => {
+  it("skips that server naming its command and the fix, instead of the child's ENOENT", async () => {
+    const root = mkdtempSync(join(tmpdir(), "mcp-fleet-dev-ghost-"));
+    try {
+      mkdirSync(join(root, "servers"));
+      writeFileSync(join(root, "package.json"), '{ "name": "mcp-fleet", "type": "module" }\n');
+      const ghost = { name: "ghost", description: "x", owner: "platform", transport: { type: "stdio", command: "mcp-fleet-no-such-command" }, port: 3101 };
+      writeFileSync(join(root, "servers", "ghost.ts"), `export default ${JSON.stringify(ghost)};\n`);
+      const port = await freePort();
+      const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [join(findRepoRoot(), CLI), "dev", "--port", String(port)], { cwd: root, timeout: 30_000 }, (error, stdout, stderr) => {
+          resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
+        });
+      });
+      const reason = 'its command "mcp-fleet-no-such-command" is not on PATH, so server "ghost" cannot start. Install it (or put it on PATH), or set `transport.command` in servers/ghost.ts to a command that is.';
+      expect(result).toEqual({
+        code: 1,
+        stdout: "mcp-fleet dev: loading the catalog ...\n",
+        stderr: `warning: skipping ghost (servers/ghost.ts): ${reason}\nmcp-fleet: No server of the catalog can run in the local gateway config. Skipped: ghost (servers/ghost.ts) ${reason} Add a server under servers/ (\`mcp-fleet new\`).\n`,
+      });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

@@ -9,18 +9,22 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { ConfigError } from "@mcp-fleet/gateway/config";
 import type { Command } from "commander";
-import { renderGatewayConfig, localSkips } from "../../components/gateway-config.js";
+import { localGatewayConfig, localSkips } from "../../components/gateway-config.js";
 import { CatalogError, findRepoRoot, loadCatalog, type Catalog } from "../../servers/catalog/catalog.js";
 import { CliError } from "../errors.js";
+import { styleFor } from "../format/style.js";
 import { spawnGateway, tail, waitForBackends } from "../gateway-process.js";
+import { PROMETHEUS_MISSING, prometheusInstalled, startLocalMonitoring, type LocalMonitoring } from "../local-monitoring.js";
 import { renderStatusTable, statusUrl, type GatewayStatus } from "../status.js";
 
 interface DevOptions {
   port?: string;
   timeout: string;
+  monitoring?: boolean;
+  prometheusPort: string;
 }
 
 /** `--port`, else `PORT`, else 8080. */
@@ -40,6 +44,8 @@ export function register(program: Command): void {
     .description("Run the whole catalog locally behind one gateway on 127.0.0.1 (what `npm start` runs)")
     .option("--port <port>", "port of the gateway (default: $PORT, else 8080)")
     .option("--timeout <seconds>", "how long to wait for backends to connect", "60")
+    .option("--monitoring", "also run Prometheus on 127.0.0.1 with the generated config, rules and alerts (needs `prometheus` installed), and write the Grafana dashboards for import")
+    .option("--prometheus-port <port>", "port of that Prometheus", "9090")
     .action(async (options: DevOptions) => {
       await dev(options);
     });
@@ -53,13 +59,18 @@ async function dev(options: DevOptions): Promise<void> {
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new CliError(`--timeout ${JSON.stringify(options.timeout)} is not a number of seconds. Use e.g. --timeout 60.`);
 
   await ensurePortFree(port);
+  const prometheusPort = options.monitoring === true ? Number(options.prometheusPort) : undefined;
+  if (prometheusPort !== undefined) {
+    if (!Number.isInteger(prometheusPort) || prometheusPort < 1 || prometheusPort > 65535) throw new CliError(`--prometheus-port ${JSON.stringify(options.prometheusPort)} is not a port. Use a number from 1 to 65535, e.g. 9090.`);
+    await ensurePortFree(prometheusPort, "--prometheus-port");
+  }
   say("mcp-fleet dev: loading the catalog ...");
   const catalog = await load();
-  for (const skipped of localSkips(catalog)) process.stderr.write(`warning: skipping ${skipped.name} (${skipped.file}): ${skipped.reason}\n`);
+  for (const skipped of localSkips(catalog)) process.stderr.write(`${styleFor(process.stderr).warn("warning:")} skipping ${skipped.name} (${skipped.file}): ${skipped.reason}\n`);
 
   let config;
   try {
-    config = renderGatewayConfig(catalog, { kind: "local", port });
+    config = localGatewayConfig(catalog, { port });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof Error) throw new CliError(error.message);
     throw error;
@@ -80,6 +91,7 @@ async function dev(options: DevOptions): Promise<void> {
     process.once("SIGINT", () => resolve("SIGINT"));
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
+  let monitoring: LocalMonitoring | undefined;
   try {
     const waited = await Promise.race([
       waitForBackends(gateway, statusUrl(base), { timeoutMs, onProgress: (status) => say(`  backends: ${counts(status)}`) }),
@@ -90,7 +102,22 @@ async function dev(options: DevOptions): Promise<void> {
       return;
     }
     if (!waited.settled) process.stderr.write(`warning: some backends were still connecting after ${options.timeout} s.\n`);
-    printReady(base, config.listen?.path ?? "/mcp", waited.status);
+    const extra: string[] = [];
+    if (prometheusPort !== undefined) {
+      if (!prometheusInstalled()) process.stderr.write(`${styleFor(process.stderr).warn("warning:")} ${PROMETHEUS_MISSING}\n`);
+      else {
+        try {
+          monitoring = await startLocalMonitoring({ catalog, gatewayAddress: `127.0.0.1:${port}`, port: prometheusPort, dataDir: join(dir, "prometheus") });
+        } catch (error) {
+          throw new CliError((error as Error).message);
+        }
+        extra.push(
+          `Prometheus: ${monitoring.prometheusUrl} (alerts: ${monitoring.prometheusUrl}/alerts; config ${relative(process.cwd(), monitoring.configFile) || monitoring.configFile})`,
+          `Grafana dashboards to import: ${relative(process.cwd(), monitoring.dashboardsDir) || monitoring.dashboardsDir}/*.json (Dashboards > New > Import)`,
+        );
+      }
+    }
+    printReady(base, config.listen?.path ?? "/mcp", waited.status, extra);
 
     const outcome = await Promise.race([stopRequested, gateway.exited.then((code) => ({ exited: code }))]);
     if (typeof outcome === "object") {
@@ -98,6 +125,7 @@ async function dev(options: DevOptions): Promise<void> {
     }
     say(`\n${outcome}: stopping the gateway and its servers ...`);
   } finally {
+    await monitoring?.stop();
     const code = await gateway.stop();
     if (code !== 0 && code !== "SIGTERM") process.stderr.write(`warning: the gateway exited with ${code}; its log: ${gateway.logFile}\n`);
     else cleanup();
@@ -106,14 +134,14 @@ async function dev(options: DevOptions): Promise<void> {
 }
 
 /** Fails early, with the fix, when the port is taken (rather than after every backend has started). */
-async function ensurePortFree(port: number): Promise<void> {
+async function ensurePortFree(port: number, flag = "--port or PORT"): Promise<void> {
   const probe = createServer();
   const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
     probe.once("error", resolve);
     probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(undefined)));
   });
   if (error?.code === "EADDRINUSE") {
-    throw new CliError(`127.0.0.1:${port} is already in use. Stop what listens there, or pick another port with --port or PORT.`);
+    throw new CliError(`127.0.0.1:${port} is already in use. Stop what listens there, or pick another port with ${flag}.`);
   }
 }
 
@@ -131,14 +159,16 @@ function counts(status: GatewayStatus): string {
   return `${n("up")} up, ${n("down")} down, ${n("connecting")} connecting`;
 }
 
-function printReady(base: string, path: string, status: GatewayStatus): void {
+function printReady(base: string, path: string, status: GatewayStatus, extra: readonly string[] = []): void {
+  const style = styleFor(process.stdout);
   const tools = status.servers.reduce((sum, s) => sum + s.tools, 0);
   say("");
-  say(`MCP endpoint: ${base}${path}`);
+  say(style.bold(`MCP endpoint: ${base}${path}`));
   say("");
   say(renderStatusTable(status));
   say("");
-  say(`${tools} tools from ${status.servers.length} servers.`);
+  say(style.ok(`${tools} tools from ${status.servers.length} servers.`));
   say(`Metrics: ${base}/metrics   Status: ${base}/status   Health: npx mcp-fleet health --url ${base}`);
+  for (const line of extra) say(line);
   say("Press Ctrl-C to stop.");
 }

@@ -92,3 +92,17 @@ describe("mcp-fleet health", () => {
     expect(result.stderr).toBe(`mcp-fleet: the gateway at ${url}/status answered HTTP 500: {"error":"boom"}\n`);
   });
 });
+
+describe("mcp-fleet health on a terminal", () => {
+  it("colours the states and marks the verdict when colour is on, and is plain with NO_COLOR", async () => {
+    const { url, server } = await statusServer({ servers: [up, down] });
+    servers.push(server);
+    const coloured = await runCli(["health", "--url", url], { ...process.env, NO_COLOR: "", FORCE_COLOR: "1" });
+    expect(coloured.stdout).toContain("everything  stdio      \u001b[32mup\u001b[39m        13");
+    expect(coloured.stdout).toContain("memory      stdio      \u001b[31mdown\u001b[39m       0  process exited with code 1");
+    expect(coloured.stdout).toContain("\u001b[31m✗\u001b[39m 1 of 2 backends down: memory.\n");
+    const plain = await runCli(["health", "--url", url], { ...process.env, NO_COLOR: "1", FORCE_COLOR: "1" });
+    expect(plain.stdout).not.toContain("\u001b[");
+    expect(plain.stdout).toContain("\n1 of 2 backends down: memory.\n");
+  });
+});

@@ -3,6 +3,7 @@
  * Exit 0 when all are up or connecting, 1 when any is down or the gateway cannot be reached.
  */
 import type { Command } from "commander";
+import { styleFor } from "../format/style.js";
 import { defaultGatewayUrl, fetchStatus, renderStatusTable, statusUrl } from "../status.js";
 
 export function register(program: Command): void {
@@ -19,10 +20,11 @@ export function register(program: Command): void {
         process.stdout.write(`${JSON.stringify({ healthy: down.length === 0, ...status }, null, 2)}\n`);
       } else {
         process.stdout.write(`${renderStatusTable(status)}\n\n`);
+        const style = styleFor(process.stdout);
         process.stdout.write(
           down.length === 0
-            ? `All ${status.servers.length} backends are up or connecting.\n`
-            : `${down.length} of ${status.servers.length} backends down: ${down.map((s) => s.name).join(", ")}.\n`,
+            ? `${style.ok(`All ${status.servers.length} backends are up or connecting.`)}\n`
+            : `${style.fail(`${down.length} of ${status.servers.length} backends down: ${down.map((s) => s.name).join(", ")}.`)}\n`,
         );
       }
       if (down.length > 0) process.exitCode = 1;

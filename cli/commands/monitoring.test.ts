@@ -50,7 +50,7 @@ describe("mcp-fleet monitoring render", () => {
     expect(config.scrape_configs[0].static_configs).toEqual([{ targets: ["10.0.0.5:8080", "10.0.0.6:8080"] }]);
     const check = promtool(["check", "config", "prometheus.yml"], dir);
     expect(check.output).toContain("SUCCESS: 2 rule files found");
-    expect(stdout).toContain(`Prometheus: prometheus --config.file=${dir}/prometheus.yml`);
+    expect(stdout).toContain(`Prometheus: prometheus --config.file=${dir}/prometheus.yml --web.listen-address=127.0.0.1:9090 --storage.tsdb.path=${dir}/data`);
   });
 
   it("uses the job and namespace in the alerts", async () => {

@@ -58,7 +58,7 @@ export function register(program: Command): void {
           `Wrote ${Object.keys(files).length} files for ${catalog.servers.length} servers to ${out}:`,
           ...Object.keys(files).map((f) => `  ${f}`),
           "",
-          `Prometheus: prometheus --config.file=${out}/prometheus.yml (scrapes ${flags.target.join(", ")}/metrics)`,
+          `Prometheus: prometheus --config.file=${out}/prometheus.yml --web.listen-address=127.0.0.1:9090 --storage.tsdb.path=${out}/data (scrapes ${flags.target.join(", ")}/metrics)`,
           `Grafana:    import ${out}/dashboards/*.json (Dashboards > New > Import), or provision that folder.`,
           "",
         ].join("\n"),

@@ -1,22 +1,26 @@
 import { createHash } from "node:crypto";
-import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, runCli, runNode } from "./run-cli.test-helper.js";
+import { loadCatalog, nextFreePort } from "../../servers/catalog/catalog.js";
+import { copyRepo, runCli, runNode } from "./run-cli.test-helper.js";
 
 /** A copy of the repository (node_modules symlinked): `new` never touches the real `servers/`. */
 let copy = "";
-const SKIP = new Set(["node_modules", ".git", ".tmp", "out", "dist", "coverage", ".vitest-report.json"]);
+/**
+ * What this test creates, the README's own example: left out of the copy, so a checkout where someone ran
+ * `mcp-fleet new billing-tools` (spec file and folder) is tested like a fresh one.
+ */
+const CREATES = ["servers/billing-tools.ts", "servers/billing-tools"];
 
 beforeAll(async () => {
-  copy = await mkdtemp(join(tmpdir(), "mcp-fleet-new-"));
-  await cp(REPO_ROOT, copy, {
-    recursive: true,
-    filter: (source) => !SKIP.has(relative(REPO_ROOT, source).split("/")[0] ?? ""),
-  });
-  await symlink(join(REPO_ROOT, "node_modules"), join(copy, "node_modules"), "dir");
+  copy = await copyRepo("mcp-fleet-new-", { exclude: CREATES });
 });
+
+/** The port `new` suggests: the next free one of the copy's catalog as it is now, whatever servers the checkout has. */
+async function nextFree(): Promise<number> {
+  return nextFreePort(await loadCatalog({ root: copy }));
+}
 
 afterAll(async () => {
   if (copy) await rm(copy, { recursive: true, force: true });
@@ -46,6 +50,7 @@ describe("mcp-fleet new", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toContain('Created server "billing-tools" (port 3107, tools lookup, refund):');
+    expect(stdout).toContain("A running fleet does not serve it yet: restart `npm start` (Ctrl-C, then `npm start`); a deployed fleet gets it with the next `pulumi up`.\n");
     const added = Object.keys(await tree())
       .filter((f) => !(f in before))
       .sort();
@@ -122,27 +127,31 @@ describe("mcp-fleet new", () => {
     [
       "the same name again",
       ["billing-tools", "--port", "3107", "--tools", "lookup,refund"],
-      'mcp-fleet: cannot create server "billing-tools"; nothing was changed: \n' +
+      async () =>
+        'mcp-fleet: cannot create server "billing-tools"; nothing was changed: \n' +
         '  - server name "billing-tools" is already taken by servers/billing-tools.ts. Pick another name.\n' +
-        "  - --port 3107 is already used by servers/billing-tools.ts. Pick another port, e.g. 3106 (the next free one).\n",
+        `  - --port 3107 is already used by servers/billing-tools.ts. Pick another port, e.g. ${await nextFree()} (the next free one).\n`,
     ],
     [
       "an invalid name",
       ["Billing_Tools"],
-      'mcp-fleet: cannot create server "Billing_Tools"; nothing was changed: server name "Billing_Tools" is invalid: ' +
+      async () =>
+        'mcp-fleet: cannot create server "Billing_Tools"; nothing was changed: server name "Billing_Tools" is invalid: ' +
         "use lowercase letters, digits and '-', starting and ending with a letter or digit, at most 30 characters. " +
         'Try "billing-tools".\n',
     ],
     [
       "a taken port",
       ["payments", "--port", "3101"],
-      'mcp-fleet: cannot create server "payments"; nothing was changed: --port 3101 is already used by ' +
-        "servers/everything.ts. Pick another port, e.g. 3106 (the next free one).\n",
+      async () =>
+        'mcp-fleet: cannot create server "payments"; nothing was changed: --port 3101 is already used by ' +
+        `servers/everything.ts. Pick another port, e.g. ${await nextFree()} (the next free one).\n`,
     ],
     [
       "bad tools and resources",
       ["payments", "--tools", "pay now,refund,refund", "--resources", "invoices"],
-      'mcp-fleet: cannot create server "payments"; nothing was changed: \n' +
+      async () =>
+        'mcp-fleet: cannot create server "payments"; nothing was changed: \n' +
         "  - --tools \"pay now\" is not a tool name. Use letters, digits, '_' and '-' (at most 64 characters).\n" +
         '  - --tools "refund" is given twice. List each tool once.\n' +
         '  - --resources "invoices" is not a URI. Use scheme://path, e.g. payments://about.\n',
@@ -150,13 +159,14 @@ describe("mcp-fleet new", () => {
     [
       "a bad owner",
       ["payments", "--owner", "Team A"],
-      'mcp-fleet: cannot create server "payments"; nothing was changed: servers/payments.ts: `owner` "Team A" must be a ' +
+      async () =>
+        'mcp-fleet: cannot create server "payments"; nothing was changed: servers/payments.ts: `owner` "Team A" must be a ' +
         "team name in kebab-case (e.g. platform). Use the owning team's name in kebab-case, e.g. platform.\n",
     ],
   ])("refuses %s, exits 1 and changes nothing", async (_what, args, message) => {
     const before = await tree();
     const { code, stdout, stderr } = await cli("new", ...args);
-    expect({ code, stdout, stderr }).toEqual({ code: 1, stdout: "", stderr: message });
+    expect({ code, stdout, stderr }).toEqual({ code: 1, stdout: "", stderr: await message() });
     expect(await tree()).toEqual(before);
   });
 

@@ -25,6 +25,7 @@ import {
 } from "../../servers/catalog/scaffold.js";
 import { CliError } from "../errors.js";
 import { loadCatalogOrFail } from "../format/problems.js";
+import { styleFor } from "../format/style.js";
 
 /** The hello server this CLI ships with: the template. */
 const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "servers", "hello");
@@ -154,13 +155,16 @@ export function register(program: Command): void {
       }
       const files = renderNewServer(request, await readTemplate());
       await writeNewServer(catalog.root, name, files);
+      const style = styleFor(process.stdout);
       process.stdout.write(
         [
-          `Created server "${name}" (port ${request.port}, tools ${request.tools.join(", ")}):`,
+          style.ok(`Created server "${name}" (port ${request.port}, tools ${request.tools.join(", ")}):`),
           ...[...files.keys()].map((f) => `  ${f}`),
           "Next: describe it in the spec, implement the stubs, then run:",
           `  npx vitest run servers/${name}`,
           "  npm run check",
+          // The gateway reads its config once, at start: a running fleet does not see the new server by itself.
+          `A running fleet does not serve it yet: restart \`npm start\` (Ctrl-C, then \`npm start\`); a deployed fleet gets it with the next \`pulumi up\`.`,
           "",
         ].join("\n"),
       );

@@ -49,3 +49,12 @@ describe("mcp-fleet plan on the shipped stacks, monitoring included", () => {
     ]);
   });
 });
+
+describe("--stack help", () => {
+  it("names the stacks of stacks/Pulumi.*.yaml for plan, synth and check", async () => {
+    for (const command of ["plan", "synth", "check"]) {
+      const { stdout } = await runCli([command, "--help"]);
+      expect(stdout.replace(/\s+/g, " ")).toMatch(/-s, --stack <name> stack to \w+: dev, prod, staging \(stacks\/Pulumi\.<name>\.yaml\)/);
+    }
+  });
+});

@@ -1,14 +1,15 @@
 /** `mcp-fleet plan --stack NAME [--json]`: the stack's resources, planned offline under Pulumi's mocks. */
 import type { Command } from "commander";
 import { planJson, planTree } from "../../components/plan/format.js";
-import { planStack } from "../../components/plan/plan-stack.js";
+import { planStack } from "../../stacks/plan-stack.js";
 import { CliError } from "../errors.js";
+import { stackOptionHelp } from "../stacks.js";
 
 export function register(program: Command): void {
   program
     .command("plan")
     .description("Plan a stack offline (Pulumi mocks): the resource tree with counts, or every resource's inputs with --json. Secret values are masked.")
-    .requiredOption("-s, --stack <name>", "stack to plan (stacks/Pulumi.<name>.yaml)")
+    .requiredOption("-s, --stack <name>", stackOptionHelp("plan"))
     .option("--json", "print every resource with its type, name, parent and inputs as JSON")
     .action(async (options: { stack: string; json?: boolean }) => {
       let plan;

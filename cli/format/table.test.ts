@@ -36,3 +36,12 @@ describe("renderTable", () => {
     expect(formatProblems(["a"])).toBe("1 problem:\n  - a");
   });
 });
+
+describe("renderTable paint", () => {
+  it("decorates body cells without counting the decoration towards the width", () => {
+    const table = renderTable(["STATE", "N"], [["up", "1"], ["down", "22"]], {
+      paint: (text, column, row) => (column === 0 ? `<${row}>${text}</>` : text),
+    });
+    expect(table).toBe(["STATE  N", "<0>up</>     1", "<1>down</>   22"].join("\n"));
+  });
+});

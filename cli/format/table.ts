@@ -13,6 +13,11 @@ export interface TableOptions {
   maxWidth?: readonly (number | undefined)[];
   /** Between columns. @default "  " */
   gap?: string;
+  /**
+   * Decorates a body cell (colour, see `style.ts`) after it was cut and before it is padded, so that ANSI codes do
+   * not count towards the column's width. `row` counts the body rows from 0. @default none
+   */
+  paint?: (text: string, column: number, row: number) => string;
 }
 
 /** Cuts `text` to `width` characters, marking the cut with "…". */
@@ -33,12 +38,15 @@ export function renderTable(
     Array.from({ length: columns }, (_, i) => truncate(row[i] ?? "", options.maxWidth?.[i]));
   const lines = [cut(header), ...rows.map(cut)];
   const widths = Array.from({ length: columns }, (_, i) => Math.max(...lines.map((cells) => cells[i]?.length ?? 0)));
+  const pad = (cell: string, i: number, row: number) => {
+    const fill = " ".repeat(Math.max(0, (widths[i] ?? 0) - cell.length));
+    const text = row >= 0 && options.paint !== undefined && cell !== "" ? options.paint(cell, i, row) : cell;
+    return (options.align?.[i] ?? "left") === "right" ? fill + text : text + fill;
+  };
   return lines
-    .map((cells) =>
+    .map((cells, line) =>
       cells
-        .map((cell, i) =>
-          (options.align?.[i] ?? "left") === "right" ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0),
-        )
+        .map((cell, i) => pad(cell, i, line - 1))
         .join(gap)
         .trimEnd(),
     )

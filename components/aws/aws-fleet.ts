@@ -6,21 +6,16 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Catalog } from "../../servers/catalog/catalog.js";
-import { deriveNames } from "../../servers/catalog/derive.js";
+import type { ClusterNetwork, FleetModel } from "../../servers/catalog/derive.js";
 import { ComponentArgsError, checkNamespace } from "../k8s/validate.js";
-import { ecrLifecyclePolicy, irsaRoleName, irsaTrustPolicy, oidcIssuerOf, secretManagerName, secretsReadPolicy } from "./policies.js";
+import { ecrLifecyclePolicy, ecrRepositoryArgs, irsaRoleArgs, oidcIssuerOf, secretsReadPolicy, serverSecretArgs } from "./policies.js";
 
 export interface AwsFleetArgs {
-  catalog: Catalog;
-  namespace: string;
-  /** @default "mcp" */
-  prefix?: string;
+  /** The fleet in its namespace: an ECR repository per built image (the gateway's and each server's with a Dockerfile, named like its objects), the service accounts IRSA trusts. */
+  fleet: FleetModel<ClusterNetwork>;
   region: string;
   /** ARN of the EKS cluster's IAM OIDC provider. */
   eksOidcProviderArn: string;
-  /** Images built by the fleet (`gateway` and servers with a Dockerfile), one ECR repository each, named `<prefix>-<image>`. */
-  builtImages: string[];
   /** Values of server secrets by server and variable (Pulumi secrets); a secret without a value is created empty, to be set out of band. @default {} */
   serverSecrets?: Record<string, Record<string, pulumi.Input<string>>>;
 }
@@ -34,7 +29,10 @@ export class AwsFleet extends pulumi.ComponentResource {
   readonly roleArns: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: AwsFleetArgs, opts?: pulumi.ComponentResourceOptions) {
-    const problems = checkNamespace("namespace", args.namespace);
+    const { fleet } = args;
+    const { prefix } = fleet;
+    const { namespace } = fleet.network;
+    const problems = checkNamespace("namespace", namespace);
     try {
       oidcIssuerOf(args.eksOidcProviderArn);
     } catch (error) {
@@ -45,36 +43,23 @@ export class AwsFleet extends pulumi.ComponentResource {
     this.repositories = {};
     this.secrets = {};
     this.roleArns = {};
-    const prefix = args.prefix ?? "mcp";
     const child = { parent: this };
 
-    this.kmsKey = new aws.kms.Key(`${name}-kms`, { description: `mcp-fleet ${prefix} (${args.namespace}): server secrets and images`, enableKeyRotation: true, deletionWindowInDays: 30 }, child);
-    new aws.kms.Alias(`${name}-kms-alias`, { name: `alias/${prefix}-${args.namespace}`, targetKeyId: this.kmsKey.keyId }, child);
+    this.kmsKey = new aws.kms.Key(`${name}-kms`, { description: `mcp-fleet ${prefix} (${namespace}): server secrets and images`, enableKeyRotation: true, deletionWindowInDays: 30 }, child);
+    new aws.kms.Alias(`${name}-kms-alias`, { name: `alias/${prefix}-${namespace}`, targetKeyId: this.kmsKey.keyId }, child);
 
-    for (const image of args.builtImages) {
-      const repo = new aws.ecr.Repository(
-        `${name}-${image}-ecr`,
-        {
-          name: `${prefix}-${image}`,
-          imageTagMutability: "IMMUTABLE",
-          imageScanningConfiguration: { scanOnPush: true },
-          encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: this.kmsKey.arn }],
-        },
-        child,
-      );
+    const built = [{ image: "gateway", repository: fleet.gateway.k8sName }, ...fleet.servers.filter((s) => s.runs.kind === "built").map((s) => ({ image: s.spec.name, repository: s.k8sName }))];
+    for (const { image, repository } of built) {
+      const repo = new aws.ecr.Repository(`${name}-${image}-ecr`, ecrRepositoryArgs(repository, this.kmsKey.arn), child);
       new aws.ecr.LifecyclePolicy(`${name}-${image}-ecr-lifecycle`, { repository: repo.name, policy: JSON.stringify(ecrLifecyclePolicy()) }, child);
       this.repositories[image] = repo;
     }
 
-    for (const { spec } of args.catalog.servers) {
+    for (const { spec, k8sName: serviceAccount } of fleet.servers) {
       if (spec.secrets.length === 0) continue;
       const serverSecrets: Record<string, aws.secretsmanager.Secret> = {};
       for (const variable of spec.secrets) {
-        const secret = new aws.secretsmanager.Secret(
-          `${name}-${spec.name}-${variable.toLowerCase().replace(/_/g, "-")}`,
-          { name: secretManagerName(prefix, args.namespace, spec.name, variable), kmsKeyId: this.kmsKey.arn, recoveryWindowInDays: 7, description: `${variable} of MCP server ${spec.name}` },
-          child,
-        );
+        const secret = new aws.secretsmanager.Secret(`${name}-${spec.name}-${variable.toLowerCase().replace(/_/g, "-")}`, serverSecretArgs(prefix, namespace, spec.name, variable, this.kmsKey.arn), child);
         const value = args.serverSecrets?.[spec.name]?.[variable];
         if (value !== undefined) {
           new aws.secretsmanager.SecretVersion(`${name}-${spec.name}-${variable.toLowerCase().replace(/_/g, "-")}-value`, { secretId: secret.id, secretString: pulumi.secret(value) }, child);
@@ -82,12 +67,7 @@ export class AwsFleet extends pulumi.ComponentResource {
         serverSecrets[variable] = secret;
       }
       this.secrets[spec.name] = serverSecrets;
-      const serviceAccount = deriveNames(spec, { prefix }).k8sName;
-      const role = new aws.iam.Role(
-        `${name}-${spec.name}-irsa`,
-        { name: irsaRoleName(prefix, args.namespace, spec.name), assumeRolePolicy: JSON.stringify(irsaTrustPolicy(args.eksOidcProviderArn, args.namespace, serviceAccount)), description: `IRSA role of MCP server ${spec.name}` },
-        child,
-      );
+      const role = new aws.iam.Role(`${name}-${spec.name}-irsa`, irsaRoleArgs(prefix, namespace, spec.name, args.eksOidcProviderArn, serviceAccount), child);
       new aws.iam.RolePolicy(
         `${name}-${spec.name}-irsa-secrets`,
         {

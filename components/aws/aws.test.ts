@@ -4,7 +4,7 @@
  * server's secrets, ECR settings, External Secrets wiring, and the Docker containers' hardening.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { planStack, type StackPlan } from "../plan/plan-stack.js";
+import { planStack, type StackPlan } from "../../stacks/plan-stack.js";
 import { SECRET_MASK } from "../plan/run-under-mocks.js";
 import { KNOWN_SECRET, KNOWN_SERVER_SECRET, catalogOf, find, mixedSpecs, type Json } from "../testing/fixtures.js";
 import { findRepoRoot } from "../../servers/catalog/catalog.js";

@@ -1,6 +1,7 @@
 /**
- * The AWS documents of the fleet, as pure functions: IRSA trust (one service account only), the read-only secrets
- * policy (one server's secrets only) and the ECR lifecycle policy.
+ * The AWS pieces of the fleet, as pure functions: IRSA trust (one service account only), the read-only secrets
+ * policy (one server's secrets only), the ECR lifecycle policy, and the arguments of the repositories, secrets and
+ * roles `AwsFleet` creates (`V`: how the key's ARN arrives, a Pulumi output there, a string in tests).
  */
 
 /** The OIDC issuer host and path of an IAM OIDC provider ARN (`oidc.eks.<region>.amazonaws.com/id/<id>`). */
@@ -72,4 +73,19 @@ export function irsaRoleArn(providerArn: string, roleName: string): string {
 /** Name of a server secret in Secrets Manager: `<prefix>/<namespace>/<server>/<VARIABLE>`. */
 export function secretManagerName(prefix: string, namespace: string, server: string, variable: string): string {
   return `${prefix}/${namespace}/${server}/${variable}`;
+}
+
+/** An ECR repository of a built image: immutable tags, scanned on push, encrypted with the fleet's key. */
+export function ecrRepositoryArgs<V>(repository: string, kmsKeyArn: V) {
+  return { name: repository, imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true }, encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: kmsKeyArn }] };
+}
+
+/** A server's secret variable in Secrets Manager, encrypted with the fleet's key. */
+export function serverSecretArgs<V>(prefix: string, namespace: string, server: string, variable: string, kmsKeyArn: V) {
+  return { name: secretManagerName(prefix, namespace, server, variable), kmsKeyId: kmsKeyArn, recoveryWindowInDays: 7, description: `${variable} of MCP server ${server}` };
+}
+
+/** A server's IRSA role: only its own service account may assume it. */
+export function irsaRoleArgs(prefix: string, namespace: string, server: string, providerArn: string, serviceAccount: string) {
+  return { name: irsaRoleName(prefix, namespace, server), assumeRolePolicy: JSON.stringify(irsaTrustPolicy(providerArn, namespace, serviceAccount)), description: `IRSA role of MCP server ${server}` };
 }

@@ -6,9 +6,10 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError } from "../k8s/validate.js";
-import { monitoredServers } from "../../monitoring/model.js";
-import { Monitoring, type DockerArgs, type MonitoringComponentArgs } from "../monitoring/index.js";
-import { CONTAINER_HARDENING, dockerFleetPlan, type DockerFleetPlan, type DockerFleetPlanInput } from "./plan.js";
+import { Monitoring } from "../monitoring/index.js";
+import { SESSION_SECRET_ENV } from "../../servers/catalog/derive.js";
+import { adapterSessionSecret } from "../workload.js";
+import { containerArgs, dockerFleetMonitoring, dockerFleetPlan, type DockerFleetMonitoringInput, type DockerFleetPlan, type DockerFleetPlanInput } from "./plan.js";
 
 export interface DockerFleetArgs extends DockerFleetPlanInput {
   /** The gateway's session-sealing key (a Pulumi secret). */
@@ -19,7 +20,7 @@ export interface DockerFleetArgs extends DockerFleetPlanInput {
    * Prometheus (127.0.0.1:9090) and Grafana (127.0.0.1:3000) containers scraping the gateway, with the generated
    * rules and dashboards bind-mounted from `docker.configDir`. @default undefined (none)
    */
-  monitoring?: Omit<MonitoringComponentArgs, "mode" | "servers" | "gateway" | "docker"> & { docker: Omit<DockerArgs, "gatewayAddress"> };
+  monitoring?: DockerFleetMonitoringInput;
 }
 
 export class DockerFleet extends pulumi.ComponentResource {
@@ -34,7 +35,7 @@ export class DockerFleet extends pulumi.ComponentResource {
     if (args.gatewayPort !== undefined && (!Number.isInteger(args.gatewayPort) || args.gatewayPort < 1024 || args.gatewayPort > 65535)) {
       problems.push(`\`gatewayPort\` ${args.gatewayPort} is outside 1024-65535. Pick a free unprivileged port (e.g. 8080).`);
     }
-    for (const { spec, file } of args.catalog.servers) {
+    for (const { spec, file } of args.fleet.servers) {
       for (const variable of spec.secrets) {
         if (args.serverSecrets?.[spec.name]?.[variable] === undefined) {
           problems.push(`\`serverSecrets.${spec.name}.${variable}\` is missing: server "${spec.name}" (${file}) needs it. Set it with \`pulumi config set --secret --path 'serverSecrets.${spec.name}.${variable}' VALUE\`.`);
@@ -47,7 +48,7 @@ export class DockerFleet extends pulumi.ComponentResource {
 
     this.plan = dockerFleetPlan(args);
     const child = { parent: this };
-    const root = args.catalog.root;
+    const root = args.fleet.root;
     this.network = new docker.Network(`${name}-net`, { name: this.plan.networkName, driver: "bridge", attachable: false }, child);
     const images = new Map<string, docker.Image>();
     const build = (key: string, imageName: string, dockerfile: string) => {
@@ -59,47 +60,20 @@ export class DockerFleet extends pulumi.ComponentResource {
 
     for (const c of this.plan.containers) {
       const image = c.build !== undefined ? build(c.role, c.image, c.build.dockerfile) : images.get(c.image);
-      const secrets = c.role === "gateway" ? { MCP_FLEET_SESSION_SECRET: args.sessionSecret } : (args.serverSecrets?.[c.role] ?? {});
+      const secrets: Record<string, pulumi.Input<string>> = { ...(c.role === "gateway" ? {} : (args.serverSecrets?.[c.role] ?? {})) };
+      if (c.sessionKey === "fleet") secrets[SESSION_SECRET_ENV] = args.sessionSecret;
+      if (c.sessionKey === "adapter") secrets[SESSION_SECRET_ENV] = pulumi.output(args.sessionSecret).apply((fleetKey) => adapterSessionSecret(fleetKey, c.role));
       const envs: pulumi.Input<string>[] = [
         ...Object.entries(c.env).map(([k, v]) => `${k}=${v}`),
         ...c.secretEnv.map((k) => pulumi.secret(pulumi.interpolate`${k}=${secrets[k]!}`)),
       ];
-      this.containers[c.role] = new docker.Container(
-        `${name}-${c.role}`,
-        {
-          name: c.containerName,
-          image: image !== undefined ? image.repoDigest.apply((d) => d ?? c.image) : c.image,
-          // The plan's command starts with the executable, as a Kubernetes `command` does: it replaces the image's
-          // ENTRYPOINT (Docker's `command` would only replace CMD and run `mcp-fleet-gateway mcp-fleet-gateway ...`).
-          ...(c.command !== undefined ? { entrypoints: c.command } : {}),
-          envs,
-          uploads: c.uploads.map((u) => ({ file: u.file, content: u.content })),
-          networksAdvanced: [{ name: this.network.name, aliases: [c.alias] }],
-          ports: c.ports,
-          readOnly: CONTAINER_HARDENING.readOnly,
-          capabilities: { drops: [...CONTAINER_HARDENING.capDrops] },
-          user: CONTAINER_HARDENING.user,
-          securityOpts: [...CONTAINER_HARDENING.securityOpts],
-          tmpfs: { ...CONTAINER_HARDENING.tmpfs },
-          restart: CONTAINER_HARDENING.restart,
-          memory: c.memoryMb,
-        },
-        { ...child, dependsOn: image !== undefined ? [image] : [] },
-      );
+      const imageRef: pulumi.Input<string> = image !== undefined ? image.repoDigest.apply((d) => d ?? c.image) : c.image;
+      this.containers[c.role] = new docker.Container(`${name}-${c.role}`, containerArgs(c, { network: this.network.name, image: imageRef, envs }), { ...child, dependsOn: image !== undefined ? [image] : [] });
     }
     this.gatewayUrl = this.plan.gatewayUrl;
     if (args.monitoring !== undefined) {
-      // On the host network, Prometheus scrapes the gateway where it is published: 127.0.0.1:<gatewayPort>.
-      this.monitoring = new Monitoring(
-        `${name}-monitoring`,
-        {
-          ...args.monitoring,
-          mode: "docker",
-          servers: monitoredServers(args.catalog),
-          docker: { ...args.monitoring.docker, gatewayAddress: `127.0.0.1:${args.gatewayPort ?? 8080}` },
-        },
-        { ...child, dependsOn: Object.values(this.containers) },
-      );
+      const monitoring = dockerFleetMonitoring(name, args.fleet, this.plan, args.monitoring);
+      this.monitoring = new Monitoring(monitoring.name, monitoring.args, { ...child, dependsOn: Object.values(this.containers) });
     }
     this.registerOutputs({ gatewayUrl: this.gatewayUrl, network: this.network.name });
   }

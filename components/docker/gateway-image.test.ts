@@ -8,9 +8,10 @@ import { join, posix } from "node:path";
 import { parseGatewayConfig } from "@mcp-fleet/gateway/config";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findRepoRoot, loadCatalog, type Catalog } from "../../servers/catalog/catalog.js";
-import { GATEWAY_CONFIG_DIR } from "../k8s/builders/gateway.js";
+import type { DockerNetwork, FleetModel } from "../../servers/catalog/derive.js";
 import { RUN_AS_USER } from "../k8s/builders/pod.js";
-import { ADAPTER_CONFIG_DIR, GATEWAY_COMMAND, GATEWAY_IMAGE_WORKDIR, workloadOf } from "../workload.js";
+import { dockerFleet } from "../testing/fixtures.js";
+import { GATEWAY_COMMAND, GATEWAY_CONFIG_DIR, GATEWAY_IMAGE_WORKDIR, workloadOf } from "../workload.js";
 import { CONTAINER_HARDENING, dockerFleetPlan } from "./plan.js";
 
 const root = findRepoRoot();
@@ -102,8 +103,10 @@ function shippedFromRepo(imagePath: string): string | undefined {
 }
 
 let catalog: Catalog;
+let fleet: FleetModel<DockerNetwork>;
 beforeAll(async () => {
   catalog = await loadCatalog({ root });
+  fleet = dockerFleet(catalog);
 });
 
 describe("gateway/Dockerfile", () => {
@@ -120,7 +123,7 @@ describe("gateway/Dockerfile", () => {
 
   it("works in the directory the components give stdio servers as cwd", () => {
     expect(final("WORKDIR").map((i) => i.args).at(-1)).toBe(GATEWAY_IMAGE_WORKDIR);
-    const adapters = catalog.servers.map((e) => workloadOf(e, { root, gatewayImage: "gw", builtImage: () => "b" })).filter((w) => w.kind === "adapter");
+    const adapters = fleet.servers.map((s) => workloadOf(s, { gatewayImage: "gw", builtImage: () => "b" })).filter((w) => w.kind === "adapter");
     expect(adapters.length).toBeGreaterThan(0);
     const stdioCwds = adapters.flatMap((w) => w.config.servers.filter((s) => s.transport === "stdio").map((s) => s.cwd));
     expect(stdioCwds.length).toBeGreaterThan(0);
@@ -128,11 +131,15 @@ describe("gateway/Dockerfile", () => {
   });
 
   it("ships every file a shipped stdio server's adapter runs (paths relative to the working directory)", () => {
-    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    // What the image's `npm ci` installs: the production dependencies of the workspaces it names.
+    const ci = instructions.find((i) => i.keyword === "RUN" && /\bnpm ci\b/.test(i.args))!;
+    const workspaces = [...ci.args.matchAll(/--workspace[= ](\S+)/g)].map((m) => m[1]!);
+    expect(workspaces.sort()).toEqual(["gateway", "servers/runtime"]);
+    const installed = new Set(workspaces.flatMap((w) => Object.keys((JSON.parse(readFileSync(join(root, w, "package.json"), "utf8")) as { dependencies?: Record<string, string> }).dependencies ?? {})));
     let checked = 0;
     const problems: string[] = [];
-    for (const entry of catalog.servers) {
-      const w = workloadOf(entry, { root, gatewayImage: "gw", builtImage: () => "b" });
+    for (const entry of fleet.servers) {
+      const w = workloadOf(entry, { gatewayImage: "gw", builtImage: () => "b" });
       if (w.kind !== "adapter") continue;
       for (const backend of w.config.servers) {
         if (backend.transport !== "stdio") continue;
@@ -141,9 +148,9 @@ describe("gateway/Dockerfile", () => {
           if (arg.startsWith("-") || !arg.includes("/")) continue;
           checked++;
           if (arg.startsWith("node_modules/")) {
-            // Installed by `npm ci --omit=dev`: a production dependency of the root package.
+            // Installed by the image's `npm ci --omit=dev --workspace ...`: a production dependency of one of them.
             const name = arg.split("/").slice(1, arg.startsWith("node_modules/@") ? 3 : 2).join("/");
-            if (pkg.dependencies[name] === undefined) problems.push(`${entry.file}: ${name} must be a dependency (not dev) of the root package`);
+            if (!installed.has(name)) problems.push(`${entry.file}: ${name} must be a dependency (not dev) of ${workspaces.join(" or ")} (servers/runtime/package.json)`);
             if (!existsSync(join(root, arg))) problems.push(`${entry.file}: ${arg} does not exist`);
           } else if (shippedFromRepo(posix.resolve(GATEWAY_IMAGE_WORKDIR, arg)) === undefined) {
             problems.push(`${entry.file}: ${arg} is not copied into the image`);
@@ -177,22 +184,21 @@ describe("gateway/Dockerfile", () => {
     expect(shippedFromRepo(posix.join(GATEWAY_IMAGE_WORKDIR, binFile))).toBe(binFile);
     expect(shippedFromRepo(posix.join(GATEWAY_IMAGE_WORKDIR, "gateway/src/main.ts"))).toBe("gateway/src/main.ts");
     // Docker and Kubernetes both run `mcp-fleet-gateway --config <dir>/gateway.yaml`, replacing the ENTRYPOINT.
-    const plan = dockerFleetPlan({ catalog });
+    const plan = dockerFleetPlan({ fleet });
     for (const c of plan.containers.filter((c) => c.image === plan.gatewayImage.image)) expect(c.command?.[0]).toBe(GATEWAY_COMMAND);
     expect(plan.gatewayImage.dockerfile).toBe("gateway/Dockerfile");
   });
 
   it("has the config directory the components mount or upload into, as a volume (Docker uploads need one on a read-only root)", () => {
-    expect(GATEWAY_CONFIG_DIR).toBe(ADAPTER_CONFIG_DIR);
-    expect(runText).toContain(`mkdir -p ${ADAPTER_CONFIG_DIR}`);
-    expect(final("VOLUME").map((i) => words(i.args))).toContainEqual([ADAPTER_CONFIG_DIR]);
+    expect(runText).toContain(`mkdir -p ${GATEWAY_CONFIG_DIR}`);
+    expect(final("VOLUME").map((i) => words(i.args))).toContainEqual([GATEWAY_CONFIG_DIR]);
   });
 
   it("exposes the gateway's default port, the one the dev stack publishes", () => {
     const defaultPort = parseGatewayConfig({ servers: [{ name: "x", transport: "stdio", command: "node" }] }).listen.port;
     const exposed = final("EXPOSE").flatMap((i) => words(i.args).map((p) => Number(p.replace(/\/tcp$/, ""))));
     expect(exposed).toContain(defaultPort);
-    const gw = dockerFleetPlan({ catalog }).containers.find((c) => c.role === "gateway")!;
+    const gw = dockerFleetPlan({ fleet }).containers.find((c) => c.role === "gateway")!;
     expect(exposed).toContain(gw.ports[0]!.internal);
   });
 

@@ -1,15 +1,16 @@
 /**
  * The Docker (dev) fleet, decided without Pulumi: one hardened container per server and one for the gateway on a
- * private network, the gateway published on 127.0.0.1 only. Containers reach each other by their Kubernetes-style
- * names (network aliases), so the gateway config is the cluster one with Docker addresses.
+ * private network, the gateway published on 127.0.0.1 only. Containers reach each other by their names (network
+ * aliases): the fleet model on the Docker network gives every URL, so the gateway config is the deployed one.
  */
-import type { BackendConfigInput, GatewayConfigInput } from "@mcp-fleet/gateway/config";
 import { stringify } from "yaml";
-import type { Catalog } from "../../servers/catalog/catalog.js";
-import { deriveNames } from "../../servers/catalog/derive.js";
-import { renderGatewayConfig } from "../gateway-config.js";
+import { monitoredServers } from "../../monitoring/model.js";
+import type { DockerArgs } from "../monitoring/args.js";
+import type { MonitoringComponentArgs } from "../monitoring/index.js";
+import { SESSION_SECRET_ENV, type DockerNetwork, type FleetModel } from "../../servers/catalog/derive.js";
+import { deployedGatewayConfig } from "../gateway-config.js";
 import { RUN_AS_USER } from "../k8s/builders/pod.js";
-import { ADAPTER_CONFIG_DIR, ADAPTER_CONFIG_FILE, GATEWAY_COMMAND, workloadOf, type Workload } from "../workload.js";
+import { GATEWAY_CONFIG_DIR, GATEWAY_CONFIG_FILE, GATEWAY_RUN_COMMAND, workloadOf } from "../workload.js";
 
 /** Hardening every container gets. */
 export const CONTAINER_HARDENING = {
@@ -27,12 +28,11 @@ export function localImage(image: string, tag: string): string {
 }
 
 export interface DockerFleetPlanInput {
-  catalog: Catalog;
-  /** @default "mcp" */
-  prefix?: string;
+  /** The fleet on the Docker network: container names and aliases, the gateway's URLs of the servers. */
+  fleet: FleetModel<DockerNetwork>;
   /** Tag of the images built locally. @default "dev" */
   imageTag?: string;
-  /** Host port of the gateway (bound to 127.0.0.1). @default 8080 */
+  /** Host port of the gateway (bound to 127.0.0.1). @default the gateway's port in its container (8080) */
   gatewayPort?: number;
 }
 
@@ -41,6 +41,8 @@ export interface DockerContainerPlan {
   role: string;
   containerName: string;
   alias: string;
+  /** The workload's labels (the fleet model's), on the container. */
+  labels: Record<string, string>;
   image: string;
   /** Image built here: the Dockerfile (repository-relative). */
   build?: { dockerfile: string };
@@ -48,6 +50,11 @@ export interface DockerContainerPlan {
   env: Record<string, string>;
   /** Names of secret environment variables (values supplied by the caller). */
   secretEnv: string[];
+  /**
+   * Whose session key its `MCP_FLEET_SESSION_SECRET` (one of `secretEnv`) holds: the fleet's (the gateway) or the
+   * one derived for this adapter (`adapterSessionSecret`). Unset: it seals no sessions.
+   */
+  sessionKey?: "fleet" | "adapter";
   /** Files uploaded into the container (configs). */
   uploads: { file: string; content: string }[];
   memoryMb: number;
@@ -69,31 +76,60 @@ export function memoryMb(quantity: string): number {
   return Math.max(6, Math.ceil(Number(m[1]) * factor[m[2] ?? ""]!));
 }
 
-/** The gateway's config for Docker: the cluster rendering with each Service URL replaced by the container alias. */
-export function dockerGatewayConfig(catalog: Catalog, prefix: string): GatewayConfigInput {
-  const config = renderGatewayConfig(catalog, { kind: "cluster", namespace: "docker", prefix });
-  const ports = new Map(catalog.servers.map((s) => [s.spec.name, s.spec.port]));
-  const servers = config.servers.map((backend): BackendConfigInput => {
-    if (backend.transport === "stdio") return backend;
-    const path = new URL(backend.url).pathname;
-    return { ...backend, url: `http://${prefix}-${backend.name}:${ports.get(backend.name)}${path}` };
-  });
-  return { ...config, servers };
+/**
+ * The `docker.Container` arguments of a planned container, hardened; `V` is how the values the plan does not hold
+ * arrive (Pulumi inputs in the component, plain strings in tests): the network's name, the image, the environment.
+ */
+export function containerArgs<V>(c: DockerContainerPlan, values: { network: V; image: V; envs: V[] }) {
+  return {
+    name: c.containerName,
+    image: values.image,
+    // The plan's command starts with the executable, as a Kubernetes `command` does: it replaces the image's
+    // ENTRYPOINT (Docker's `command` would only replace CMD and run `mcp-fleet-gateway mcp-fleet-gateway ...`).
+    ...(c.command !== undefined ? { entrypoints: [...c.command] } : {}),
+    envs: values.envs,
+    uploads: c.uploads.map((u) => ({ file: u.file, content: u.content })),
+    networksAdvanced: [{ name: values.network, aliases: [c.alias] }],
+    ports: c.ports.map((p) => ({ ...p })),
+    labels: Object.entries(c.labels).map(([label, value]) => ({ label, value })),
+    readOnly: CONTAINER_HARDENING.readOnly,
+    capabilities: { drops: [...CONTAINER_HARDENING.capDrops] },
+    user: CONTAINER_HARDENING.user,
+    securityOpts: [...CONTAINER_HARDENING.securityOpts],
+    tmpfs: { ...CONTAINER_HARDENING.tmpfs },
+    restart: CONTAINER_HARDENING.restart,
+    memory: c.memoryMb,
+  };
+}
+
+/** What a DockerFleet's caller says of its monitoring: the docker mode's files and options, less what the fleet knows. */
+export type DockerFleetMonitoringInput = Omit<MonitoringComponentArgs, "mode" | "servers" | "gateway" | "docker"> & { docker: Omit<DockerArgs, "gatewayAddress"> };
+
+/**
+ * The Monitoring (docker mode) of a Docker fleet named `name`: its name and arguments. On the host network,
+ * Prometheus scrapes the gateway where it is published: 127.0.0.1:<gatewayPort>.
+ */
+export function dockerFleetMonitoring(name: string, fleet: Pick<FleetModel<DockerNetwork>, "servers">, plan: Pick<DockerFleetPlan, "gatewayUrl">, monitoring: DockerFleetMonitoringInput): { name: string; args: MonitoringComponentArgs } {
+  return {
+    name: `${name}-monitoring`,
+    args: { ...monitoring, mode: "docker", servers: monitoredServers(fleet), docker: { ...monitoring.docker, gatewayAddress: new URL(plan.gatewayUrl).host } },
+  };
 }
 
 export function dockerFleetPlan(input: DockerFleetPlanInput): DockerFleetPlan {
-  const prefix = input.prefix ?? "mcp";
+  const { fleet } = input;
   const tag = input.imageTag ?? "dev";
   const gatewayImage = localImage("gateway", tag);
+  const configFile = `${GATEWAY_CONFIG_DIR}/${GATEWAY_CONFIG_FILE}`;
   const containers: DockerContainerPlan[] = [];
-  for (const entry of input.catalog.servers) {
-    const { spec } = entry;
-    const { k8sName } = deriveNames(spec, { prefix });
-    const w: Workload = workloadOf(entry, { root: input.catalog.root, gatewayImage, builtImage: (s) => localImage(s.name, tag) });
+  for (const server of fleet.servers) {
+    const { spec, k8sName } = server;
+    const w = workloadOf(server, { gatewayImage, builtImage: (s) => localImage(s.spec.name, tag) });
     const plan: DockerContainerPlan = {
       role: spec.name,
       containerName: k8sName,
       alias: k8sName,
+      labels: { ...server.labels },
       image: w.image,
       env: w.kind === "adapter" ? {} : { ...w.env },
       secretEnv: [...spec.secrets],
@@ -104,28 +140,33 @@ export function dockerFleetPlan(input: DockerFleetPlanInput): DockerFleetPlan {
     if (w.kind === "built") plan.build = { dockerfile: w.dockerfile };
     if (w.kind === "adapter") {
       plan.command = [...w.command];
-      plan.uploads.push({ file: `${ADAPTER_CONFIG_DIR}/${ADAPTER_CONFIG_FILE}`, content: w.configYaml });
+      plan.secretEnv.push(SESSION_SECRET_ENV);
+      plan.sessionKey = "adapter";
+      plan.uploads.push({ file: configFile, content: w.configYaml });
     }
     containers.push(plan);
   }
-  const config = dockerGatewayConfig(input.catalog, prefix);
-  const port = config.listen?.port ?? 8080;
+  const config = deployedGatewayConfig(fleet);
+  const { k8sName: gatewayName, port, path } = fleet.gateway;
+  const hostPort = input.gatewayPort ?? port;
   containers.push({
     role: "gateway",
-    containerName: `${prefix}-gateway`,
-    alias: `${prefix}-gateway`,
+    containerName: gatewayName,
+    alias: gatewayName,
+    labels: { ...fleet.gateway.labels },
     image: gatewayImage,
-    command: [GATEWAY_COMMAND, "--config", `${ADAPTER_CONFIG_DIR}/${ADAPTER_CONFIG_FILE}`],
+    command: [...GATEWAY_RUN_COMMAND],
     env: {},
-    secretEnv: ["MCP_FLEET_SESSION_SECRET"],
-    uploads: [{ file: `${ADAPTER_CONFIG_DIR}/${ADAPTER_CONFIG_FILE}`, content: stringify(config) }],
+    secretEnv: [SESSION_SECRET_ENV],
+    sessionKey: "fleet",
+    uploads: [{ file: configFile, content: stringify(config) }],
     memoryMb: 512,
-    ports: [{ internal: port, external: input.gatewayPort ?? 8080, ip: "127.0.0.1" }],
+    ports: [{ internal: port, external: hostPort, ip: "127.0.0.1" }],
   });
   return {
-    networkName: `${prefix}-fleet`,
+    networkName: `${fleet.prefix}-fleet`,
     gatewayImage: { image: gatewayImage, dockerfile: "gateway/Dockerfile" },
     containers,
-    gatewayUrl: `http://127.0.0.1:${input.gatewayPort ?? 8080}${config.listen?.path ?? "/mcp"}`,
+    gatewayUrl: `http://127.0.0.1:${hostPort}${path}`,
   };
 }

@@ -6,23 +6,24 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runUnderMocks, SECRET_MASK, type RegisteredResource } from "../plan/run-under-mocks.js";
-import { KNOWN_SECRET, KNOWN_SERVER_SECRET, catalogOf, find, mixedSpecs, type Json } from "../testing/fixtures.js";
+import { KNOWN_SECRET, KNOWN_SERVER_SECRET, catalogOf, clusterFleet, find, mixedSpecs, type Json } from "../testing/fixtures.js";
 import { Fleet, type FleetArgs } from "./fleet.js";
 import { McpServer } from "../k8s/mcp-server.js";
 import { workloadOf } from "../workload.js";
 
 const catalog = catalogOf(mixedSpecs());
+const fleet = clusterFleet(catalog, "tools");
 
-function fleetArgs(overrides: Partial<FleetArgs> = {}): FleetArgs {
+function fleetArgs(overrides: Partial<FleetArgs> & { namespace?: string } = {}): FleetArgs {
+  const { namespace, ...rest } = overrides;
   return {
-    catalog,
-    namespace: "tools",
+    fleet: namespace === undefined ? fleet : clusterFleet(catalog, namespace),
     gatewayImage: "ghcr.io/acme/mcp-fleet-gateway:0.3.0",
     gateway: { replicas: 3, ingress: { host: "mcp.example.com", className: "nginx", tls: { issuer: "letsencrypt-prod" } } },
     serverAutoscaling: { search: { minReplicas: 2, maxReplicas: 5 } },
     gatewaySecrets: { MCP_FLEET_SESSION_SECRET: pulumi.secret(KNOWN_SECRET) },
     serverSecrets: { github: { GITHUB_TOKEN: pulumi.secret(KNOWN_SERVER_SECRET) } },
-    ...overrides,
+    ...rest,
   };
 }
 
@@ -77,19 +78,28 @@ describe("McpServer (through Fleet)", () => {
     expect(c.livenessProbe).toEqual({ httpGet: { path: "/healthz", port: "mcp" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3, initialDelaySeconds: 10 });
     expect(c.readinessProbe).toEqual({ httpGet: { path: "/readyz", port: "mcp" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3, initialDelaySeconds: 2 });
     const cm = inputs(K.cm, "prod-github-config");
-    expect(cm.metadata.name).toBe("mcp-github-adapter");
+    expect(cm.metadata.name).toBe("mcp-github-config");
     const yaml: string = cm.data["gateway.yaml"];
     expect(yaml).toContain("passthrough: true");
     expect(yaml).toContain("port: 3201");
     expect(yaml).toContain("LOG_LEVEL: info");
-    expect(deploy.spec.template.spec.volumes[1]).toEqual({ name: "config", configMap: { name: "mcp-github-adapter" } });
+    expect(deploy.spec.template.spec.volumes[1]).toEqual({ name: "config", configMap: { name: "mcp-github-config" } });
     expect(deploy.spec.template.metadata.annotations["mcp-fleet.dev/config-checksum"]).toBe(createHash("sha256").update(yaml).digest("hex"));
     expect(deploy.spec.template.metadata.annotations["prometheus.io/port"]).toBe("3201");
   });
 
   it("references secrets by name and key only; the values live in the Secret, marked secret", () => {
     const c = inputs(K.deploy, "prod-github-deploy").spec.template.spec.containers[0];
-    expect(c.env).toEqual([{ name: "GITHUB_TOKEN", valueFrom: { secretKeyRef: { name: "mcp-github-secrets", key: "GITHUB_TOKEN" } } }]);
+    expect(c.env).toEqual([
+      { name: "GITHUB_TOKEN", valueFrom: { secretKeyRef: { name: "mcp-github-secrets", key: "GITHUB_TOKEN" } } },
+      { name: "MCP_FLEET_SESSION_SECRET", valueFrom: { secretKeyRef: { name: "mcp-github-session", key: "MCP_FLEET_SESSION_SECRET" } } },
+    ]);
+    const session = find(resources, K.secret, "prod-github-session");
+    expect(session.inputs.metadata).toMatchObject({ name: "mcp-github-session", namespace: "tools" });
+    expect(session.secretPaths).toEqual(["stringData"]);
+    // Adapters only: an image server seals no sessions.
+    expect(inputs(K.deploy, "prod-search-deploy").spec.template.spec.containers[0].env).toEqual([]);
+    expect(resources.some((r) => r.name === "prod-search-session")).toBe(false);
     const secret = find(resources, K.secret, "prod-github-secret");
     expect(secret.inputs.metadata).toMatchObject({ name: "mcp-github-secrets", namespace: "tools" });
     // The Kubernetes SDK marks a Secret's whole stringData secret; the runner masks it.
@@ -268,18 +278,18 @@ describe("validation", () => {
   });
 
   it("rejects secret values for variables the spec does not declare", async () => {
-    const entry = catalog.servers.find((s) => s.spec.name === "github")!;
-    const workload = workloadOf(entry, { root: catalog.root, gatewayImage: "ghcr.io/acme/gw:1.0.0", builtImage: () => "unused:1" });
-    const run = runUnderMocks({ program: () => void new McpServer("gh", { server: entry, workload, namespace: "tools", secretValues: { GITHUB_TOKEN: "x", GH_TOKEN: "y" } }) });
+    const server = fleet.servers.find((s) => s.spec.name === "github")!;
+    const workload = workloadOf(server, { gatewayImage: "ghcr.io/acme/gw:1.0.0", builtImage: () => "unused:1" });
+    const run = runUnderMocks({ program: () => void new McpServer("gh", { fleet, server, workload, secretValues: { GITHUB_TOKEN: "x", GH_TOKEN: "y" } }) });
     await expect(run).rejects.toThrow(
       'McpServer "gh": `secretValues.GH_TOKEN` is not a secret of server "github" (servers/github.ts declares: GITHUB_TOKEN). Remove it, or add "GH_TOKEN" to the spec\'s `secrets`.',
     );
   });
 
   it("rejects an autoscaler that could scale to zero", async () => {
-    const entry = catalog.servers.find((s) => s.spec.name === "search")!;
-    const workload = workloadOf(entry, { root: catalog.root, gatewayImage: "ghcr.io/acme/gw:1.0.0", builtImage: () => "unused:1" });
-    const run = runUnderMocks({ program: () => void new McpServer("s", { server: entry, workload, namespace: "tools", autoscaling: { minReplicas: 0, maxReplicas: 3 } }) });
+    const server = fleet.servers.find((s) => s.spec.name === "search")!;
+    const workload = workloadOf(server, { gatewayImage: "ghcr.io/acme/gw:1.0.0", builtImage: () => "unused:1" });
+    const run = runUnderMocks({ program: () => void new McpServer("s", { fleet, server, workload, autoscaling: { minReplicas: 0, maxReplicas: 3 } }) });
     await expect(run).rejects.toThrow(
       'McpServer "s": `autoscaling.minReplicas` 0 must be a whole number of at least 1. An autoscaler never scales to zero; drop `autoscaling` to run a fixed replica count.',
     );

@@ -3,13 +3,13 @@
  * NetworkPolicy, one `McpServer` per catalog server, the `McpGateway`, and the monitoring hook points.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { SESSION_SECRET_ENV } from "../k8s/builders/gateway.js";
+import { SESSION_SECRET_ENV } from "../../servers/catalog/derive.js";
 import { createObject } from "../k8s/create.js";
 import { McpGateway } from "../k8s/mcp-gateway.js";
 import { McpServer } from "../k8s/mcp-server.js";
 import { ComponentArgsError } from "../k8s/validate.js";
 import { Monitoring } from "../monitoring/index.js";
-import { planFleet, planFleetMonitoring, validateFleetPlanInput, type FleetPlan, type FleetPlanInput } from "./plan.js";
+import { gatewayInput, planFleet, planFleetMonitoring, validateFleetPlanInput, type FleetPlan, type FleetPlanInput } from "./plan.js";
 
 export interface FleetArgs extends FleetPlanInput {
   /** The gateway's keys by environment variable (at least `MCP_FLEET_SESSION_SECRET`), as Pulumi secrets. */
@@ -24,7 +24,7 @@ export interface FleetArgs extends FleetPlanInput {
 /** Every problem of the args (empty when valid). */
 export function validateFleetArgs(args: FleetArgs): string[] {
   const problems = validateFleetPlanInput(args);
-  const names = new Set(args.catalog.servers.map((s) => s.spec.name));
+  const names = new Set(args.fleet.servers.map((s) => s.spec.name));
   for (const server of Object.keys(args.serverSecrets ?? {})) {
     if (!names.has(server)) problems.push(`\`serverSecrets.${server}\` names no server of the catalog. Remove it or add the server under servers/.`);
   }
@@ -51,54 +51,31 @@ export class Fleet extends pulumi.ComponentResource {
     super("mcp-fleet:index:Fleet", name, {}, opts);
     this.servers = {};
 
-
-    this.namespace = args.namespace;
+    this.namespace = args.fleet.network.namespace;
     this.plan = planFleet({ ...args, gateway: { ...args.gateway, secretKeys: Object.keys(args.gatewaySecrets) } });
     const child = { parent: this };
     const base: pulumi.Resource[] = [];
     if (this.plan.namespace !== undefined) base.push(createObject(`${name}-ns`, this.plan.namespace, child));
     base.push(createObject(`${name}-default-deny`, this.plan.defaultDeny, { ...child, dependsOn: base.slice() }));
 
+    // Each component gets the very inputs its objects were planned from, and the values of its Secrets.
     for (const s of this.plan.servers) {
-      const secretValues = args.serverSecrets?.[s.spec.name];
-      const annotations = s.input.serviceAccountAnnotations;
-      this.servers[s.spec.name] = new McpServer(
-        `${name}-${s.spec.name}`,
+      const serverName = s.server.spec.name;
+      const secretValues = args.serverSecrets?.[serverName];
+      this.servers[serverName] = new McpServer(
+        `${name}-${serverName}`,
         {
-          server: s.input.entry,
-          workload: s.input.workload,
-          namespace: args.namespace,
-          prefix: s.input.prefix!,
-          monitoringNamespace: s.input.monitoringNamespace!,
-          monitoring: s.input.monitoring!,
-          ...(s.input.autoscaling !== undefined ? { autoscaling: s.input.autoscaling } : {}),
-          ...(s.input.externalSecrets !== undefined ? { externalSecrets: s.input.externalSecrets } : {}),
+          ...s.input,
           ...(secretValues !== undefined ? { secretValues } : {}),
-          ...(annotations !== undefined ? { serviceAccountAnnotations: annotations } : {}),
+          ...(s.input.workload.kind === "adapter" ? { fleetSessionSecret: args.gatewaySecrets[SESSION_SECRET_ENV]! } : {}),
         },
         { parent: this, dependsOn: base },
       );
     }
-    const g = args.gateway ?? {};
-    this.gateway = new McpGateway(
-      `${name}-gateway`,
-      {
-        catalog: args.catalog,
-        namespace: args.namespace,
-        prefix: args.prefix ?? "mcp",
-        image: args.gatewayImage,
-        ...(g.replicas !== undefined ? { replicas: g.replicas } : {}),
-        ...(g.autoscaling !== undefined ? { autoscaling: g.autoscaling } : {}),
-        ...(g.resources !== undefined ? { resources: g.resources } : {}),
-        ...(g.ingress !== undefined ? { ingress: g.ingress } : {}),
-        monitoring: args.monitoring ?? { kind: "annotations" },
-        secrets: args.gatewaySecrets,
-        ...(args.owner !== undefined ? { owner: args.owner } : {}),
-      },
-      { parent: this, dependsOn: base },
-    );
+    const { secretKeys: _keys, ...gateway } = gatewayInput(args);
+    this.gateway = new McpGateway(`${name}-gateway`, { ...gateway, secrets: args.gatewaySecrets }, { parent: this, dependsOn: base });
     this.gatewayUrl = this.gateway.url;
-    const monitoring = planFleetMonitoring(name, args, this.plan);
+    const monitoring = planFleetMonitoring(name, args);
     if (monitoring !== undefined) this.monitoringStack = new Monitoring(monitoring.name, monitoring.args, { parent: this, dependsOn: base });
     this.registerOutputs({
       namespace: this.namespace,

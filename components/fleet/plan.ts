@@ -2,14 +2,12 @@
  * The Kubernetes fleet, decided without Pulumi: which objects exist and from which builder inputs. The `Fleet`
  * component creates resources from this plan; `mcp-fleet synth` writes the same objects as YAML.
  */
-import type { Catalog } from "../../servers/catalog/catalog.js";
-import type { ServerSpec } from "../../servers/catalog/spec.js";
+import { PREFIX_PATTERN, type ClusterNetwork, type FleetModel, type ServerModel } from "../../servers/catalog/derive.js";
 import { monitoringArgsForFleet, type FleetMonitoringArgs } from "../monitoring/fleet.js";
 import type { MonitoringComponentArgs } from "../monitoring/index.js";
 import { irsaRoleArn, irsaRoleName, secretManagerName } from "../aws/policies.js";
-import { renderGatewayConfig } from "../gateway-config.js";
-import { gatewayObjects, type GatewayIngressInput, type GatewayObjects } from "../k8s/builders/gateway.js";
-import { DEFAULT_FLEET_OWNER, gatewayK8sName } from "../k8s/builders/labels.js";
+import { deployedGatewayConfig } from "../gateway-config.js";
+import { gatewayObjects, type GatewayIngressInput, type GatewayObjects, type GatewayObjectsInput } from "../k8s/builders/gateway.js";
 import type { MonitoringHook } from "../k8s/builders/monitoring.js";
 import { buildDefaultDenyNetworkPolicy, buildNamespace, type AutoscalingInput } from "../k8s/builders/objects.js";
 import { MCP_PORT_NAME, type Resources } from "../k8s/builders/pod.js";
@@ -19,13 +17,11 @@ import { checkAutoscaling, checkImage, checkNamespace, checkReplicas } from "../
 import { workloadOf } from "../workload.js";
 
 export interface FleetPlanInput {
-  catalog: Catalog;
-  /** Namespace of every object. */
-  namespace: string;
-  /** Prefix of Kubernetes names. @default "mcp" */
-  prefix?: string;
-  /** Owning team of the fleet-level objects (gateway, namespace): the `mcp-fleet.dev/owner` label. @default "platform" */
-  owner?: string;
+  /**
+   * The fleet in its namespace (`fleetModel(catalog, { prefix, owner, network: { kind: "cluster", namespace } })`):
+   * every object's name, labels and URL.
+   */
+  fleet: FleetModel<ClusterNetwork>;
   /** Create the namespace (with Pod Security `restricted` labels). @default true */
   createNamespace?: boolean;
   /** The gateway image, pinned; also runs the adapters of stdio/http/sse servers. */
@@ -65,7 +61,7 @@ export interface FleetPlanInput {
 export interface FleetPlan {
   namespace?: INamespace;
   defaultDeny: INetworkPolicy;
-  servers: { spec: ServerSpec; input: ServerObjectsInput; objects: ServerObjects }[];
+  servers: { server: ServerModel; input: ServerObjectsInput; objects: ServerObjects }[];
   gateway: GatewayObjects;
 }
 
@@ -74,81 +70,83 @@ export const DEFAULT_IMAGE_TAG = "0.1.0";
 
 /** Every problem of the plan's input, each naming the field and the fix. */
 export function validateFleetPlanInput(input: FleetPlanInput): string[] {
-  const prefix = input.prefix ?? "mcp";
+  const { fleet } = input;
+  const prefix = fleet.prefix;
   const problems = [
-    ...checkNamespace("namespace", input.namespace),
+    ...checkNamespace("namespace", fleet.network.namespace),
     ...checkImage("gatewayImage", input.gatewayImage),
     ...checkReplicas("gateway.replicas", input.gateway?.replicas),
     ...checkAutoscaling("gateway.autoscaling", input.gateway?.autoscaling),
   ];
-  if (!/^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$/.test(prefix)) {
+  if (!PREFIX_PATTERN.test(prefix)) {
     problems.push(`\`prefix\` ${JSON.stringify(prefix)} is not a short DNS label. Use 1-20 lowercase letters, digits and '-', starting with a letter (e.g. mcp).`);
   }
-  const names = new Set(input.catalog.servers.map((s) => s.spec.name));
+  const names = new Set(fleet.servers.map((s) => s.spec.name));
   for (const [server, a] of Object.entries(input.serverAutoscaling ?? {})) {
     if (!names.has(server)) problems.push(`\`serverAutoscaling.${server}\` names no server of the catalog. Use one of: ${[...names].sort().join(", ")}.`);
     else problems.push(...checkAutoscaling(`serverAutoscaling.${server}`, a));
   }
-  for (const { spec, file } of input.catalog.servers) {
-    if (`${prefix}-${spec.name}` === gatewayK8sName(prefix)) {
-      problems.push(`\`catalog\`: server "${spec.name}" (${file}) would share the Kubernetes name ${gatewayK8sName(prefix)} with the gateway. Rename the server.`);
+  for (const { spec, file, k8sName } of fleet.servers) {
+    if (k8sName === fleet.gateway.k8sName) {
+      problems.push(`\`catalog\`: server "${spec.name}" (${file}) would share the Kubernetes name ${k8sName} with the gateway. Rename the server.`);
     }
   }
   return problems;
 }
 
-/** The image a built server runs in the cluster. */
-export function builtImageRef(input: Pick<FleetPlanInput, "imageRegistry" | "imageTag" | "prefix">, spec: Pick<ServerSpec, "name">): string {
-  return `${input.imageRegistry ?? DEFAULT_IMAGE_REGISTRY}/${input.prefix ?? "mcp"}-${spec.name}:${input.imageTag ?? DEFAULT_IMAGE_TAG}`;
+/** The image a built server runs in the cluster: its repository is named like its objects (an ECR repository of `AwsFleet`). */
+export function builtImageRef(input: Pick<FleetPlanInput, "imageRegistry" | "imageTag">, server: Pick<ServerModel, "k8sName">): string {
+  return `${input.imageRegistry ?? DEFAULT_IMAGE_REGISTRY}/${server.k8sName}:${input.imageTag ?? DEFAULT_IMAGE_TAG}`;
 }
 
-/** Plans the fleet. Call {@link validateFleetPlanInput} first. */
-export function planFleet(input: FleetPlanInput): FleetPlan {
-  const prefix = input.prefix ?? "mcp";
-  const monitoring = input.monitoring ?? { kind: "annotations" };
-  const owner = input.owner ?? DEFAULT_FLEET_OWNER;
-  const labels = { "app.kubernetes.io/part-of": "mcp-fleet", "app.kubernetes.io/managed-by": "mcp-fleet", "mcp-fleet.dev/owner": owner };
-  const servers = input.catalog.servers.map((entry) => {
-    const serverInput: ServerObjectsInput = {
-      entry,
-      workload: workloadOf(entry, { root: input.catalog.root, gatewayImage: input.gatewayImage, builtImage: (spec) => builtImageRef(input, spec) }),
-      namespace: input.namespace,
-      prefix,
-      monitoringNamespace: input.monitoringNamespace ?? "monitoring",
-      monitoring,
-    };
-    if (input.awsSecrets !== undefined) {
-      const region = input.awsSecrets.region;
-      serverInput.externalSecrets = { region, remoteName: (variable) => secretManagerName(prefix, input.namespace, entry.spec.name, variable) };
-      if (entry.spec.secrets.length > 0) {
-        serverInput.serviceAccountAnnotations = { "eks.amazonaws.com/role-arn": irsaRoleArn(input.awsSecrets.eksOidcProviderArn, irsaRoleName(prefix, input.namespace, entry.spec.name)) };
-      }
-    }
-    const autoscaling = input.serverAutoscaling?.[entry.spec.name];
-    if (autoscaling !== undefined) serverInput.autoscaling = autoscaling;
-    return { spec: entry.spec, input: serverInput, objects: serverObjects(serverInput) };
-  });
+/** What the gateway's objects are shaped from, but its rendered config: shared by the plan and the `Fleet`'s `McpGateway`. */
+export function gatewayInput(input: FleetPlanInput): Omit<GatewayObjectsInput, "config"> {
   const g = input.gateway ?? {};
-  const gateway = gatewayObjects({
-    namespace: input.namespace,
-    prefix,
-    config: renderGatewayConfig(input.catalog, { kind: "cluster", namespace: input.namespace, prefix }),
+  return {
+    fleet: input.fleet,
     image: input.gatewayImage,
     ...(g.replicas !== undefined ? { replicas: g.replicas } : {}),
     ...(g.autoscaling !== undefined ? { autoscaling: g.autoscaling } : {}),
     ...(g.resources !== undefined ? { resources: g.resources } : {}),
     ...(g.ingress !== undefined ? { ingress: g.ingress } : {}),
     ...(g.secretKeys !== undefined ? { secretKeys: [...g.secretKeys].sort() } : {}),
-    monitoring,
-    serverPorts: input.catalog.servers.map((s) => s.spec.port),
-    owner,
+    monitoring: input.monitoring ?? { kind: "annotations" },
+  };
+}
+
+/** Plans the fleet. Call {@link validateFleetPlanInput} first. */
+export function planFleet(input: FleetPlanInput): FleetPlan {
+  const { fleet } = input;
+  const { prefix } = fleet;
+  const { namespace } = fleet.network;
+  const monitoring = input.monitoring ?? { kind: "annotations" };
+  const servers = fleet.servers.map((server) => {
+    const serverInput: ServerObjectsInput = {
+      fleet,
+      server,
+      workload: workloadOf(server, { gatewayImage: input.gatewayImage, builtImage: (s) => builtImageRef(input, s) }),
+      monitoringNamespace: input.monitoringNamespace ?? "monitoring",
+      monitoring,
+    };
+    const name = server.spec.name;
+    if (input.awsSecrets !== undefined) {
+      const region = input.awsSecrets.region;
+      serverInput.externalSecrets = { region, remoteName: (variable) => secretManagerName(prefix, namespace, name, variable) };
+      if (server.spec.secrets.length > 0) {
+        serverInput.serviceAccountAnnotations = { "eks.amazonaws.com/role-arn": irsaRoleArn(input.awsSecrets.eksOidcProviderArn, irsaRoleName(prefix, namespace, name)) };
+      }
+    }
+    const autoscaling = input.serverAutoscaling?.[name];
+    if (autoscaling !== undefined) serverInput.autoscaling = autoscaling;
+    return { server, input: serverInput, objects: serverObjects(serverInput) };
   });
+  const gateway = gatewayObjects({ ...gatewayInput(input), config: deployedGatewayConfig(fleet) });
   const plan: FleetPlan = {
-    defaultDeny: buildDefaultDenyNetworkPolicy({ name: `${prefix}-default-deny`, namespace: input.namespace, labels }),
+    defaultDeny: buildDefaultDenyNetworkPolicy({ name: fleet.defaultDenyName, namespace, labels: fleet.labels }),
     servers,
     gateway,
   };
-  if (input.createNamespace ?? true) plan.namespace = buildNamespace(input.namespace, labels);
+  if (input.createNamespace ?? true) plan.namespace = buildNamespace(namespace, fleet.labels);
   return plan;
 }
 
@@ -156,23 +154,10 @@ export function planFleet(input: FleetPlanInput): FleetPlan {
  * The `Monitoring` a Fleet named `fleetName` creates for `input.monitoringStack` (undefined without one): its
  * component name and arguments. The Fleet creates it from this; `mcp-fleet synth` writes the same objects.
  */
-export function planFleetMonitoring(fleetName: string, input: FleetPlanInput, plan: FleetPlan): { name: string; args: MonitoringComponentArgs } | undefined {
+export function planFleetMonitoring(fleetName: string, input: FleetPlanInput): { name: string; args: MonitoringComponentArgs } | undefined {
   if (input.monitoringStack === undefined) return undefined;
-  const g = plan.gateway;
   return {
     name: `${fleetName}-monitoring`,
-    args: monitoringArgsForFleet(
-      input.catalog,
-      {
-        namespace: input.namespace,
-        serviceName: g.k8sName,
-        podSelector: g.selector,
-        portName: MCP_PORT_NAME,
-        port: g.port,
-        prefix: input.prefix ?? "mcp",
-        hookAddsServiceMonitor: input.monitoring?.kind === "serviceMonitor",
-      },
-      input.monitoringStack,
-    ),
+    args: monitoringArgsForFleet(input.fleet, { portName: MCP_PORT_NAME, hookAddsServiceMonitor: input.monitoring?.kind === "serviceMonitor" }, input.monitoringStack),
   };
 }

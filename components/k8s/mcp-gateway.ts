@@ -1,53 +1,33 @@
 /**
- * `McpGateway`: the fleet's one MCP endpoint on Kubernetes. Its config is rendered from the catalog
- * (`renderGatewayConfig(catalog, { kind: "cluster", namespace })`, typed by the gateway's own schema) into a
+ * `McpGateway`: the fleet's one MCP endpoint on Kubernetes. Its config is rendered from the fleet model
+ * (`deployedGatewayConfig(fleet)`, typed by the gateway's own schema) into a
  * ConfigMap whose checksum rolls the pods; its keys live in a Secret (Pulumi secrets, end to end); Deployment,
  * Service, PodDisruptionBudget, optional HorizontalPodAutoscaler and Ingress with TLS. Objects are shaped by
  * `gatewayObjects`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Catalog } from "../../servers/catalog/catalog.js";
-import { renderGatewayConfig } from "../gateway-config.js";
-import { SESSION_SECRET_ENV, gatewayObjectList, gatewayObjects, gatewaySecret, type GatewayIngressInput, type GatewayObjects } from "./builders/gateway.js";
-import type { MonitoringHook } from "./builders/monitoring.js";
-import type { AutoscalingInput } from "./builders/objects.js";
-import type { Resources } from "./builders/pod.js";
+import { SESSION_SECRET_ENV } from "../../servers/catalog/derive.js";
+import { deployedGatewayConfig } from "../gateway-config.js";
+import { gatewayObjectList, gatewayObjects, gatewaySecret, type GatewayObjects, type GatewayObjectsInput } from "./builders/gateway.js";
 import { createObject } from "./create.js";
 import { ComponentArgsError, checkAutoscaling, checkImage, checkNamespace, checkReplicas } from "./validate.js";
 
-export interface McpGatewayArgs {
-  catalog: Catalog;
-  namespace: string;
-  /** Prefix of Kubernetes names. @default "mcp" */
-  prefix?: string;
-  /** The gateway image, pinned. */
-  image: string;
-  /** @default 2 */
-  replicas?: number;
-  /** @default undefined (fixed `replicas`) */
-  autoscaling?: AutoscalingInput;
-  /** @default requests 100m/128Mi, limits 1/512Mi */
-  resources?: Resources;
-  /** Public endpoint; unset: in-cluster only. @default undefined */
-  ingress?: GatewayIngressInput;
-  /** @default { kind: "annotations" } */
-  monitoring?: MonitoringHook;
+/** What `gatewayObjects` shapes the objects from (the config is rendered here), and the gateway's keys. */
+export interface McpGatewayArgs extends Omit<GatewayObjectsInput, "config" | "secretKeys"> {
   /** The gateway's keys, by environment variable; must hold `MCP_FLEET_SESSION_SECRET`. Stored as a Secret, marked secret. */
   secrets: Record<string, pulumi.Input<string>>;
-  /** Owning team (`mcp-fleet.dev/owner` label). @default "platform" */
-  owner?: string;
 }
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
 
 export function validateMcpGatewayArgs(args: McpGatewayArgs): string[] {
   const problems = [
-    ...checkNamespace("namespace", args.namespace),
+    ...checkNamespace("namespace", args.fleet.network.namespace),
     ...checkImage("image", args.image),
     ...checkReplicas("replicas", args.replicas),
     ...checkAutoscaling("autoscaling", args.autoscaling),
   ];
-  if (args.catalog.servers.length === 0) problems.push("`catalog` has no servers. Add a server under servers/ (`mcp-fleet new`) before deploying the gateway.");
+  if (args.fleet.servers.length === 0) problems.push("`catalog` has no servers. Add a server under servers/ (`mcp-fleet new`) before deploying the gateway.");
   if (args.ingress !== undefined && !HOSTNAME.test(args.ingress.host)) {
     problems.push(`\`ingress.host\` ${JSON.stringify(args.ingress.host)} is not a DNS name. Use the public host name clients connect to (e.g. mcp.example.com).`);
   }
@@ -75,31 +55,16 @@ export class McpGateway extends pulumi.ComponentResource {
     if (problems.length > 0) throw new ComponentArgsError(`McpGateway "${name}"`, problems);
     super("mcp-fleet:k8s:McpGateway", name, {}, opts);
     this.resources = {};
-    const prefix = args.prefix ?? "mcp";
-
-    const config = renderGatewayConfig(args.catalog, { kind: "cluster", namespace: args.namespace, prefix });
-    this.objects = gatewayObjects({
-      namespace: args.namespace,
-      prefix,
-      config,
-      image: args.image,
-      ...(args.replicas !== undefined ? { replicas: args.replicas } : {}),
-      ...(args.autoscaling !== undefined ? { autoscaling: args.autoscaling } : {}),
-      ...(args.resources !== undefined ? { resources: args.resources } : {}),
-      ...(args.ingress !== undefined ? { ingress: args.ingress } : {}),
-      ...(args.monitoring !== undefined ? { monitoring: args.monitoring } : {}),
-      secretKeys: Object.keys(args.secrets).sort(),
-      ...(args.owner !== undefined ? { owner: args.owner } : {}),
-      serverPorts: args.catalog.servers.map((s) => s.spec.port),
-    });
+    const { fleet, secrets, ...input } = args;
+    this.objects = gatewayObjects({ ...input, fleet, config: deployedGatewayConfig(fleet), secretKeys: Object.keys(secrets).sort() });
     const o = this.objects;
     this.serviceName = o.k8sName;
-    this.internalUrl = `http://${o.k8sName}.${args.namespace}.svc.cluster.local:${o.port}${o.path}`;
+    this.internalUrl = fleet.gateway.url;
     this.url = args.ingress !== undefined ? `${args.ingress.tls !== undefined ? "https" : "http"}://${args.ingress.host}${o.path}` : this.internalUrl;
 
     const child: pulumi.CustomResourceOptions = { parent: this };
-    const values = Object.fromEntries(Object.entries(args.secrets).map(([k, v]) => [k, pulumi.secret(v)]));
-    this.resources.secret = createObject(`${name}-secret`, gatewaySecret(o, args.namespace, values), child);
+    const values = Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, pulumi.secret(v)]));
+    this.resources.secret = createObject(`${name}-secret`, gatewaySecret(o, fleet.network.namespace, values), child);
     for (const { role, object } of gatewayObjectList(o)) {
       const deps = role === "deploy" ? Object.values(this.resources) : [];
       this.resources[role] = createObject(`${name}-${role}`, object, { ...child, dependsOn: deps });

@@ -2,51 +2,41 @@
  * `McpServer`: one catalog server on Kubernetes. ServiceAccount (no token), Deployment (hardened), Service
  * (named port `mcp`), PodDisruptionBudget, optional HorizontalPodAutoscaler, NetworkPolicy (ingress only from the
  * gateway and monitoring), the adapter's ConfigMap for stdio/http/sse servers, and the Secret of its secret
- * variables when the caller passes their values (as Pulumi secrets). Objects are shaped by `serverObjects`.
+ * variables when the caller passes their values (as Pulumi secrets). An adapter's replicas also share a session key,
+ * read from the Secret `<k8sName>-session`: created here from `fleetSessionSecret` (see `adapterSessionSecret`).
+ * Objects are shaped by `serverObjects`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { CatalogEntry } from "../../servers/catalog/catalog.js";
-import type { ExternalSecretsInput } from "./builders/external-secrets.js";
-import type { MonitoringHook } from "./builders/monitoring.js";
-import type { AutoscalingInput } from "./builders/objects.js";
 import { buildSecret } from "./builders/objects.js";
-import { serverObjectList, serverObjects, serverSecretName, type ServerObjects } from "./builders/server.js";
+import { serverObjectList, serverObjects, type ServerObjects, type ServerObjectsInput } from "./builders/server.js";
 import { createObject } from "./create.js";
 import { ComponentArgsError, checkAutoscaling, checkImage, checkNamespace } from "./validate.js";
-import type { Workload } from "../workload.js";
+import { adapterSessionSecret } from "../workload.js";
 
-export interface McpServerArgs {
-  /** The catalog entry (validated spec and its file). */
-  server: CatalogEntry;
-  /** How it runs (see `workloadOf`). */
-  workload: Workload;
-  /** Namespace of its objects (must exist). */
-  namespace: string;
-  /** Prefix of Kubernetes names. @default "mcp" */
-  prefix?: string;
-  /** Namespace of the monitoring stack (allowed to scrape). @default "monitoring" */
-  monitoringNamespace?: string;
-  /** @default { kind: "annotations" } */
-  monitoring?: MonitoringHook;
-  /** Scale on CPU between these bounds instead of the spec's fixed `replicas`. @default undefined */
-  autoscaling?: AutoscalingInput;
+/** What `serverObjects` shapes the objects from, and what the component creates besides: the Secrets' values. */
+export interface McpServerArgs extends ServerObjectsInput {
   /** Values of the server's secret variables, as Pulumi secrets. Unset: the Secret `<k8sName>-secrets` is provided by someone else (External Secrets, an operator). @default undefined */
   secretValues?: Record<string, pulumi.Input<string>>;
-  /** Sync the server's secrets from AWS Secrets Manager (External Secrets Operator). @default undefined */
-  externalSecrets?: ExternalSecretsInput;
-  /** Extra ServiceAccount annotations (e.g. `eks.amazonaws.com/role-arn` for IRSA). @default {} */
-  serviceAccountAnnotations?: Record<string, string>;
+  /**
+   * The fleet's session secret (a Pulumi secret). An adapter's replicas get a key derived from it in the Secret
+   * `<k8sName>-session`, so any replica serves the central gateway's session. Unset: that Secret is provided by
+   * someone else. Only for adapter workloads. @default undefined
+   */
+  fleetSessionSecret?: pulumi.Input<string>;
 }
 
 /** Checks the args; returns every problem (empty when valid). */
 export function validateMcpServerArgs(args: McpServerArgs): string[] {
   const { spec, file } = args.server;
-  const problems = [...checkNamespace("namespace", args.namespace), ...checkAutoscaling("autoscaling", args.autoscaling), ...checkImage("workload.image", args.workload.image)];
+  const problems = [...checkNamespace("namespace", args.fleet.network.namespace), ...checkAutoscaling("autoscaling", args.autoscaling), ...checkImage("workload.image", args.workload.image)];
   for (const key of Object.keys(args.secretValues ?? {})) {
     if (!spec.secrets.includes(key)) {
       const declared = spec.secrets.length > 0 ? spec.secrets.join(", ") : "none";
       problems.push(`\`secretValues.${key}\` is not a secret of server "${spec.name}" (${file} declares: ${declared}). Remove it, or add "${key}" to the spec's \`secrets\`.`);
     }
+  }
+  if (args.fleetSessionSecret !== undefined && args.workload.kind !== "adapter") {
+    problems.push(`\`fleetSessionSecret\` is set but server "${spec.name}" (${file}) runs its own ${args.workload.kind === "image" ? "image" : "built image"}, not the gateway adapter: it seals no sessions. Remove it.`);
   }
   if (args.secretValues !== undefined && args.externalSecrets !== undefined) {
     problems.push("`secretValues` and `externalSecrets` both provide the Secret of the server's variables. Pass one: values (a Secret from Pulumi config) or externalSecrets (synced from AWS Secrets Manager).");
@@ -76,28 +66,25 @@ export class McpServer extends pulumi.ComponentResource {
     super("mcp-fleet:k8s:McpServer", name, {}, opts);
     this.resources = {};
 
-    this.objects = serverObjects({
-      entry: args.server,
-      workload: args.workload,
-      namespace: args.namespace,
-      ...(args.prefix !== undefined ? { prefix: args.prefix } : {}),
-      ...(args.monitoringNamespace !== undefined ? { monitoringNamespace: args.monitoringNamespace } : {}),
-      ...(args.monitoring !== undefined ? { monitoring: args.monitoring } : {}),
-      ...(args.autoscaling !== undefined ? { autoscaling: args.autoscaling } : {}),
-      ...(args.externalSecrets !== undefined ? { externalSecrets: args.externalSecrets } : {}),
-      ...(args.serviceAccountAnnotations !== undefined ? { serviceAccountAnnotations: args.serviceAccountAnnotations } : {}),
-    });
+    this.objects = serverObjects(args);
     const o = this.objects;
     this.serviceName = o.k8sName;
-    this.url = `http://${o.k8sName}.${args.namespace}.svc.cluster.local:${args.server.spec.port}${args.workload.path}`;
+    this.url = args.server.url;
+    const namespace = args.fleet.network.namespace;
 
     const child: pulumi.CustomResourceOptions = { parent: this };
     if (args.secretValues !== undefined && args.server.spec.secrets.length > 0) {
       const secret = buildSecret(
-        { name: serverSecretName(o.k8sName), namespace: args.namespace, labels: o.labels },
+        { name: args.server.secretName, namespace, labels: o.labels },
         Object.fromEntries(args.server.spec.secrets.map((key) => [key, pulumi.secret(args.secretValues![key]!)])),
       );
       this.resources.secret = createObject(`${name}-secret`, secret, child);
+    }
+    if (args.fleetSessionSecret !== undefined && o.sessionSecret !== undefined) {
+      const { name: secretName, key } = o.sessionSecret;
+      const serverName = args.server.spec.name;
+      const value = pulumi.secret(pulumi.output(args.fleetSessionSecret).apply((fleetKey) => adapterSessionSecret(fleetKey, serverName)));
+      this.resources.session = createObject(`${name}-session`, buildSecret({ name: secretName, namespace, labels: o.labels }, { [key]: value }), child);
     }
     for (const { role, object: obj } of serverObjectList(o)) {
       const deps = role === "deploy" ? Object.values(this.resources) : [];

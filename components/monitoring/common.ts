@@ -1,6 +1,7 @@
 /** Pieces shared by the Monitoring component's modes: labels, hardened security contexts, rendered files. */
 import { createHash } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
+import { DEFAULT_FLEET_OWNER, selectorOf, workloadLabels } from "../../servers/catalog/derive.js";
 import {
   containerSecurityContext as fleetContainerSecurityContext,
   podSecurityContext as fleetPodSecurityContext,
@@ -14,28 +15,16 @@ export interface K8sObject {
   [field: string]: unknown;
 }
 
-/** Owner label value of the monitoring objects. @default "platform" */
-export const DEFAULT_OWNER = "platform";
+/** Owner label value of the monitoring objects: the fleet's. */
+export const DEFAULT_OWNER = DEFAULT_FLEET_OWNER;
 
 /** Labels of one monitoring app (`prometheus`, `grafana`, ...) of the component named `component`. */
 export function monitoringLabels(component: string, app: string, owner: string): Record<string, string> {
-  return {
-    "app.kubernetes.io/name": app,
-    "app.kubernetes.io/instance": `${component}-${app}`,
-    "app.kubernetes.io/component": "monitoring",
-    "app.kubernetes.io/part-of": "mcp-fleet",
-    "app.kubernetes.io/managed-by": "mcp-fleet",
-    "mcp-fleet.dev/owner": owner,
-  };
+  return workloadLabels({ name: app, instance: `${component}-${app}`, component: "monitoring", owner });
 }
 
 /** The labels that select an app's pods (stable: never includes values that change between deploys). */
-export function selectorLabels(labels: Record<string, string>): Record<string, string> {
-  return {
-    "app.kubernetes.io/name": labels["app.kubernetes.io/name"]!,
-    "app.kubernetes.io/instance": labels["app.kubernetes.io/instance"]!,
-  };
-}
+export const selectorLabels = selectorOf;
 
 /** The same hardening as every workload of the fleet (one place: `components/k8s/builders/pod.ts`), for the image's own uid. */
 export function podSecurityContext(uid: number): k8s.types.input.core.v1.PodSecurityContext {

@@ -12,6 +12,7 @@ import type { MonitoringArgs } from "./args.js";
 import type { K8sObject } from "./common.js";
 import { dockerPlan } from "./docker.js";
 import { kubernetesObjectsOf, prepareMonitoring } from "./objects.js";
+import { standaloneUrls } from "./standalone.js";
 
 export * from "./args.js";
 export { dockerPlan } from "./docker.js";
@@ -54,10 +55,7 @@ export class Monitoring extends pulumi.ComponentResource {
     } else {
       const gateway = args.gateway!;
       for (const object of kubernetesObjectsOf(name, args, prepared)) this.objects[`${object.kind}/${object.metadata.name}`] = this.create(object);
-      if (args.mode === "standalone") {
-        grafanaUrl = `http://${name}-grafana.${gateway.namespace}.svc:3000`;
-        prometheusUrl = `http://${name}-prometheus.${gateway.namespace}.svc:9090`;
-      }
+      if (args.mode === "standalone") ({ grafana: grafanaUrl, prometheus: prometheusUrl } = standaloneUrls(name, gateway.namespace));
     }
     this.grafanaUrl = pulumi.output(grafanaUrl);
     this.prometheusUrl = pulumi.output(prometheusUrl);

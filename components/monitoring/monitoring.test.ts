@@ -158,7 +158,7 @@ describe("Monitoring, mode standalone", () => {
     expect(byType("kubernetes:rbac.authorization.k8s.io/v1:Role")).toEqual([]);
     // Grafana's datasource points at our Prometheus; the dashboards come from a ConfigMap.
     const datasources = parse((one("kubernetes:core/v1:ConfigMap", "mcp-monitoring-grafana-datasources").data as Record<string, string>)["prometheus.yaml"]!);
-    expect(datasources.datasources[0]).toMatchObject({ type: "prometheus", url: "http://mcp-monitoring-prometheus.mcp.svc:9090", isDefault: true });
+    expect(datasources.datasources[0]).toMatchObject({ type: "prometheus", url: "http://mcp-monitoring-prometheus.mcp.svc.cluster.local:9090", isDefault: true });
     expect(Object.keys(one("kubernetes:core/v1:ConfigMap", "mcp-monitoring-grafana-dashboards").data).sort()).toEqual([
       "mcp-fleet-gateway.json",
       "mcp-fleet-overview.json",
@@ -176,7 +176,7 @@ describe("Monitoring, mode standalone", () => {
       ports: [{ protocol: "TCP", port: 9090 }],
     });
     expect(byType("kubernetes:core/v1:PersistentVolumeClaim")).toEqual([]);
-    expect(await new Promise((resolve) => component.grafanaUrl.apply(resolve))).toBe("http://mcp-monitoring-grafana.mcp.svc:3000");
+    expect(await new Promise((resolve) => component.grafanaUrl.apply(resolve))).toBe("http://mcp-monitoring-grafana.mcp.svc.cluster.local:3000");
     // Every native object is a complete, schema-valid manifest.
     const models: Record<string, string> = {
       "kubernetes:apps/v1:Deployment": "kubernetes-models/apps/v1/Deployment",

@@ -9,6 +9,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { grafanaIni, grafanaProvisioning } from "../../monitoring/grafana-provisioning.js";
 import { prometheusConfig } from "../../monitoring/prometheus-config.js";
 import { toYaml, type RenderedMonitoring } from "../../monitoring/render.js";
+import { clusterServiceHost } from "../../servers/catalog/derive.js";
 import { DNS_EGRESS } from "../k8s/builders/objects.js";
 import { DEFAULT_GRAFANA_IMAGE, DEFAULT_PROMETHEUS_IMAGE, type KubernetesGatewayTarget, type StandaloneArgs } from "./args.js";
 import { checksum, containerSecurityContext, flatten, type K8sObject, monitoringLabels, podSecurityContext, selectorLabels } from "./common.js";
@@ -31,6 +32,14 @@ export interface StandaloneInput {
 }
 
 type Container = k8s.types.input.core.v1.Container;
+
+/** In-cluster URLs of the standalone Prometheus and Grafana of the component named `component`. */
+export function standaloneUrls(component: string, namespace: string): { prometheus: string; grafana: string } {
+  return {
+    prometheus: `http://${clusterServiceHost(`${component}-prometheus`, namespace)}:${PROMETHEUS_PORT}`,
+    grafana: `http://${clusterServiceHost(`${component}-grafana`, namespace)}:${GRAFANA_PORT}`,
+  };
+}
 
 function deployment(
   name: string,
@@ -94,7 +103,7 @@ export function standaloneObjects(input: StandaloneInput): K8sObject[] {
     "prometheus.yml": toYaml(
       prometheusConfig({
         job: input.job,
-        targets: { kind: "dns", name: `${podsName}.${ns}.svc.cluster.local`, port: gatewayPort },
+        targets: { kind: "dns", name: clusterServiceHost(podsName, ns), port: gatewayPort },
         scrapeInterval: input.scrapeInterval,
         evaluationInterval: input.scrapeInterval,
         ruleFiles: Object.keys(rules).sort(),
@@ -102,7 +111,7 @@ export function standaloneObjects(input: StandaloneInput): K8sObject[] {
     ),
     ...rules,
   };
-  const provisioning = grafanaProvisioning({ prometheusUrl: `http://${promName}.${ns}.svc:${PROMETHEUS_PORT}`, dashboardsPath: "/var/lib/grafana-dashboards" });
+  const provisioning = grafanaProvisioning({ prometheusUrl: standaloneUrls(component, ns).prometheus, dashboardsPath: "/var/lib/grafana-dashboards" });
   const datasources = flatten(provisioning, "datasources/");
   const providers = flatten(provisioning, "dashboards/");
   const dashboards = flatten(rendered.files, "dashboards/");

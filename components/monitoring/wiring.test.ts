@@ -11,6 +11,7 @@ import { parse } from "yaml";
 import type * as DockerFleetModule from "../docker/docker-fleet.js";
 import type * as FleetModule from "../fleet/fleet.js";
 import { loadCatalog, type Catalog } from "../../servers/catalog/catalog.js";
+import { clusterFleet, dockerFleet } from "../testing/fixtures.js";
 
 interface Registered {
   type: string;
@@ -52,8 +53,7 @@ async function settle(predicate: () => boolean): Promise<void> {
 }
 
 const k8sArgs = () => ({
-  catalog,
-  namespace: "mcp",
+  fleet: clusterFleet(catalog, "mcp"),
   gatewayImage: "ghcr.io/mcp-fleet/mcp-fleet-gateway:0.1.0",
   gatewaySecrets: { MCP_FLEET_SESSION_SECRET: pulumi.secret("x".repeat(32)) },
 });
@@ -95,7 +95,7 @@ describe("Fleet with a monitoring stack", () => {
 
 describe("DockerFleet with monitoring", () => {
   it("adds Prometheus and Grafana containers scraping the published gateway port", async () => {
-    const fleet = new dockerMod.DockerFleet("mcp", { catalog, imageTag: "dev", gatewayPort: 18080, sessionSecret: pulumi.secret("x".repeat(32)), serverSecrets: {}, monitoring: { docker: { configDir } } });
+    const fleet = new dockerMod.DockerFleet("mcp", { fleet: dockerFleet(catalog), imageTag: "dev", gatewayPort: 18080, sessionSecret: pulumi.secret("x".repeat(32)), serverSecrets: {}, monitoring: { docker: { configDir } } });
     expect(fleet.monitoring).toBeDefined();
     await settle(() => registered.filter((r) => r.name.startsWith("mcp-monitoring-")).length === 2);
     expect(registered.filter((r) => r.name.startsWith("mcp-monitoring-")).map((r) => r.inputs.name).sort()).toEqual(["mcp-monitoring-grafana", "mcp-monitoring-prometheus"]);

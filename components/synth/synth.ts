@@ -1,7 +1,7 @@
 /**
  * GitOps export: the Kubernetes fleet as plain YAML through cdk8s, from the same plan (and builders) the `Fleet`
  * component creates resources from. Secrets are never written: a workload references its Secret by name
- * (`<k8sName>-secrets`, `<gateway>-keys`), which the platform provides (External Secrets, sealed secrets, kubectl).
+ * (`<k8sName>-secrets`, an adapter's `<k8sName>-session`, `<gateway>-keys`), which the platform provides (External Secrets, sealed secrets, kubectl).
  */
 import { ApiObject, App, Chart, YamlOutputType } from "cdk8s";
 import { readdirSync } from "node:fs";

@@ -1,5 +1,6 @@
 /** Test fixtures: generated catalogs (any size), known secret values, and lookups over recorded resources. */
 import { loadCatalogFromSpecs, type Catalog } from "../../servers/catalog/catalog.js";
+import { fleetModel, type ClusterNetwork, type DockerNetwork, type FleetModel } from "../../servers/catalog/derive.js";
 import type { ServerSpecInput } from "../../servers/catalog/spec.js";
 import type { RegisteredResource } from "../plan/run-under-mocks.js";
 
@@ -41,6 +42,16 @@ export function generatedSpecs(n: number): { file: string; spec: ServerSpecInput
 
 export function catalogOf(specs: { file: string; spec: ServerSpecInput }[], root?: string): Catalog {
   return loadCatalogFromSpecs(specs, root !== undefined ? { root } : {});
+}
+
+/** A catalog's fleet model in a namespace. */
+export function clusterFleet(catalog: Catalog, namespace = "tools", options: { prefix?: string; owner?: string } = {}): FleetModel<ClusterNetwork> {
+  return fleetModel(catalog, { ...options, network: { kind: "cluster", namespace } });
+}
+
+/** A catalog's fleet model on a Docker network. */
+export function dockerFleet(catalog: Catalog, options: { prefix?: string } = {}): FleetModel<DockerNetwork> {
+  return fleetModel(catalog, { ...options, network: { kind: "docker" } });
 }
 
 /** The one resource of a type and name; throws (failing the test) when absent. */

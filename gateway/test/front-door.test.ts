@@ -252,26 +252,27 @@ describe("session ids", () => {
   });
 
   it("stay valid while in use: the gateway renews them, and the renewed id serves on every replica", async () => {
-    const first = await session(gw.url);
+    const renewing = await gateway({ servers: [fixture], sessions: { idleTimeoutSeconds: 3 } });
+    const first = await session(renewing.url);
     let current = first;
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 8; i++) {
       await new Promise((r) => setTimeout(r, 500));
       // One client adopts every renewed id; another keeps sending the first one (as some clients do).
-      const a = await ping(gw.url, current);
+      const a = await ping(renewing.url, current);
       expect(a.status).toBe(200);
       const renewed = a.headers["mcp-session-id"];
       if (typeof renewed === "string") current = renewed;
-      expect((await ping(gw.url, first)).status).toBe(200);
+      expect((await ping(renewing.url, first)).status).toBe(200);
     }
     expect(current).not.toBe(first);
-    // 3 s after it was created, the first id has expired (idleTimeoutSeconds 2): the replica holding the session
+    // 4 s after it was created, the first id has expired (idleTimeoutSeconds 3): the replica holding the session
     // live still serves it (above), another replica does not, and the renewed one serves everywhere.
-    const replica = await gateway({ servers: [fixture], sessions: { idleTimeoutSeconds: 2 } });
+    const replica = await gateway({ servers: [fixture], sessions: { idleTimeoutSeconds: 3 } });
     try {
       expect((await ping(replica.url, first)).status).toBe(404);
       expect((await ping(replica.url, current)).status).toBe(200);
     } finally {
-      await replica.close();
+      await Promise.all([replica.close(), renewing.close()]);
     }
   });
 });

@@ -1,21 +1,14 @@
 /** Fleet overview: calls/s, error ratio, latency and backend health for the whole fleet and by server. */
-import { DashboardBuilder, RowBuilder, type Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
+import { RowBuilder, type Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import { METRICS } from "@mcp-fleet/gateway/metrics";
 import type { ResolvedMonitoringOptions } from "../model.js";
 import { RECORDS } from "../rules/names.js";
-import { datasourceVariable, stat, timeseries } from "./panels.js";
+import { dashboardFrame, stat, timeseries } from "./panels.js";
 
 export const FLEET_DASHBOARD_UID = "mcp-fleet-overview";
 
 export function fleetDashboard(_options: ResolvedMonitoringOptions): Dashboard {
-  return new DashboardBuilder("MCP fleet / Overview")
-    .uid(FLEET_DASHBOARD_UID)
-    .description("Calls, errors and latency of every MCP server behind the gateway.")
-    .tags(["mcp-fleet"])
-    .refresh("30s")
-    .time({ from: "now-1h", to: "now" })
-    .timezone("utc")
-    .withVariable(datasourceVariable())
+  return dashboardFrame("MCP fleet / Overview", FLEET_DASHBOARD_UID, "Calls, errors and latency of every MCP server behind the gateway.")
     .withRow(new RowBuilder("Fleet"))
     .withPanel(stat("Calls/s", "Tool calls per second through the gateway (5m rate).", "reqps", { expr: RECORDS.fleetCallRate }))
     .withPanel(stat("Error ratio", "Share of tool calls that failed (error, timeout, unavailable) over 5m.", "percentunit", { expr: RECORDS.fleetErrorRatio }))

@@ -1,22 +1,15 @@
 /** Gateway internals: replicas, sessions, HTTP and JSON-RPC traffic, CPU, memory and event-loop lag. */
-import { DashboardBuilder, QueryVariableBuilder, RowBuilder, VariableRefresh, type Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
+import { QueryVariableBuilder, RowBuilder, VariableRefresh, type Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import { METRICS } from "@mcp-fleet/gateway/metrics";
 import type { ResolvedMonitoringOptions } from "../model.js";
-import { DATASOURCE, datasourceVariable, timeseries } from "./panels.js";
+import { DATASOURCE, dashboardFrame, timeseries } from "./panels.js";
 
 export const GATEWAY_DASHBOARD_UID = "mcp-fleet-gateway";
 
 export function gatewayDashboard(options: ResolvedMonitoringOptions): Dashboard {
   const m = METRICS;
   const sel = `job="${options.gatewayJob}", instance=~"$instance"`;
-  return new DashboardBuilder("MCP fleet / Gateway")
-    .uid(GATEWAY_DASHBOARD_UID)
-    .description("The gateway process: sessions, traffic, CPU, memory and event-loop lag by replica.")
-    .tags(["mcp-fleet"])
-    .refresh("30s")
-    .time({ from: "now-1h", to: "now" })
-    .timezone("utc")
-    .withVariable(datasourceVariable())
+  return dashboardFrame("MCP fleet / Gateway", GATEWAY_DASHBOARD_UID, "The gateway process: sessions, traffic, CPU, memory and event-loop lag by replica.")
     .withVariable(
       new QueryVariableBuilder("instance")
         .label("Replica")

@@ -4,12 +4,24 @@
  */
 import type * as cog from "@grafana/grafana-foundation-sdk/cog";
 import { BigValueColorMode, BigValueGraphMode, ReduceDataOptionsBuilder, type DataSourceRef } from "@grafana/grafana-foundation-sdk/common";
-import { DatasourceVariableBuilder, type Panel, type ValueMapping } from "@grafana/grafana-foundation-sdk/dashboard";
+import { DashboardBuilder, DatasourceVariableBuilder, type Panel, type ValueMapping } from "@grafana/grafana-foundation-sdk/dashboard";
 import { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
 import { PanelBuilder as StatPanelBuilder } from "@grafana/grafana-foundation-sdk/stat";
 import { PanelBuilder as TimeseriesPanelBuilder } from "@grafana/grafana-foundation-sdk/timeseries";
 
 export const DATASOURCE: DataSourceRef = { type: "prometheus", uid: "${datasource}" };
+
+/** A fleet dashboard: title, uid and description, with what every one of them shares (tag, refresh, range, datasource). */
+export function dashboardFrame(title: string, uid: string, description: string): DashboardBuilder {
+  return new DashboardBuilder(title)
+    .uid(uid)
+    .description(description)
+    .tags(["mcp-fleet"])
+    .refresh("30s")
+    .time({ from: "now-1h", to: "now" })
+    .timezone("utc")
+    .withVariable(datasourceVariable());
+}
 
 export function datasourceVariable(): DatasourceVariableBuilder {
   return new DatasourceVariableBuilder("datasource").label("Data source").type("prometheus");

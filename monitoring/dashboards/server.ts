@@ -1,10 +1,10 @@
 /** Per-server dashboard: one MCP server, chosen with the `server` variable. */
 import { MappingType } from "@grafana/grafana-foundation-sdk/dashboard";
-import { DashboardBuilder, QueryVariableBuilder, RowBuilder, VariableRefresh, type Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
+import { QueryVariableBuilder, RowBuilder, VariableRefresh, type Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import { CIRCUIT_STATES, METRICS } from "@mcp-fleet/gateway/metrics";
 import type { ResolvedMonitoringOptions } from "../model.js";
 import { RECORDS } from "../rules/names.js";
-import { DATASOURCE, datasourceVariable, stat, timeseries } from "./panels.js";
+import { DATASOURCE, dashboardFrame, stat, timeseries } from "./panels.js";
 
 export const SERVER_DASHBOARD_UID = "mcp-fleet-server";
 
@@ -15,14 +15,7 @@ export function serverDashboard(options: ResolvedMonitoringOptions): Dashboard {
   const circuitText = Object.fromEntries(
     Object.entries(CIRCUIT_STATES).map(([state, value]) => [String(value), { text: state.replace("_", "-"), color: value === 0 ? "green" : value === 1 ? "orange" : "red" }]),
   );
-  return new DashboardBuilder("MCP fleet / Server")
-    .uid(SERVER_DASHBOARD_UID)
-    .description("Calls, errors, latency and health of one MCP server behind the gateway.")
-    .tags(["mcp-fleet"])
-    .refresh("30s")
-    .time({ from: "now-1h", to: "now" })
-    .timezone("utc")
-    .withVariable(datasourceVariable())
+  return dashboardFrame("MCP fleet / Server", SERVER_DASHBOARD_UID, "Calls, errors, latency and health of one MCP server behind the gateway.")
     .withVariable(
       new QueryVariableBuilder("server")
         .label("Server")

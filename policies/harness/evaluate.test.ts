@@ -6,15 +6,15 @@ import { firstContainer, mutate, validFleet } from "../test/fixtures.js";
 
 describe("evaluateStack + formatViolations", () => {
   it("locates each violation on its resource and prints it like pulumi preview", async () => {
-    const fleet = validFleet().map((r) => (r.name === "mcp-memory-deployment" ? mutate(r, (i) => (firstContainer(i).securityContext.privileged = true)) : r));
+    const fleet = validFleet().map((r) => (r.name === "mcp-memory-deploy" ? mutate(r, (i) => (firstContainer(i).securityContext.privileged = true)) : r));
     const evaluation = await evaluateStack(createInProcessAnalyzer(policies, { config: { all: "mandatory", "mcp-container-not-privileged": "advisory" } }), fleet);
-    expect(evaluation).toMatchObject({ resources: 13, mandatory: 0, advisory: 1 });
+    expect(evaluation).toMatchObject({ resources: fleet.length, mandatory: 0, advisory: 1 });
     expect(formatViolations(evaluation, { name: "mcp-fleet", version: "0.1.0" })).toBe(
       [
         "Policy Violations:",
-        "    [advisory]  mcp-fleet v0.1.0  mcp-container-not-privileged (kubernetes:apps/v1:Deployment: mcp-memory-deployment)",
+        "    [advisory]  mcp-fleet v0.1.0  mcp-container-not-privileged (kubernetes:apps/v1:Deployment: mcp-memory-deploy)",
         "    Containers must not be privileged.",
-        "    Container `memory` of Deployment `mcp-memory` must not be privileged. Remove `privileged: true`.",
+        "    Container `server` of Deployment `mcp-memory` must not be privileged. Remove `privileged: true`.",
         "",
         "",
       ].join("\n"),

@@ -15,11 +15,11 @@ describe("mcp-container-drop-all-capabilities", () => {
 
   it("reports a container that drops only some capabilities", async () => {
     const d = mutate(serverDeployment(), (i) => (firstContainer(i).securityContext.capabilities.drop = ["NET_RAW"]));
-    expect(await check(policy, d)).toEqual(['Container `memory` of Deployment `mcp-memory` must drop all capabilities: set `capabilities.drop: ["ALL"]`.']);
+    expect(await check(policy, d)).toEqual(['Container `server` of Deployment `mcp-memory` must drop all capabilities: set `capabilities.drop: ["ALL"]`.']);
   });
 
   it("reports added capabilities", async () => {
     const d = mutate(serverDeployment(), (i) => (firstContainer(i).securityContext.capabilities.add = ["NET_ADMIN", "SYS_PTRACE"]));
-    expect(await check(policy, d)).toEqual(["Container `memory` of Deployment `mcp-memory` must not add capabilities (`NET_ADMIN`, `SYS_PTRACE`). Remove them from `capabilities.add`."]);
+    expect(await check(policy, d)).toEqual(["Container `server` of Deployment `mcp-memory` must not add capabilities (`NET_ADMIN`, `SYS_PTRACE`). Remove them from `capabilities.add`."]);
   });
 });

@@ -10,11 +10,11 @@ describe("mcp-container-no-privilege-escalation", () => {
 
   it("reports allowPrivilegeEscalation left unset (Kubernetes defaults it to true)", async () => {
     const d = mutate(serverDeployment(), (i) => delete firstContainer(i).securityContext.allowPrivilegeEscalation);
-    expect(await check(policy, d)).toEqual(["Container `memory` of Deployment `mcp-memory` must set `allowPrivilegeEscalation: false`."]);
+    expect(await check(policy, d)).toEqual(["Container `server` of Deployment `mcp-memory` must set `allowPrivilegeEscalation: false`."]);
   });
 
   it("reports allowPrivilegeEscalation: true", async () => {
     const d = mutate(serverDeployment(), (i) => (firstContainer(i).securityContext.allowPrivilegeEscalation = true));
-    expect(await check(policy, d)).toEqual(["Container `memory` of Deployment `mcp-memory` must set `allowPrivilegeEscalation: false`."]);
+    expect(await check(policy, d)).toEqual(["Container `server` of Deployment `mcp-memory` must set `allowPrivilegeEscalation: false`."]);
   });
 });

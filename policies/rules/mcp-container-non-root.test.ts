@@ -19,12 +19,12 @@ describe("mcp-container-non-root", () => {
       delete firstContainer(i).securityContext.runAsNonRoot;
       delete i.spec.template.spec.securityContext.runAsNonRoot;
     });
-    expect(await check(policy, d)).toEqual(["Container `memory` of Deployment `mcp-memory` must set `runAsNonRoot: true` (on the container or the pod)."]);
+    expect(await check(policy, d)).toEqual(["Container `server` of Deployment `mcp-memory` must set `runAsNonRoot: true` (on the container or the pod)."]);
   });
 
   it("reports a container running as UID 0", async () => {
     const d = mutate(serverDeployment(), (i) => (firstContainer(i).securityContext.runAsUser = 0));
-    expect(await check(policy, d)).toEqual(["Container `memory` of Deployment `mcp-memory` must not run as user 0. Set `runAsUser` to a non-zero UID (e.g. 10001)."]);
+    expect(await check(policy, d)).toEqual(["Container `server` of Deployment `mcp-memory` must not run as user 0. Set `runAsUser` to a non-zero UID (e.g. 10001)."]);
   });
 
   it("checks init containers too", async () => {

@@ -10,6 +10,6 @@ describe("mcp-container-not-privileged", () => {
 
   it("reports a privileged container", async () => {
     const d = mutate(serverDeployment(), (i) => (firstContainer(i).securityContext.privileged = true));
-    expect(await check(policy, d)).toEqual(["Container `memory` of Deployment `mcp-memory` must not be privileged. Remove `privileged: true`."]);
+    expect(await check(policy, d)).toEqual(["Container `server` of Deployment `mcp-memory` must not be privileged. Remove `privileged: true`."]);
   });
 });

@@ -10,7 +10,7 @@ describe("mcp-container-probes", () => {
 
   it("reports a missing readiness probe", async () => {
     const d = mutate(serverDeployment(), (i) => delete firstContainer(i).readinessProbe);
-    expect(await check(policy, d)).toEqual(["Container `memory` of Deployment `mcp-memory` must set `readinessProbe`."]);
+    expect(await check(policy, d)).toEqual(["Container `server` of Deployment `mcp-memory` must set `readinessProbe`."]);
   });
 
   it("reports both probes missing", async () => {
@@ -18,7 +18,7 @@ describe("mcp-container-probes", () => {
       delete firstContainer(i).readinessProbe;
       delete firstContainer(i).livenessProbe;
     });
-    expect(await check(policy, d)).toEqual(["Container `memory` of Deployment `mcp-memory` must set `livenessProbe` and `readinessProbe`."]);
+    expect(await check(policy, d)).toEqual(["Container `server` of Deployment `mcp-memory` must set `livenessProbe` and `readinessProbe`."]);
   });
 
   it("does not ask init containers for probes", async () => {

@@ -10,11 +10,11 @@ describe("mcp-container-read-only-root-fs", () => {
 
   it("reports a writable root filesystem", async () => {
     const d = mutate(serverDeployment(), (i) => (firstContainer(i).securityContext.readOnlyRootFilesystem = false));
-    expect(await check(policy, d)).toEqual(["Container `memory` of Deployment `mcp-memory` must set `readOnlyRootFilesystem: true`. Mount an emptyDir where it needs to write."]);
+    expect(await check(policy, d)).toEqual(["Container `server` of Deployment `mcp-memory` must set `readOnlyRootFilesystem: true`. Mount an emptyDir where it needs to write."]);
   });
 
   it("reports a container without a securityContext", async () => {
     const d = mutate(serverDeployment(), (i) => delete firstContainer(i).securityContext);
-    expect(await check(policy, d)).toEqual(["Container `memory` of Deployment `mcp-memory` must set `readOnlyRootFilesystem: true`. Mount an emptyDir where it needs to write."]);
+    expect(await check(policy, d)).toEqual(["Container `server` of Deployment `mcp-memory` must set `readOnlyRootFilesystem: true`. Mount an emptyDir where it needs to write."]);
   });
 });

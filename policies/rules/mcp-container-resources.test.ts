@@ -10,13 +10,13 @@ describe("mcp-container-resources", () => {
 
   it("reports a missing memory limit", async () => {
     const d = mutate(serverDeployment(), (i) => delete firstContainer(i).resources.limits.memory);
-    expect(await check(policy, d)).toEqual(["Container `memory` of Deployment `mcp-memory` must set `resources.limits.memory`. Set them in the server spec's `resources`."]);
+    expect(await check(policy, d)).toEqual(["Container `server` of Deployment `mcp-memory` must set `resources.limits.memory`. Set them in the server spec's `resources`."]);
   });
 
   it("reports every missing field of a container without resources", async () => {
     const d = mutate(serverDeployment(), (i) => delete firstContainer(i).resources);
     expect(await check(policy, d)).toEqual([
-      "Container `memory` of Deployment `mcp-memory` must set `resources.requests.cpu`, `resources.requests.memory`, `resources.limits.cpu`, `resources.limits.memory`. Set them in the server spec's `resources`.",
+      "Container `server` of Deployment `mcp-memory` must set `resources.requests.cpu`, `resources.requests.memory`, `resources.limits.cpu`, `resources.limits.memory`. Set them in the server spec's `resources`.",
     ]);
   });
 });

@@ -10,11 +10,11 @@ describe("mcp-ecr-repository-hardened", () => {
 
   it("reports scanning off", async () => {
     const r = mutate(ecrRepository(), (i) => (i.imageScanningConfiguration.scanOnPush = false));
-    expect(await check(policy, r)).toEqual(["ECR repository `mcp-fleet/hello` must scan images on push: set `imageScanningConfiguration: { scanOnPush: true }`."]);
+    expect(await check(policy, r)).toEqual(["ECR repository `mcp-hello` must scan images on push: set `imageScanningConfiguration: { scanOnPush: true }`."]);
   });
 
   it("reports mutable tags (the AWS default)", async () => {
     const r = mutate(ecrRepository(), (i) => delete i.imageTagMutability);
-    expect(await check(policy, r)).toEqual(['ECR repository `mcp-fleet/hello` must have immutable tags: set `imageTagMutability: "IMMUTABLE"`.']);
+    expect(await check(policy, r)).toEqual(['ECR repository `mcp-hello` must have immutable tags: set `imageTagMutability: "IMMUTABLE"`.']);
   });
 });

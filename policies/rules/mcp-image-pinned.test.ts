@@ -12,18 +12,18 @@ describe("mcp-image-pinned", () => {
 
   it("reports :latest", async () => {
     const d = mutate(serverDeployment(), (i) => (firstContainer(i).image = "ghcr.io/acme/github-mcp:latest"));
-    expect(await check(policy, d)).toEqual(["Container `memory` of Deployment `mcp-memory` image `ghcr.io/acme/github-mcp:latest` uses `:latest`. Pin it to a version tag or a digest."]);
+    expect(await check(policy, d)).toEqual(["Container `server` of Deployment `mcp-memory` image `ghcr.io/acme/github-mcp:latest` uses `:latest`. Pin it to a version tag or a digest."]);
   });
 
   it("reports an untagged image (a registry port is not a tag)", async () => {
     const d = mutate(serverDeployment(), (i) => (firstContainer(i).image = "registry.local:5000/acme/github-mcp"));
-    expect(await check(policy, d)).toEqual(["Container `memory` of Deployment `mcp-memory` image `registry.local:5000/acme/github-mcp` has no tag. Pin it to a version tag or a digest."]);
+    expect(await check(policy, d)).toEqual(["Container `server` of Deployment `mcp-memory` image `registry.local:5000/acme/github-mcp` has no tag. Pin it to a version tag or a digest."]);
   });
 
   it("requires a digest where the stack's config says so", async () => {
     const config = { "mcp-image-pinned": { requireDigest: true } };
     expect(await check(policy, serverDeployment(), config)).toEqual([
-      "Container `memory` of Deployment `mcp-memory` image `ghcr.io/mcp-fleet/gateway:0.1.0` must be pinned by digest in this stack. Use `ghcr.io/mcp-fleet/gateway@sha256:<digest>`.",
+      "Container `server` of Deployment `mcp-memory` image `ghcr.io/mcp-fleet/gateway:0.1.0` must be pinned by digest in this stack. Use `ghcr.io/mcp-fleet/gateway@sha256:<digest>`.",
     ]);
     const pinned = mutate(serverDeployment(), (i) => (firstContainer(i).image = `ghcr.io/mcp-fleet/gateway:0.1.0@${DIGEST}`));
     expect(await check(policy, pinned, config)).toEqual([]);
@@ -39,7 +39,7 @@ describe("mcp-image-pinned", () => {
     const [violation] = await analyzeOne(policy, d, { all: "advisory" });
     expect(violation?.enforcementLevel).toBe("advisory");
     expect(violation?.message).toBe(
-      "Container images must be pinned to a version tag or a digest.\nContainer `memory` of Deployment `mcp-memory` image `nginx:latest` uses `:latest`. Pin it to a version tag or a digest.",
+      "Container images must be pinned to a version tag or a digest.\nContainer `server` of Deployment `mcp-memory` image `nginx:latest` uses `:latest`. Pin it to a version tag or a digest.",
     );
     expect(await analyzeOne(policy, d, { "mcp-image-pinned": "disabled" })).toEqual([]);
   });

@@ -18,12 +18,12 @@ describe("mcp-irsa-trust-single-service-account", () => {
   });
 
   it("reports a wildcard over a namespace", async () => {
-    expect(await check(policy, irsaRole("system:serviceaccount:mcp:*"))).toEqual([`IAM role \`mcp-github\` trusts \`system:serviceaccount:mcp:*\`, which is not exactly one service account. ${FIX}`]);
+    expect(await check(policy, irsaRole("system:serviceaccount:mcp:*"))).toEqual([`IAM role \`mcp-mcp-github\` trusts \`system:serviceaccount:mcp:*\`, which is not exactly one service account. ${FIX}`]);
   });
 
   it("reports two service accounts", async () => {
     expect(await check(policy, irsaRole(["system:serviceaccount:mcp:mcp-github", "system:serviceaccount:mcp:mcp-linear"]))).toEqual([
-      `IAM role \`mcp-github\` trusts 2 subjects (\`system:serviceaccount:mcp:mcp-github\`, \`system:serviceaccount:mcp:mcp-linear\`). ${FIX}`,
+      `IAM role \`mcp-mcp-github\` trusts 2 subjects (\`system:serviceaccount:mcp:mcp-github\`, \`system:serviceaccount:mcp:mcp-linear\`). ${FIX}`,
     ]);
   });
 
@@ -33,7 +33,7 @@ describe("mcp-irsa-trust-single-service-account", () => {
       doc.Statement[0].Condition = { StringEquals: { [`${OIDC}:aud`]: "sts.amazonaws.com" } };
       i.assumeRolePolicy = JSON.stringify(doc);
     });
-    expect(await check(policy, role)).toEqual([`IAM role \`mcp-github\` trusts any identity of the OIDC provider (no \`:sub\` condition). ${FIX}`]);
+    expect(await check(policy, role)).toEqual([`IAM role \`mcp-mcp-github\` trusts any identity of the OIDC provider (no \`:sub\` condition). ${FIX}`]);
   });
 
   it("reports StringLike even with a single exact-looking subject", async () => {
@@ -42,6 +42,6 @@ describe("mcp-irsa-trust-single-service-account", () => {
       doc.Statement[0].Condition = { StringLike: { [`${OIDC}:sub`]: "system:serviceaccount:mcp:mcp-gith?b" } };
       i.assumeRolePolicy = JSON.stringify(doc);
     });
-    expect(await check(policy, role)).toEqual([`IAM role \`mcp-github\` trusts \`system:serviceaccount:mcp:mcp-gith?b\`, which is not exactly one service account. ${FIX}`]);
+    expect(await check(policy, role)).toEqual([`IAM role \`mcp-mcp-github\` trusts \`system:serviceaccount:mcp:mcp-gith?b\`, which is not exactly one service account. ${FIX}`]);
   });
 });

@@ -13,7 +13,7 @@ describe("mcp-named-ports", () => {
   it("reports an unnamed container port, and a server without an mcp port", async () => {
     const d = mutate(serverDeployment(), (i) => delete firstContainer(i).ports[0].name);
     expect(await check(policy, d)).toEqual([
-      "Container `memory` of Deployment `mcp-memory` port 3102 must be named `mcp` or `metrics`.",
+      "Container `server` of Deployment `mcp-memory` port 3102 must be named `mcp` or `metrics`.",
       "Deployment `mcp-memory` runs an MCP server but no container port is named `mcp`. Name its MCP port `mcp`.",
     ]);
   });

@@ -18,7 +18,7 @@ describe("mcp-only-gateway-exposed", () => {
 
   it("reports a server container with a host port", async () => {
     const d = mutate(serverDeployment(), (i) => (firstContainer(i).ports[0].hostPort = 3102));
-    expect(await check(policy, d)).toEqual(["Container `memory` of Deployment `mcp-memory` binds host port 3102; only the gateway may be exposed outside the cluster. Remove `hostPort`."]);
+    expect(await check(policy, d)).toEqual(["Container `server` of Deployment `mcp-memory` binds host port 3102; only the gateway may be exposed outside the cluster. Remove `hostPort`."]);
   });
 
   it("lets any container publish on loopback only", async () => {

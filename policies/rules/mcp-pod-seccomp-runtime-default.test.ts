@@ -3,7 +3,7 @@ import { check } from "../test/analyze.js";
 import { firstContainer, mutate, serverDeployment } from "../test/fixtures.js";
 import { mcpPodSeccompRuntimeDefault as policy } from "./mcp-pod-seccomp-runtime-default.js";
 
-const MESSAGE = "Container `memory` of Deployment `mcp-memory` must use the RuntimeDefault seccomp profile: set `seccompProfile.type: RuntimeDefault` on the pod or the container.";
+const MESSAGE = "Container `server` of Deployment `mcp-memory` must use the RuntimeDefault seccomp profile: set `seccompProfile.type: RuntimeDefault` on the pod or the container.";
 
 describe("mcp-pod-seccomp-runtime-default", () => {
   it("passes RuntimeDefault on the pod", async () => {
@@ -18,8 +18,11 @@ describe("mcp-pod-seccomp-runtime-default", () => {
     expect(await check(policy, d)).toEqual([]);
   });
 
-  it("reports a pod without a seccomp profile", async () => {
-    const d = mutate(serverDeployment(), (i) => delete i.spec.template.spec.securityContext.seccompProfile);
+  it("reports a pod and container without a seccomp profile", async () => {
+    const d = mutate(serverDeployment(), (i) => {
+      delete i.spec.template.spec.securityContext.seccompProfile;
+      delete firstContainer(i).securityContext.seccompProfile;
+    });
     expect(await check(policy, d)).toEqual([MESSAGE]);
   });
 

@@ -11,7 +11,7 @@ describe("mcp-port-range", () => {
 
   it("reports a privileged container port", async () => {
     const d = mutate(serverDeployment(), (i) => (firstContainer(i).ports[0].containerPort = 80));
-    expect(await check(policy, d)).toEqual(["Container `memory` of Deployment `mcp-memory` port `mcp` (80) is outside 1024-65535. Use a port in that range."]);
+    expect(await check(policy, d)).toEqual(["Container `server` of Deployment `mcp-memory` port `mcp` (80) is outside 1024-65535. Use a port in that range."]);
   });
 
   it("reports a Service port and a numeric target port", async () => {
@@ -26,10 +26,8 @@ describe("mcp-port-range", () => {
   });
 
   it("uses the range from the pack config", async () => {
-    const config = { "mcp-port-range": { min: 3000, max: 3999 } };
-    expect(await check(policy, serverDeployment(), config)).toEqual([
-      "Container `memory` of Deployment `mcp-memory` port `metrics` (9464) is outside 3000-3999. Use a port in that range.",
-    ]);
+    const config = { "mcp-port-range": { min: 3200, max: 3999 } };
+    expect(await check(policy, serverDeployment(), config)).toEqual(["Container `server` of Deployment `mcp-memory` port `mcp` (3102) is outside 3200-3999. Use a port in that range."]);
   });
 
   it("checks Docker ports", async () => {

@@ -11,14 +11,14 @@ describe("mcp-secret-env-from-secret-ref", () => {
   it("reports a token as a plain value", async () => {
     const d = mutate(serverDeployment(), (i) => firstContainer(i).env.push({ name: "SLACK_BOT_TOKEN", value: "xoxb-123" }));
     expect(await check(policy, d)).toEqual([
-      "Container `memory` of Deployment `mcp-memory` sets `SLACK_BOT_TOKEN` as a plain value; it looks secret. Take it from a Secret (`valueFrom.secretKeyRef`).",
+      "Container `server` of Deployment `mcp-memory` sets `SLACK_BOT_TOKEN` as a plain value; it looks secret. Take it from a Secret (`valueFrom.secretKeyRef`).",
     ]);
   });
 
   it("reports a password taken from a ConfigMap", async () => {
     const d = mutate(serverDeployment(), (i) => firstContainer(i).env.push({ name: "DB_PASSWORD", valueFrom: { configMapKeyRef: { name: "db", key: "password" } } }));
     expect(await check(policy, d)).toEqual([
-      "Container `memory` of Deployment `mcp-memory` sets `DB_PASSWORD` from a non-secret source; it looks secret. Take it from a Secret (`valueFrom.secretKeyRef`).",
+      "Container `server` of Deployment `mcp-memory` sets `DB_PASSWORD` from a non-secret source; it looks secret. Take it from a Secret (`valueFrom.secretKeyRef`).",
     ]);
   });
 
@@ -42,9 +42,9 @@ describe("mcp-secret-env-from-secret-ref", () => {
 
   it("reports an Authorization header in a gateway config", async () => {
     const config = gatewayConfig();
-    (config.servers[0] as { headers?: Record<string, string> }).headers = { Authorization: "Bearer abc" };
+    (config.servers.find((s) => s.name === "memory") as { headers?: Record<string, string> }).headers = { Authorization: "Bearer abc" };
     expect(await check(policy, gatewayConfigMap(config))).toEqual([
-      "Gateway config `config.yaml` in ConfigMap `mcp-gateway-config`: server `memory` sets header `Authorization` in plain text; it looks secret. Declare it in the server spec's `secrets` so it comes from a Secret.",
+      "Gateway config `gateway.yaml` in ConfigMap `mcp-gateway-config`: server `memory` sets header `Authorization` in plain text; it looks secret. Declare it in the server spec's `secrets` so it comes from a Secret.",
     ]);
   });
 });

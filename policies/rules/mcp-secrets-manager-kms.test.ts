@@ -3,7 +3,7 @@ import { check } from "../test/analyze.js";
 import { mutate, secretsManagerSecret } from "../test/fixtures.js";
 import { mcpSecretsManagerKms as policy } from "./mcp-secrets-manager-kms.js";
 
-const MESSAGE = "Secrets Manager secret `mcp-fleet/github/GITHUB_TOKEN` must be encrypted with a customer-managed KMS key: set `kmsKeyId`.";
+const MESSAGE = "Secrets Manager secret `mcp/mcp/github/GITHUB_TOKEN` must be encrypted with a customer-managed KMS key: set `kmsKeyId`.";
 
 describe("mcp-secrets-manager-kms", () => {
   it("passes a secret with a customer-managed key", async () => {

@@ -3,7 +3,14 @@ import { check } from "../test/analyze.js";
 import { gatewayConfig, gatewayConfigMap } from "../test/fixtures.js";
 import { mcpToolNames as policy } from "./mcp-tool-names.js";
 
-const WHERE = "Gateway config `config.yaml` in ConfigMap `mcp-gateway-config`";
+const WHERE = "Gateway config `gateway.yaml` in ConfigMap `mcp-gateway-config`";
+
+/** The backend `name` of a rendered gateway config. */
+function backend(config: ReturnType<typeof gatewayConfig>, name: string) {
+  const found = config.servers.find((s) => s.name === name);
+  if (found === undefined) throw new Error(`no server ${name} in the fixture's gateway config`);
+  return found;
+}
 
 describe("mcp-tool-names", () => {
   it("passes valid, unique prefixed tool names (YAML and JSON keys)", async () => {
@@ -13,14 +20,14 @@ describe("mcp-tool-names", () => {
 
   it("reads YAML", async () => {
     const map = gatewayConfigMap();
-    (map.inputs.data as Record<string, string>)["config.yaml"] = "servers:\n  - name: memory\n    transport: http\n    url: http://x:1/mcp\n    tools:\n      allow: [\"read graph\"]\n";
+    (map.inputs.data as Record<string, string>)["gateway.yaml"] = "servers:\n  - name: memory\n    transport: http\n    url: http://x:1/mcp\n    tools:\n      allow: [\"read graph\"]\n";
     expect(await check(policy, map)).toEqual([`${WHERE}: tool \`memory__read graph\` (18 characters) does not match ^[a-zA-Z0-9_-]{1,64}$. Shorten the tool or server name.`]);
   });
 
   it("reports a tool name longer than 64 characters after prefixing", async () => {
     const config = gatewayConfig();
     const tool = "create_or_update_pull_request_review_comment_with_suggestions";
-    config.servers[0]!.tools = { allow: [tool] };
+    backend(config, "memory").tools = { allow: [tool] };
     expect(await check(policy, gatewayConfigMap(config))).toEqual([
       `${WHERE}: tool \`memory__${tool}\` (69 characters) does not match ^[a-zA-Z0-9_-]{1,64}$. Shorten the tool or server name.`,
     ]);
@@ -28,7 +35,7 @@ describe("mcp-tool-names", () => {
 
   it("reports a prefix that leaves tools too little room", async () => {
     const config = gatewayConfig();
-    config.servers[0]!.name = "enterprise-knowledge-graph-memory-store";
+    backend(config, "memory").name = "enterprise-knowledge-graph-memory-store";
     expect(await check(policy, gatewayConfigMap(config))).toEqual([
       `${WHERE}: server \`enterprise-knowledge-graph-memory-store\` prefixes its tools with \`enterprise-knowledge-graph-memory-store__\` (41 characters, more than 32). Shorten the server name.`,
     ]);
@@ -48,7 +55,7 @@ describe("mcp-tool-names", () => {
 
   it("reports an allow glob no tool name can match", async () => {
     const config = gatewayConfig();
-    config.servers[1]!.tools = { allow: ["files.*"] };
+    backend(config, "everything").tools = { allow: ["files.*"] };
     expect(await check(policy, gatewayConfigMap(config))).toEqual([
       `${WHERE}: server \`everything\` allows \`files.*\`, which no valid tool name matches. Use only letters, digits, '_', '-' and the globs '*' and '?'.`,
     ]);

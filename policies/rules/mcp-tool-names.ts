@@ -1,3 +1,4 @@
+import { DEFAULT_SEPARATOR, EXPOSED_NAME_PATTERN } from "@mcp-fleet/gateway/config";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { gatewayConfigsOf } from "../lib/gateway-config.js";
 import { describe, K8S } from "../lib/k8s.js";
@@ -8,18 +9,15 @@ export interface ToolNamesConfig {
   maxPrefixLength: number;
 }
 
-/** What MCP clients accept as a tool name (the gateway's EXPOSED_NAME_PATTERN). */
-export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-
 /**
- * Every tool name the gateway will expose matches `^[a-zA-Z0-9_-]{1,64}$` and is unique. Tool lists are only known at
+ * Every tool name the gateway will expose matches its `EXPOSED_NAME_PATTERN` (`^[a-zA-Z0-9_-]{1,64}$`) and is unique. Tool lists are only known at
  * runtime, so this checks what the rendered gateway config fixes statically: the prefix (`<server><separator>`) leaves
  * room for tool names, and each literal name in a server's `tools.allow` list, once prefixed, is valid and unique.
  * Globs in `allow` are checked for characters no tool name can have.
  */
 export const mcpToolNames: ResourceValidationPolicy = {
   name: "mcp-tool-names",
-  description: "Tool names the gateway exposes must match ^[a-zA-Z0-9_-]{1,64}$ and be unique.",
+  description: `Tool names the gateway exposes must match ${EXPOSED_NAME_PATTERN.source} and be unique.`,
   enforcementLevel: "mandatory",
   configSchema: {
     properties: { maxPrefixLength: { type: "integer", default: 32, description: "Longest `<server><separator>` prefix." } },
@@ -33,7 +31,7 @@ export const mcpToolNames: ResourceValidationPolicy = {
     }
     for (const { key, config } of configs) {
       const where = `Gateway config \`${key}\` in ${describe(args.type, args.props, args.name)}`;
-      const separator = config.naming?.separator ?? "__";
+      const separator = config.naming?.separator ?? DEFAULT_SEPARATOR;
       const passthrough = config.naming?.passthrough === true;
       const exposedBy = new Map<string, string>();
       for (const server of config.servers) {
@@ -45,14 +43,15 @@ export const mcpToolNames: ResourceValidationPolicy = {
         for (const pattern of server.tools?.allow ?? []) {
           if (/[*?]/.test(pattern)) {
             const literal = pattern.replace(/[*?]/g, "");
-            if (!/^[a-zA-Z0-9_-]*$/.test(literal)) {
+            // Every character a glob matches literally must be one a tool name may have.
+            if (![...literal].every((c) => EXPOSED_NAME_PATTERN.test(c))) {
               report(`${where}: server \`${name}\` allows \`${pattern}\`, which no valid tool name matches. Use only letters, digits, '_', '-' and the globs '*' and '?'.`);
             }
             continue;
           }
           const exposed = `${prefix}${pattern}`;
-          if (!TOOL_NAME.test(exposed)) {
-            report(`${where}: tool \`${exposed}\` (${exposed.length} characters) does not match ^[a-zA-Z0-9_-]{1,64}$. Shorten the tool or server name.`);
+          if (!EXPOSED_NAME_PATTERN.test(exposed)) {
+            report(`${where}: tool \`${exposed}\` (${exposed.length} characters) does not match ${EXPOSED_NAME_PATTERN.source}. Shorten the tool or server name.`);
           }
           const owner = exposedBy.get(exposed);
           if (owner !== undefined && owner !== name) {

@@ -1,246 +1,171 @@
 /**
- * Valid resources of a small fleet, shaped like the components register them (the `memory` server and the
- * gateway in namespace `mcp`). Each call returns a fresh copy; tests mutate one field and expect one violation.
+ * Valid resources of a small fleet, shaped by the real builders exactly as the components register them: the
+ * Kubernetes objects from `planFleet` (components/k8s/builders), the Docker containers from the Docker plan, the AWS
+ * resources from their argument builders. The fleet: the `memory` and `everything` servers (stdio, behind the gateway
+ * adapter) and the gateway with its Ingress, in namespace `mcp`; valid-fleet.test.ts checks that the Fleet component
+ * registers exactly these objects. Each call returns a fresh copy; tests mutate one field and expect one violation.
  */
+import type { GatewayConfigInput } from "@mcp-fleet/gateway/config";
+import { stringify } from "yaml";
+import { irsaRoleArgs, ecrRepositoryArgs, serverSecretArgs } from "../../components/aws/policies.js";
+import { containerArgs, dockerFleetPlan } from "../../components/docker/plan.js";
+import { planFleet, type FleetPlan, type FleetPlanInput } from "../../components/fleet/plan.js";
+import { deployedGatewayConfig } from "../../components/gateway-config.js";
+import { gatewayObjectList } from "../../components/k8s/builders/gateway.js";
+import { buildConfigMap } from "../../components/k8s/builders/objects.js";
+import { serverObjectList } from "../../components/k8s/builders/server.js";
+import { SECRET_MASK } from "../../components/plan/run-under-mocks.js";
+import { GATEWAY_CONFIG_FILE } from "../../components/workload.js";
+import { loadCatalogFromSpecs } from "../../servers/catalog/catalog.js";
+import { fleetModel, type FleetNetwork, type FleetModel } from "../../servers/catalog/derive.js";
+import type { ServerSpecInput } from "../../servers/catalog/spec.js";
 import type { ResourceRecord } from "../harness/types.js";
 
 export const NAMESPACE = "mcp";
+/** Name of the fixture's Fleet (and DockerFleet) component: its children are named `<fleet>-<server>-<role>`. */
+const FLEET = "mcp";
+/** No `servers/<name>/Dockerfile` here: every fixture server runs behind the gateway adapter. */
+const ROOT = "/mcp-fleet-policy-fixtures";
+export const GATEWAY_IMAGE = "ghcr.io/mcp-fleet/gateway:0.1.0";
 
-export function serverLabels(name = "memory", owner = "agents"): Record<string, string> {
+/** The fixture servers: `memory` exposes two tools, `everything` a tool and a glob. */
+const SERVERS: Record<string, { port: number; tools: string[] }> = {
+  memory: { port: 3102, tools: ["read_graph", "search_nodes"] },
+  everything: { port: 3101, tools: ["echo", "get*"] },
+};
+
+function specOf(name: string, port: number, tools: string[] = []): { file: string; spec: ServerSpecInput } {
+  return { file: `servers/${name}.ts`, spec: { name, description: `${name} server`, owner: "agents", transport: { type: "stdio", command: "node", args: [`${name}.js`] }, port, tools: { allow: tools, deny: [] } } };
+}
+
+/** The fleet model of these servers (default: the fixture's own) on a network. */
+function modelOf<N extends FleetNetwork>(network: N, servers: { file: string; spec: ServerSpecInput }[]): FleetModel<N> {
+  return fleetModel(loadCatalogFromSpecs(servers, { root: ROOT }), { network });
+}
+
+const fixtureSpecs = () => Object.entries(SERVERS).map(([name, s]) => specOf(name, s.port, s.tools));
+
+/** What a stack passes the Fleet: TLS through cert-manager on the gateway's Ingress. */
+export function fleetPlanInput(servers = fixtureSpecs()): FleetPlanInput {
   return {
-    "app.kubernetes.io/name": name,
-    "app.kubernetes.io/instance": `mcp-${name}`,
-    "app.kubernetes.io/component": "mcp-server",
-    "app.kubernetes.io/part-of": "mcp-fleet",
-    "app.kubernetes.io/managed-by": "mcp-fleet",
-    "mcp-fleet.dev/owner": owner,
+    fleet: modelOf({ kind: "cluster", namespace: NAMESPACE }, servers),
+    gatewayImage: GATEWAY_IMAGE,
+    gateway: { ingress: { host: "mcp.example.com", className: "nginx", tls: { issuer: "letsencrypt" } } },
   };
 }
 
-export function gatewayLabels(): Record<string, string> {
-  return {
-    "app.kubernetes.io/name": "gateway",
-    "app.kubernetes.io/instance": "mcp-gateway",
-    "app.kubernetes.io/component": "gateway",
-    "app.kubernetes.io/part-of": "mcp-fleet",
-    "mcp-fleet.dev/owner": "platform",
-  };
+/** A Kubernetes object as the components register it: its resource type and Pulumi name. */
+function record(name: string, object: { apiVersion: string; kind: string }): ResourceRecord {
+  const apiVersion = object.apiVersion.includes("/") ? object.apiVersion : `core/${object.apiVersion}`;
+  return { type: `kubernetes:${apiVersion}:${object.kind}`, name, inputs: structuredClone(object) as unknown as Record<string, unknown> };
 }
 
-function container(name: string, image: string, port: number) {
-  return {
-    name,
-    image,
-    ports: [
-      { name: "mcp", containerPort: port, protocol: "TCP" },
-      { name: "metrics", containerPort: 9464, protocol: "TCP" },
-    ],
-    env: [
-      { name: "LOG_LEVEL", value: "info" },
-      { name: "GITHUB_TOKEN", valueFrom: { secretKeyRef: { name: `mcp-${name}-secrets`, key: "GITHUB_TOKEN" } } },
-    ],
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: 10001,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      privileged: false,
-      capabilities: { drop: ["ALL"] },
-    },
-    resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
-    livenessProbe: { httpGet: { path: "/healthz", port: "mcp" }, periodSeconds: 10 },
-    readinessProbe: { httpGet: { path: "/readyz", port: "mcp" }, periodSeconds: 10 },
-    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-  };
+/** Every object of a plan, named as `Fleet` names them; Secrets (no policy reads them) left out. */
+export function planRecords(plan: FleetPlan): ResourceRecord[] {
+  const out: ResourceRecord[] = [];
+  if (plan.namespace !== undefined) out.push(record(`${FLEET}-ns`, plan.namespace));
+  out.push(record(`${FLEET}-default-deny`, plan.defaultDeny));
+  for (const s of plan.servers) for (const { role, object } of serverObjectList(s.objects)) out.push(record(`${FLEET}-${s.server.spec.name}-${role}`, object));
+  for (const { role, object } of gatewayObjectList(plan.gateway)) out.push(record(`${FLEET}-gateway-${role}`, object));
+  return out;
 }
 
-function deployment(name: string, labels: Record<string, string>, image: string, port: number, automount: boolean | undefined) {
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: `mcp-${name}`, namespace: NAMESPACE, labels },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { "app.kubernetes.io/instance": `mcp-${name}` } },
-      template: {
-        metadata: { labels },
-        spec: {
-          serviceAccountName: `mcp-${name}`,
-          ...(automount === undefined ? {} : { automountServiceAccountToken: automount }),
-          securityContext: { runAsNonRoot: true, runAsUser: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
-          containers: [container(name, image, port)],
-          volumes: [{ name: "tmp", emptyDir: {} }],
-        },
-      },
-    },
-  };
+/** The records of a one-server fleet `name` on `port` (a server added next to the fixture's). */
+function serverRecord(name: string, port: number, role: string): ResourceRecord {
+  const known = SERVERS[name];
+  const plan = planFleet(fleetPlanInput([specOf(name, port, known?.tools ?? [])]));
+  const found = planRecords(plan).find((r) => r.name === `${FLEET}-${name}-${role}`);
+  if (found === undefined) throw new Error(`the fixture server ${name} has no ${role}`);
+  return found;
 }
 
-export function serverDeployment(name = "memory", port = 3102): ResourceRecord {
-  return { type: "kubernetes:apps/v1:Deployment", name: `mcp-${name}-deployment`, inputs: deployment(name, serverLabels(name), "ghcr.io/mcp-fleet/gateway:0.1.0", port, false) };
+function gatewayRecord(role: string): ResourceRecord {
+  const found = validFleet().find((r) => r.name === `${FLEET}-gateway-${role}`);
+  if (found === undefined) throw new Error(`the fixture gateway has no ${role}`);
+  return found;
+}
+
+/** The labels the builders give a server's objects. */
+export function serverLabels(name = "memory"): Record<string, string> {
+  return (serverRecord(name, SERVERS[name]?.port ?? 3199, "svc").inputs.metadata as { labels: Record<string, string> }).labels;
+}
+
+export function serverDeployment(name = "memory", port = SERVERS[name]?.port ?? 3199): ResourceRecord {
+  return serverRecord(name, port, "deploy");
 }
 
 export function gatewayDeployment(): ResourceRecord {
-  return { type: "kubernetes:apps/v1:Deployment", name: "mcp-gateway-deployment", inputs: deployment("gateway", gatewayLabels(), "ghcr.io/mcp-fleet/gateway:0.1.0", 8080, undefined) };
+  return gatewayRecord("deploy");
 }
 
-export function serverService(name = "memory", port = 3102): ResourceRecord {
-  return {
-    type: "kubernetes:core/v1:Service",
-    name: `mcp-${name}-svc`,
-    inputs: {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: `mcp-${name}`, namespace: NAMESPACE, labels: serverLabels(name) },
-      spec: {
-        type: "ClusterIP",
-        selector: { "app.kubernetes.io/instance": `mcp-${name}` },
-        ports: [
-          { name: "mcp", port, targetPort: "mcp", protocol: "TCP" },
-          { name: "metrics", port: 9464, targetPort: "metrics", protocol: "TCP" },
-        ],
-      },
-    },
-  };
+export function serverService(name = "memory", port = SERVERS[name]?.port ?? 3199): ResourceRecord {
+  return serverRecord(name, port, "svc");
 }
 
 export function gatewayService(): ResourceRecord {
-  const service = serverService("gateway", 8080);
-  (service.inputs.metadata as { labels: Record<string, string> }).labels = gatewayLabels();
-  return service;
+  return gatewayRecord("svc");
 }
 
 export function serverServiceAccount(name = "memory"): ResourceRecord {
-  return {
-    type: "kubernetes:core/v1:ServiceAccount",
-    name: `mcp-${name}-sa`,
-    inputs: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: `mcp-${name}`, namespace: NAMESPACE, labels: serverLabels(name) }, automountServiceAccountToken: false },
-  };
+  return serverRecord(name, SERVERS[name]?.port ?? 3199, "sa");
 }
 
 export function serverNetworkPolicy(name = "memory"): ResourceRecord {
-  return {
-    type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
-    name: `mcp-${name}-netpol`,
-    inputs: {
-      apiVersion: "networking.k8s.io/v1",
-      kind: "NetworkPolicy",
-      metadata: { name: `mcp-${name}`, namespace: NAMESPACE, labels: serverLabels(name) },
-      spec: {
-        podSelector: { matchLabels: { "app.kubernetes.io/instance": `mcp-${name}` } },
-        policyTypes: ["Ingress"],
-        ingress: [{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/component": "gateway" } } }], ports: [{ port: "mcp" }] }],
-      },
-    },
-  };
+  return serverRecord(name, SERVERS[name]?.port ?? 3199, "netpol");
 }
 
-export function defaultDenyNetworkPolicy(): ResourceRecord {
-  return {
-    type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
-    name: "mcp-default-deny",
-    inputs: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "mcp-default-deny", namespace: NAMESPACE }, spec: { podSelector: {}, policyTypes: ["Ingress"] } },
-  };
+/** The gateway config the fleet renders (`deployedGatewayConfig`), as its ConfigMap holds it. */
+export function gatewayConfig(): GatewayConfigInput {
+  return deployedGatewayConfig(fleetPlanInput().fleet);
 }
 
-export interface GatewayConfigFixture {
-  naming?: { separator?: string; passthrough?: boolean };
-  servers: Array<{ name: string; transport: string; url?: string; tools?: { allow?: string[]; deny?: string[] } }>;
-}
-
-export function gatewayConfig(): GatewayConfigFixture {
-  return {
-    naming: { separator: "__", passthrough: false },
-    servers: [
-      { name: "memory", transport: "http", url: "http://mcp-memory.mcp.svc.cluster.local:3102/mcp", tools: { allow: ["read_graph", "search_nodes"] } },
-      { name: "everything", transport: "http", url: "http://mcp-everything.mcp.svc.cluster.local:3101/mcp", tools: { allow: ["echo", "get*"] } },
-    ],
-  };
-}
-
-/** The gateway's ConfigMap; `format` picks YAML-as-JSON (`config.yaml`) or JSON (`config.json`). */
-export function gatewayConfigMap(config: GatewayConfigFixture = gatewayConfig(), key = "config.yaml"): ResourceRecord {
-  return {
-    type: "kubernetes:core/v1:ConfigMap",
-    name: "mcp-gateway-config",
-    inputs: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "mcp-gateway-config", namespace: NAMESPACE, labels: gatewayLabels() }, data: { [key]: JSON.stringify(config, null, 2) } },
-  };
+/**
+ * The gateway's ConfigMap; with `config`, holding that config instead, under `key` (YAML, or JSON for a `.json` key).
+ * @param key @default GATEWAY_CONFIG_FILE (gateway.yaml)
+ */
+export function gatewayConfigMap(config?: unknown, key: string = GATEWAY_CONFIG_FILE): ResourceRecord {
+  const map = gatewayRecord("config");
+  if (config === undefined && key === GATEWAY_CONFIG_FILE) return map;
+  const value = config ?? gatewayConfig();
+  const meta = map.inputs.metadata as { name: string; namespace: string; labels: Record<string, string> };
+  return record(map.name, buildConfigMap(meta, { [key]: key.endsWith(".json") ? JSON.stringify(value, null, 2) : stringify(value) }));
 }
 
 export function gatewayIngress(): ResourceRecord {
-  return {
-    type: "kubernetes:networking.k8s.io/v1:Ingress",
-    name: "mcp-gateway-ingress",
-    inputs: {
-      apiVersion: "networking.k8s.io/v1",
-      kind: "Ingress",
-      metadata: { name: "mcp-gateway", namespace: NAMESPACE, labels: gatewayLabels(), annotations: { "cert-manager.io/cluster-issuer": "letsencrypt" } },
-      spec: {
-        ingressClassName: "nginx",
-        tls: [{ hosts: ["mcp.example.com"], secretName: "mcp-gateway-tls" }],
-        rules: [{ host: "mcp.example.com", http: { paths: [{ path: "/mcp", pathType: "Prefix", backend: { service: { name: "mcp-gateway", port: { name: "mcp" } } } }] } }],
-      },
-    },
-  };
+  return gatewayRecord("ingress");
 }
 
-export function dockerContainer(name = "memory", port = 3102, gateway = false): ResourceRecord {
-  return {
-    type: "docker:index/container:Container",
-    name: `mcp-${name}-container`,
-    inputs: {
-      name: `mcp-${name}`,
-      image: "mcp-fleet/gateway:0.1.0",
-      readOnly: true,
-      privileged: false,
-      user: "10001:10001",
-      capabilities: { drops: ["ALL"] },
-      securityOpts: ["no-new-privileges:true"],
-      envs: [`PORT=${port}`, "LOG_LEVEL=info"],
-      networksAdvanced: [{ name: "mcp-fleet", aliases: [`mcp-${name}`] }],
-      labels: Object.entries(gateway ? gatewayLabels() : serverLabels(name)).map(([label, value]) => ({ label, value })),
-      ...(gateway ? { ports: [{ internal: 8080, external: 8080, ip: "127.0.0.1" }] } : {}),
-    },
-  };
+/** A Docker container as `DockerFleet` registers it (secret envs masked, as `mcp-fleet check` sees them). */
+export function dockerContainer(name = "memory", port = SERVERS[name]?.port ?? 3199, gateway = false): ResourceRecord {
+  const plan = dockerFleetPlan({ fleet: modelOf({ kind: "docker" }, gateway ? fixtureSpecs() : [specOf(name, port, SERVERS[name]?.tools ?? [])]) });
+  const c = plan.containers.find((x) => x.role === (gateway ? "gateway" : name))!;
+  const envs = [...Object.entries(c.env).map(([k, v]) => `${k}=${v}`), ...c.secretEnv.map(() => SECRET_MASK)];
+  return { type: "docker:index/container:Container", name: `${FLEET}-${c.role}`, inputs: structuredClone(containerArgs(c, { network: plan.networkName, image: c.image, envs })) as unknown as Record<string, unknown> };
 }
 
-export function ecrRepository(): ResourceRecord {
-  return {
-    type: "aws:ecr/repository:Repository",
-    name: "mcp-hello-repo",
-    inputs: { name: "mcp-fleet/hello", imageScanningConfiguration: { scanOnPush: true }, imageTagMutability: "IMMUTABLE", forceDelete: false },
-  };
-}
-
-export function secretsManagerSecret(): ResourceRecord {
-  return {
-    type: "aws:secretsmanager/secret:Secret",
-    name: "mcp-github-token",
-    inputs: { name: "mcp-fleet/github/GITHUB_TOKEN", kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/1111-2222", recoveryWindowInDays: 7 },
-  };
-}
-
+export const KMS_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1111-2222";
 export const OIDC = "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789";
+const OIDC_PROVIDER_ARN = `arn:aws:iam::123456789012:oidc-provider/${OIDC}`;
 
-export function irsaRole(subject: string | string[] = "system:serviceaccount:mcp:mcp-github"): ResourceRecord {
-  return {
-    type: "aws:iam/role:Role",
-    name: "mcp-github-role",
-    inputs: {
-      name: "mcp-github",
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${OIDC}` },
-            Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: { StringEquals: { [`${OIDC}:sub`]: subject, [`${OIDC}:aud`]: "sts.amazonaws.com" } },
-          },
-        ],
-      }),
-    },
-  };
+/** The ECR repository of a built server's image, as `AwsFleet` creates it. */
+export function ecrRepository(): ResourceRecord {
+  return { type: "aws:ecr/repository:Repository", name: `${FLEET}-aws-hello-ecr`, inputs: ecrRepositoryArgs(`${FLEET}-hello`, KMS_KEY_ARN) };
+}
+
+/** A server's secret variable in Secrets Manager, as `AwsFleet` creates it. */
+export function secretsManagerSecret(): ResourceRecord {
+  return { type: "aws:secretsmanager/secret:Secret", name: `${FLEET}-aws-github-github-token`, inputs: serverSecretArgs(FLEET, NAMESPACE, "github", "GITHUB_TOKEN", KMS_KEY_ARN) };
+}
+
+/** The IRSA role of server `github`, as `AwsFleet` creates it; `subject` replaces its trusted subject when given. */
+export function irsaRole(subject?: string | string[]): ResourceRecord {
+  const inputs: Record<string, unknown> = irsaRoleArgs(FLEET, NAMESPACE, "github", OIDC_PROVIDER_ARN, `${FLEET}-github`);
+  if (subject !== undefined) {
+    const trust = JSON.parse(inputs.assumeRolePolicy as string) as { Statement: { Condition: { StringEquals: Record<string, unknown> } }[] };
+    trust.Statement[0]!.Condition.StringEquals[`${OIDC}:sub`] = subject;
+    inputs.assumeRolePolicy = JSON.stringify(trust);
+  }
+  return { type: "aws:iam/role:Role", name: `${FLEET}-aws-github-irsa`, inputs };
 }
 
 /** Resource inputs as tests poke at them: any field, any depth. */
@@ -260,21 +185,7 @@ export function firstContainer(inputs: Loose): Loose {
   return inputs.spec.template.spec.containers[0];
 }
 
-/** A whole valid fleet in one namespace: two servers, the gateway with its config and Ingress, the default deny. */
+/** The whole valid fleet in its namespace: every object `Fleet` registers for the fixture servers, Secrets aside. */
 export function validFleet(): ResourceRecord[] {
-  return [
-    serverDeployment("memory", 3102),
-    serverService("memory", 3102),
-    serverServiceAccount("memory"),
-    serverNetworkPolicy("memory"),
-    serverDeployment("everything", 3101),
-    serverService("everything", 3101),
-    serverServiceAccount("everything"),
-    serverNetworkPolicy("everything"),
-    gatewayDeployment(),
-    gatewayService(),
-    gatewayConfigMap(),
-    gatewayIngress(),
-    defaultDenyNetworkPolicy(),
-  ];
+  return planRecords(planFleet(fleetPlanInput()));
 }

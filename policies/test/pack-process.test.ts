@@ -31,11 +31,11 @@ describe("the pack process (analyzer gRPC)", () => {
     const broken = mutate(serverDeployment(), (i) => (firstContainer(i).securityContext.privileged = true));
     const found = await pack!.analyze(broken);
     expect(found.map((v) => [v.policyName, v.enforcementLevel, v.detail])).toEqual([
-      ["mcp-container-not-privileged", "mandatory", "Container `memory` of Deployment `mcp-memory` must not be privileged. Remove `privileged: true`."],
+      ["mcp-container-not-privileged", "mandatory", "Container `server` of Deployment `mcp-memory` must not be privileged. Remove `privileged: true`."],
       [
         "mcp-image-pinned",
         "advisory",
-        "Container `memory` of Deployment `mcp-memory` image `ghcr.io/mcp-fleet/gateway:0.1.0` must be pinned by digest in this stack. Use `ghcr.io/mcp-fleet/gateway@sha256:<digest>`.",
+        "Container `server` of Deployment `mcp-memory` image `ghcr.io/mcp-fleet/gateway:0.1.0` must be pinned by digest in this stack. Use `ghcr.io/mcp-fleet/gateway@sha256:<digest>`.",
       ],
     ]);
   });
@@ -44,7 +44,7 @@ describe("the pack process (analyzer gRPC)", () => {
     const fleet = validFleet().filter((r) => r.name !== "mcp-everything-netpol");
     const found = await pack!.analyzeStack(fleet);
     expect(found.map((v) => [v.policyName, v.enforcementLevel, v.urn])).toEqual([
-      ["mcp-network-policy-coverage", "mandatory", "urn:pulumi:check::mcp-fleet::kubernetes:apps/v1:Deployment::mcp-everything-deployment"],
+      ["mcp-network-policy-coverage", "mandatory", "urn:pulumi:check::mcp-fleet::kubernetes:apps/v1:Deployment::mcp-everything-deploy"],
     ]);
   });
 });
@@ -52,7 +52,7 @@ describe("the pack process (analyzer gRPC)", () => {
 describe("the pack process and the in-process dispatch agree", () => {
   let pack: PackProcess | undefined;
   // Levels and settings that differ from the policies' defaults, so the config's way into each path shows.
-  const config = { ...loadPackConfig(packConfigFile("dev")), "mcp-container-not-privileged": "mandatory" as const, "mcp-port-range": { max: 9000 } };
+  const config = { ...loadPackConfig(packConfigFile("dev")), "mcp-container-not-privileged": "mandatory" as const, "mcp-port-range": { max: 3101 } };
 
   beforeAll(async () => {
     pack = await startPackProcess({ config });

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { CatalogError, findRepoRoot, loadCatalog, loadCatalogFromSpecs, nextFreePort } from "./catalog.js";
-import { deriveNames } from "./derive.js";
 import { toolAllowed } from "./globs.js";
 
 const SPEC_MODULE = pathToFileURL(join(import.meta.dirname, "spec.ts")).href;
@@ -49,7 +48,7 @@ async function problemsOf(files: Record<string, string>): Promise<string[]> {
   return (error as CatalogError).problems;
 }
 
-function problemsOfSpecs(entries: Array<{ file: string; spec: unknown }>): string[] {
+function problemsOfSpecs(entries: Array<{ file: string; spec: unknown; modifiedMs?: number }>): string[] {
   try {
     loadCatalogFromSpecs(entries);
   } catch (error) {
@@ -163,13 +162,25 @@ describe("validation problems name the file, the field and the fix", () => {
     ]);
   });
 
-  it("duplicate port", () => {
+  it("duplicate port: the file modified last is the one to change, told a free port (each its own)", () => {
+    expect(
+      problemsOfSpecs([
+        { file: "servers/linear.ts", spec: spec({ name: "linear", port: 3101 }), modifiedMs: 1_000 },
+        { file: "servers/github.ts", spec: spec({ name: "github", port: 3101 }), modifiedMs: 2_000 },
+        { file: "servers/jira.ts", spec: spec({ name: "jira", port: 3101 }), modifiedMs: 3_000 },
+        { file: "servers/other.ts", spec: spec({ name: "other", port: 3102 }) },
+      ]),
+    ).toEqual([
+      "servers/github.ts: `port` 3101 is already used by servers/linear.ts. Pick another port, e.g. 3103 (the next free one).",
+      "servers/jira.ts: `port` 3101 is already used by servers/linear.ts. Pick another port, e.g. 3104 (the next free one).",
+    ]);
+    // Modified at the same time: the later file name.
     expect(
       problemsOfSpecs([
         { file: "servers/linear.ts", spec: spec({ name: "linear", port: 3002 }) },
         { file: "servers/github.ts", spec: spec({ name: "github", port: 3002 }) },
       ]),
-    ).toEqual(["servers/linear.ts: `port` 3002 is already used by servers/github.ts. Pick another port."]);
+    ).toEqual(["servers/linear.ts: `port` 3002 is already used by servers/github.ts. Pick another port, e.g. 3101 (the next free one)."]);
   });
 
   it("duplicate name (which also cannot match its file name)", () => {
@@ -186,7 +197,7 @@ describe("validation problems name the file, the field and the fix", () => {
 
   it("bad name", () => {
     expect(problemsOfSpecs([{ file: "servers/Billing_Tools.ts", spec: spec({ name: "Billing_Tools" }) }])).toEqual([
-      "servers/Billing_Tools.ts: `name` \"Billing_Tools\" must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending alphanumeric, at most 63 characters). Use lowercase letters, digits and '-', e.g. billing-tools.",
+      "servers/Billing_Tools.ts: `name` \"Billing_Tools\" must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending alphanumeric). Use lowercase letters, digits and '-', e.g. billing-tools.",
     ]);
   });
 
@@ -256,23 +267,6 @@ describe("helpers", () => {
     ]);
     expect(nextFreePort(catalog)).toBe(3103);
     expect(nextFreePort(catalog, 3104)).toBe(3105);
-  });
-
-  it("deriveNames computes the prefix, Kubernetes name, labels and metric label", () => {
-    expect(deriveNames({ name: "memory", owner: "agents" })).toEqual({
-      toolPrefix: "memory__",
-      k8sName: "mcp-memory",
-      labels: {
-        "app.kubernetes.io/name": "memory",
-        "app.kubernetes.io/instance": "mcp-memory",
-        "app.kubernetes.io/component": "mcp-server",
-        "app.kubernetes.io/part-of": "mcp-fleet",
-        "app.kubernetes.io/managed-by": "mcp-fleet",
-        "mcp-fleet.dev/owner": "agents",
-      },
-      metricServerLabel: "memory",
-    });
-    expect(deriveNames({ name: "memory", owner: "agents" }, { prefix: "prod" }).k8sName).toBe("prod-memory");
   });
 
   it("toolAllowed applies allow then deny globs", () => {

@@ -4,12 +4,18 @@
  * Discovery is automatic: each top-level `servers/<name>.ts` (not `*.test.ts`, not sub-folders) must
  * default-export `defineServer({...})`. Every problem is collected (never only the first) and reported as
  * ``<file>: `<field>` <what is wrong>. <fix>.``; {@link loadCatalog} throws a {@link CatalogError} carrying them.
+ *
+ * Two servers on one port: the problem names the file changed last (by modification time; on a tie, the later file
+ * name), which is the one just edited or added, and suggests a free port. Modification time rather than git status:
+ * it needs no git (the catalog loads in images and CI checkouts), and it follows an edit whether or not it is
+ * committed yet.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { MAX_SERVER_NAME_LENGTH, MAX_TOOL_NAME_LENGTH, TOOL_SEPARATOR } from "./derive.js";
+import { looksSecret } from "@mcp-fleet/policies/secret-names";
+import { MAX_EXPOSED_NAME_LENGTH, MAX_SERVER_NAME_LENGTH, SESSION_SECRET_ENV, prefixedName } from "./derive.js";
 import { TOOL_GLOB_PATTERN } from "./globs.js";
 import { issueToProblems, show } from "./problems.js";
 import { ServerSpecSchema, type ServerSpec } from "./spec.js";
@@ -32,6 +38,8 @@ export interface Catalog {
 export interface RawEntry {
   file: string;
   spec: unknown;
+  /** When the file was last modified (ms since the epoch): of two servers on one port, the newer one is reported. @default 0 */
+  modifiedMs?: number;
 }
 
 /** The catalog is invalid; `problems` lists every problem, one line each. */
@@ -79,7 +87,7 @@ export async function listSpecFiles(root: string): Promise<string[]> {
     .sort();
 }
 
-type Imported = { file: string; spec: unknown } | { file: string; problem: string };
+type Imported = { file: string; spec: unknown; modifiedMs: number } | { file: string; problem: string };
 
 async function importSpec(root: string, file: string): Promise<Imported> {
   let module: Record<string, unknown>;
@@ -98,7 +106,7 @@ async function importSpec(root: string, file: string): Promise<Imported> {
       problem: `${file}: \`default export\` is missing. Add \`export default defineServer({...})\` (from servers/catalog/spec.ts).`,
     };
   }
-  return { file, spec: module.default };
+  return { file, spec: module.default, modifiedMs: (await stat(join(root, file))).mtimeMs };
 }
 
 /**
@@ -115,7 +123,7 @@ export async function loadCatalog(options: { root?: string } = {}): Promise<Cata
   const files = await listSpecFiles(root);
   const imported = await Promise.all(files.map((file) => importSpec(root, file)));
   const loadProblems = imported.flatMap((i) => ("problem" in i ? [i.problem] : []));
-  const raw = imported.flatMap((i) => ("spec" in i ? [{ file: i.file, spec: i.spec }] : []));
+  const raw = imported.flatMap((i) => ("spec" in i ? [{ file: i.file, spec: i.spec, modifiedMs: i.modifiedMs }] : []));
   const { servers, problems } = validateFleet(raw);
   const all = sortProblems([...loadProblems, ...problems]);
   if (all.length > 0) throw new CatalogError(all);
@@ -142,6 +150,7 @@ function sortProblems(problems: string[]): string[] {
 export function validateFleet(entries: readonly RawEntry[]): { servers: CatalogEntry[]; problems: string[] } {
   const problems: string[] = [];
   const servers: CatalogEntry[] = [];
+  const modified = new Map(entries.map((e) => [e.file, e.modifiedMs ?? 0]));
   for (const { file, spec } of [...entries].sort((a, b) => a.file.localeCompare(b.file))) {
     const parsed = ServerSpecSchema.safeParse(spec);
     if (!parsed.success) {
@@ -152,7 +161,7 @@ export function validateFleet(entries: readonly RawEntry[]): { servers: CatalogE
     problems.push(...own);
     servers.push({ file, spec: parsed.data });
   }
-  problems.push(...fleetProblems(servers));
+  problems.push(...fleetProblems(servers, modified));
   return { servers: servers.sort((a, b) => a.spec.name.localeCompare(b.spec.name)), problems };
 }
 
@@ -161,7 +170,7 @@ function baseName(file: string): string {
   return file.slice(file.lastIndexOf("/") + 1).replace(/\.[cm]?[tj]s$/, "");
 }
 
-/** Checks of one valid spec that the schema cannot express (they need the file name or the naming rule). */
+/** Checks of one valid spec that the schema cannot express (they need the file name, the naming or the secrets rule). */
 function specProblems(file: string, spec: ServerSpec): string[] {
   const problems: string[] = [];
   const expected = baseName(file);
@@ -172,18 +181,19 @@ function specProblems(file: string, spec: ServerSpec): string[] {
   }
   if (spec.name.length > MAX_SERVER_NAME_LENGTH) {
     problems.push(
-      `${file}: \`name\` "${spec.name}" is ${spec.name.length} characters; tools are exposed as "${spec.name}${TOOL_SEPARATOR}<tool>" and that prefix may take at most 32 of their ${MAX_TOOL_NAME_LENGTH} characters. Use a name of at most ${MAX_SERVER_NAME_LENGTH} characters.`,
+      `${file}: \`name\` "${spec.name}" is ${spec.name.length} characters; tools are exposed as "${prefixedName(spec.name, "<tool>")}" and that prefix may take at most 32 of their ${MAX_EXPOSED_NAME_LENGTH} characters. Use a name of at most ${MAX_SERVER_NAME_LENGTH} characters.`,
     );
   }
+  problems.push(...secretProblems(file, spec));
   for (const list of ["allow", "deny"] as const) {
     spec.tools[list].forEach((glob, index) => {
       if (!TOOL_GLOB_PATTERN.test(glob)) {
         problems.push(
-          `${file}: \`tools.${list}[${index}]\` ${show(glob)} is not a tool-name glob. Use letters, digits, '_', '-', '*' and '?' (at most 64 characters).`,
+          `${file}: \`tools.${list}[${index}]\` ${show(glob)} is not a tool-name glob. Use letters, digits, '_', '-', '*' and '?' (at most ${MAX_EXPOSED_NAME_LENGTH} characters).`,
         );
-      } else if (!/[*?]/.test(glob) && spec.name.length + TOOL_SEPARATOR.length + glob.length > MAX_TOOL_NAME_LENGTH) {
+      } else if (!/[*?]/.test(glob) && prefixedName(spec.name, glob).length > MAX_EXPOSED_NAME_LENGTH) {
         problems.push(
-          `${file}: \`tools.${list}[${index}]\` "${glob}" is too long once prefixed ("${spec.name}${TOOL_SEPARATOR}${glob}" exceeds ${MAX_TOOL_NAME_LENGTH} characters). Shorten the server name or match the tool with a glob.`,
+          `${file}: \`tools.${list}[${index}]\` "${glob}" is too long once prefixed ("${prefixedName(spec.name, glob)}" exceeds ${MAX_EXPOSED_NAME_LENGTH} characters). Shorten the server name or match the tool with a glob.`,
         );
       }
     });
@@ -191,26 +201,63 @@ function specProblems(file: string, spec: ServerSpec): string[] {
   return problems;
 }
 
-/** Fleet-wide checks: unique names and ports. The later file (by name) is the one reported. */
-function fleetProblems(servers: readonly CatalogEntry[]): string[] {
+/**
+ * A plain `env` value whose name looks secret (the policy pack's rule, `@mcp-fleet/policies/secret-names`) would land
+ * in a manifest, a ConfigMap or a container's plain env on every target: refused, with the move to `secrets`. The
+ * value is never repeated. `MCP_FLEET_SESSION_SECRET` is the adapter's own key and no server's variable.
+ */
+function secretProblems(file: string, spec: ServerSpec): string[] {
+  const problems: string[] = [];
+  const plain: [string, Record<string, string>][] = [["env", spec.env]];
+  if (spec.transport.type === "stdio") plain.push(["transport.env", spec.transport.env]);
+  for (const [field, env] of plain) {
+    for (const name of Object.keys(env)) {
+      if (!looksSecret(name)) continue;
+      problems.push(
+        `${file}: \`${field}.${name}\` is a plain value, and its name looks secret. Move it to secrets: remove it from \`${field}\` and add "${name}" to \`secrets\`; its value then comes from the platform's secret store (\`pulumi config set --secret --path 'mcp-fleet:serverSecrets.${spec.name}.${name}' VALUE\`), or from your environment under \`npm start\`.`,
+      );
+    }
+  }
+  spec.secrets.forEach((name, index) => {
+    if (name === SESSION_SECRET_ENV) {
+      problems.push(`${file}: \`secrets[${index}]\` "${name}" is reserved: the gateway adapter in front of the server reads its session key from it. Name the server's variable otherwise.`);
+    }
+  });
+  return problems;
+}
+
+/**
+ * Fleet-wide checks: unique names and ports. Of two servers with one name, the later file (by name) is reported; of
+ * two on one port, the file modified last (see the module's comment), with a free port to take (a different one for
+ * each file reported).
+ */
+function fleetProblems(servers: readonly CatalogEntry[], modified: ReadonlyMap<string, number>): string[] {
   const problems: string[] = [];
   const names = new Map<string, string>();
-  const ports = new Map<number, string>();
   for (const { file, spec } of servers) {
     const nameOwner = names.get(spec.name);
-    if (nameOwner)
-      problems.push(`${file}: \`name\` "${spec.name}" is already used by ${nameOwner}. Pick another name.`);
+    if (nameOwner) problems.push(`${file}: \`name\` "${spec.name}" is already used by ${nameOwner}. Pick another name.`);
     else names.set(spec.name, file);
-    const portOwner = ports.get(spec.port);
-    if (portOwner) problems.push(`${file}: \`port\` ${spec.port} is already used by ${portOwner}. Pick another port.`);
-    else ports.set(spec.port, file);
+  }
+  const taken = new Set(servers.map((s) => s.spec.port));
+  const byAge = [...servers].sort((a, b) => (modified.get(a.file) ?? 0) - (modified.get(b.file) ?? 0) || a.file.localeCompare(b.file));
+  const ports = new Map<number, string>();
+  for (const { file, spec } of byAge) {
+    const owner = ports.get(spec.port);
+    if (owner === undefined) {
+      ports.set(spec.port, file);
+      continue;
+    }
+    const free = nextFreePort({ ports: taken });
+    taken.add(free);
+    problems.push(`${file}: \`port\` ${spec.port} is already used by ${owner}. Pick another port, e.g. ${free} (the next free one).`);
   }
   return problems;
 }
 
-/** The lowest port at or above `from` that no server of the catalog uses. */
-export function nextFreePort(catalog: Pick<Catalog, "servers">, from = FIRST_SERVER_PORT): number {
-  const used = new Set(catalog.servers.map((s) => s.spec.port));
+/** The lowest port at or above `from` that no server of the catalog uses (or none of `ports`). */
+export function nextFreePort(catalog: Pick<Catalog, "servers"> | { ports: ReadonlySet<number> }, from = FIRST_SERVER_PORT): number {
+  const used = "ports" in catalog ? catalog.ports : new Set(catalog.servers.map((s) => s.spec.port));
   let port = from;
   while (used.has(port)) port += 1;
   return port;

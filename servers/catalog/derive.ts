@@ -1,57 +1,242 @@
 /**
- * Values computed from a server spec, in one place. Nothing downstream builds a tool prefix, a Kubernetes name,
- * a label set or a metric label by hand: it calls {@link deriveNames}.
+ * Everything the fleet derives from its server specs, computed here and only here: the exposed-name rules (the
+ * gateway's own, re-exported), how a server runs once deployed, Kubernetes object names, labels and selectors,
+ * in-cluster URLs, and how a spec becomes a gateway backend.
+ *
+ * {@link fleetModel} applies them once to a catalog and a deployment's settings (prefix, owner, where it runs). The
+ * components, the rendered gateway configs, monitoring and the AWS pieces read names, labels and URLs from that
+ * model; none of them builds one.
  */
-import { type ServerSpec } from "./spec.js";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULT_SEPARATOR, type BackendConfigInput } from "@mcp-fleet/gateway/config";
+import type { Catalog } from "./catalog.js";
+import type { ServerSpec } from "./spec.js";
 
-/** Between the server name and the tool name in the names the gateway exposes (`memory__read_graph`). */
-export const TOOL_SEPARATOR = "__";
-/** What MCP clients accept as a tool name, and therefore what every prefixed name must match. */
-export const TOOL_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
-/** Longest exposed (prefixed) tool name. */
-export const MAX_TOOL_NAME_LENGTH = 64;
+export { DEFAULT_SEPARATOR, EXPOSED_NAME_PATTERN, MAX_EXPOSED_NAME_LENGTH } from "@mcp-fleet/gateway/config";
+
 /**
- * Longest server name. The rule: the prefix `<name>__` takes at most 32 of the 64 characters a tool name may
- * have, so every tool keeps at least 32 characters of its own; it also keeps `mcp-<name>` (plus suffixes such as
- * `-metrics`) well inside Kubernetes' 63-character limit.
+ * Longest server name. The rule: `<name>__` takes at most 32 of the 64 characters of an exposed name, so every tool
+ * keeps at least 32 characters of its own. It also bounds object names: `<prefix>-<name>-session`, the longest, is at
+ * most 20 + 1 + 30 + 8 = 59 characters, inside Kubernetes' 63 (a prefix has at most 20, {@link PREFIX_PATTERN}).
  */
-export const MAX_SERVER_NAME_LENGTH = 32 - TOOL_SEPARATOR.length;
+export const MAX_SERVER_NAME_LENGTH = 32 - DEFAULT_SEPARATOR.length;
 
-export interface DerivedNames {
-  /** Prefix of every tool, prompt and resource name the gateway exposes for this server: `<name>__`. */
-  toolPrefix: string;
-  /** Name of the server's Kubernetes objects (Deployment, Service, ...): `<prefix>-<name>`. */
-  k8sName: string;
-  /**
-   * Stable labels of the server's objects, usable as selectors: `app.kubernetes.io/{name,instance,component,
-   * part-of,managed-by}` and `mcp-fleet.dev/owner`. The spec's own `labels` are not included (they may change
-   * without recreating a Deployment); add them to metadata yourself.
-   */
-  labels: Record<string, string>;
-  /** Value of the `server` label on the gateway's per-server metrics. */
-  metricServerLabel: string;
+/** `<server><separator><name>`: how the fleet's gateway names a server's tool or prompt, before shortening what does not fit. */
+export function prefixedName(server: string, name: string): string {
+  return `${server}${DEFAULT_SEPARATOR}${name}`;
 }
 
-export interface DeriveOptions {
-  /** Prefix of Kubernetes object names. @default "mcp" */
-  prefix?: string;
+/** Prefix of the fleet's object names. @default "mcp" */
+export const DEFAULT_PREFIX = "mcp";
+/** What a prefix may be: a DNS label of 1-20 characters starting with a letter, so that every object name fits 63. */
+export const PREFIX_PATTERN = /^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$/;
+/** Owner label value of the fleet-level objects (the gateway, the namespace). */
+export const DEFAULT_FLEET_OWNER = "platform";
+/** Environment variable the gateway image reads its session-sealing key from (the central gateway and adapters). */
+export const SESSION_SECRET_ENV = "MCP_FLEET_SESSION_SECRET";
+/** Path of the MCP endpoint of the gateway and of its adapters. */
+export const MCP_PATH = "/mcp";
+/** Port the central gateway listens on in its pod or container. */
+export const GATEWAY_PORT = 8080;
+
+/** How a server runs once deployed, decided from its spec and the repository for every target alike. */
+export type ServerRuns =
+  /** It has its own `servers/<name>/Dockerfile`: its built image serves Streamable HTTP on `port` at `/mcp`. */
+  | { kind: "built"; dockerfile: string }
+  /** A prebuilt image (`transport.type: "image"`) serving Streamable HTTP at `transport.path`. */
+  | { kind: "image"; image: string }
+  /** stdio, http and sse servers run behind the gateway image in single-backend passthrough mode, at `/mcp`. */
+  | { kind: "adapter" };
+
+/** Repository-relative Dockerfile of a server, when it has one. */
+export function serverDockerfile(root: string, spec: Pick<ServerSpec, "name">): string | undefined {
+  const file = join("servers", spec.name, "Dockerfile");
+  return existsSync(join(root, file)) ? file : undefined;
 }
 
-/** Derives every computed name of a server from its spec. */
-export function deriveNames(spec: Pick<ServerSpec, "name" | "owner">, options: DeriveOptions = {}): DerivedNames {
-  const prefix = options.prefix ?? "mcp";
-  const k8sName = `${prefix}-${spec.name}`;
+export function serverRuns(root: string, spec: ServerSpec): ServerRuns {
+  const dockerfile = serverDockerfile(root, spec);
+  if (dockerfile !== undefined) return { kind: "built", dockerfile };
+  if (spec.transport.type === "image") return { kind: "image", image: spec.transport.image };
+  return { kind: "adapter" };
+}
+
+function endpointPath(spec: ServerSpec, runs: ServerRuns): string {
+  return runs.kind === "image" && spec.transport.type === "image" ? spec.transport.path : MCP_PATH;
+}
+
+/** Where a fleet runs, which decides how its workloads reach each other. */
+export type FleetNetwork =
+  /** Kubernetes: every workload behind a Service in one namespace. */
+  | { kind: "cluster"; namespace: string }
+  /** Docker: every container on one network, reached by its alias. */
+  | { kind: "docker" };
+export type ClusterNetwork = Extract<FleetNetwork, { kind: "cluster" }>;
+export type DockerNetwork = Extract<FleetNetwork, { kind: "docker" }>;
+
+/** DNS name of a Service inside the cluster. */
+export function clusterServiceHost(service: string, namespace: string): string {
+  return `${service}.${namespace}.svc.cluster.local`;
+}
+
+/** The host a workload named `name` is reached at on the fleet's network: its Service, or its Docker alias. */
+function hostOn(network: FleetNetwork, name: string): string {
+  return network.kind === "cluster" ? clusterServiceHost(name, network.namespace) : name;
+}
+
+function httpUrl(host: string, port: number, path: string): string {
+  return `http://${host}:${port}${path}`;
+}
+
+/** The labels a workload's pods are selected by: its name and instance (stable: adding a label never orphans a ReplicaSet). */
+export function selectorOf(labels: Record<string, string>): Record<string, string> {
   return {
-    toolPrefix: `${spec.name}${TOOL_SEPARATOR}`,
-    k8sName,
-    labels: {
-      "app.kubernetes.io/name": spec.name,
-      "app.kubernetes.io/instance": k8sName,
-      "app.kubernetes.io/component": "mcp-server",
-      "app.kubernetes.io/part-of": "mcp-fleet",
-      "app.kubernetes.io/managed-by": "mcp-fleet",
-      "mcp-fleet.dev/owner": spec.owner,
-    },
-    metricServerLabel: spec.name,
+    "app.kubernetes.io/name": labels["app.kubernetes.io/name"] ?? "",
+    "app.kubernetes.io/instance": labels["app.kubernetes.io/instance"] ?? "",
   };
+}
+
+/** Labels every object of the fleet carries. */
+export function fleetLabels(owner: string): Record<string, string> {
+  return { "app.kubernetes.io/part-of": "mcp-fleet", "app.kubernetes.io/managed-by": "mcp-fleet", "mcp-fleet.dev/owner": owner };
+}
+
+/** Labels of one workload's objects: `app.kubernetes.io/{name,instance,component}` and the fleet's. */
+export function workloadLabels(w: { name: string; instance: string; component: string; owner: string }): Record<string, string> {
+  return { "app.kubernetes.io/name": w.name, "app.kubernetes.io/instance": w.instance, "app.kubernetes.io/component": w.component, ...fleetLabels(w.owner) };
+}
+
+/** `app.kubernetes.io/component` of every server's objects. */
+const SERVER_COMPONENT = "mcp-server";
+
+export interface ServerModel {
+  spec: ServerSpec;
+  /** Repository-relative spec file, e.g. `servers/memory.ts`. */
+  file: string;
+  runs: ServerRuns;
+  /** Name of its objects (Deployment, Service, ServiceAccount, the IRSA subject) and of its Docker container and alias: `<prefix>-<name>`. */
+  k8sName: string;
+  /** Its objects' labels: the spec's own `labels`, then the derived ones (which win). */
+  labels: Record<string, string>;
+  /** What selects its pods (derived labels only: the spec's may change without recreating a Deployment). */
+  selector: Record<string, string>;
+  /** Secret holding its secret variables, one key each: `<k8sName>-secrets`. */
+  secretName: string;
+  /** Adapters: the ConfigMap of the adapter's gateway config, and the Secret of its replicas' shared session key. */
+  adapter?: { configMapName: string; sessionSecretName: string };
+  /** Path of its MCP endpoint: `transport.path` for an image server, `/mcp` otherwise. */
+  path: string;
+  /** Where the fleet's gateway reaches it (Streamable HTTP): `http://<Service or alias>:<port><path>`. */
+  url: string;
+}
+
+export interface GatewayModel {
+  /** Name of its objects, container and alias: `<prefix>-gateway`. */
+  k8sName: string;
+  labels: Record<string, string>;
+  selector: Record<string, string>;
+  /** Secret holding its keys (`MCP_FLEET_SESSION_SECRET`, ...): `<k8sName>-keys`. */
+  secretName: string;
+  /** ConfigMap of its rendered config: `<k8sName>-config`. */
+  configMapName: string;
+  port: number;
+  path: string;
+  /** Its MCP endpoint on the fleet's network. */
+  url: string;
+}
+
+export interface FleetModel<N extends FleetNetwork = FleetNetwork> {
+  /** Repository root of the catalog (Dockerfiles, the local gateway's working directory). */
+  root: string;
+  prefix: string;
+  /** Owner of the fleet-level objects (`mcp-fleet.dev/owner`). */
+  owner: string;
+  network: N;
+  /** Labels of the fleet-level objects (namespace, default-deny policy). */
+  labels: Record<string, string>;
+  /** Name of the NetworkPolicy that denies all traffic the workloads do not open: `<prefix>-default-deny`. */
+  defaultDenyName: string;
+  /** Labels every server's pods carry, and no other pod: what the gateway may connect to. */
+  serverPods: Record<string, string>;
+  /** Every server of the catalog, sorted by name. */
+  servers: ServerModel[];
+  gateway: GatewayModel;
+}
+
+export interface FleetModelOptions<N extends FleetNetwork = FleetNetwork> {
+  /** @default DEFAULT_PREFIX */
+  prefix?: string;
+  /** @default DEFAULT_FLEET_OWNER */
+  owner?: string;
+  network: N;
+}
+
+/** The catalog as one deployment sees it: every derived name, label and URL of every server and of the gateway. */
+export function fleetModel<N extends FleetNetwork>(catalog: Pick<Catalog, "root" | "servers">, options: FleetModelOptions<N>): FleetModel<N> {
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const owner = options.owner ?? DEFAULT_FLEET_OWNER;
+  const gatewayName = `${prefix}-gateway`;
+  const gatewayLabels = workloadLabels({ name: "mcp-fleet-gateway", instance: gatewayName, component: "gateway", owner });
+  const servers = catalog.servers.map(({ spec, file }): ServerModel => {
+    const k8sName = `${prefix}-${spec.name}`;
+    const derived = workloadLabels({ name: spec.name, instance: k8sName, component: SERVER_COMPONENT, owner: spec.owner });
+    const runs = serverRuns(catalog.root, spec);
+    const path = endpointPath(spec, runs);
+    const server: ServerModel = {
+      spec,
+      file,
+      runs,
+      k8sName,
+      labels: { ...spec.labels, ...derived },
+      selector: selectorOf(derived),
+      secretName: `${k8sName}-secrets`,
+      path,
+      url: httpUrl(hostOn(options.network, k8sName), spec.port, path),
+    };
+    if (runs.kind === "adapter") server.adapter = { configMapName: `${k8sName}-config`, sessionSecretName: `${k8sName}-session` };
+    return server;
+  });
+  return {
+    root: catalog.root,
+    prefix,
+    owner,
+    network: options.network,
+    labels: fleetLabels(owner),
+    defaultDenyName: `${prefix}-default-deny`,
+    serverPods: { "app.kubernetes.io/component": SERVER_COMPONENT, "app.kubernetes.io/part-of": "mcp-fleet" },
+    servers,
+    gateway: {
+      k8sName: gatewayName,
+      labels: gatewayLabels,
+      selector: selectorOf(gatewayLabels),
+      secretName: `${gatewayName}-keys`,
+      configMapName: `${gatewayName}-config`,
+      port: GATEWAY_PORT,
+      path: MCP_PATH,
+      url: httpUrl(hostOn(options.network, gatewayName), GATEWAY_PORT, MCP_PATH),
+    },
+  };
+}
+
+/** How a gateway reaches a server: runs it as its spec says (`cwd`: where a stdio command runs), or at a URL. */
+export type BackendReach = { kind: "as-specified"; cwd: string } | { kind: "url"; url: string };
+
+/**
+ * The gateway backend of a spec: the one place a spec becomes gateway config. Secrets by name only: a stdio
+ * server's are listed in `inheritEnv`, and the gateway hands them on from its own environment.
+ */
+export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendConfigInput {
+  const common = { name: spec.name, timeoutMs: spec.timeoutMs, tools: { allow: [...spec.tools.allow], deny: [...spec.tools.deny] }, isolation: spec.isolation };
+  const t = spec.transport;
+  if (reach.kind === "url") return { ...common, transport: "http", url: reach.url };
+  switch (t.type) {
+    case "stdio":
+      return { ...common, transport: "stdio", command: t.command, args: [...t.args], env: { ...spec.env, ...t.env }, inheritEnv: [...spec.secrets], cwd: reach.cwd };
+    case "http":
+    case "sse":
+      return { ...common, transport: t.type, url: t.url };
+    case "image":
+      throw new Error(`Server "${spec.name}" runs from container image ${t.image}: a gateway reaches it only at its deployed URL.`);
+  }
 }

@@ -2,9 +2,10 @@
  * Tool-name globs of a spec's `tools.allow` / `tools.deny`: `*` matches any run of characters, `?` one character,
  * everything else itself. The gateway applies the same rule (see `ToolFilterSchema` in gateway/src/config.ts).
  */
+import { MAX_EXPOSED_NAME_LENGTH } from "@mcp-fleet/gateway/config";
 
-/** Characters a tool-name glob may contain: those of a tool name plus `*` and `?`. */
-export const TOOL_GLOB_PATTERN = /^[a-zA-Z0-9_*?-]{1,64}$/;
+/** Characters a tool-name glob may contain: those of a tool name plus `*` and `?`, at most as many as a tool name. */
+export const TOOL_GLOB_PATTERN = new RegExp(`^[a-zA-Z0-9_*?-]{1,${MAX_EXPOSED_NAME_LENGTH}}$`);
 
 /** Turns a tool-name glob into an anchored regular expression. */
 export function globToRegExp(glob: string): RegExp {

@@ -1,6 +1,8 @@
 /**
  * Turns zod issues on a server spec into catalog problems of one shape:
  * ``<file>: `<field>` <what is wrong>. <fix>.``
+ * The wording of values, types and checks (`show`, `typeName`, `expectedName`, `messageOf`) is shared with the
+ * stack config's problems (stacks/config-problems.ts).
  */
 import { type z } from "zod";
 
@@ -71,7 +73,8 @@ function fixFor(path: readonly PathKey[]): string {
   return FIXES[fixKey(path)] ?? FIXES[fixKey(path.slice(0, -1))] ?? GENERIC_FIX;
 }
 
-function valueAt(input: unknown, path: readonly PathKey[]): unknown {
+/** The value at `path` of `input` (undefined where there is none). */
+export function valueAt(input: unknown, path: readonly PathKey[]): unknown {
   let value = input;
   for (const key of path) {
     if (value === null || typeof value !== "object") return undefined;
@@ -91,12 +94,18 @@ export function show(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function typeName(value: unknown): string {
+/** What a value is, in words: `a string`, `a list`, `a fraction`, ... */
+export function typeName(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "an object";
   if (typeof value === "number" && !Number.isInteger(value)) return "a fraction";
   return `a ${typeof value}`;
+}
+
+/** What zod expected (`issue.expected`), in words. */
+export function expectedName(expected: string): string {
+  return EXPECTED[expected] ?? expected;
 }
 
 const EXPECTED: Record<string, string> = {
@@ -138,7 +147,7 @@ export function issueToProblems(file: string, input: unknown, issue: Issue): str
       return [problem(file, field, issue.message, fixFor(path))];
     }
     case "invalid_type": {
-      const expected = EXPECTED[issue.expected] ?? issue.expected;
+      const expected = expectedName(issue.expected);
       if (value === undefined) return [problem(file, field, "is missing", `Add it: ${lowerFirst(fixFor(path))}`)];
       return [problem(file, field, `must be ${expected}, not ${typeName(value)} (${show(value)})`, fixFor(path))];
     }
@@ -162,7 +171,7 @@ export function issueToProblems(file: string, input: unknown, issue: Issue): str
 }
 
 /** zod's own English for checks the spec schema gave no message ("Too big: expected number to be <=100"). */
-function messageOf(issue: Issue): string {
+export function messageOf(issue: Issue): string {
   if (issue.message.startsWith("must")) return issue.message;
   if (issue.code === "too_small" && issue.origin === "number")
     return `must be at least ${String(issue.minimum)}${issue.inclusive ? "" : " (exclusive)"}`;

@@ -3,7 +3,7 @@
  * (`servers/hello/`). Pure functions: the CLI checks the request, renders the files here, then writes them.
  */
 import { DNS1123_LABEL } from "./spec.js";
-import { MAX_SERVER_NAME_LENGTH, MAX_TOOL_NAME_LENGTH, TOOL_SEPARATOR } from "./derive.js";
+import { EXPOSED_NAME_PATTERN, MAX_EXPOSED_NAME_LENGTH, MAX_SERVER_NAME_LENGTH, prefixedName } from "./derive.js";
 
 export interface NewServerRequest {
   /** Server name (DNS-1123 label of at most {@link MAX_SERVER_NAME_LENGTH} characters). */
@@ -33,8 +33,6 @@ export const TEMPLATE_FILES: Record<keyof HelloTemplate, string> = {
   packageJson: "package.json",
 };
 
-const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-
 /** Tools a new server gets when `--tools` is not given. */
 export const DEFAULT_TOOLS = ["echo"];
 /** Resources a new server gets when `--resources` is not given. */
@@ -62,11 +60,11 @@ export function contentProblems(name: string, tools: readonly string[], resource
   const problems: string[] = [];
   if (tools.length === 0) problems.push("--tools is empty. Give at least one tool name, e.g. --tools lookup,refund.");
   for (const tool of tools) {
-    if (!TOOL_NAME.test(tool)) {
-      problems.push(`--tools "${tool}" is not a tool name. Use letters, digits, '_' and '-' (at most 64 characters).`);
-    } else if (name.length + TOOL_SEPARATOR.length + tool.length > MAX_TOOL_NAME_LENGTH) {
+    if (!EXPOSED_NAME_PATTERN.test(tool)) {
+      problems.push(`--tools "${tool}" is not a tool name. Use letters, digits, '_' and '-' (at most ${MAX_EXPOSED_NAME_LENGTH} characters).`);
+    } else if (!EXPOSED_NAME_PATTERN.test(prefixedName(name, tool))) {
       problems.push(
-        `--tools "${tool}" is too long: "${name}${TOOL_SEPARATOR}${tool}" exceeds ${MAX_TOOL_NAME_LENGTH} characters. Use a shorter tool name.`,
+        `--tools "${tool}" is too long: "${prefixedName(name, tool)}" exceeds ${MAX_EXPOSED_NAME_LENGTH} characters. Use a shorter tool name.`,
       );
     }
   }

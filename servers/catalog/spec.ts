@@ -71,8 +71,8 @@ const DEFAULT_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { 
 
 export const ServerSpecSchema = z
   .object({
-    /** Server name: a DNS-1123 label (lowercase, digits, `-`), unique in the fleet. Prefixes its tools. */
-    name: z.string().regex(DNS1123_LABEL, "must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending alphanumeric, at most 63 characters)"),
+    /** Server name: lowercase letters, digits and `-`, at most 30 characters (`MAX_SERVER_NAME_LENGTH`), unique in the fleet. Prefixes its tools and prompts. */
+    name: z.string().regex(DNS1123_LABEL, "must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending alphanumeric)"),
     /** One line on what the server is for. */
     description: z.string().min(1, "must not be empty").max(300),
     /** Owning team, as a DNS-1123 label (becomes the `mcp-fleet.dev/owner` label). */
@@ -96,7 +96,10 @@ export const ServerSpecSchema = z
       .default({ allow: [], deny: [] }),
     /** Extra Kubernetes labels. @default {} */
     labels: z.record(z.string(), z.string()).default({}),
-    /** How the gateway and the platform check the server (MCP `ping`). */
+    /**
+     * Timing of the Kubernetes liveness and readiness probes of the server's pod: an adapter's `/healthz` and
+     * `/readyz`, a TCP connect for an image. Nothing else reads it (the gateway tracks backends on its own).
+     */
     healthCheck: z
       .object({
         /** @default 10 */

@@ -1,7 +1,7 @@
 /** The pure pieces: builders, workload decisions and argument checks (no Pulumi). */
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { catalogOf, mixedSpecs } from "../../testing/fixtures.js";
+import { catalogOf, clusterFleet, dockerFleet, mixedSpecs } from "../../testing/fixtures.js";
 import { dockerFleetPlan, memoryMb } from "../../docker/plan.js";
 import { validateMcpGatewayArgs } from "../mcp-gateway.js";
 import { checkImage } from "../validate.js";
@@ -13,48 +13,52 @@ import { findRepoRoot } from "../../../servers/catalog/catalog.js";
 
 const root = findRepoRoot();
 const catalog = catalogOf(mixedSpecs(), root);
-const spec = (name: string) => catalog.servers.find((s) => s.spec.name === name)!;
+const fleet = clusterFleet(catalog, "ns");
+const server = (name: string) => fleet.servers.find((s) => s.spec.name === name)!;
 
 describe("workloads", () => {
-  it("fronts stdio and sse servers with the gateway in passthrough mode, listening on the server's port", () => {
-    expect(adapterConfig(spec("github").spec)).toEqual({
+  it("fronts stdio and sse servers with the gateway in passthrough mode, listening on the server's port, ready only while its server is up", () => {
+    expect(adapterConfig(server("github"))).toEqual({
       listen: { host: "0.0.0.0", port: 3201, path: "/mcp" },
       naming: { separator: "__", passthrough: true },
+      readiness: { requireBackends: true },
       servers: [{ name: "github", timeoutMs: 30000, tools: { allow: [], deny: [] }, isolation: "shared", transport: "stdio", command: "node", args: ["gh.js"], env: { LOG_LEVEL: "info" }, inheritEnv: ["GITHUB_TOKEN"], cwd: "/app" }],
     });
-    expect(adapterConfig(spec("legacy").spec).servers[0]).toMatchObject({ transport: "sse", url: "https://legacy.example.com/sse" });
+    expect(adapterConfig(server("legacy")).servers[0]).toMatchObject({ transport: "sse", url: "https://legacy.example.com/sse" });
   });
 
   it("runs a server with its own Dockerfile from the built image, and an image server from its image", () => {
-    const ctx = { root, gatewayImage: "ghcr.io/acme/gw:1.0.0", builtImage: (s: { name: string }) => `registry.example.com/mcp-${s.name}:2.0.0` };
-    const hello = catalogOf([{ file: "servers/hello.ts", spec: { name: "hello", description: "x", owner: "platform", transport: { type: "stdio", command: "node", args: [] }, port: 3105 } }], root).servers[0]!;
-    expect(workloadOf(hello, ctx)).toEqual({ kind: "built", image: "registry.example.com/mcp-hello:2.0.0", dockerfile: "servers/hello/Dockerfile", path: "/mcp", env: { HOST: "0.0.0.0", PORT: "3105" } });
-    expect(workloadOf(spec("search"), ctx)).toEqual({ kind: "image", image: "ghcr.io/acme/search:1.2.0", path: "/rpc", env: {} });
-    const adapter = workloadOf(spec("github"), ctx);
+    const ctx = { gatewayImage: "ghcr.io/acme/gw:1.0.0", builtImage: (s: { k8sName: string }) => `registry.example.com/${s.k8sName}:2.0.0` };
+    const hello = clusterFleet(catalogOf([{ file: "servers/hello.ts", spec: { name: "hello", description: "x", owner: "platform", transport: { type: "stdio", command: "node", args: [] }, port: 3105 } }], root)).servers[0]!;
+    expect(workloadOf(hello, ctx)).toEqual({ kind: "built", image: "registry.example.com/mcp-hello:2.0.0", dockerfile: "servers/hello/Dockerfile", env: { HOST: "0.0.0.0", PORT: "3105" } });
+    expect(workloadOf(server("search"), ctx)).toEqual({ kind: "image", image: "ghcr.io/acme/search:1.2.0", env: {} });
+    const adapter = workloadOf(server("github"), ctx);
     expect(adapter.kind).toBe("adapter");
-    expect(adapter.kind === "adapter" && parse(adapter.configYaml)).toEqual(adapterConfig(spec("github").spec));
+    expect(adapter.kind === "adapter" && parse(adapter.configYaml)).toEqual(adapterConfig(server("github")));
   });
 
-  it("hands a stdio server's secrets to it by name: the adapter inherits exactly the variables its container gets", () => {
+  it("hands a stdio server's secrets to it by name: the adapter inherits exactly the variables its container gets from the server's Secret", () => {
     // Kubernetes: the server container reads each secret by secretKeyRef; the adapter config names the same variables.
-    const ctx = { root, gatewayImage: "gw:1", builtImage: (s: { name: string }) => `b/${s.name}:1` };
-    const w = workloadOf(spec("github"), ctx);
-    const k8s = serverObjects({ entry: spec("github"), workload: w, namespace: "ns" });
+    const ctx = { gatewayImage: "gw:1", builtImage: (s: { k8sName: string }) => `b/${s.k8sName}:1` };
+    const w = workloadOf(server("github"), ctx);
+    const k8s = serverObjects({ fleet, server: server("github"), workload: w });
     const container = k8s.deployment.spec!.template.spec!.containers[0]!;
-    const fromSecrets = (container.env ?? []).filter((e) => e.valueFrom?.secretKeyRef !== undefined).map((e) => e.name);
+    const fromSecrets = (container.env ?? []).filter((e) => e.valueFrom?.secretKeyRef?.name === "mcp-github-secrets").map((e) => e.name);
     expect(fromSecrets).toEqual(["GITHUB_TOKEN"]);
+    // The adapter's own session key is the adapter's: never handed to the server.
+    expect((container.env ?? []).filter((e) => e.valueFrom?.secretKeyRef?.name === "mcp-github-session").map((e) => e.name)).toEqual(["MCP_FLEET_SESSION_SECRET"]);
     const mounted = parse(k8s.configMap!.data!["gateway.yaml"]!) as { servers: { inheritEnv: string[]; env: Record<string, string> }[] };
     expect(mounted.servers[0]!.inheritEnv).toEqual(fromSecrets);
     expect(Object.keys(mounted.servers[0]!.env)).not.toContain("GITHUB_TOKEN"); // a name, never a value
     // Docker (dev): the container gets the same names as secret env, the uploaded config inherits them.
-    const docker = dockerFleetPlan({ catalog }).containers.find((c) => c.role === "github")!;
-    expect(docker.secretEnv).toEqual(["GITHUB_TOKEN"]);
+    const docker = dockerFleetPlan({ fleet: dockerFleet(catalog) }).containers.find((c) => c.role === "github")!;
+    expect(docker).toMatchObject({ secretEnv: ["GITHUB_TOKEN", "MCP_FLEET_SESSION_SECRET"], sessionKey: "adapter" });
     const uploaded = parse(docker.uploads[0]!.content) as { servers: { inheritEnv: string[] }[] };
-    expect(uploaded.servers[0]!.inheritEnv).toEqual(docker.secretEnv);
+    expect(uploaded.servers[0]!.inheritEnv).toEqual(["GITHUB_TOKEN"]);
     // A server without secrets inherits nothing.
-    expect(adapterConfig(spec("legacy").spec).servers[0]).not.toHaveProperty("inheritEnv");
-    const noSecrets = catalogOf([{ file: "servers/plain.ts", spec: { name: "plain", description: "x", owner: "platform", transport: { type: "stdio", command: "node", args: [] }, port: 3300 } }], root).servers[0]!;
-    expect(adapterConfig(noSecrets.spec).servers[0]).toMatchObject({ inheritEnv: [] });
+    expect(adapterConfig(server("legacy")).servers[0]).not.toHaveProperty("inheritEnv");
+    const noSecrets = clusterFleet(catalogOf([{ file: "servers/plain.ts", spec: { name: "plain", description: "x", owner: "platform", transport: { type: "stdio", command: "node", args: [] }, port: 3300 } }], root)).servers[0]!;
+    expect(adapterConfig(noSecrets).servers[0]).toMatchObject({ inheritEnv: [] });
   });
 });
 
@@ -65,11 +69,12 @@ describe("builders", () => {
     expect(buildPodDisruptionBudget(m, { a: "b" }, 3).spec).toEqual({ minAvailable: 1, selector: { matchLabels: { a: "b" } } });
   });
 
-  it("builds a plain-HTTP Ingress without TLS or cert-manager annotations", () => {
+  it("builds a plain-HTTP Ingress: the host's path to the Service's mcp port, without TLS or cert-manager annotations", () => {
     const ing = buildIngress({ meta: { name: "gw", namespace: "ns", labels: {} }, host: "mcp.internal", path: "/mcp", serviceName: "gw" });
     expect(ing.metadata).toEqual({ name: "gw", namespace: "ns", labels: {} });
-    expect(ing.spec?.tls).toBeUndefined();
-    expect(ing.spec?.ingressClassName).toBeUndefined();
+    expect(ing.spec).toEqual({
+      rules: [{ host: "mcp.internal", http: { paths: [{ path: "/mcp", pathType: "Prefix", backend: { service: { name: "gw", port: { name: "mcp" } } } }] } }],
+    });
   });
 
   it("probes over TCP when the image has no health endpoint", () => {
@@ -85,7 +90,7 @@ describe("builders", () => {
 describe("argument checks", () => {
   it("names each bad McpGateway field and the fix", () => {
     expect(
-      validateMcpGatewayArgs({ catalog: { root, servers: [] }, namespace: "ns", image: "gw", replicas: 1.5, ingress: { host: "not a host", tls: { issuer: " " } }, secrets: {} }),
+      validateMcpGatewayArgs({ fleet: clusterFleet({ root, servers: [] }, "ns"), image: "gw", replicas: 1.5, ingress: { host: "not a host", tls: { issuer: " " } }, secrets: {} }),
     ).toEqual([
       '`image` "gw" is not pinned. Add a version tag or a digest (e.g. gw:0.1.0); `latest` does not roll pods when it changes.',
       "`replicas` 1.5 is not a replica count. Use a whole number from 0 to 100.",

@@ -5,8 +5,8 @@
  */
 import type { GatewayConfigInput } from "@mcp-fleet/gateway/config";
 import { stringify } from "yaml";
-import { checksum } from "../../workload.js";
-import { DEFAULT_FLEET_OWNER, gatewayK8sName, gatewayLabels, selectorOf } from "./labels.js";
+import { SESSION_SECRET_ENV, type ClusterNetwork, type FleetModel, type GatewayModel } from "../../../servers/catalog/derive.js";
+import { GATEWAY_CONFIG_DIR, GATEWAY_CONFIG_FILE, GATEWAY_RUN_COMMAND, checksum } from "../../workload.js";
 import { buildServiceMonitor, scrapeAnnotations, type MonitoringHook } from "./monitoring.js";
 import {
   buildConfigMap,
@@ -18,16 +18,13 @@ import {
   buildSecret,
   buildService,
   buildServiceAccount,
+  presentObjects,
   type AutoscalingInput,
+  type RoleObject,
 } from "./objects.js";
 import { MCP_PORT_NAME, type Resources } from "./pod.js";
 import type { CustomObject, IConfigMap, IDeployment, IEnvVar, IHorizontalPodAutoscaler, IIngress, INetworkPolicy, IPodDisruptionBudget, IService, IServiceAccount } from "./types.js";
 
-/** Where the gateway's config is mounted. */
-export const GATEWAY_CONFIG_DIR = "/etc/mcp-fleet";
-export const GATEWAY_CONFIG_FILE = "gateway.yaml";
-/** Environment variable of the session-sealing key (read by the gateway). */
-export const SESSION_SECRET_ENV = "MCP_FLEET_SESSION_SECRET";
 
 /** @default requests 100m/128Mi, limits 1/512Mi */
 export const DEFAULT_GATEWAY_RESOURCES: Resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } };
@@ -41,10 +38,9 @@ export interface GatewayIngressInput {
 }
 
 export interface GatewayObjectsInput {
-  namespace: string;
-  /** @default "mcp" */
-  prefix?: string;
-  /** The rendered config (`renderGatewayConfig(catalog, { kind: "cluster", namespace })`). */
+  /** The fleet: the gateway's names, labels, port and path, and the servers it connects to. */
+  fleet: Pick<FleetModel<ClusterNetwork>, "network" | "gateway" | "servers" | "serverPods">;
+  /** The rendered config (`deployedGatewayConfig(fleet)`). */
   config: GatewayConfigInput;
   image: string;
   /** @default 2 */
@@ -57,18 +53,10 @@ export interface GatewayObjectsInput {
   secretKeys?: string[];
   /** @default { kind: "annotations" } */
   monitoring?: MonitoringHook;
-  /** Ports of the servers the gateway connects to (its egress). */
-  serverPorts: number[];
-  /** Owning team (`mcp-fleet.dev/owner` label). @default "platform" */
-  owner?: string;
 }
 
-export interface GatewayObjects {
-  k8sName: string;
-  labels: Record<string, string>;
-  selector: Record<string, string>;
-  port: number;
-  path: string;
+/** The gateway's objects, with its names, labels, port and path from the fleet model. */
+export interface GatewayObjects extends Pick<GatewayModel, "k8sName" | "labels" | "selector" | "port" | "path"> {
   serviceAccount: IServiceAccount;
   configMap: IConfigMap;
   deployment: IDeployment;
@@ -82,33 +70,24 @@ export interface GatewayObjects {
   secret: { name: string; keys: string[] };
 }
 
-export function gatewaySecretName(k8sName: string): string {
-  return `${k8sName}-keys`;
-}
-
 /** The gateway Secret's shape for given values (Pulumi secret outputs in the component). */
 export function gatewaySecret<V>(objects: Pick<GatewayObjects, "secret" | "labels">, namespace: string, values: Record<string, V>) {
   return buildSecret({ name: objects.secret.name, namespace, labels: objects.labels }, values);
 }
 
 export function gatewayObjects(input: GatewayObjectsInput): GatewayObjects {
-  const prefix = input.prefix ?? "mcp";
-  const k8sName = gatewayK8sName(prefix);
-  const labels = gatewayLabels(prefix, input.owner ?? DEFAULT_FLEET_OWNER);
-  const selector = selectorOf(labels);
-  const m = { name: k8sName, namespace: input.namespace, labels };
-  const port = input.config.listen?.port ?? 8080;
-  const path = input.config.listen?.path ?? "/mcp";
+  const { k8sName, labels, selector, port, path } = input.fleet.gateway;
+  const m = { name: k8sName, namespace: input.fleet.network.namespace, labels };
   const configYaml = stringify(input.config);
   const monitoring = input.monitoring ?? { kind: "annotations" };
   const replicas = input.autoscaling?.minReplicas ?? input.replicas ?? 2;
-  const secretName = gatewaySecretName(k8sName);
+  const secretName = input.fleet.gateway.secretName;
   const secretKeys = input.secretKeys ?? [SESSION_SECRET_ENV];
   const env: IEnvVar[] = secretKeys.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: secretName, key } } }));
   const podAnnotations: Record<string, string> = { "mcp-fleet.dev/config-checksum": checksum(configYaml) };
   if (monitoring.kind === "annotations") Object.assign(podAnnotations, scrapeAnnotations(port));
 
-  const configMap = buildConfigMap({ ...m, name: `${k8sName}-config` }, { [GATEWAY_CONFIG_FILE]: configYaml });
+  const configMap = buildConfigMap({ ...m, name: input.fleet.gateway.configMapName }, { [GATEWAY_CONFIG_FILE]: configYaml });
   const out: GatewayObjects = {
     k8sName,
     labels,
@@ -126,13 +105,13 @@ export function gatewayObjects(input: GatewayObjectsInput): GatewayObjects {
       container: {
         name: "gateway",
         image: input.image,
-        command: ["mcp-fleet-gateway", "--config", `${GATEWAY_CONFIG_DIR}/${GATEWAY_CONFIG_FILE}`],
+        command: [...GATEWAY_RUN_COMMAND],
         port,
         env,
         resources: input.resources ?? DEFAULT_GATEWAY_RESOURCES,
         probe: { kind: "http", livenessPath: "/healthz", readinessPath: "/readyz" },
       },
-      configMap: { name: `${k8sName}-config`, mountPath: GATEWAY_CONFIG_DIR },
+      configMap: { name: input.fleet.gateway.configMapName, mountPath: GATEWAY_CONFIG_DIR },
     }),
     service: buildService(m, selector, port),
     podDisruptionBudget: buildPodDisruptionBudget(m, selector, replicas),
@@ -142,8 +121,8 @@ export function gatewayObjects(input: GatewayObjectsInput): GatewayObjects {
       port,
       // The fleet's one public endpoint: ingress controllers, in-cluster agents and Prometheus all connect.
       from: [],
-      egressTo: [{ podSelector: { matchLabels: { "app.kubernetes.io/component": "mcp-server", "app.kubernetes.io/part-of": "mcp-fleet" } } }],
-      egressPorts: [...new Set(input.serverPorts)].sort((a, b) => a - b),
+      egressTo: [{ podSelector: { matchLabels: { ...input.fleet.serverPods } } }],
+      egressPorts: [...new Set(input.fleet.servers.map((s) => s.spec.port))].sort((a, b) => a - b),
     }),
     secret: { name: secretName, keys: secretKeys },
   };
@@ -164,8 +143,8 @@ export function gatewayObjects(input: GatewayObjectsInput): GatewayObjects {
 }
 
 /** The gateway's objects in creation order with their roles (the Secret is created by the component). */
-export function gatewayObjectList(o: GatewayObjects): { role: string; object: { apiVersion: string; kind: string } }[] {
-  const list: { role: string; object: { apiVersion: string; kind: string } | undefined }[] = [
+export function gatewayObjectList(o: GatewayObjects): RoleObject[] {
+  return presentObjects([
     { role: "sa", object: o.serviceAccount },
     { role: "config", object: o.configMap },
     { role: "deploy", object: o.deployment },
@@ -175,6 +154,5 @@ export function gatewayObjectList(o: GatewayObjects): { role: string; object: { 
     { role: "netpol", object: o.networkPolicy },
     { role: "ingress", object: o.ingress },
     { role: "monitor", object: o.serviceMonitor },
-  ];
-  return list.filter((x): x is { role: string; object: { apiVersion: string; kind: string } } => x.object !== undefined);
+  ]);
 }

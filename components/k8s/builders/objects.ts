@@ -248,3 +248,14 @@ export function buildIngress(input: IngressInput): IIngress {
   if (input.tls !== undefined) spec.tls = [{ hosts: [input.host], secretName: input.tls.secretName }];
   return { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: meta({ ...input.meta, annotations }), spec };
 }
+
+/** An object with its role in its component (resource names are `<component>-<role>`). */
+export interface RoleObject {
+  role: string;
+  object: { apiVersion: string; kind: string };
+}
+
+/** The objects of a list that exist, in its order. */
+export function presentObjects(list: readonly { role: string; object: RoleObject["object"] | undefined }[]): RoleObject[] {
+  return list.filter((x): x is RoleObject => x.object !== undefined);
+}

@@ -2,10 +2,9 @@
  * Every Kubernetes object of one catalog server, shaped from its spec and the fleet's settings.
  * Used by the `McpServer` component and by `mcp-fleet synth`.
  */
-import type { CatalogEntry } from "../../../servers/catalog/catalog.js";
+import { SESSION_SECRET_ENV, type ClusterNetwork, type FleetModel, type ServerModel } from "../../../servers/catalog/derive.js";
 import type { ServerSpec } from "../../../servers/catalog/spec.js";
-import { ADAPTER_CONFIG_DIR, ADAPTER_CONFIG_FILE, type Workload } from "../../workload.js";
-import { gatewayLabels, selectorOf, serverIdentity } from "./labels.js";
+import { GATEWAY_CONFIG_DIR, GATEWAY_CONFIG_FILE, type Workload } from "../../workload.js";
 import {
   buildConfigMap,
   buildDeployment,
@@ -14,7 +13,9 @@ import {
   buildPodDisruptionBudget,
   buildService,
   buildServiceAccount,
+  presentObjects,
   type AutoscalingInput,
+  type RoleObject,
 } from "./objects.js";
 import { MCP_PORT_NAME } from "./pod.js";
 import { buildServiceMonitor, scrapeAnnotations, type MonitoringHook } from "./monitoring.js";
@@ -22,11 +23,11 @@ import { buildExternalSecret, buildSecretStore, type ExternalSecretsInput } from
 import type { CustomObject, IConfigMap, IDeployment, IEnvVar, IHorizontalPodAutoscaler, INetworkPolicy, IPodDisruptionBudget, IService, IServiceAccount } from "./types.js";
 
 export interface ServerObjectsInput {
-  entry: CatalogEntry;
+  /** The fleet the server belongs to: its namespace, and the gateway allowed to connect. */
+  fleet: Pick<FleetModel<ClusterNetwork>, "network" | "gateway">;
+  /** The server, from `fleet.servers`: its names, labels and how it runs. */
+  server: ServerModel;
   workload: Workload;
-  namespace: string;
-  /** Prefix of Kubernetes names. @default "mcp" */
-  prefix?: string;
   /** Namespace whose pods may scrape the server. @default "monitoring" */
   monitoringNamespace?: string;
   /** @default { kind: "annotations" } */
@@ -54,11 +55,8 @@ export interface ServerObjects {
   serviceMonitor?: CustomObject;
   secretStore?: CustomObject;
   externalSecret?: CustomObject;
-}
-
-/** Name of the Secret a server's secret environment variables are read from (one key per variable). */
-export function serverSecretName(k8sName: string): string {
-  return `${k8sName}-secrets`;
+  /** Adapters: the Secret their replicas' shared session key is read from (its value comes from the caller). */
+  sessionSecret?: { name: string; key: string };
 }
 
 /** Secret references, one per secret variable: never a value. */
@@ -68,10 +66,9 @@ export function secretEnv(spec: Pick<ServerSpec, "secrets">, secretName: string)
 
 /** The objects of one server, in creation order. */
 export function serverObjects(input: ServerObjectsInput): ServerObjects {
-  const { spec } = input.entry;
-  const prefix = input.prefix ?? "mcp";
-  const { k8sName, labels, selector } = serverIdentity(spec, prefix);
-  const m = { name: k8sName, namespace: input.namespace, labels };
+  const { server } = input;
+  const { spec, k8sName, labels, selector } = server;
+  const m = { name: k8sName, namespace: input.fleet.network.namespace, labels };
   const w = input.workload;
   const monitoring = input.monitoring ?? { kind: "annotations" };
   // Adapters are the gateway: they export /metrics. Other images may not, the gateway measures them anyway.
@@ -85,11 +82,13 @@ export function serverObjects(input: ServerObjectsInput): ServerObjects {
     ...Object.entries(plainEnv)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([name, value]) => ({ name, value })),
-    ...secretEnv(spec, serverSecretName(k8sName)),
+    ...secretEnv(spec, server.secretName),
   ];
+  const sessionSecret = server.adapter !== undefined ? { name: server.adapter.sessionSecretName, key: SESSION_SECRET_ENV } : undefined;
+  if (sessionSecret !== undefined) env.push({ name: SESSION_SECRET_ENV, valueFrom: { secretKeyRef: { ...sessionSecret } } });
 
   const replicas = input.autoscaling?.minReplicas ?? spec.replicas;
-  const configMap = w.kind === "adapter" ? buildConfigMap({ ...m, name: `${k8sName}-adapter` }, { [ADAPTER_CONFIG_FILE]: w.configYaml }) : undefined;
+  const configMap = w.kind === "adapter" && server.adapter !== undefined ? buildConfigMap({ ...m, name: server.adapter.configMapName }, { [GATEWAY_CONFIG_FILE]: w.configYaml }) : undefined;
   const deployment = buildDeployment({
     meta: m,
     selector,
@@ -106,7 +105,7 @@ export function serverObjects(input: ServerObjectsInput): ServerObjects {
       probe: w.kind === "adapter" ? { kind: "http", livenessPath: "/healthz", readinessPath: "/readyz" } : { kind: "tcp" },
       probeTiming: { periodSeconds: spec.healthCheck.intervalSeconds, timeoutSeconds: spec.healthCheck.timeoutSeconds, failureThreshold: spec.healthCheck.failureThreshold },
     },
-    ...(configMap !== undefined ? { configMap: { name: configMap.metadata!.name!, mountPath: ADAPTER_CONFIG_DIR } } : {}),
+    ...(configMap !== undefined ? { configMap: { name: configMap.metadata!.name!, mountPath: GATEWAY_CONFIG_DIR } } : {}),
   });
   const out: ServerObjects = {
     k8sName,
@@ -121,7 +120,7 @@ export function serverObjects(input: ServerObjectsInput): ServerObjects {
       podSelector: selector,
       port: spec.port,
       from: [
-        { podSelector: { matchLabels: selectorOf(gatewayLabels(prefix)) } },
+        { podSelector: { matchLabels: { ...input.fleet.gateway.selector } } },
         { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": input.monitoringNamespace ?? "monitoring" } } },
       ],
       // Servers call the outside world (APIs, databases): egress stays open for them.
@@ -129,18 +128,19 @@ export function serverObjects(input: ServerObjectsInput): ServerObjects {
     }),
   };
   if (configMap !== undefined) out.configMap = configMap;
+  if (sessionSecret !== undefined) out.sessionSecret = sessionSecret;
   if (input.autoscaling !== undefined) out.horizontalPodAutoscaler = buildHorizontalPodAutoscaler(m, k8sName, input.autoscaling);
   if (input.externalSecrets !== undefined && spec.secrets.length > 0) {
     out.secretStore = buildSecretStore(m, k8sName, input.externalSecrets.region);
-    out.externalSecret = buildExternalSecret(m, k8sName, serverSecretName(k8sName), spec.secrets, input.externalSecrets);
+    out.externalSecret = buildExternalSecret(m, k8sName, server.secretName, spec.secrets, input.externalSecrets);
   }
   if (scraped && monitoring.kind === "serviceMonitor") out.serviceMonitor = buildServiceMonitor(m, selector, MCP_PORT_NAME, monitoring);
   return out;
 }
 
 /** The objects in creation order, each with its role (for resource names: `<component>-<role>`). */
-export function serverObjectList(o: ServerObjects): { role: string; object: { apiVersion: string; kind: string } }[] {
-  const list: { role: string; object: { apiVersion: string; kind: string } | undefined }[] = [
+export function serverObjectList(o: ServerObjects): RoleObject[] {
+  return presentObjects([
     { role: "sa", object: o.serviceAccount },
     { role: "secret-store", object: o.secretStore },
     { role: "external-secret", object: o.externalSecret },
@@ -151,6 +151,5 @@ export function serverObjectList(o: ServerObjects): { role: string; object: { ap
     { role: "hpa", object: o.horizontalPodAutoscaler },
     { role: "netpol", object: o.networkPolicy },
     { role: "monitor", object: o.serviceMonitor },
-  ];
-  return list.filter((x): x is { role: string; object: { apiVersion: string; kind: string } } => x.object !== undefined);
+  ]);
 }

@@ -6,24 +6,12 @@
 import type { Logger } from "../observability/logger.js";
 import { LIST_WITHOUT_HINT, hintOf, strictest, type CacheHint } from "../protocol/cache-hints.js";
 import { paramHeadersOf } from "../protocol/headers.js";
+import { LISTS, type ListKind } from "../protocol/lists.js";
 import type { Backend } from "../upstream/backend.js";
 import { exposedName, type NamingOptions } from "./naming.js";
 import type { CatalogView, Item, Target } from "../context.js";
 
-export type ListKind = "tools" | "resources" | "resourceTemplates" | "prompts";
-
-const LIST_METHOD: Record<ListKind, string> = {
-  tools: "tools/list",
-  resources: "resources/list",
-  resourceTemplates: "resources/templates/list",
-  prompts: "prompts/list",
-};
-const CAPABILITY: Record<ListKind, "tools" | "resources" | "prompts"> = {
-  tools: "tools",
-  resources: "resources",
-  resourceTemplates: "resources",
-  prompts: "prompts",
-};
+export type { ListKind } from "../protocol/lists.js";
 const MAX_PAGES = 100;
 
 
@@ -110,11 +98,11 @@ export class Registry implements CatalogView {
   async refresh<C>(backend: Backend<C>, kinds?: ListKind[]): Promise<void> {
     const lists = this.lists.get(backend.name);
     if (lists === undefined) return;
-    const wanted = kinds ?? (Object.keys(LIST_METHOD) as ListKind[]);
+    const wanted = kinds ?? (Object.keys(LISTS) as ListKind[]);
     const changed = new Set<ListKind>();
     await Promise.all(
       wanted.map(async (kind) => {
-        if (backend.capabilities[CAPABILITY[kind]] === undefined) return;
+        if (backend.capabilities[LISTS[kind].capability] === undefined) return;
         try {
           const { items, hint } = await this.fetchAll(backend, kind);
           lists.hints[kind] = hint ?? LIST_WITHOUT_HINT;
@@ -135,7 +123,7 @@ export class Registry implements CatalogView {
   }
 
   private async fetchAll<C>(backend: Backend<C>, kind: ListKind): Promise<{ items: Item[]; hint: CacheHint | undefined }> {
-    const method = LIST_METHOD[kind];
+    const method = LISTS[kind].method;
     const items: Item[] = [];
     let hint: CacheHint | undefined;
     let cursor: string | undefined;

@@ -10,7 +10,8 @@
 import { randomUUID } from "node:crypto";
 import { ErrorCode, RpcError, type JsonRpcErrorObject, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from "../jsonrpc.js";
 import type { Logger } from "../observability/logger.js";
-import type { ListKind, Registry } from "../catalog/registry.js";
+import type { Registry } from "../catalog/registry.js";
+import { LISTS, listsChangedBy, type ListKind } from "../protocol/lists.js";
 import type { ClientCall } from "../context.js";
 import { LOG_LEVELS } from "../protocol/versions.js";
 import type { Session } from "../session/session.js";
@@ -18,18 +19,6 @@ import type { Subscriptions } from "../session/subscriptions.js";
 import { messageForClient, relatedTaskId, type TaskHandles, type TaskOwners } from "../session/tasks.js";
 import type { GatewayBackend } from "../upstream/pool.js";
 
-const LIST_CHANGED: Record<string, ListKind[]> = {
-  "notifications/tools/list_changed": ["tools"],
-  "notifications/prompts/list_changed": ["prompts"],
-  "notifications/resources/list_changed": ["resources", "resourceTemplates"],
-};
-
-const KIND_NOTIFICATION: Record<ListKind, string> = {
-  tools: "notifications/tools/list_changed",
-  prompts: "notifications/prompts/list_changed",
-  resources: "notifications/resources/list_changed",
-  resourceTemplates: "notifications/resources/list_changed",
-};
 
 /** Which client capability a backend->client request needs. */
 const NEEDS: Record<string, "sampling" | "elicitation" | "roots"> = {
@@ -73,7 +62,7 @@ export class Forwarder {
 
   /** Tells every session that aggregated lists changed. */
   listsChanged(kinds: Set<ListKind>): void {
-    const methods = new Set([...kinds].map((k) => KIND_NOTIFICATION[k]));
+    const methods = new Set([...kinds].map((k) => LISTS[k].changed));
     for (const session of this.deps.sessions()) for (const method of methods) session.sendStandalone({ jsonrpc: "2.0", method });
   }
 
@@ -91,7 +80,8 @@ export class Forwarder {
   }
 
   onNotification(backend: GatewayBackend, message: JsonRpcNotification, owner: Session | undefined, origin?: ClientCall): void {
-    if (LIST_CHANGED[message.method] === undefined) {
+    const kinds = listsChangedBy(message.method);
+    if (kinds === undefined) {
       const task = this.aboutTask(backend, message, owner);
       if (task !== undefined) {
         // Only the task's owner hears about it (on a shared connection the backend cannot tell clients apart).
@@ -106,7 +96,6 @@ export class Forwarder {
         return;
       }
     }
-    const kinds = LIST_CHANGED[message.method];
     if (kinds !== undefined) {
       // The registry reads lists from the shared connection; the refresh announces real changes to every session.
       if (owner === undefined) void this.deps.registry.refresh(backend, kinds);

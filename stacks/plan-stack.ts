@@ -6,9 +6,9 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import type { Catalog } from "../../servers/catalog/catalog.js";
-import { findRepoRoot } from "../../servers/catalog/catalog.js";
-import { runUnderMocks, type RunResult } from "./run-under-mocks.js";
+import { runUnderMocks, type RunResult } from "../components/plan/run-under-mocks.js";
+import type { Catalog } from "../servers/catalog/catalog.js";
+import { findRepoRoot } from "../servers/catalog/catalog.js";
 
 /** Secret keys the program requires; a plan without them uses a placeholder. */
 export const REQUIRED_SECRETS = ["mcp-fleet:sessionSecret"];
@@ -85,7 +85,8 @@ export async function planStack(options: PlanStackOptions): Promise<StackPlan> {
   const config = { ...file.config, ...(options.config ?? {}) };
   const secretKeys = [...new Set([...file.secretKeys, ...(options.secretKeys ?? [])])];
   const placeholders = file.placeholders.filter((k) => !(k in (options.config ?? {})));
-  const { stackProgram } = await import("../../stacks/program.js");
+  // Loaded on first use: the program pulls in every provider SDK, which `synth` (reading stack files only) never needs.
+  const { stackProgram } = await import("./program.js");
   const result = await runUnderMocks({
     stack: options.stack,
     config,
