@@ -227,15 +227,21 @@ export type BackendReach = { kind: "as-specified"; cwd: string } | { kind: "url"
  * server's are listed in `inheritEnv`, and the gateway hands them on from its own environment.
  */
 export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendConfigInput {
-  const common = { name: spec.name, timeoutMs: spec.timeoutMs, tools: { allow: [...spec.tools.allow], deny: [...spec.tools.deny] }, isolation: spec.isolation };
+  // The MCP revision toward the server: rendered when pinned (`auto` is the gateway's own default).
+  const protocol = spec.protocol === "auto" ? {} : { protocol: spec.protocol };
+  const common = { name: spec.name, timeoutMs: spec.timeoutMs, tools: { allow: [...spec.tools.allow], deny: [...spec.tools.deny] }, isolation: spec.isolation, ...protocol };
   const t = spec.transport;
   if (reach.kind === "url") return { ...common, transport: "http", url: reach.url };
   switch (t.type) {
     case "stdio":
       return { ...common, transport: "stdio", command: t.command, args: [...t.args], env: { ...spec.env, ...t.env }, inheritEnv: [...spec.secrets], cwd: reach.cwd };
     case "http":
-    case "sse":
-      return { ...common, transport: t.type, url: t.url };
+      return { ...common, transport: "http", url: t.url };
+    case "sse": {
+      // The catalog refuses 2026-07-28 over SSE (it predates it).
+      const { protocol: _pinned, ...rest } = common;
+      return { ...rest, transport: "sse", url: t.url, ...(spec.protocol === "2025-11-25" ? { protocol: "2025-11-25" as const } : {}) };
+    }
     case "image":
       throw new Error(`Server "${spec.name}" runs from container image ${t.image}: a gateway reaches it only at its deployed URL.`);
   }
