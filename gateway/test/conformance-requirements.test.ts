@@ -130,6 +130,7 @@ describe.each(COMBINATIONS)("MCP conformance requirements through the gateway, i
     const failing = Object.fromEntries(scenarios.filter((name) => (run.scenarios.get(name)?.failed ?? 1) > 0 && !(name in allowed)).map((name) => [name, run.scenarios.get(name)]));
     expect(failing).toEqual({});
     for (const name of scenarios) expect(run.scenarios.get(name)!.passed).toBeGreaterThan(0);
-    if (Object.keys(allowed).length === 0) expect(run.exitCode).toBe(0);
+    // The runner's own verdict (scored scenarios only) agrees, unless a failure is allowed above.
+    expect(run.exitCode === 0 || Object.keys(allowed).length > 0).toBe(true);
   });
 });

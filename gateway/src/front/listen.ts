@@ -66,6 +66,9 @@ function filterOf(value: unknown): Filter | string {
 class ListenSession extends Session {
   /** The watched URIs, and the server of each. */
   readonly watched = new Map<string, string>();
+  /** Nothing goes out before the acknowledgement (updates of URIs already watched are held until then). */
+  acknowledged = false;
+  private held: { method: string; params: Record<string, unknown> | undefined }[] = [];
 
   constructor(
     readonly subscriptionId: string | number,
@@ -85,7 +88,20 @@ class ListenSession extends Session {
     } else if (message.method !== "notifications/resources/updated" || !this.subscriptions.has(String(message.params?.uri))) {
       return;
     }
+    if (!this.acknowledged) {
+      if (this.held.length < 100) this.held.push({ method: message.method, params: message.params });
+      return;
+    }
     this.write(message.method, message.params);
+  }
+
+  /** Sends the acknowledgement, then what arrived before it. */
+  acknowledge(honored: Filter): void {
+    this.write("notifications/subscriptions/acknowledged", { notifications: honored });
+    this.acknowledged = true;
+    const held = this.held;
+    this.held = [];
+    for (const { method, params } of held) this.write(method, params);
   }
 
   write(method: string, params: Record<string, unknown> | undefined): boolean {
@@ -136,16 +152,26 @@ export class ListenStreams {
       if (writer.overflowed) this.deps.logger.warn({ reqId: req.reqId }, `listen stream dropped: the client left over ${MAX_STREAM_BACKLOG_BYTES} bytes unread`);
       this.close(listen);
     };
-    // The acknowledgement first; then the resources it watches (their updates may come at once).
-    listen.write("notifications/subscriptions/acknowledged", { notifications: honored });
-    for (const uri of honored.resourceSubscriptions ?? []) {
-      const server = ctx.view.resourceServer(uri);
-      if (server === undefined) continue;
+    // The backends watch its resources first (so that what follows the acknowledgement is delivered); a URI its
+    // backend refuses is not acknowledged.
+    const uris = honored.resourceSubscriptions ?? [];
+    const watching = uris.map((uri) => {
+      const server = ctx.view.resourceServer(uri)!;
       listen.watched.set(uri, server);
-      watchResource(this.deps, listen, server, uri, true).catch((error: unknown) =>
-        this.deps.logger.warn({ reqId: req.reqId, uri, err: (error as Error).message }, "subscribing a listen stream's resource failed"),
+      return watchResource(this.deps, listen, server, uri, true).then(
+        () => true,
+        (error: unknown) => {
+          listen.watched.delete(uri);
+          this.deps.logger.warn({ reqId: req.reqId, uri, err: (error as Error).message }, "subscribing a listen stream's resource failed");
+          return false;
+        },
       );
-    }
+    });
+    void Promise.all(watching).then((ok) => {
+      if (listen.closed) return;
+      if (honored.resourceSubscriptions !== undefined) honored.resourceSubscriptions = uris.filter((_uri, i) => ok[i]);
+      listen.acknowledge(honored);
+    });
   }
 
   /** What of a filter the gateway honors: list changes it announces, URIs the caller's view serves and can watch. */
