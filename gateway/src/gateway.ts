@@ -138,6 +138,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const status = (): BackendStatus[] =>
     pool.primaries().map((b) => {
       const s: BackendStatus = { name: b.name, transport: b.transport, state: b.reportedState, tools: registry.toolCount(b.name) };
+      if (b.state === "up") s.protocol = b.protocolVersion;
       if (b.state !== "up" && b.lastError !== undefined) s.lastError = b.lastError;
       return s;
     });

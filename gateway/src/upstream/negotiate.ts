@@ -114,12 +114,22 @@ async function probe(io: HandshakeIo, options: HandshakeOptions): Promise<Probe>
   }
 }
 
-async function initialize(io: HandshakeIo, startTimeoutMs: number): Promise<Hello> {
-  const result = (await io.request(
-    "initialize",
-    { protocolVersion: BACKEND_PROTOCOL_VERSION, capabilities: FORWARDED_CLIENT_CAPABILITIES, clientInfo: GATEWAY_INFO },
-    startTimeoutMs,
-  )) as { protocolVersion?: string; capabilities?: Record<string, unknown>; serverInfo?: Hello["serverInfo"]; instructions?: string };
+async function initialize(io: HandshakeIo, server: string, startTimeoutMs: number): Promise<Hello> {
+  let result: { protocolVersion?: string; capabilities?: Record<string, unknown>; serverInfo?: Hello["serverInfo"]; instructions?: string };
+  try {
+    result = (await io.request(
+      "initialize",
+      { protocolVersion: BACKEND_PROTOCOL_VERSION, capabilities: FORWARDED_CLIENT_CAPABILITIES, clientInfo: GATEWAY_INFO },
+      startTimeoutMs,
+    )) as typeof result;
+  } catch (error) {
+    // A 2026-only server refuses initialize naming what it speaks: say so, with the fix.
+    if (error instanceof RpcError && error.code === ModernErrorCode.UnsupportedProtocolVersion) {
+      const supported = isObject(error.data) && Array.isArray(error.data.supported) ? (error.data.supported as unknown[]).join(", ") : "other revisions";
+      throw new RpcError(error.code, `Server "${server}" does not speak ${BACKEND_PROTOCOL_VERSION} (it supports ${supported}): ${error.message}. Set its protocol to auto or 2026-07-28.`, error.data);
+    }
+    throw error;
+  }
   await io.initialized();
   return {
     era: "legacy",
@@ -137,9 +147,9 @@ async function initialize(io: HandshakeIo, startTimeoutMs: number): Promise<Hell
 export async function handshake(io: HandshakeIo, options: HandshakeOptions, alive: () => boolean): Promise<Hello> {
   const { protocol, verdicts, key } = options;
   try {
-    if (protocol === "2025-11-25") return await initialize(io, options.startTimeoutMs);
+    if (protocol === "2025-11-25") return await initialize(io, options.server, options.startTimeoutMs);
     const known = protocol === "auto" ? verdicts.get(key) : "modern";
-    if (known === "legacy") return await initialize(io, options.startTimeoutMs);
+    if (known === "legacy") return await initialize(io, options.server, options.startTimeoutMs);
     const answer = await probe(io, options);
     if (answer.kind === "modern") {
       verdicts.set(key, "modern");
@@ -152,7 +162,7 @@ export async function handshake(io: HandshakeIo, options: HandshakeOptions, aliv
     // A legacy server (or one that ended the connection on the probe: the next attempt goes straight to initialize).
     verdicts.set(key, "legacy");
     if (!alive()) throw new Error(`the connection ended on the server/discover probe (${answer.why}); the next attempt uses initialize`);
-    return await initialize(io, options.startTimeoutMs);
+    return await initialize(io, options.server, options.startTimeoutMs);
   } catch (error) {
     // Keep a legacy verdict the probe just made (the process may have exited on it); otherwise re-probe next time.
     if (verdicts.get(key) === "modern" || alive()) verdicts.forget(key);
