@@ -177,7 +177,7 @@ export function paramHeadersProblem(params: readonly ParamHeader[], headers: Rea
     const decoded = decodeHeaderValue(raw);
     if (decoded === undefined) return mismatch(`the Mcp-Param-${param.name} header is malformed (not visible ASCII, nor valid =?base64?...?= UTF-8)`);
     const same = typeof value === "number" ? decoded.trim() !== "" && Number(decoded) === value : decoded === asHeaderText(value);
-    if (!same) return mismatch(`Mcp-Param-${param.name} header value ${shown(decoded)} does not match body value ${shown(String(JSON.stringify(value)))} (${where})`);
+    if (!same) return mismatch(`Mcp-Param-${param.name} header value ${shown(decoded)} does not match body value ${shown(asHeaderText(value) ?? String(JSON.stringify(value)))} (${where})`);
   }
   return undefined;
 }
