@@ -26,6 +26,8 @@ export interface Target {
   name: string;
   /** Tool arguments mirrored into `Mcp-Param-*` headers (`x-mcp-header` in its schema), when it has any. */
   paramHeaders?: readonly ParamHeader[];
+  /** A 2025 backend's tool that may (`optional`) or must (`required`) run as a task (its `execution.taskSupport`). */
+  taskSupport?: "optional" | "required";
 }
 
 export interface CatalogView {

@@ -119,7 +119,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   // The request path.
   const steps = new Steps([originStep(config, logger)], []);
-  const translator = new Translator({ forwarder, sign: (purpose, text) => sealer.sign(purpose, text), logger });
+  const translator = new Translator({ forwarder, sign: (purpose, text) => sealer.sign(purpose, text), logger, taskOwners: tasks.owners });
   const lists = { full: registry, hint: (kind: Parameters<Registry["hint"]>[0]) => registry.hint(kind) };
   const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps, translator, lists });
   const inflight = { count: 0 };

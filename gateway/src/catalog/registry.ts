@@ -6,6 +6,7 @@
 import type { Logger } from "../observability/logger.js";
 import { LIST_WITHOUT_HINT, hintOf, strictest, type CacheHint } from "../protocol/cache-hints.js";
 import { paramHeadersOf } from "../protocol/headers.js";
+import { TASKS_EXTENSION } from "../protocol/modern.js";
 import { LISTS, type ListKind } from "../protocol/lists.js";
 import type { Backend } from "../upstream/backend.js";
 import { exposedName, type NamingOptions } from "./naming.js";
@@ -22,6 +23,8 @@ interface ServerLists {
   prompts: Item[];
   /** The cache hint of each list fetched (2026-07-28 backends give one; a 2025 backend's is immediately stale). */
   hints: Partial<Record<ListKind, CacheHint>>;
+  /** A 2026-07-28 backend with the tasks extension: its tools may run as tasks (2025 callers see `taskSupport: optional`). */
+  modernTasks?: boolean;
 }
 
 interface TemplateRoute {
@@ -98,6 +101,7 @@ export class Registry implements CatalogView {
   async refresh<C>(backend: Backend<C>, kinds?: ListKind[]): Promise<void> {
     const lists = this.lists.get(backend.name);
     if (lists === undefined) return;
+    lists.modernTasks = backend.modern && (backend.capabilities.extensions as Record<string, unknown> | undefined)?.[TASKS_EXTENSION] !== undefined;
     const wanted = kinds ?? (Object.keys(LISTS) as ListKind[]);
     const changed = new Set<ListKind>();
     await Promise.all(
@@ -176,8 +180,13 @@ export class Registry implements CatalogView {
           this.options.logger.warn({ server, tool: name }, `tool "${name}" of server "${server}" is not exposed: ${paramHeaders}`);
           continue;
         }
-        toolIndex.set(exposed, paramHeaders.length === 0 ? { server, name } : { server, name, paramHeaders });
-        tools.push({ ...tool, name: exposed });
+        const target: Target = { server, name };
+        if (paramHeaders.length > 0) target.paramHeaders = paramHeaders;
+        const taskSupport = (tool.execution as { taskSupport?: unknown } | undefined)?.taskSupport;
+        if (taskSupport === "optional" || taskSupport === "required") target.taskSupport = taskSupport;
+        toolIndex.set(exposed, target);
+        // A 2025 client asks for a task only where a tool says it may: a 2026-07-28 task backend's tools may.
+        tools.push(lists.modernTasks === true && tool.execution === undefined ? { ...tool, name: exposed, execution: { taskSupport: "optional" } } : { ...tool, name: exposed });
       }
       for (const prompt of lists.prompts) {
         const name = String(prompt.name);

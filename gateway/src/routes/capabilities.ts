@@ -13,7 +13,10 @@ export function offeredCapabilities(pool: BackendPool): Record<string, unknown> 
     if (c.logging !== undefined) caps.logging = {};
     if (c.completions !== undefined) caps.completions = {};
     const tasks = c.tasks as { cancel?: object; requests?: { tools?: { call?: object } } } | undefined;
-    if (tasks?.requests?.tools?.call !== undefined) {
+    if (backend.modern && (c.extensions as Record<string, unknown> | undefined)?.[TASKS_EXTENSION] !== undefined) {
+      // A 2026-07-28 task backend: 2025 callers get tasks/get, tasks/result (emulated) and tasks/cancel for it.
+      caps.tasks = { ...caps.tasks, requests: { tools: { call: {} } }, cancel: {} };
+    } else if (tasks?.requests?.tools?.call !== undefined) {
       // Task-augmented tools/call, get, result and cancel are routed; tasks/list is not offered (routes/tasks.ts).
       caps.tasks = { ...caps.tasks, requests: { tools: { call: {} } } };
       if (tasks.cancel !== undefined) caps.tasks.cancel = {};

@@ -71,6 +71,7 @@ export class Routes {
       "tasks/get": taskRoute({ pool, handles: tasks.handles, forwarding }) as Route,
       "tasks/result": taskRoute({ pool, handles: tasks.handles, forwarding }) as Route,
       "tasks/cancel": taskRoute({ pool, handles: tasks.handles, forwarding }) as Route,
+      "tasks/update": taskRoute({ pool, handles: tasks.handles, forwarding }) as Route,
       "tasks/list": refusing(TASKS_LIST_REFUSAL),
     };
     for (const [method, route] of Object.entries(routes)) this.table.set(method, route);
