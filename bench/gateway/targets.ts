@@ -16,7 +16,8 @@ const EVERYTHING = join(ROOT, "node_modules/@modelcontextprotocol/server-everyth
 const LOOPBACK = join(ROOT, "bench/gateway/loopback.mjs");
 const bin = (name: string) => realpathSync(join(ROOT, "node_modules/.bin", name));
 
-export const TARGET_NAMES = ["direct", "gateway", "mcp-proxy", "supergateway", "mcp-hub"] as const;
+/** `gateway-2026`: our gateway as `gateway`, called the 2026-07-28 way (stateless, `_meta` on every request). */
+export const TARGET_NAMES = ["direct", "gateway", "gateway-2026", "mcp-proxy", "supergateway", "mcp-hub"] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export interface RunningTarget {
@@ -45,14 +46,18 @@ function launch(name: TargetName, port: number, dir: string): Launch {
   switch (name) {
     case "direct":
       return { protocol: "streamable", path: "/mcp", command: [node, "--import", LOOPBACK, EVERYTHING, "streamableHttp"], env: { PORT: String(port) } };
-    case "gateway": {
+    case "gateway":
+    case "gateway-2026": {
       const config = {
         listen: { host: "127.0.0.1", port, path: "/mcp" },
+        // The load generator is one client address opening a session per worker (up to 32 at once, and more over a
+        // run): the per-client session bucket protects a deployment, not a benchmark.
+        sessions: { perClient: { createPerMinute: 100_000, burst: 1000 } },
         servers: [{ name: "everything", transport: "stdio", command: node, args: [EVERYTHING, "stdio"], cwd: ROOT }],
       };
       const file = join(dir, "gateway.json");
       writeFileSync(file, JSON.stringify(config));
-      return { protocol: "streamable", path: "/mcp", command: [node, join(ROOT, "gateway/bin/mcp-fleet-gateway.js"), "--config", file] };
+      return { protocol: name === "gateway" ? "streamable" : "stateless", path: "/mcp", command: [node, join(ROOT, "gateway/bin/mcp-fleet-gateway.js"), "--config", file] };
     }
     case "mcp-proxy":
       return {

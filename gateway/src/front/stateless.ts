@@ -38,6 +38,15 @@ export interface StatelessFrontDeps {
   inflight: { count: number };
 }
 
+/**
+ * The session of a 2026-07-28 request, by the capabilities it declares (sampling, elicitation, roots as 3 bits): the
+ * routes take a session, but a stateless request has none, and these hold nothing of any request (never mutated).
+ */
+const REQUEST_SESSIONS: readonly Session[] = Array.from(
+  { length: 8 },
+  (_, bits) => new Session(undefined, { protocolVersion: "2026-07-28", capabilities: { sampling: (bits & 1) !== 0, elicitation: (bits & 2) !== 0, roots: (bits & 4) !== 0 }, createdAt: 0 }),
+);
+
 /** SSE answers must not sit in a proxy's buffer (streamable-http.mdx, "Receiving Messages"). */
 const STREAM_HEADERS = { "x-accel-buffering": "no" };
 
@@ -99,14 +108,9 @@ export class StatelessFront implements Front {
     sendJson(res, refusal.status, { jsonrpc: "2.0", id: request.id, error });
   }
 
-  /** One request, in a session of its own that ends with it. */
+  /** One request, on its own (its log level and capabilities are its envelope's). */
   private serve(ctx: RequestContext, envelope: ModernEnvelope, res: H1Response, request: JsonRpcRequest): void {
-    const session = new Session(undefined, {
-      protocolVersion: envelope.protocolVersion,
-      capabilities: { sampling: declares(envelope, "sampling"), elicitation: declares(envelope, "elicitation"), roots: declares(envelope, "roots") },
-      createdAt: Date.now(),
-    });
-    session.logLevel = envelope.logLevel;
+    const session = REQUEST_SESSIONS[(declares(envelope, "sampling") ? 1 : 0) | (declares(envelope, "elicitation") ? 2 : 0) | (declares(envelope, "roots") ? 4 : 0)]!;
     const exchange = new PostExchange(res, 1, false, {}, this.deps.config.http.maxResponseBytes);
     exchange.statusOf = statusOf;
     exchange.streamHeaders = STREAM_HEADERS;

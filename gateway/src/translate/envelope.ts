@@ -33,14 +33,12 @@ export function withModernEnvelope(call: ClientCall, params: Record<string, unkn
 
 /** Params for a 2025 backend, on behalf of a 2026-07-28 caller: without the envelope and the MRTR fields. */
 export function withoutModernEnvelope(params: Record<string, unknown>): Record<string, unknown> {
-  const { inputResponses: _responses, requestState: _state, ...rest } = params;
-  const meta = rest._meta as Record<string, unknown> | undefined;
-  if (meta === undefined) return rest;
-  const kept: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(meta)) if (!PROTOCOL_KEYS.includes(key as (typeof PROTOCOL_KEYS)[number])) kept[key] = value;
-  if (Object.keys(kept).length === 0) {
-    const { _meta: _dropped, ...bare } = rest;
-    return bare;
+  const { inputResponses: _responses, requestState: _state, _meta: meta, ...rest } = params;
+  if (meta === undefined || meta === null || typeof meta !== "object") return rest;
+  let kept: Record<string, unknown> | undefined;
+  for (const key in meta) {
+    if (!PROTOCOL_KEYS.includes(key as (typeof PROTOCOL_KEYS)[number])) (kept ??= {})[key] = (meta as Record<string, unknown>)[key];
   }
-  return { ...rest, _meta: kept };
+  if (kept !== undefined) rest._meta = kept;
+  return rest;
 }

@@ -86,7 +86,7 @@ export class Translator {
         return this.rounds.resume(call, method, target, params.requestState, params.inputResponses);
       }
       const legacyParams = withoutModernEnvelope(params);
-      if (INPUT_REQUIRED_METHODS.has(method)) return this.rounds.start(call, backend, method, target, legacyParams, { ...options, inputResponses: params.inputResponses });
+      if (INPUT_REQUIRED_METHODS.has(method)) return this.rounds.start(call, backend, method, target, legacyParams, options, params.inputResponses);
       return this.plain(call, backend, method, legacyParams, callOptions);
     }
     const modernParams = withModernEnvelope(call, params);

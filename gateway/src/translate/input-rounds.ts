@@ -60,6 +60,10 @@ interface Question {
 }
 
 class Parked {
+  /** Set when the call first waits for input (a fresh call that never asks costs no id). */
+  id: string | undefined;
+  /** Digest of the caller's key, computed when first needed. */
+  caller: string | undefined;
   round = 0;
   private seq = 0;
   current: Waiting | undefined;
@@ -77,11 +81,9 @@ class Parked {
   relay!: ClientCall;
 
   constructor(
-    readonly id: string,
     readonly backend: GatewayBackend,
     readonly method: string,
     readonly target: string,
-    readonly caller: string,
     readonly label: string,
   ) {}
 
@@ -104,8 +106,11 @@ export interface InputRoundsDeps {
   newId: () => string;
 }
 
-/** A session that may be asked anything: the backend's requests reach the rounds, which check the caller's envelope. */
-const RELAY_SEED = { protocolVersion: "2026-07-28", capabilities: { sampling: true, elicitation: true, roots: true }, createdAt: 0 };
+/**
+ * The session of every relay: one that may be asked anything (the backend's requests reach the rounds, which check
+ * the caller's envelope). It holds no state of a call.
+ */
+const RELAY_SESSION = new Session(undefined, { protocolVersion: "2026-07-28", capabilities: { sampling: true, elicitation: true, roots: true }, createdAt: 0 });
 
 export class InputRounds {
   private readonly parked = new Map<string, Parked>();
@@ -127,17 +132,13 @@ export class InputRounds {
     method: string,
     target: string,
     params: Record<string, unknown>,
-    options: { label: string; timeoutMs?: number; inputResponses?: unknown },
+    options: { label: string; timeoutMs?: number },
+    /** What the request already carries as answers (a fresh call: matched by the key the backend names). */
+    given?: unknown,
   ): Promise<unknown> {
-    if (this.parked.size >= MAX_PARKED) {
-      return Promise.reject(new RpcError(ErrorCode.InternalError, `This gateway replica holds ${MAX_PARKED} calls waiting for input, its maximum; retry later`));
-    }
-    const parked = new Parked(this.deps.newId(), backend, method, target, callerDigest(callerKey(call.ctx.caller)), options.label);
-    const given = options.inputResponses;
+    const parked = new Parked(backend, method, target, options.label);
     if (typeof given === "object" && given !== null && !Array.isArray(given)) parked.presupplied = given as Record<string, unknown>;
-    const session = new Session(undefined, RELAY_SEED);
-    parked.relay = { ctx: call.ctx, session, clientId: call.clientId, forward: (message) => this.fromBackend(parked, message) };
-    this.parked.set(parked.id, parked);
+    parked.relay = { ctx: call.ctx, session: RELAY_SESSION, clientId: call.clientId, forward: (message) => this.fromBackend(parked, message) };
     const answer = this.attach(parked, call);
     const callOptions = { label: options.label, context: parked.relay, onProgress: (n: JsonRpcMessage) => parked.current?.call.forward(n) } as Parameters<GatewayBackend["request"]>[2];
     if (options.timeoutMs !== undefined) callOptions.timeoutMs = options.timeoutMs;
@@ -262,6 +263,18 @@ export class InputRounds {
       waiting.reject(new RpcError(refusal.code, refusal.message, refusal.data));
       return;
     }
+    if (parked.id === undefined) {
+      if (this.parked.size >= MAX_PARKED) {
+        parked.current = undefined;
+        this.drop(parked);
+        parked.backend.cancel(parked.relay, "too many calls wait for input on this replica");
+        waiting.reject(new RpcError(ErrorCode.InternalError, `This gateway replica holds ${MAX_PARKED} calls waiting for input, its maximum; retry later`));
+        return;
+      }
+      parked.id = this.deps.newId();
+      parked.caller = callerDigest(callerKey(parked.relay.ctx.caller));
+      this.parked.set(parked.id, parked);
+    }
     parked.round += 1;
     const inputRequests: Record<string, { method: string; params?: Record<string, unknown> }> = {};
     for (const [key, question] of parked.asked) inputRequests[key] = question.params === undefined ? { method: question.method } : { method: question.method, params: question.params };
@@ -269,7 +282,7 @@ export class InputRounds {
       replica: this.deps.replica,
       call: parked.id,
       round: parked.round,
-      caller: parked.caller,
+      caller: parked.caller!,
       method: parked.method,
       target: parked.target,
       expiresAt: Date.now() + PARKED_TTL_MS,
@@ -309,7 +322,7 @@ export class InputRounds {
   }
 
   private expire(parked: Parked): void {
-    if (parked.current !== undefined || !this.parked.has(parked.id)) return;
+    if (parked.current !== undefined || parked.id === undefined || !this.parked.has(parked.id)) return;
     this.drop(parked);
     this.deps.logger.info({ server: parked.backend.name, call: parked.label }, `nobody resumed a call waiting for input within ${PARKED_TTL_MS / 1000} s; cancelled`);
     parked.backend.cancel(parked.relay, "the client did not provide the input in time");
@@ -319,7 +332,7 @@ export class InputRounds {
     if (parked.window !== undefined) clearTimeout(parked.window);
     if (parked.expiry !== undefined) clearTimeout(parked.expiry);
     parked.window = parked.expiry = undefined;
-    this.parked.delete(parked.id);
+    if (parked.id !== undefined) this.parked.delete(parked.id);
     // Questions the caller will never answer now: the backend hears it (its requests do not hang).
     for (const question of [...parked.asked.values(), ...parked.incoming]) {
       this.answerBackend(parked, question, { code: ErrorCode.InternalError, message: "The call ended before the client answered" });

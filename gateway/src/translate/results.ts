@@ -21,6 +21,9 @@ export function modernError(error: JsonRpcErrorObject): JsonRpcErrorObject {
   return { ...error, code };
 }
 
+/** The `_meta` of a result that had none (shared: never mutated). */
+const SERVER_INFO_META: Readonly<Json> = Object.freeze({ [META.serverInfo]: GATEWAY_INFO });
+
 /** The answer to a 2026-07-28 request, as that caller expects it. */
 export function modernAnswer(method: string, response: JsonRpcResponse): JsonRpcResponse {
   if (response.error !== undefined) {
@@ -29,7 +32,7 @@ export function modernAnswer(method: string, response: JsonRpcResponse): JsonRpc
   }
   const result: Json = isObject(response.result) ? response.result : {};
   const meta = isObject(result._meta) ? result._meta : undefined;
-  const out: Json = { ...result, resultType: typeof result.resultType === "string" ? result.resultType : "complete", _meta: { ...meta, [META.serverInfo]: GATEWAY_INFO } };
+  const out: Json = { ...result, resultType: typeof result.resultType === "string" ? result.resultType : "complete", _meta: meta === undefined ? SERVER_INFO_META : { ...meta, [META.serverInfo]: GATEWAY_INFO } };
   if (method === "resources/read" && out.resultType === "complete" && hintOf(result) === undefined) {
     out.ttlMs = READ_WITHOUT_HINT.ttlMs;
     out.cacheScope = READ_WITHOUT_HINT.cacheScope;
