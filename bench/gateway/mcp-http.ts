@@ -299,7 +299,7 @@ export class StatelessSession implements McpSession {
       (typeof name === "string" ? `mcp-name: ${name}\r\n` : "");
     let found: JsonRpcResponse | undefined;
     let pending = "";
-    const res = await this.connection.request("POST", this.path, headers, JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: this.meta } }), (_status, _headers, piece) => {
+    const res = await this.connection.request("POST", this.path, headers, JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: params._meta === undefined ? this.meta : { ...this.meta, ...(params._meta as object) } } }), (_status, _headers, piece) => {
       pending += piece;
       const parsed = parseSse(pending);
       pending = parsed.rest;
