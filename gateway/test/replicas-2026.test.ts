@@ -3,14 +3,18 @@
  * backend each (stdio, one process per replica, as deployed): any 2026-07-28 request is served by either; a client
  * balanced over both works, the backend's own MRTR rounds included; the input round of a 2025 backend is held by
  * the replica that asked, so a retry that reaches the other one gets a retryable 503 naming the holder, and the
- * same retry at the holder completes. Forged state is refused on both.
+ * same retry at the holder completes. Forged state is refused on both. A gateway in front of both replicas (a
+ * round-robin per request, as a Service does) retries such a retry until it reaches the holder, so its 2025 client's
+ * elicitation completes.
  */
+import { createServer, request as httpRequest, type Server } from "node:http";
 import { join } from "node:path";
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningGateway } from "../src/gateway.js";
 import { serveModernHttp } from "./fixtures/modern-server.js";
-import { REPO, gateway, textOf } from "./helpers.js";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { REPO, connect, gateway, textOf } from "./helpers.js";
 import { envelope, modernPost } from "./modern-wire.js";
 
 const LEGACY = join(REPO, "gateway/test/fixtures/conformance-server.ts");
@@ -108,5 +112,52 @@ describe("two replicas with one secret, 2026-07-28 callers", () => {
     }
     const real = await modernPost(a.url, "tools/call", { name: ELICIT, arguments: {}, inputResponses: answers, requestState: state }, { meta: envelope({ elicitation: {} }), id: 3 });
     expect(textOf(real.body?.result)).toBe("Hello, Bo!");
+  });
+});
+
+/** A round-robin over two HTTP targets, one pick per request (no keep-alive toward them), on 127.0.0.1. */
+async function roundRobin(targets: string[]): Promise<{ url: string; picks: string[]; close: () => Promise<void> }> {
+  const picks: string[] = [];
+  let turn = 0;
+  const server: Server = createServer((req, res) => {
+    const target = new URL(targets[turn++ % targets.length]!);
+    picks.push(target.host);
+    const upstream = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host }, agent: false }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on("error", () => res.destroy());
+    res.on("close", () => upstream.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    picks,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe("a gateway in front of both replicas (a round-robin per request)", () => {
+  it("speaks 2026-07-28 to them, retries a retry refused as retryable until it reaches the holder, and its 2025 client's elicitation completes", async () => {
+    const balancer = await roundRobin([a.url, b.url]);
+    const front = await gateway({ servers: [{ name: "replicas", transport: "http", url: balancer.url }] });
+    try {
+      expect(front.status().map((s) => [s.state, s.protocol])).toEqual([["up", "2026-07-28"]]);
+      const client = await connect(front.url, { capabilities: { elicitation: {} } });
+      client.setRequestHandler(ElicitRequestSchema, () => ({ action: "accept", content: { name: "Di" } }));
+      for (let i = 0; i < 4; i++) {
+        expect(textOf(await client.callTool({ name: "replicas__legacy__test_input_required_result_elicitation", arguments: {} }))).toBe("Hello, Di!");
+      }
+      await client.close();
+      expect(new Set(balancer.picks).size).toBe(2);
+    } finally {
+      await front.close();
+      await balancer.close();
+    }
   });
 });

@@ -14,6 +14,13 @@ import type { CallOptions } from "../upstream/backend.js";
 import type { GatewayBackend } from "../upstream/pool.js";
 
 export const MAX_ROUNDS = 16;
+/**
+ * A retry refused as retryable (a replicated 2026 backend, e.g. our own gateway's adapter replicas behind a Service,
+ * holds the round on another replica) is sent again this many more times: each may reach the holder.
+ */
+export const RETRYABLE_ATTEMPTS = 8;
+
+const retryable = (error: unknown): boolean => error instanceof RpcError && (error.data as { retryable?: unknown } | undefined)?.retryable === true;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -38,7 +45,15 @@ export async function runInputLoop(
   };
   let round = params;
   for (let i = 0; ; i++) {
-    const result = await backend.request(method, round, options);
+    let result: unknown;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        result = await backend.request(method, round, options);
+        break;
+      } catch (error) {
+        if (i === 0 || attempt + 1 >= RETRYABLE_ATTEMPTS || !retryable(error) || cancelled !== undefined) throw error;
+      }
+    }
     if (!isInputRequired(result)) return result;
     if (cancelled !== undefined) throw new RpcError(ErrorCode.InternalError, `${options.label} on server "${backend.name}" was cancelled by the client.`);
     if (i + 1 >= MAX_ROUNDS) {
