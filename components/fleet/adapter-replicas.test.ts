@@ -201,6 +201,13 @@ describe.skipIf(NGINX === undefined)("two adapter replicas behind a round-robin"
     expect(upstreams.size).toBe(2);
   });
 
+  it("serve every call of a 2025 session between the gateways with the rendered environment (one sealing key)", { timeout: 120_000 }, async () => {
+    const env = containerEnv(find("kubernetes:apps/v1:Deployment", "mcp-everything-deploy").spec.template.spec.containers[0]);
+    const { ok, upstreams } = await runThroughReplicas("rendered-2025", [env, env], 30, "2025-11-25");
+    expect(ok).toBe(30);
+    expect(upstreams.size).toBe(2);
+  });
+
   it("fail the central gateway's session when each replica seals with a key of its own", { timeout: 120_000 }, async () => {
     // A 2025 session between the gateways (by default they speak 2026-07-28, which has no session to seal).
     const { ok, upstreams } = await runThroughReplicas("own-keys", [{ MCP_FLEET_SESSION_SECRET: "a".repeat(64) }, { MCP_FLEET_SESSION_SECRET: "b".repeat(64) }], 30, "2025-11-25");
