@@ -22,6 +22,8 @@ const commandModules: Record<string, () => Promise<{ register: Registrar }>> = {
   check: () => import("./commands/check.js"),
   plan: () => import("./commands/plan.js"),
   synth: () => import("./commands/synth.js"),
+  access: () => import("./commands/access.js"),
+  audit: () => import("./commands/audit.js"),
 };
 
 /** Loads only the module of the command being run (the Pulumi and MCP SDK imports are slow); all of them for help. */

@@ -19,6 +19,19 @@ import type { Catalog, CatalogEntry } from "../servers/catalog/catalog.js";
 import { missingCommand, missingCommandReason } from "../servers/catalog/commands.js";
 import { DEFAULT_SEPARATOR, GATEWAY_PORT, MCP_PATH, gatewayBackend, type FleetModel } from "../servers/catalog/derive.js";
 
+/**
+ * Who may reach the central gateway, what each caller may do, at what rate, on the record: the sections of its
+ * config that come from the stack (the servers' own `access` and `rateLimits` come from their specs).
+ */
+export type GatewayIdentity = Pick<GatewayConfigInput, "auth" | "rateLimits" | "audit">;
+
+/**
+ * A gateway without authentication off loopback: only for one no client reaches directly (an in-cluster gateway
+ * without an Ingress, behind its Service; the dev container published on 127.0.0.1; adapters, which only the
+ * fleet's gateway may connect to). The policy pack refuses it behind an Ingress.
+ */
+export const UNAUTHENTICATED_INTERNAL = { mode: "none", trustedNetwork: true } as const;
+
 export interface LocalTarget {
   /**
    * Where secret values are looked up.
@@ -29,6 +42,8 @@ export interface LocalTarget {
   path?: string;
   /** @default GATEWAY_PORT (8080) */
   port?: number;
+  /** Authentication of the local gateway (e.g. an API key, `npm start -- --api-key-env`). @default none (loopback) */
+  auth?: GatewayConfigInput["auth"];
 }
 
 /** A server the local target leaves out, and why. */
@@ -75,19 +90,19 @@ export function localGatewayConfig(catalog: Catalog, target: LocalTarget = {}): 
     const detail = skipped.length > 0 ? ` Skipped: ${skipped.map((s) => `${s.name} (${s.file}) ${s.reason}`).join(" ")}` : " The catalog is empty.";
     throw new Error(`No server of the catalog can run in the local gateway config.${detail} Add a server under servers/ (\`mcp-fleet new\`).`);
   }
-  return finish({ host: "127.0.0.1", port: target.port ?? GATEWAY_PORT, path: MCP_PATH }, servers, "local");
+  return finish({ host: "127.0.0.1", port: target.port ?? GATEWAY_PORT, path: MCP_PATH }, servers, "local", target.auth !== undefined ? { auth: target.auth } : {});
 }
 
 /** The central gateway's config of a deployed fleet: every server at its URL. Validated with the gateway's schema. */
-export function deployedGatewayConfig(fleet: Pick<FleetModel, "servers" | "network" | "gateway">): GatewayConfigInput {
+export function deployedGatewayConfig(fleet: Pick<FleetModel, "servers" | "network" | "gateway">, identity: GatewayIdentity = {}): GatewayConfigInput {
   const where = fleet.network.kind === "cluster" ? `cluster (namespace ${fleet.network.namespace})` : "docker";
   if (fleet.servers.length === 0) throw new Error(`No server of the catalog can run in the ${where} gateway config. The catalog is empty. Add a server under servers/ (\`mcp-fleet new\`).`);
   const servers = fleet.servers.map((s) => gatewayBackend(s.spec, { kind: "url", url: s.url }));
-  return finish({ host: "0.0.0.0", port: fleet.gateway.port, path: fleet.gateway.path }, servers, where);
+  return finish({ host: "0.0.0.0", port: fleet.gateway.port, path: fleet.gateway.path }, servers, where, { auth: UNAUTHENTICATED_INTERNAL, ...identity });
 }
 
-function finish(listen: { host: string; port: number; path: string }, servers: BackendConfigInput[], where: string): GatewayConfigInput {
-  const config: GatewayConfigInput = { listen, naming: { separator: DEFAULT_SEPARATOR, passthrough: false }, servers };
+function finish(listen: { host: string; port: number; path: string }, servers: BackendConfigInput[], where: string, identity: GatewayIdentity = {}): GatewayConfigInput {
+  const config: GatewayConfigInput = { listen, naming: { separator: DEFAULT_SEPARATOR, passthrough: false }, ...identity, servers };
   parseGatewayConfig(config, `gateway config rendered for ${where}`);
   return config;
 }

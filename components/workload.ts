@@ -57,6 +57,8 @@ export function adapterConfig(server: Pick<ServerModel, "spec" | "runs">, listen
     naming: { separator: DEFAULT_SEPARATOR, passthrough: true },
     // An adapter fronts one server and cannot serve without it: not ready (out of its Service) while it is down.
     readiness: { requireBackends: true },
+    // Only the fleet's gateway may connect to an adapter (its NetworkPolicy); callers are authenticated there.
+    auth: { mode: "none", trustedNetwork: true },
     // Secrets reach the adapter container as env vars (secretKeyRef); `inheritEnv` hands them to the child by name.
     servers: [gatewayBackend(spec, { kind: "as-specified", cwd: GATEWAY_IMAGE_WORKDIR })],
   };

@@ -28,6 +28,9 @@ import { mcpSecretEnvFromSecretRef } from "./rules/mcp-secret-env-from-secret-re
 import { mcpSecretsManagerKms } from "./rules/mcp-secrets-manager-kms.js";
 import { mcpServerSaTokenNotAutomounted } from "./rules/mcp-server-sa-token-not-automounted.js";
 import { mcpToolNames } from "./rules/mcp-tool-names.js";
+import { mcpAccessRules } from "./rules/mcp-access-rules.js";
+import { mcpGatewayAuthenticated } from "./rules/mcp-gateway-authenticated.js";
+import { mcpNoPlainCredentials } from "./rules/mcp-no-plain-credentials.js";
 
 export const policies: Policies = [
   // Ports
@@ -55,6 +58,10 @@ export const policies: Policies = [
   // Security: network
   mcpNetworkPolicyCoverage,
   mcpIngressTls,
+  // Identity and access
+  mcpGatewayAuthenticated,
+  mcpAccessRules,
+  mcpNoPlainCredentials,
   // Security: Docker and AWS
   mcpDockerContainerHardened,
   mcpEcrRepositoryHardened,

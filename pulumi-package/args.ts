@@ -67,6 +67,33 @@ export interface ServerSlo {
   p99LatencySeconds?: number;
 }
 
+/** Who sees and may call which tools, resources and prompts of a server (globs on its own names), by role. */
+export interface AccessRule {
+  /** Roles granted (`*`: any authenticated caller). */
+  roles: string[];
+  tools?: string[];
+  resources?: string[];
+  prompts?: string[];
+}
+
+/** What a rate limit's buckets are counted per. */
+export const RateLimitKey = { Identity: "identity", Server: "server", Tool: "tool" } as const;
+export type RateLimitKey = (typeof RateLimitKey)[keyof typeof RateLimitKey];
+
+/** A rate limit of a server's calls (token bucket). */
+export interface ServerRateLimit {
+  key: RateLimitKey[];
+  /** Tool-name glob counted; `*`: every call. */
+  tool?: string;
+  perMinute: number;
+  burst?: number;
+}
+
+/** How the gateway presents itself to a remote server: header templates over the server's secrets. */
+export interface ServerCredentials {
+  headers?: Record<string, string>;
+}
+
 /** One MCP server of the fleet: the same fields as a `servers/<name>.ts` spec (servers/catalog/spec.ts). */
 export interface Server {
   /** DNS-1123 label, unique in the fleet; prefixes its tools (`<name>__<tool>`). */
@@ -89,6 +116,9 @@ export interface Server {
   isolation?: Isolation;
   protocol?: Protocol;
   slo?: ServerSlo;
+  access?: AccessRule[];
+  rateLimits?: ServerRateLimit[];
+  credentials?: ServerCredentials;
 }
 
 /** The Server interface covers every field of the spec: a field added to the spec and not here fails the build. */

@@ -11,4 +11,9 @@ export default defineServer({
     args: ["node_modules/@modelcontextprotocol/server-everything/dist/index.js", "stdio"],
   },
   port: 3101,
+  // Engineers use every feature; support gets the harmless tools.
+  access: [
+    { roles: ["engineering"], tools: ["*"], resources: ["*"], prompts: ["*"] },
+    { roles: ["support"], tools: ["echo", "get-*"], resources: [], prompts: [] },
+  ],
 });

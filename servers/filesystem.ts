@@ -11,4 +11,9 @@ export default defineServer({
     args: ["node_modules/@modelcontextprotocol/server-filesystem/dist/index.js", "servers/data/filesystem"],
   },
   port: 3103,
+  // Reading the notes is for everyone signed in; engineers may also write them.
+  access: [
+    { roles: ["*"], tools: ["read_*", "list_*", "search_files", "get_file_info", "directory_tree", "list_allowed_directories"], resources: ["*"] },
+    { roles: ["engineering"], tools: ["*"], resources: ["*"] },
+  ],
 });

@@ -11,4 +11,6 @@ export default defineServer({
     args: ["--import", "tsx", "servers/hello/src/stdio.ts"],
   },
   port: 3105,
+  // The example server: anyone signed in.
+  access: [{ roles: ["*"], tools: ["*"], resources: ["*"], prompts: ["*"] }],
 });

@@ -17,4 +17,9 @@ export default defineServer({
   },
   env: { MEMORY_FILE_PATH: "../../../../servers/data/memory/memory.json" },
   port: 3102,
+  // The team's memory: everyone signed in reads it, engineers change it.
+  access: [
+    { roles: ["*"], tools: ["read_graph", "search_nodes", "open_nodes"] },
+    { roles: ["engineering"], tools: ["*"] },
+  ],
 });

@@ -12,4 +12,5 @@ export default defineServer({
     env: { DISABLE_THOUGHT_LOGGING: "true" },
   },
   port: 3104,
+  access: [{ roles: ["*"], tools: ["*"] }],
 });

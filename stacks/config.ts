@@ -10,9 +10,59 @@ import { configProblems } from "./config-problems.js";
 
 export const CONFIG_NAMESPACE = "mcp-fleet";
 /** Config keys holding secrets: set with `pulumi config set --secret`. */
-export const SECRET_KEYS = ["sessionSecret", "serverSecrets"] as const;
+export const SECRET_KEYS = ["sessionSecret", "serverSecrets", "apiKeyHashes", "redisUrl"] as const;
 
 const image = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*[:@][^/]+$/, "must be a pinned image reference such as ghcr.io/org/mcp-fleet-gateway:0.1.0");
+const httpsUrl = z.string().regex(/^https:\/\/[^\s]+$/, "must be an https:// URL such as https://idp.example.com");
+const rateKey = z.enum(["identity", "server", "tool"], { error: "must be identity, server or tool" });
+
+/** Who may call the gateway (its config's `auth`); API-key hashes are secret config (`apiKeyHashes.<name>`). */
+const auth = z
+  .object({
+    /** `apiKey`, or `oauth` (bearer JWTs of `oauth.issuer`; API keys too when `apiKeys` is set). */
+    mode: z.enum(["apiKey", "oauth"], { error: "must be apiKey or oauth" }),
+    /** The URL clients connect to, what tokens are issued for. @default https://<domain>/mcp */
+    resource: httpsUrl.optional(),
+    oauth: z
+      .object({
+        issuer: httpsUrl,
+        /** @default the issuer's metadata `jwks_uri` */
+        jwksUri: httpsUrl.optional(),
+        /** @default "roles" */
+        rolesClaim: z.string().min(1).optional(),
+        /** @default [] */
+        requiredScopes: z.array(z.string().min(1)).optional(),
+      })
+      .strict()
+      .optional(),
+    /** API keys by name and roles; each key's SHA-256 is the secret `apiKeyHashes.<name>`. @default [] */
+    apiKeys: z.array(z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, "must be a key name such as ci-bot"), roles: z.array(z.string().min(1)).default([]) }).strict()).default([]),
+  })
+  .strict();
+
+/** Fleet-wide rate limits (the gateway's `rateLimits`); with `store: redis` the URL is the secret `redisUrl`. */
+const rateLimits = z
+  .object({
+    /** @default "memory" (per replica) */
+    store: z.enum(["memory", "redis"], { error: "must be memory or redis" }).default("memory"),
+    /** Redis unreachable: refuse (`closed`) or let calls through (`open`). @default "closed" */
+    onUnavailable: z.enum(["closed", "open"]).default("closed"),
+    rules: z
+      .array(
+        z
+          .object({
+            key: z.union([rateKey, z.array(rateKey).min(1)]),
+            server: z.string().min(1).optional(),
+            tool: z.string().min(1).optional(),
+            perMinute: z.number().positive(),
+            burst: z.number().int().positive().optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
 const autoscaling = z
   .object({
     minReplicas: z.number().int().min(1),
@@ -74,6 +124,10 @@ export const StackConfigSchema = z
       })
       .strict()
       .default({ gatewayPort: 8080 }),
+    /** Who may call the gateway (kubernetes). @default undefined: unauthenticated, in-cluster only (the policy pack refuses that behind an Ingress) */
+    auth: auth.optional(),
+    /** Rate limits of calls through the gateway (kubernetes). @default undefined: none */
+    rateLimits: rateLimits.optional(),
     /** AWS pieces for prod (EKS): ECR, Secrets Manager, IRSA. Unset: none. */
     aws: z
       .object({
@@ -91,6 +145,11 @@ export const StackConfigSchema = z
       const fits = c.target === "docker" ? "docker" : "kube-prometheus-stack or standalone";
       ctx.addIssue({ code: "custom", path: ["monitoringStack"], message: `${c.monitoringStack} does not run on the ${c.target} target. Use ${fits}, or none` });
     }
+    if (c.auth !== undefined && c.target !== "kubernetes") ctx.addIssue({ code: "custom", path: ["auth"], message: "only applies to the kubernetes target (the dev gateway is published on 127.0.0.1 only). Remove it, or run `npm start -- --api-key-env NAME` for a keyed local gateway" });
+    if (c.rateLimits !== undefined && c.target !== "kubernetes") ctx.addIssue({ code: "custom", path: ["rateLimits"], message: "only applies to the kubernetes target. Remove it" });
+    if (c.auth?.mode === "oauth" && c.auth.oauth === undefined) ctx.addIssue({ code: "custom", path: ["auth", "oauth"], message: "is required with mode oauth. Set `mcp-fleet:auth.oauth.issuer` (pulumi config set --path 'mcp-fleet:auth.oauth.issuer' https://idp.example.com)" });
+    if (c.auth?.mode === "apiKey" && c.auth.apiKeys.length === 0) ctx.addIssue({ code: "custom", path: ["auth", "apiKeys"], message: "mode apiKey needs at least one key. Add {name, roles} entries and each key's hash as the secret `mcp-fleet:apiKeyHashes.<name>`" });
+    if (c.auth !== undefined && c.auth.resource === undefined && c.domain === undefined) ctx.addIssue({ code: "custom", path: ["auth", "resource"], message: "is required without `mcp-fleet:domain`: set it to the URL clients connect to (https://<host>/mcp)" });
     if (c.aws !== undefined && c.target !== "kubernetes") ctx.addIssue({ code: "custom", path: ["aws"], message: "only applies to the kubernetes target (EKS). Remove it or set target to kubernetes" });
   });
 

@@ -9,6 +9,7 @@ import { parse } from "yaml";
 import { runUnderMocks, type RunResult } from "../components/plan/run-under-mocks.js";
 import type { Catalog } from "../servers/catalog/catalog.js";
 import { findRepoRoot } from "../servers/catalog/catalog.js";
+import { identityPlaceholders } from "./identity-placeholders.js";
 
 /** Secret keys the program requires; a plan without them uses a placeholder. */
 export const REQUIRED_SECRETS = ["mcp-fleet:sessionSecret"];
@@ -57,6 +58,11 @@ export function readStackFile(root: string, stack: string): StackFile {
       secretKeys.push(key);
       placeholders.push(key);
     }
+  }
+  for (const [key, value] of Object.entries(identityPlaceholders(config))) {
+    config[key] = value;
+    secretKeys.push(key);
+    placeholders.push(key);
   }
   return { config, secretKeys, placeholders };
 }

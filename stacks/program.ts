@@ -14,11 +14,16 @@ import { Fleet } from "../components/fleet/fleet.js";
 import type { FleetPlanInput } from "../components/fleet/plan.js";
 import type { DockerFleetPlanInput } from "../components/docker/plan.js";
 import { CONFIG_NAMESPACE, StackConfigError, parseStackConfig, readRawConfig, type StackConfig } from "./config.js";
+import { API_KEYS_ENV, REDIS_URL_ENV, apiKeysSecret, gatewayIdentityOf } from "./identity.js";
 
 export interface StackSecrets {
   sessionSecret: pulumi.Output<string>;
   /** By server, then variable. */
   serverSecrets: Record<string, Record<string, pulumi.Output<string>>>;
+  /** SHA-256 of each API key (`mcp-fleet:auth.apiKeys`), by key name. @default {} */
+  apiKeyHashes?: Record<string, pulumi.Output<string>>;
+  /** The Redis URL of shared rate limits (`mcp-fleet:rateLimits.store: redis`). */
+  redisUrl?: pulumi.Output<string>;
 }
 
 export interface StackOutputs {
@@ -47,7 +52,7 @@ export async function stackProgram(options: StackProgramOptions = {}): Promise<S
   const stack = pulumi.getStack();
   const config = parseStackConfig(readRawConfig(pulumi.runtime.allConfig()), stack);
   const catalog = options.catalog ?? (await loadCatalog(options.root !== undefined ? { root: options.root } : {}));
-  return fleetProgram(config, catalog, readStackSecrets(catalog), options.writeMonitoringFiles !== undefined ? { writeMonitoringFiles: options.writeMonitoringFiles } : {});
+  return fleetProgram(config, catalog, { ...readStackSecrets(catalog), ...readIdentitySecrets(config) }, options.writeMonitoringFiles !== undefined ? { writeMonitoringFiles: options.writeMonitoringFiles } : {});
 }
 
 /** Reads the secret config as Pulumi secrets (values never leave an Output). Problems name the key and the fix. */
@@ -88,10 +93,48 @@ export function readStackSecrets(catalog: Catalog): StackSecrets {
 }
 
 /**
+ * The identity secrets a stack's config calls for: each API key's hash (`apiKeyHashes.<name>`, 64 hex digits) and
+ * the Redis URL. Checked by shape only; values stay Outputs. Problems name the key and the command that sets it.
+ */
+export function readIdentitySecrets(config: StackConfig): Pick<StackSecrets, "apiKeyHashes" | "redisUrl"> {
+  const cfg = new pulumi.Config(CONFIG_NAMESPACE);
+  const problems: string[] = [];
+  const out: Pick<StackSecrets, "apiKeyHashes" | "redisUrl"> = {};
+  const keys = config.auth?.apiKeys ?? [];
+  if (keys.length > 0) {
+    let raw: Record<string, unknown> = {};
+    try {
+      raw = JSON.parse(pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:apiKeyHashes`) ?? "{}") as Record<string, unknown>;
+    } catch {
+      raw = {};
+    }
+    for (const { name } of keys) {
+      if (typeof raw[name] !== "string" || !/^[0-9a-f]{64}$/.test(raw[name] as string)) {
+        problems.push(`\`${CONFIG_NAMESPACE}:apiKeyHashes.${name}\` must be the SHA-256 of the key, 64 lowercase hex digits. Set it with \`pulumi config set --secret --path '${CONFIG_NAMESPACE}:apiKeyHashes.${name}' "$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)"\`.`);
+      }
+    }
+    if (problems.length === 0) {
+      const all = cfg.requireSecretObject<Record<string, string>>("apiKeyHashes");
+      out.apiKeyHashes = Object.fromEntries(keys.map(({ name }) => [name, all.apply((o) => o[name]!)]));
+    }
+  }
+  if (config.rateLimits?.store === "redis") {
+    if (pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:redisUrl`) === undefined) {
+      problems.push(`\`${CONFIG_NAMESPACE}:redisUrl\` is required with rateLimits.store redis. Set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:redisUrl rediss://user:password@redis.example.com:6380\`.`);
+    } else {
+      out.redisUrl = cfg.requireSecret("redisUrl");
+    }
+  }
+  if (problems.length > 0) throw new StackConfigError(pulumi.getStack(), problems);
+  return out;
+}
+
+/**
  * The Kubernetes fleet's plan input from the stack config: shared by the program and `mcp-fleet synth`, so both
  * produce the same objects.
  */
 export function fleetPlanInputFromConfig(config: StackConfig, catalog: Catalog): FleetPlanInput {
+  const { identity, secretKeys } = gatewayIdentityOf(config);
   return {
     fleet: fleetModel(catalog, { prefix: config.prefix, network: { kind: "cluster", namespace: config.namespace } }),
     gatewayImage: config.gatewayImage,
@@ -103,7 +146,8 @@ export function fleetPlanInputFromConfig(config: StackConfig, catalog: Catalog):
       ...(config.domain !== undefined
         ? { ingress: { host: config.domain, ...(config.ingressClass !== undefined ? { className: config.ingressClass } : {}), ...(config.tls !== false ? { tls: config.tls } : {}) } }
         : {}),
-      secretKeys: [SESSION_SECRET_ENV],
+      secretKeys: [SESSION_SECRET_ENV, ...secretKeys],
+      ...(identity !== undefined ? { identity } : {}),
     },
     serverAutoscaling: config.serverAutoscaling,
     monitoringNamespace: config.monitoringNamespace,
@@ -161,7 +205,11 @@ export function fleetProgram(config: StackConfig, catalog: Catalog, secrets: Sta
   }
   const fleet = new Fleet(name, {
     ...planInput,
-    gatewaySecrets: { [SESSION_SECRET_ENV]: secrets.sessionSecret },
+    gatewaySecrets: {
+      [SESSION_SECRET_ENV]: secrets.sessionSecret,
+      ...(config.auth !== undefined && config.auth.apiKeys.length > 0 ? { [API_KEYS_ENV]: apiKeysSecret(config, secrets.apiKeyHashes ?? {}) } : {}),
+      ...(secrets.redisUrl !== undefined ? { [REDIS_URL_ENV]: secrets.redisUrl } : {}),
+    },
     // In prod the secrets go to Secrets Manager (AwsFleet) and reach pods through External Secrets.
     ...(awsFleet === undefined ? { serverSecrets: secrets.serverSecrets } : {}),
   }, awsFleet !== undefined ? { dependsOn: [awsFleet] } : {});

@@ -70,7 +70,7 @@ export async function runPhase(target: RunningTarget, concurrency: number, optio
     // Sessions are opened a few at a time (outside the measured window): some targets spawn a process per session.
     for (let i = 0; i < concurrency; i += OPEN_BATCH) {
       const batch = Math.min(OPEN_BATCH, concurrency - i);
-      const opened = await Promise.allSettled(Array.from({ length: batch }, () => openSession(target.protocol, target.url)));
+      const opened = await Promise.allSettled(Array.from({ length: batch }, () => openSession(target.protocol, target.url, target.headers)));
       for (const o of opened) if (o.status === "fulfilled") sessions.push(o.value);
       const failed = opened.find((o): o is PromiseRejectedResult => o.status === "rejected");
       if (failed !== undefined) throw new Error(`opening session ${sessions.length + 1} of ${concurrency}: ${(failed.reason as Error).message}`);

@@ -70,6 +70,8 @@ export class StreamableSession implements McpSession {
   private constructor(
     private readonly url: URL,
     private connection: RawConnection,
+    /** Header lines sent on every request, e.g. `authorization: Bearer ...\r\n`. */
+    private readonly extraHeaders = "",
   ) {
     this.path = url.pathname + url.search;
     this.updateHeaders();
@@ -81,9 +83,9 @@ export class StreamableSession implements McpSession {
     return this.connection;
   }
 
-  static async open(url: string): Promise<StreamableSession> {
+  static async open(url: string, extraHeaders = ""): Promise<StreamableSession> {
     const target = new URL(url);
-    const session = new StreamableSession(target, await openConnection(target));
+    const session = new StreamableSession(target, await openConnection(target), extraHeaders);
     try {
       const init = await session.call("initialize", { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: CLIENT_INFO });
       if (init.error !== undefined) throw new HttpError(`initialize failed: ${init.error.message}`);
@@ -99,7 +101,7 @@ export class StreamableSession implements McpSession {
 
   private updateHeaders(): void {
     this.headerLines =
-      `accept: application/json, text/event-stream\r\ncontent-type: application/json\r\nmcp-protocol-version: ${this.protocolVersion}\r\n` +
+      `accept: application/json, text/event-stream\r\ncontent-type: application/json\r\nmcp-protocol-version: ${this.protocolVersion}\r\n${this.extraHeaders}` +
       (this.sessionId === undefined ? "" : `mcp-session-id: ${this.sessionId}\r\n`);
   }
 
@@ -281,13 +283,14 @@ export class StatelessSession implements McpSession {
   private constructor(
     private readonly url: URL,
     private connection: RawConnection,
+    private readonly extraHeaders: string,
   ) {
     this.path = url.pathname + url.search;
   }
 
-  static async open(url: string): Promise<StatelessSession> {
+  static async open(url: string, extraHeaders = ""): Promise<StatelessSession> {
     const target = new URL(url);
-    return new StatelessSession(target, await openConnection(target));
+    return new StatelessSession(target, await openConnection(target), extraHeaders);
   }
 
   async call(method: string, params: Record<string, unknown>): Promise<JsonRpcResponse> {
@@ -296,7 +299,8 @@ export class StatelessSession implements McpSession {
     const name = method === "tools/call" || method === "prompts/get" ? params.name : method === "resources/read" ? params.uri : undefined;
     const headers =
       `accept: application/json, text/event-stream\r\ncontent-type: application/json\r\nmcp-protocol-version: ${MODERN_PROTOCOL_VERSION}\r\nmcp-method: ${method}\r\n` +
-      (typeof name === "string" ? `mcp-name: ${name}\r\n` : "");
+      (typeof name === "string" ? `mcp-name: ${name}\r\n` : "") +
+      this.extraHeaders;
     let found: JsonRpcResponse | undefined;
     let pending = "";
     const res = await this.connection.request("POST", this.path, headers, JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: params._meta === undefined ? this.meta : { ...this.meta, ...(params._meta as object) } } }), (_status, _headers, piece) => {
@@ -330,7 +334,9 @@ export class StatelessSession implements McpSession {
 
 export type Protocol = "streamable" | "sse" | "stateless";
 
-export function openSession(protocol: Protocol, url: string): Promise<McpSession> {
-  if (protocol === "stateless") return StatelessSession.open(url);
-  return protocol === "streamable" ? StreamableSession.open(url) : LegacySseSession.open(url);
+/** `headers`: extra header lines of every request (Streamable HTTP), e.g. `authorization: Bearer ...
+`. */
+export function openSession(protocol: Protocol, url: string, headers = ""): Promise<McpSession> {
+  if (protocol === "stateless") return StatelessSession.open(url, headers);
+  return protocol === "streamable" ? StreamableSession.open(url, headers) : LegacySseSession.open(url);
 }

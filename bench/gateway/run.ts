@@ -6,7 +6,7 @@
  * machine hits every target alike). Prints a table per concurrency and writes bench/results/latest.md (+ .json).
  *
  *   npm run bench -- [--duration 4] [--warmup 0.5] [--rounds 3] [--concurrency 1,8,32]
- *                    [--targets direct,gateway,gateway-2026,mcp-proxy,supergateway,mcp-hub] [--out bench/results/latest.md]
+ *                    [--targets direct,gateway,gateway-2026,gateway-oauth,gateway-ratelimit,mcp-proxy,supergateway,mcp-hub] [--out bench/results/latest.md]
  *
  * `gateway-2026` is the same gateway called the 2026-07-28 way (stateless, `_meta` on every request).
  */

@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openSession, type Protocol } from "./mcp-http.js";
 import { treePids } from "./proctree.js";
+import { startIdentityProvider } from "./identity-provider.js";
 
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const EVERYTHING = join(ROOT, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
@@ -17,7 +18,7 @@ const LOOPBACK = join(ROOT, "bench/gateway/loopback.mjs");
 const bin = (name: string) => realpathSync(join(ROOT, "node_modules/.bin", name));
 
 /** `gateway-2026`: our gateway as `gateway`, called the 2026-07-28 way (stateless, `_meta` on every request). */
-export const TARGET_NAMES = ["direct", "gateway", "gateway-2026", "mcp-proxy", "supergateway", "mcp-hub"] as const;
+export const TARGET_NAMES = ["direct", "gateway", "gateway-2026", "gateway-oauth", "gateway-ratelimit", "mcp-proxy", "supergateway", "mcp-hub"] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export interface RunningTarget {
@@ -31,6 +32,8 @@ export interface RunningTarget {
   pid: number;
   /** Where the tree's stdout/stderr go. */
   logFile: string;
+  /** Header lines the load generator sends on every request (the bearer token of `gateway-oauth`). @default "" */
+  headers?: string;
   stop(): Promise<void>;
 }
 
@@ -39,26 +42,44 @@ interface Launch {
   path: string;
   command: string[];
   env?: Record<string, string>;
+  headers?: string;
+  /** Stops what the launch started in this process (the identity provider of `gateway-oauth`). */
+  cleanup?: () => Promise<void>;
 }
 
-function launch(name: TargetName, port: number, dir: string): Launch {
+/** The gateway's config file and command line, with more config (identity sections) merged in. */
+function gatewayLaunch(port: number, dir: string, extra: Record<string, unknown>, headers?: string, cleanup?: () => Promise<void>): Launch {
+  const node = process.execPath;
+  const config = {
+    listen: { host: "127.0.0.1", port, path: "/mcp" },
+    // One client opens every session of the run: above the default per-client session bucket (30 at once) at C=32+.
+    sessions: { perClient: { createPerMinute: 100_000, burst: 10_000 } },
+    ...extra,
+    servers: [{ name: "everything", transport: "stdio", command: node, args: [EVERYTHING, "stdio"], cwd: ROOT, access: [{ roles: ["*"], tools: ["*"] }] }],
+  };
+  const file = join(dir, "gateway.json");
+  writeFileSync(file, JSON.stringify(config));
+  return { protocol: "streamable", path: "/mcp", command: [node, join(ROOT, "gateway/bin/mcp-fleet-gateway.js"), "--config", file], ...(headers !== undefined ? { headers } : {}), ...(cleanup !== undefined ? { cleanup } : {}) };
+}
+
+async function launch(name: TargetName, port: number, dir: string): Promise<Launch> {
   const node = process.execPath;
   switch (name) {
+    case "gateway-oauth": {
+      // A JWKS on 127.0.0.1 (this process) and one token for every session: verified once, then from the cache.
+      const idp = await startIdentityProvider();
+      const token = await idp.token(`http://127.0.0.1:${port}/mcp`);
+      return gatewayLaunch(port, dir, { auth: { mode: "oauth", resource: `http://127.0.0.1:${port}/mcp`, oauth: { issuer: idp.issuer, jwksUri: idp.jwksUri } } }, `authorization: Bearer ${token}\r\n`, idp.close);
+    }
+    case "gateway-ratelimit":
+      // Every call spends from its caller's bucket (in memory); the limit is high enough that none is refused.
+      return gatewayLaunch(port, dir, { rateLimits: { rules: [{ key: "identity", perMinute: 6_000_000, burst: 1_000_000 }] } });
     case "direct":
       return { protocol: "streamable", path: "/mcp", command: [node, "--import", LOOPBACK, EVERYTHING, "streamableHttp"], env: { PORT: String(port) } };
     case "gateway":
-    case "gateway-2026": {
-      const config = {
-        listen: { host: "127.0.0.1", port, path: "/mcp" },
-        // The load generator is one client address opening a session per worker (up to 32 at once, and more over a
-        // run): the per-client session bucket protects a deployment, not a benchmark.
-        sessions: { perClient: { createPerMinute: 100_000, burst: 1000 } },
-        servers: [{ name: "everything", transport: "stdio", command: node, args: [EVERYTHING, "stdio"], cwd: ROOT }],
-      };
-      const file = join(dir, "gateway.json");
-      writeFileSync(file, JSON.stringify(config));
-      return { protocol: name === "gateway" ? "streamable" : "stateless", path: "/mcp", command: [node, join(ROOT, "gateway/bin/mcp-fleet-gateway.js"), "--config", file] };
-    }
+      return gatewayLaunch(port, dir, {});
+    case "gateway-2026":
+      return { ...gatewayLaunch(port, dir, {}), protocol: "stateless" };
     case "mcp-proxy":
       return {
         protocol: "streamable",
@@ -108,7 +129,7 @@ const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 export async function startTarget(name: TargetName, timeoutMs = 45_000): Promise<RunningTarget> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), `mcp-fleet-bench-${name}-`));
-  const { protocol, path, command, env } = launch(name, port, dir);
+  const { protocol, path, command, env, headers, cleanup } = await launch(name, port, dir);
   const logFile = join(dir, "out.log");
   const log = openSync(logFile, "a");
   let child: ChildProcess;
@@ -143,6 +164,7 @@ export async function startTarget(name: TargetName, timeoutMs = 45_000): Promise
         // gone
       }
     }
+    await cleanup?.();
     rmSync(dir, { recursive: true, force: true });
   };
 
@@ -153,12 +175,12 @@ export async function startTarget(name: TargetName, timeoutMs = 45_000): Promise
     while (Date.now() < deadline) {
       if (exited) throw new Error(`${name} exited during start-up:\n${tailOf(logFile)}`);
       try {
-        const session = await openSession(protocol, url);
+        const session = await openSession(protocol, url, headers);
         const listed = await session.call("tools/list", {});
         await session.close();
         const tools = (listed.result?.tools ?? []) as Array<{ name: string }>;
         const echo = tools.find((t) => t.name === "echo") ?? tools.find((t) => /(^|[^a-z])echo$/.test(t.name));
-        if (echo !== undefined) return { name, protocol, url, tool: echo.name, pid, logFile, stop };
+        if (echo !== undefined) return { name, protocol, url, tool: echo.name, pid, logFile, stop, ...(headers !== undefined ? { headers } : {}) };
         lastError = `tools/list has no echo tool (${tools.length} tools)`;
       } catch (error) {
         lastError = (error as Error).message;

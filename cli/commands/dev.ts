@@ -19,8 +19,11 @@ import { styleFor } from "../format/style.js";
 import { spawnGateway, tail, waitForBackends } from "../gateway-process.js";
 import { PROMETHEUS_MISSING, prometheusInstalled, startLocalMonitoring, type LocalMonitoring } from "../local-monitoring.js";
 import { renderStatusTable, statusUrl, type GatewayStatus } from "../status.js";
+import { localApiKeyAuth } from "../local-auth.js";
 
 interface DevOptions {
+  apiKeyEnv?: string;
+  roles?: string;
   port?: string;
   timeout: string;
   monitoring?: boolean;
@@ -46,6 +49,8 @@ export function register(program: Command): void {
     .option("--timeout <seconds>", "how long to wait for backends to connect", "60")
     .option("--monitoring", "also run Prometheus on 127.0.0.1 with the generated config, rules and alerts (needs `prometheus` installed), and write the Grafana dashboards for import")
     .option("--prometheus-port <port>", "port of that Prometheus", "9090")
+    .option("--api-key-env <name>", "ask clients for the API key held in this environment variable (Authorization: Bearer <key>), as a deployed gateway would")
+    .option("--roles <list>", "with --api-key-env: the roles of that key, comma-separated (default: every role the servers' access rules name)")
     .action(async (options: DevOptions) => {
       await dev(options);
     });
@@ -70,7 +75,8 @@ async function dev(options: DevOptions): Promise<void> {
 
   let config;
   try {
-    config = localGatewayConfig(catalog, { port });
+    const auth = options.apiKeyEnv !== undefined ? localApiKeyAuth(options.apiKeyEnv, catalog, options.roles) : undefined;
+    config = localGatewayConfig(catalog, { port, ...(auth !== undefined ? { auth } : {}) });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof Error) throw new CliError(error.message);
     throw error;

@@ -73,7 +73,8 @@ export class Fleet extends pulumi.ComponentResource {
       );
     }
     const { secretKeys: _keys, ...gateway } = gatewayInput(args);
-    this.gateway = new McpGateway(`${name}-gateway`, { ...gateway, secrets: args.gatewaySecrets }, { parent: this, dependsOn: base });
+    const identity = args.gateway?.identity;
+    this.gateway = new McpGateway(`${name}-gateway`, { ...gateway, secrets: args.gatewaySecrets, ...(identity !== undefined ? { identity } : {}) }, { parent: this, dependsOn: base });
     this.gatewayUrl = this.gateway.url;
     const monitoring = planFleetMonitoring(name, args);
     if (monitoring !== undefined) this.monitoringStack = new Monitoring(monitoring.name, monitoring.args, { parent: this, dependsOn: base });

@@ -6,7 +6,7 @@ import { PREFIX_PATTERN, type ClusterNetwork, type FleetModel, type ServerModel 
 import { monitoringArgsForFleet, type FleetMonitoringArgs } from "../monitoring/fleet.js";
 import type { MonitoringComponentArgs } from "../monitoring/index.js";
 import { irsaRoleArn, irsaRoleName, secretManagerName } from "../aws/policies.js";
-import { deployedGatewayConfig } from "../gateway-config.js";
+import { deployedGatewayConfig, type GatewayIdentity } from "../gateway-config.js";
 import { gatewayObjects, type GatewayIngressInput, type GatewayObjects, type GatewayObjectsInput } from "../k8s/builders/gateway.js";
 import type { MonitoringHook } from "../k8s/builders/monitoring.js";
 import { buildDefaultDenyNetworkPolicy, buildNamespace, type AutoscalingInput } from "../k8s/builders/objects.js";
@@ -38,6 +38,8 @@ export interface FleetPlanInput {
     ingress?: GatewayIngressInput;
     /** Environment variables read from the gateway's Secret. @default ["MCP_FLEET_SESSION_SECRET"] */
     secretKeys?: string[];
+    /** Who may call the gateway, at what rate, on the record (`auth`, `rateLimits`, `audit` of its config). @default unauthenticated, in-cluster only */
+    identity?: GatewayIdentity;
   };
   /** Per-server autoscaling, by server name. @default {} */
   serverAutoscaling?: Record<string, AutoscalingInput>;
@@ -140,7 +142,7 @@ export function planFleet(input: FleetPlanInput): FleetPlan {
     if (autoscaling !== undefined) serverInput.autoscaling = autoscaling;
     return { server, input: serverInput, objects: serverObjects(serverInput) };
   });
-  const gateway = gatewayObjects({ ...gatewayInput(input), config: deployedGatewayConfig(fleet) });
+  const gateway = gatewayObjects({ ...gatewayInput(input), config: deployedGatewayConfig(fleet, input.gateway?.identity) });
   const plan: FleetPlan = {
     defaultDeny: buildDefaultDenyNetworkPolicy({ name: fleet.defaultDenyName, namespace, labels: fleet.labels }),
     servers,

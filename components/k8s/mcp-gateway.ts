@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { SESSION_SECRET_ENV } from "../../servers/catalog/derive.js";
-import { deployedGatewayConfig } from "../gateway-config.js";
+import { deployedGatewayConfig, type GatewayIdentity } from "../gateway-config.js";
 import { gatewayObjectList, gatewayObjects, gatewaySecret, type GatewayObjects, type GatewayObjectsInput } from "./builders/gateway.js";
 import { createObject } from "./create.js";
 import { ComponentArgsError, checkAutoscaling, checkImage, checkNamespace, checkReplicas } from "./validate.js";
@@ -16,6 +16,8 @@ import { ComponentArgsError, checkAutoscaling, checkImage, checkNamespace, check
 export interface McpGatewayArgs extends Omit<GatewayObjectsInput, "config" | "secretKeys"> {
   /** The gateway's keys, by environment variable; must hold `MCP_FLEET_SESSION_SECRET`. Stored as a Secret, marked secret. */
   secrets: Record<string, pulumi.Input<string>>;
+  /** Who may call the gateway, at what rate, on the record (its config's `auth`, `rateLimits`, `audit`). @default unauthenticated, in-cluster only */
+  identity?: GatewayIdentity;
 }
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
@@ -55,8 +57,8 @@ export class McpGateway extends pulumi.ComponentResource {
     if (problems.length > 0) throw new ComponentArgsError(`McpGateway "${name}"`, problems);
     super("mcp-fleet:k8s:McpGateway", name, {}, opts);
     this.resources = {};
-    const { fleet, secrets, ...input } = args;
-    this.objects = gatewayObjects({ ...input, fleet, config: deployedGatewayConfig(fleet), secretKeys: Object.keys(secrets).sort() });
+    const { fleet, secrets, identity, ...input } = args;
+    this.objects = gatewayObjects({ ...input, fleet, config: deployedGatewayConfig(fleet, identity), secretKeys: Object.keys(secrets).sort() });
     const o = this.objects;
     this.serviceName = o.k8sName;
     this.internalUrl = fleet.gateway.url;

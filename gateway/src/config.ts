@@ -11,8 +11,12 @@ import { z } from "zod";
 import { HttpSchema, ListenSchema, LoggingSchema, NamingSchema, ReadinessSchema, SessionsSchema, ShutdownSchema } from "./config/front.js";
 import { BackendSchema, type ToolFilterSchema } from "./config/servers.js";
 import { RateLimitsSchema } from "./config/state.js";
+import { AuthSchema, authProblems } from "./config/auth.js";
+import { AuditSchema } from "./config/audit.js";
 
 export { DEFAULT_SEPARATOR, EXPOSED_NAME_PATTERN, MAX_EXPOSED_NAME_LENGTH, isAddressOrRange } from "./config/names.js";
+export { ApiKeySchema, AuthSchema, OAuthSchema, TOKEN_ALGORITHMS, isLoopbackHost } from "./config/auth.js";
+export { AccessRuleSchema, CredentialsSchema, RATE_LIMIT_KEYS, RateLimitRuleSchema, ServerRateLimitSchema } from "./config/access.js";
 export { BackendSchema, HttpServerSchema, SseServerSchema, StdioServerSchema, ToolFilterSchema } from "./config/servers.js";
 
 export const GatewayConfigSchema = z
@@ -22,6 +26,8 @@ export const GatewayConfigSchema = z
     sessions: SessionsSchema,
     http: HttpSchema,
     rateLimits: RateLimitsSchema,
+    auth: AuthSchema,
+    audit: AuditSchema,
     readiness: ReadinessSchema,
     shutdown: ShutdownSchema,
     logging: LoggingSchema,
@@ -29,6 +35,7 @@ export const GatewayConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    for (const problem of authProblems(config.auth, config.listen.host)) ctx.addIssue({ code: "custom", ...problem });
     const seen = new Map<string, number>();
     config.servers.forEach((server, index) => {
       const previous = seen.get(server.name);

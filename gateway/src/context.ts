@@ -62,6 +62,10 @@ export interface Principal {
   readonly scopes: readonly string[];
   /** For the record: the OAuth client id or the API key's name. */
   readonly name?: string;
+  /** For the record: the OAuth subject (`sub`). */
+  readonly subject?: string;
+  /** A short hash of `id`: what sealed session ids and task handles carry to bind them to this identity. */
+  readonly ref: string;
 }
 
 /** Who sends a request. */

@@ -4,9 +4,12 @@
  * era and its sessions) -> routes/ (subject, per-request steps, serve) -> upstream/ (the server's endpoints). What
  * backends send comes back through downstream/.
  */
+import { accessViews, type AccessViews } from "./access/index.js";
+import { authentication } from "./auth/index.js";
 import { Registry } from "./catalog/registry.js";
 import { compileToolFilter } from "./catalog/filter.js";
 import type { GatewayConfig } from "./config.js";
+import type { Caller } from "./context.js";
 import { Forwarder } from "./downstream/forwarder.js";
 import { Dispatcher } from "./front/dispatch.js";
 import { McpEndpoint } from "./front/endpoint.js";
@@ -29,6 +32,8 @@ import { originStep } from "./steps/origin.js";
 import { Steps } from "./steps/steps.js";
 import { createSharedState } from "./store/create.js";
 import { Translator } from "./translate/index.js";
+import { rateLimitStep } from "./limits/step.js";
+import { openAudit } from "./audit/index.js";
 import { BackendPool } from "./upstream/pool.js";
 
 export interface StartOptions {
@@ -59,7 +64,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   // The catalog, and what the backends send back.
   const filters = new Map(config.servers.map((s) => [s.name, compileToolFilter(s.tools)]));
-  const late: { sessions?: SessionStore; forwarder?: Forwarder; listens?: ListenStreams } = {};
+  const late: { sessions?: SessionStore; forwarder?: Forwarder; views?: AccessViews | undefined; listens?: ListenStreams } = {};
   // Everyone who hears change notifications: 2025 sessions, and 2026-07-28 listen streams.
   const liveSessions = function* (): Iterable<Session> {
     yield* late.sessions?.all() ?? [];
@@ -69,8 +74,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     naming: config.naming,
     toolFilter: (server, tool) => filters.get(server)?.(tool) ?? true,
     logger,
-    onChange: (kinds) => late.forwarder?.listsChanged(kinds),
+    onChange: (kinds) => {
+      late.views?.invalidate();
+      late.forwarder?.listsChanged(kinds);
+    },
   });
+  // Identity and access: who calls (auth/), what each caller sees and may call (access/).
+  const auth = authentication(config, logger);
+  const views = (late.views = accessViews(config, registry));
   const subscriptions = new Subscriptions();
   const sealer = new SessionSealer(options.sessionSecret ?? process.env.MCP_FLEET_SESSION_SECRET);
   const tasks = { handles: new TaskHandles((purpose, text) => sealer.sign(purpose, text)), owners: new TaskOwners() };
@@ -118,10 +129,12 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   await shared.ready();
 
   // The request path.
-  const steps = new Steps([originStep(config, logger)], []);
+  const limits = rateLimitStep(config, shared, metrics, logger);
+  const steps = new Steps([originStep(config, logger), ...auth.steps], limits === undefined ? [] : [limits]);
+  const audit = openAudit(config, registry, logger);
   const translator = new Translator({ forwarder, sign: (purpose, text) => sealer.sign(purpose, text), logger, taskOwners: tasks.owners });
   const lists = { full: registry, hint: (kind: Parameters<Registry["hint"]>[0]) => registry.hint(kind) };
-  const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps, translator, lists });
+  const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps, translator, lists, ...(audit !== undefined ? { audit: audit.calls } : {}) });
   const inflight = { count: 0 };
   let draining = false;
   const dispatcher = new Dispatcher({ config, routes, logger, inflight });
@@ -133,7 +146,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const listens = new ListenStreams({ pool, subscriptions, logger, maxListens: config.sessions.maxSessions });
   late.listens = listens;
   const stateless = new StatelessFront({ config, routes, listens, logger, inflight });
-  const endpoint = new McpEndpoint({ config, steps, view: registry, fronts: { legacy, stateless }, logger });
+  const endpoint = new McpEndpoint({ config, steps, view: registry, ...(views !== undefined ? { viewFor: (caller: Caller) => views.viewFor(caller) } : {}), fronts: { legacy, stateless }, logger });
 
   const status = (): BackendStatus[] =>
     pool.primaries().map((b) => {
@@ -143,7 +156,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       return s;
     });
   const ready = (): boolean => !draining && (!config.readiness.requireBackends || pool.primaries().every((b) => b.state === "up"));
-  const server = createHttpServer({ config, mcp: endpoint, metrics, logger, status, ready });
+  const server = createHttpServer({ config, mcp: endpoint, metrics, logger, status, ready, endpoints: auth.endpoints });
 
   // Listen at once: a backend slow to start (or stuck in its handshake) must not keep the replica from serving the
   // others. Then wait (bounded) for every backend's first attempt and first lists, so that the caller (and the
@@ -166,5 +179,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       listens.endAll();
     },
   });
-  return { url, port, status, metrics, close };
+  const closeAll = async (): Promise<void> => {
+    await close();
+    await audit?.log.close();
+  };
+  return { url, port, status, metrics, close: closeAll };
 }

@@ -197,6 +197,30 @@ const cases: AlertCase[] = [
     ],
   },
   {
+    name: "McpGatewayAuthFailuresSpike: a few 401s stay quiet, a storm of 401/403 fires",
+    input_series: [
+      { series: 'mcp_gateway_http_requests_total{job="mcp-gateway", instance="gw-0", method="POST", code="200"}', values: counter(600) },
+      { series: 'mcp_gateway_http_requests_total{job="mcp-gateway", instance="gw-0", method="POST", code="401"}', values: "0+10x10 100+600x30" },
+      { series: 'mcp_gateway_http_requests_total{job="mcp-gateway", instance="gw-0", method="POST", code="403"}', values: "0+1x40" },
+    ],
+    alert_rule_test: [
+      { eval_time: "10m", alertname: "McpGatewayAuthFailuresSpike", exp_alerts: [] },
+      {
+        eval_time: "30m",
+        alertname: "McpGatewayAuthFailuresSpike",
+        exp_alerts: [
+          {
+            exp_labels: { severity: "warning" },
+            exp_annotations: annotations(
+              "McpGatewayAuthFailuresSpike",
+              "More than 1 request/s and 25% of all requests got 401 or 403 over 5 minutes: expired or revoked credentials, a misconfigured client or identity provider, or someone guessing keys.",
+            ),
+          },
+        ],
+      },
+    ],
+  },
+  {
     name: "McpGatewaySessionsNearLimit: 90% stays quiet, 95% fires",
     input_series: [
       { series: 'mcp_gateway_sessions_active{job="mcp-gateway", instance="gw-0"}', values: "90x20" },

@@ -17,6 +17,10 @@ export const ALERT_THRESHOLDS = {
   podRestarts15m: 3,
   /** Re-established backend connections (stdio child restarts, reconnects) within 15 minutes. */
   backendRestarts15m: 3,
+  /** Answers 401 or 403 per second, over all replicas, before an auth-failure spike alerts. */
+  authFailuresPerSecond: 1,
+  /** Share of all answers that are 401 or 403 before an auth-failure spike alerts. */
+  authFailureRatio: 0.25,
 } as const;
 
 /** External metrics the alerts use besides the gateway's own (Prometheus' `up`, kube-state-metrics). */
@@ -59,6 +63,16 @@ export function alertRuleGroups(options: ResolvedMonitoringOptions): RuleGroup<A
       annotations: {
         summary: "A gateway replica is close to its session limit.",
         description: `{{ $labels.instance }} uses {{ $value | humanizePercentage }} of its maximum sessions; new clients will get 503 at the limit.`,
+      },
+    },
+    {
+      alert: "McpGatewayAuthFailuresSpike",
+      expr: `sum(rate(${m.httpRequests.name}{job="${job}", code=~"401|403"}[5m])) > ${t.authFailuresPerSecond} and sum(rate(${m.httpRequests.name}{job="${job}", code=~"401|403"}[5m])) / sum(rate(${m.httpRequests.name}{job="${job}"}[5m])) > ${t.authFailureRatio}`,
+      for: "5m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "Many requests to the MCP gateway are refused as unauthenticated or forbidden.",
+        description: `More than ${t.authFailuresPerSecond} request/s and ${t.authFailureRatio * 100}% of all requests got 401 or 403 over 5 minutes: expired or revoked credentials, a misconfigured client or identity provider, or someone guessing keys.`,
       },
     },
     {

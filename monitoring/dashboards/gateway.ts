@@ -50,6 +50,18 @@ export function gatewayDashboard(options: ResolvedMonitoringOptions): Dashboard 
         { expr: `sum by (method, outcome) (rate(${m.rpcRequests.name}{${sel}}[$__rate_interval]))`, legend: "{{method}} {{outcome}}" },
       ], 24),
     )
+    .withRow(new RowBuilder("Identity and access"))
+    .withPanel(
+      timeseries("Authentication failures", "Requests refused per second: 401 (no, malformed or invalid credential), 403 (insufficient scope).", "reqps", [
+        // `or vector(0)`: a flat zero while nothing is refused (a gateway without auth never answers 401), not "No data".
+        { expr: `sum by (code) (rate(${m.httpRequests.name}{${sel}, code=~"401|403"}[$__rate_interval])) or vector(0)`, legend: "{{code}}" },
+      ]),
+    )
+    .withPanel(
+      timeseries("Rate-limited calls", "Calls refused by a rate limit per second, by server.", "reqps", [
+        { expr: `sum by (server) (rate(${m.rateLimited.name}{${sel}}[$__rate_interval]))`, legend: "{{server}}" },
+      ]),
+    )
     .withRow(new RowBuilder("Process"))
     .withPanel(
       timeseries("CPU", "CPU seconds used per second, per replica.", "percentunit", [

@@ -3,7 +3,21 @@ import { parse as parseYaml } from "yaml";
 
 export interface GatewayConfigShape {
   naming?: { separator?: string; passthrough?: boolean };
-  servers: Array<{ name?: string; env?: Record<string, string>; headers?: Record<string, string>; tools?: { allow?: string[] } }>;
+  auth?: { mode?: string; apiKeys?: unknown[]; trustedNetwork?: boolean };
+  rateLimits?: { store?: { type?: string; url?: string } };
+  servers: Array<{
+    name?: string;
+    env?: Record<string, string>;
+    headers?: Record<string, string>;
+    tools?: { allow?: string[] };
+    access?: unknown[];
+    credentials?: { headers?: Record<string, string> };
+  }>;
+}
+
+/** Whether a gateway config authenticates its callers. */
+export function authenticates(config: GatewayConfigShape): boolean {
+  return config.auth?.mode !== undefined && config.auth.mode !== "none";
 }
 
 /** The gateway config held by a ConfigMap value, if that value is one (an object with a `servers` array). */

@@ -35,7 +35,10 @@ const SERVERS: Record<string, { port: number; tools: string[] }> = {
 };
 
 function specOf(name: string, port: number, tools: string[] = []): { file: string; spec: ServerSpecInput } {
-  return { file: `servers/${name}.ts`, spec: { name, description: `${name} server`, owner: "agents", transport: { type: "stdio", command: "node", args: [`${name}.js`] }, port, tools: { allow: tools, deny: [] } } };
+  return {
+    file: `servers/${name}.ts`,
+    spec: { name, description: `${name} server`, owner: "agents", transport: { type: "stdio", command: "node", args: [`${name}.js`] }, port, tools: { allow: tools, deny: [] }, access: [{ roles: ["engineering"], tools: ["*"] }] },
+  };
 }
 
 /** The fleet model of these servers (default: the fixture's own) on a network. */
@@ -45,12 +48,15 @@ function modelOf<N extends FleetNetwork>(network: N, servers: { file: string; sp
 
 const fixtureSpecs = () => Object.entries(SERVERS).map(([name, s]) => specOf(name, s.port, s.tools));
 
-/** What a stack passes the Fleet: TLS through cert-manager on the gateway's Ingress. */
+/** How the fixture's gateway authenticates: OAuth, and API keys whose hashes come from its Secret. */
+export const FIXTURE_AUTH = { mode: "oauth", resource: "https://mcp.example.com/mcp", oauth: { issuer: "https://idp.example.com/" }, apiKeysFromEnv: "MCP_FLEET_API_KEYS" } as const;
+
+/** What a stack passes the Fleet: TLS through cert-manager on the gateway's Ingress, an authenticating gateway. */
 export function fleetPlanInput(servers = fixtureSpecs()): FleetPlanInput {
   return {
     fleet: modelOf({ kind: "cluster", namespace: NAMESPACE }, servers),
     gatewayImage: GATEWAY_IMAGE,
-    gateway: { ingress: { host: "mcp.example.com", className: "nginx", tls: { issuer: "letsencrypt" } } },
+    gateway: { ingress: { host: "mcp.example.com", className: "nginx", tls: { issuer: "letsencrypt" } }, identity: { auth: { ...FIXTURE_AUTH, oauth: { ...FIXTURE_AUTH.oauth } } } },
   };
 }
 
@@ -116,7 +122,8 @@ export function serverNetworkPolicy(name = "memory"): ResourceRecord {
 
 /** The gateway config the fleet renders (`deployedGatewayConfig`), as its ConfigMap holds it. */
 export function gatewayConfig(): GatewayConfigInput {
-  return deployedGatewayConfig(fleetPlanInput().fleet);
+  const input = fleetPlanInput();
+  return deployedGatewayConfig(input.fleet, input.gateway!.identity);
 }
 
 /**

@@ -188,6 +188,7 @@ function specProblems(file: string, spec: ServerSpec): string[] {
   if (spec.protocol === "2026-07-28" && spec.transport.type === "sse") {
     problems.push(`${file}: \`protocol\` "2026-07-28" cannot be spoken over the legacy SSE transport (it predates 2026-07-28). Use \`transport: { type: "http" }\` for a 2026-07-28 server, or set \`protocol\` to "auto" or "2025-11-25".`);
   }
+  problems.push(...identityProblems(file, spec));
   for (const list of ["allow", "deny"] as const) {
     spec.tools[list].forEach((glob, index) => {
       if (!TOOL_GLOB_PATTERN.test(glob)) {
@@ -200,6 +201,32 @@ function specProblems(file: string, spec: ServerSpec): string[] {
         );
       }
     });
+  }
+  return problems;
+}
+
+/** Access-rule globs are tool-name globs for tools and prompts; credential templates name only the spec's secrets. */
+function identityProblems(file: string, spec: ServerSpec): string[] {
+  const problems: string[] = [];
+  spec.access.forEach((rule, r) => {
+    for (const kind of ["tools", "prompts"] as const) {
+      rule[kind].forEach((glob, i) => {
+        if (!TOOL_GLOB_PATTERN.test(glob)) problems.push(`${file}: \`access[${r}].${kind}[${i}]\` ${show(glob)} is not a name glob. Use letters, digits, '_', '-', '*' and '?' (at most ${MAX_EXPOSED_NAME_LENGTH} characters), the server's own ${kind === "tools" ? "tool" : "prompt"} names.`);
+      });
+    }
+  });
+  spec.rateLimits.forEach((rule, r) => {
+    if (rule.tool !== "*" && !TOOL_GLOB_PATTERN.test(rule.tool)) problems.push(`${file}: \`rateLimits[${r}].tool\` ${show(rule.tool)} is not a tool-name glob. Use the server's own tool names with '*' and '?'.`);
+  });
+  const headers = Object.entries(spec.credentials.headers);
+  if (headers.length > 0 && spec.transport.type !== "http" && spec.transport.type !== "sse") {
+    problems.push(`${file}: \`credentials.headers\` applies to remote servers (transport http or sse), not ${spec.transport.type}. Remove it; a ${spec.transport.type} server gets its \`secrets\` as environment variables.`);
+  }
+  for (const [header, template] of headers) {
+    for (const [, name] of template.matchAll(/\$\{([^}]*)\}/g)) {
+      if (!spec.secrets.includes(name!)) problems.push(`${file}: \`credentials.headers.${header}\` uses \${${name}}, which is not one of \`secrets\`. Add "${name}" to \`secrets\` (its value then comes from the secret store), or fix the name.`);
+    }
+    if (!/\$\{[^}]*\}/.test(template) && looksSecret(header)) problems.push(`${file}: \`credentials.headers.${header}\` is a plain value. Put the credential in \`secrets\` and reference it: "Bearer \${NAME}".`);
   }
   return problems;
 }

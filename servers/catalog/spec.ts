@@ -67,6 +67,36 @@ export const ResourcesSchema = z
   })
   .strict();
 
+// Identity and access. The shapes of the gateway's `servers[].access` and `servers[].rateLimits` (gateway/src/config/
+// access.ts), written here because a server's image carries this file alone; `gatewayBackend` (derive.ts) is typed by
+// the gateway's schema, so the two cannot drift apart without a build error.
+const names = z.array(z.string().min(1)).default([]);
+export const AccessRuleSchema = z
+  .object({
+    /** Roles granted (`"*"`: any authenticated caller). */
+    roles: z.array(z.string().min(1)).min(1, "needs at least one role (\"*\" for any authenticated caller)"),
+    /** Globs of the server's own tool names. @default [] */
+    tools: names,
+    /** Globs of resource URIs. @default [] */
+    resources: names,
+    /** Globs of the server's own prompt names. @default [] */
+    prompts: names,
+  })
+  .strict();
+const rateKey = z.enum(["identity", "server", "tool"], { error: "must be identity, server or tool" });
+export const RateLimitSchema = z
+  .object({
+    /** One bucket per identity, per tool, or per combination (`[identity, tool]`). */
+    key: z.union([rateKey, z.array(rateKey).min(1)]),
+    /** Tool-name glob counted; `"*"` counts every call to the server. @default "*" */
+    tool: z.string().min(1).default("*"),
+    /** Calls regained per minute. */
+    perMinute: z.number().positive().max(6_000_000),
+    /** Calls at once before the rate applies. @default perMinute / 10 */
+    burst: z.number().int().positive().optional(),
+  })
+  .strict();
+
 const DEFAULT_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
 
 export const ServerSpecSchema = z
@@ -132,6 +162,21 @@ export const ServerSpecSchema = z
       })
       .strict()
       .default({}),
+    // Identity and access: who sees and calls what (with auth on), how fast, and how the server is called.
+    /**
+     * Who sees and may call which of the server's tools, resources and prompts (globs on its own names; resources by
+     * URI), by role (`"*"`: any authenticated caller). Deny by default: a gateway with auth shows nothing of a server
+     * without rules. @default []
+     */
+    access: z.array(AccessRuleSchema).default([]),
+    /** Rate limits of calls to this server: token buckets per identity, per tool or both. @default [] */
+    rateLimits: z.array(RateLimitSchema).default([]),
+    /**
+     * How the gateway presents itself to a remote (`http`/`sse`) server: header templates over the spec's `secrets`
+     * (`{ Authorization: "Bearer ${LINEAR_API_KEY}" }`), resolved where the server is reached, never written out.
+     * @default { headers: {} }
+     */
+    credentials: z.object({ headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name"), z.string()).default({}) }).strict().default({ headers: {} }),
   })
   .strict();
 

@@ -22,6 +22,7 @@ describe("workloads", () => {
       listen: { host: "0.0.0.0", port: 3201, path: "/mcp" },
       naming: { separator: "__", passthrough: true },
       readiness: { requireBackends: true },
+      auth: { mode: "none", trustedNetwork: true },
       servers: [{ name: "github", timeoutMs: 30000, tools: { allow: [], deny: [] }, isolation: "shared", transport: "stdio", command: "node", args: ["gh.js"], env: { LOG_LEVEL: "info" }, inheritEnv: ["GITHUB_TOKEN"], cwd: "/app" }],
     });
     expect(adapterConfig(server("legacy")).servers[0]).toMatchObject({ transport: "sse", url: "https://legacy.example.com/sse" });

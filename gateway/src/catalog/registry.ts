@@ -54,6 +54,8 @@ export class Registry implements CatalogView {
   tools: Item[] = [];
   resources: Item[] = [];
   resourceTemplates: Item[] = [];
+  /** The server of each of {@link resourceTemplates}, by position (what access rules decide on). */
+  resourceTemplateServers: string[] = [];
   prompts: Item[] = [];
   private toolIndex = new Map<string, Target>();
   private promptIndex = new Map<string, Target>();
@@ -159,6 +161,7 @@ export class Registry implements CatalogView {
     const prompts: Item[] = [];
     const resources: Item[] = [];
     const templates: Item[] = [];
+    const templateServers: string[] = [];
     const toolIndex = new Map<string, Target>();
     const promptIndex = new Map<string, Target>();
     const uriIndex = new Map<string, string>();
@@ -208,12 +211,14 @@ export class Registry implements CatalogView {
       for (const template of lists.resourceTemplates) {
         templateRoutes.push({ server, pattern: templateToRegExp(String(template.uriTemplate)) });
         templates.push(template);
+        templateServers.push(server);
       }
     }
     this.tools = tools;
     this.prompts = prompts;
     this.resources = resources;
     this.resourceTemplates = templates;
+    this.resourceTemplateServers = templateServers;
     this.toolIndex = toolIndex;
     this.promptIndex = promptIndex;
     this.uriIndex = uriIndex;

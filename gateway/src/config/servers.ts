@@ -1,5 +1,6 @@
 /** The backends (`servers:`): one entry per MCP server, by transport. */
 import { z } from "zod";
+import { AccessRuleSchema, CredentialsSchema, ServerRateLimitSchema } from "./access.js";
 import { ENV_NAME, SERVER_NAME } from "./names.js";
 
 const globList = z.array(z.string().min(1)).default([]);
@@ -48,6 +49,11 @@ const commonServerFields = {
    */
   protocol: z.enum(["auto", "2025-11-25", "2026-07-28"]).default("auto"),
   // --- end of the protocol block ---
+  // Identity and access (auth/, access/, limits/): who sees and calls what of this server, and how fast.
+  /** Who sees and may call what (with auth on; deny by default: a server without rules shows nothing). @default [] */
+  access: z.array(AccessRuleSchema).default([]),
+  /** Rate limits of this server's calls (on top of `rateLimits.rules`). @default [] */
+  rateLimits: z.array(ServerRateLimitSchema).default([]),
 };
 
 export const StdioServerSchema = z
@@ -90,6 +96,8 @@ const remoteServerFields = {
     .refine((u) => /^https?:$/.test(new URL(u).protocol), "must be an http:// or https:// URL"),
   /** Extra request headers (e.g. authorization for a remote server). @default {} */
   headers: z.record(z.string(), z.string()).default({}),
+  /** How the gateway presents itself (and the caller) to this server: header templates over its environment. @default { headers: {} } */
+  credentials: CredentialsSchema.prefault({}),
 };
 
 export const HttpServerSchema = z

@@ -1,5 +1,6 @@
 /** State every replica shares, and the rate limits it holds. */
 import { z } from "zod";
+import { RateLimitRuleSchema } from "./access.js";
 import { ENV_NAME } from "./names.js";
 
 export const RateLimitsSchema = z
@@ -36,6 +37,8 @@ export const RateLimitsSchema = z
           .refine((r) => (r.url === undefined) !== (r.urlFromEnv === undefined), { message: "set exactly one of url and urlFromEnv", path: ["url"] }),
       ])
       .prefault({ type: "memory" }),
+    /** Rate limits of calls to backends, fleet-wide (token buckets; each server may add its own). @default [] */
+    rules: z.array(RateLimitRuleSchema).default([]),
   })
   .strict()
   .prefault({});

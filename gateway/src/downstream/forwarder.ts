@@ -75,7 +75,7 @@ export class Forwarder {
     if (typeof taskId !== "string") return undefined;
     const session = owner ?? this.deps.tasks.owners.owner(backend.name, taskId);
     if (session === undefined) return undefined;
-    const handle = this.deps.tasks.handles.handle(session.id, { server: backend.name, upstreamId: taskId });
+    const handle = this.deps.tasks.handles.handle(session.id, { server: backend.name, upstreamId: taskId }, session.seed.owner);
     return { session, message: messageForClient(message, handle), upstreamId: taskId };
   }
 

@@ -28,6 +28,8 @@ export interface EndpointDeps {
   steps: Steps;
   /** What callers see of the catalog (before any step narrows it). */
   view: CatalogView;
+  /** What an admitted caller sees instead, when access rules narrow it (per identity; access/views.ts). @default view */
+  viewFor?: (caller: Caller) => CatalogView;
   /** The front of each era; an era without its own front is served by the legacy one. */
   fronts: { legacy: Front } & Partial<Record<Era, Front>>;
   logger: Logger;
@@ -65,7 +67,7 @@ export class McpEndpoint {
         return;
       }
       const era = eraOf(req, undefined);
-      const ctx: RequestContext = { reqId: req.reqId ?? "", era, caller, view: this.deps.view };
+      const ctx: RequestContext = { reqId: req.reqId ?? "", era, caller, view: this.deps.viewFor?.(caller) ?? this.deps.view };
       const front = this.deps.fronts[era] ?? this.deps.fronts.legacy;
       if (req.method === "GET") front.get(ctx, req, res);
       else front.delete(ctx, req, res);
@@ -124,7 +126,7 @@ export class McpEndpoint {
       }
     }
     const era = eraOf(req, body);
-    const ctx: RequestContext = { reqId: req.reqId ?? "", era, caller, view: this.deps.view };
+    const ctx: RequestContext = { reqId: req.reqId ?? "", era, caller, view: this.deps.viewFor?.(caller) ?? this.deps.view };
     (this.deps.fronts[era] ?? this.deps.fronts.legacy).post(ctx, req, res, messages, batch);
   }
 }

@@ -22,6 +22,9 @@ import type { Dispatcher } from "./dispatch.js";
 import type { Front } from "./endpoint.js";
 
 const SESSION_HEADER = "mcp-session-id";
+
+/** The identity a new session is bound to (none without auth). */
+const ownerOf = (ctx: RequestContext): { owner?: string } => (ctx.caller.principal === undefined ? {} : { owner: ctx.caller.principal.ref });
 const VERSION_HEADER = "mcp-protocol-version";
 
 export interface LegacyFrontDeps {
@@ -53,13 +56,13 @@ export class LegacyFront implements Front {
    * The session a request names (and a renewed id to send back, if due), or `undefined` after an error was sent.
    * Asynchronous only when a shared store must be asked whether the session ended (a session not live here).
    */
-  private session(req: H1Request, res: H1Response): Found | undefined | Promise<Found | undefined> {
+  private session(ctx: RequestContext, req: H1Request, res: H1Response): Found | undefined | Promise<Found | undefined> {
     const id = req.headers[SESSION_HEADER];
     if (typeof id !== "string" || id === "") {
       rpcFailure(res, 400, ErrorCode.InvalidRequest, "Bad Request: Mcp-Session-Id header is required (send initialize first)");
       return undefined;
     }
-    const lookup = this.deps.sessions.lookup(id);
+    const lookup = this.deps.sessions.lookup(id, ctx.caller.principal?.ref);
     return lookup instanceof Promise ? lookup.then((l) => this.found(req, res, l)) : this.found(req, res, lookup);
   }
 
@@ -81,8 +84,8 @@ export class LegacyFront implements Front {
   }
 
   /** Runs `then` with the session a request names, once known (now, or after the shared store answered). */
-  private withSession(req: H1Request, res: H1Response, then: (found: Found) => void): void {
-    const found = this.session(req, res);
+  private withSession(ctx: RequestContext, req: H1Request, res: H1Response, then: (found: Found) => void): void {
+    const found = this.session(ctx, req, res);
     if (found instanceof Promise) {
       found.then((f) => f !== undefined && then(f)).catch((error: unknown) => {
         this.deps.logger.error({ reqId: req.reqId, err: (error as Error).stack }, "request failed");
@@ -110,10 +113,10 @@ export class LegacyFront implements Front {
       req.sessionId = session.id;
       this.serve(ctx, req, res, session, messages, batch, headers);
     } else if (this.stateless) {
-      const session = new Session(undefined, { protocolVersion: negotiateVersion(version), capabilities: { sampling: true, elicitation: true, roots: true }, createdAt: Date.now() });
+      const session = new Session(undefined, { protocolVersion: negotiateVersion(version), capabilities: { sampling: true, elicitation: true, roots: true }, createdAt: Date.now(), ...ownerOf(ctx) });
       this.serve(ctx, req, res, session, messages, batch, headers);
     } else {
-      this.withSession(req, res, (found) => {
+      this.withSession(ctx, req, res, (found) => {
         if (found.renewed !== undefined) headers[SESSION_HEADER] = found.renewed;
         this.serve(ctx, req, res, found.session, messages, batch, headers);
       });
@@ -149,6 +152,7 @@ export class LegacyFront implements Front {
       protocolVersion: negotiateVersion(params.protocolVersion),
       capabilities: { sampling: caps.sampling !== undefined, elicitation: caps.elicitation !== undefined, roots: caps.roots !== undefined },
       createdAt: Date.now(),
+      ...ownerOf(ctx),
     };
     if (this.stateless) return new Session(undefined, seed);
     if (this.deps.draining()) {
@@ -179,7 +183,7 @@ export class LegacyFront implements Front {
     return this.deps.sessions.create(seed);
   }
 
-  get(_ctx: RequestContext, req: H1Request, res: H1Response): void {
+  get(ctx: RequestContext, req: H1Request, res: H1Response): void {
     if (this.stateless) {
       rpcFailure(res, 405, ErrorCode.InvalidRequest, "Method Not Allowed: the gateway runs stateless (sessions.mode); there is no standalone stream", { allow: "POST" });
       return;
@@ -188,7 +192,7 @@ export class LegacyFront implements Front {
       rpcFailure(res, 406, ErrorCode.InvalidRequest, "Not Acceptable: the Accept header must list text/event-stream");
       return;
     }
-    this.withSession(req, res, (found) => this.openStream(req, res, found));
+    this.withSession(ctx, req, res, (found) => this.openStream(req, res, found));
   }
 
   private openStream(req: H1Request, res: H1Response, found: Found): void {
@@ -211,12 +215,12 @@ export class LegacyFront implements Front {
     session.attachStream(stream);
   }
 
-  delete(_ctx: RequestContext, req: H1Request, res: H1Response): void {
+  delete(ctx: RequestContext, req: H1Request, res: H1Response): void {
     if (this.stateless) {
       rpcFailure(res, 405, ErrorCode.InvalidRequest, "Method Not Allowed: the gateway runs stateless (sessions.mode)", { allow: "POST" });
       return;
     }
-    this.withSession(req, res, (found) => {
+    this.withSession(ctx, req, res, (found) => {
       this.deps.endSession(found.session);
       res.writeHead(200).end();
     });

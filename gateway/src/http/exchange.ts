@@ -86,6 +86,16 @@ export class PostExchange {
     this.results.push(json);
     if (this.results.length < this.expected) return;
     const body = this.batch ? `[${this.results.join(",")}]` : this.results[0]!;
+    // A POST that carried one request refused by a rate limit is answered as such: 429 with Retry-After.
+    const limited = !this.batch && this.expected === 1 && response.error?.code === ErrorCode.RateLimited;
+    if (limited) {
+      const seconds = (response.error!.data as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+      this.res.writeHead(429, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "retry-after": String(typeof seconds === "number" ? seconds : 1), ...this.headers });
+      this.res.end(body);
+      this.onHead?.();
+      this.finish();
+      return;
+    }
     this.res.writeHead(this.statusOf === undefined ? 200 : this.statusOf(response), { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...this.headers });
     this.res.end(body);
     this.onHead?.();

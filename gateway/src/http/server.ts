@@ -23,6 +23,8 @@ export interface HttpServerDeps {
   status: () => BackendStatus[];
   /** Can this replica serve (config loaded, listening, not draining; backends only with readiness.requireBackends)? What `/readyz` answers. */
   ready: () => boolean;
+  /** More GET endpoints by path, served by their rooms (e.g. the protected resource metadata of auth/). @default none */
+  endpoints?: ReadonlyMap<string, (req: H1Request, res: H1Response) => void>;
 }
 
 /** A caller's X-Request-Id is used when it looks like one (bounded, no odd characters); otherwise ours. */
@@ -85,8 +87,14 @@ export function createHttpServer(deps: HttpServerDeps): H1Server {
           (error: unknown) => json(res, 500, { error: (error as Error).message }),
         );
         return;
-      default:
+      default: {
+        const served = deps.endpoints?.get(path);
+        if (served !== undefined) {
+          served(req, res);
+          return;
+        }
         json(res, 404, { error: `Not found: ${path}. The MCP endpoint is ${config.listen.path}.` });
+      }
     }
   }, { maxBodyBytes: config.http.maxBodyBytes, maxConnections: config.http.maxConnections });
   return server;

@@ -100,6 +100,11 @@ export class GatewayMetrics {
     this.gauge("circuitState").labels(server).set(state);
   }
 
+  private readonly rateLimitedChildren = new Map<string, { inc(): void }>();
+  rateLimited(server: string): void {
+    this.child(this.rateLimitedChildren, server, () => this.counter("rateLimited").labels(server)).inc();
+  }
+
   sessions(active: number): void {
     this.gauge("sessionsActive").set(active);
   }

@@ -10,6 +10,7 @@ import type { GatewayMetrics } from "../observability/metrics.js";
 import type { Session } from "../session/session.js";
 import type { Subscriptions } from "../session/subscriptions.js";
 import type { TaskHandles, TaskOwners } from "../session/tasks.js";
+import type { CallAudit } from "../audit/recorder.js";
 import type { Steps } from "../steps/steps.js";
 import type { Translator } from "../translate/index.js";
 import type { BackendPool } from "../upstream/pool.js";
@@ -42,6 +43,8 @@ export interface RoutesDeps {
   translator: Translator;
   /** The whole catalog and its lists' cache hints (the registry). */
   lists: Lists;
+  /** The audit log's recorder (audit/), when `audit.file` is set. */
+  audit?: CallAudit;
 }
 
 /** A route that only refuses. */
@@ -80,8 +83,10 @@ export class Routes {
   /** Serves one request of a call; `reply` is called exactly once. */
   handle(call: ClientCall, request: JsonRpcRequest, reply: Reply): void {
     const { method } = request;
+    const audit = this.deps.audit?.begin(call, request);
     const answer: Reply = (response) => {
       this.deps.metrics.rpcRequest(method, outcomeOf(response));
+      audit?.(response);
       reply(response);
     };
     const route = this.table.get(method) ?? refusing(new RpcError(ErrorCode.MethodNotFound, `Method not found: ${method}`));

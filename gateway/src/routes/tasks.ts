@@ -28,7 +28,7 @@ export function taskRoute(deps: { pool: BackendPool; handles: TaskHandles; forwa
   return {
     resolve(call, request) {
       const handle = request.params?.taskId;
-      const ref = deps.handles.open(taskOwnerKey(call), handle);
+      const ref = deps.handles.open(taskOwnerKey(call), handle, call.session.seed.owner);
       if (ref === undefined || deps.pool.primary(ref.server) === undefined) {
         return new RpcError(ErrorCode.InvalidParams, `Unknown task: ${JSON.stringify(handle ?? null)}. Task ids come from a task-augmented tools/call through this gateway, in the same session.`);
       }

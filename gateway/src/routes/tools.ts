@@ -18,7 +18,7 @@ export function toolCallRoute(deps: { forwarding: Forwarding; metrics: GatewayMe
     const ref = { server, upstreamId };
     const session: Session = call.session;
     if (session.id !== undefined) deps.tasks.owners.add(ref, session);
-    return resultForClient(answer, deps.tasks.handles.handle(taskOwnerKey(call), ref));
+    return resultForClient(answer, deps.tasks.handles.handle(taskOwnerKey(call), ref, call.session.seed.owner));
   };
   return {
     resolve(call, request) {

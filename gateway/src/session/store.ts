@@ -140,19 +140,22 @@ export class SessionStore {
     this.options.onCountChange?.(this.sessions.size);
   }
 
-  /** The session a token names: a live one, or one rebuilt from the token (see {@link Lookup}). */
-  lookup(token: string): Lookup | Promise<Lookup> {
+  /**
+   * The session a token names: a live one, or one rebuilt from the token (see {@link Lookup}). `owner`: the
+   * identity presenting it (`Principal.ref`); another identity's session is not found (404), like a missing one.
+   */
+  lookup(token: string, owner?: string): Lookup | Promise<Lookup> {
     const now = this.now();
     const known = this.tokens.get(token);
     if (known !== undefined) {
       const session = known.session;
-      if (session.closed) return undefined;
+      if (session.closed || session.seed.owner !== owner) return undefined;
       session.lastSeen = now;
       known.usedAt = now;
       return { session, renewed: this.renewal(session, known.expiresAt, now) };
     }
     const sealed = this.options.sealer.unseal(token, now);
-    if (sealed === undefined || this.ended.has(sealed.sid)) return undefined;
+    if (sealed === undefined || sealed.seed.owner !== owner || this.ended.has(sealed.sid)) return undefined;
     const shared = this.options.shared;
     if (shared?.shared === true && !this.sessions.has(sealed.sid)) {
       // Not live here: another replica may have ended it.

@@ -34,26 +34,26 @@ const PREFIX = "task.";
 export class TaskHandles {
   constructor(private readonly sign: Sign) {}
 
-  private mac(sessionId: string | undefined, server: string, upstreamId: string): Buffer {
-    return this.sign("task", `${sessionId ?? ""}\n${server}\n${upstreamId}`);
+  private mac(sessionId: string | undefined, server: string, upstreamId: string, owner: string | undefined): Buffer {
+    return this.sign("task", `${sessionId ?? ""}\n${server}\n${upstreamId}${owner === undefined ? "" : `\n${owner}`}`);
   }
 
-  /** The handle a session sees for a backend's task. */
-  handle(sessionId: string | undefined, ref: TaskRef): string {
+  /** The handle a session sees for a backend's task; `owner`: the identity of the session (`SessionSeed.owner`). */
+  handle(sessionId: string | undefined, ref: TaskRef, owner?: string): string {
     const server = Buffer.from(ref.server).toString("base64url");
     const id = Buffer.from(ref.upstreamId).toString("base64url");
-    return `${PREFIX}${server}.${id}.${this.mac(sessionId, ref.server, ref.upstreamId).toString("base64url")}`;
+    return `${PREFIX}${server}.${id}.${this.mac(sessionId, ref.server, ref.upstreamId, owner).toString("base64url")}`;
   }
 
-  /** The task behind a handle, or `undefined` when it is malformed, forged, or another session's. */
-  open(sessionId: string | undefined, handle: unknown): TaskRef | undefined {
+  /** The task behind a handle, or `undefined` when it is malformed, forged, or another session's or identity's. */
+  open(sessionId: string | undefined, handle: unknown, owner?: string): TaskRef | undefined {
     if (typeof handle !== "string" || !handle.startsWith(PREFIX) || handle.length > 1024) return undefined;
     const parts = handle.slice(PREFIX.length).split(".");
     if (parts.length !== 3) return undefined;
     const server = Buffer.from(parts[0]!, "base64url").toString("utf8");
     const upstreamId = Buffer.from(parts[1]!, "base64url").toString("utf8");
     const given = Buffer.from(parts[2]!, "base64url");
-    const expected = this.mac(sessionId, server, upstreamId);
+    const expected = this.mac(sessionId, server, upstreamId, owner);
     return given.length === expected.length && timingSafeEqual(given, expected) ? { server, upstreamId } : undefined;
   }
 }

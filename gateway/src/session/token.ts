@@ -17,6 +17,8 @@ export interface SessionSeed {
   capabilities: { sampling: boolean; elicitation: boolean; roots: boolean };
   /** Milliseconds since the epoch. */
   createdAt: number;
+  /** The identity that created the session (`Principal.ref`); only it may use the session. Unset without auth. */
+  owner?: string;
 }
 
 /** What a valid token says. */
@@ -34,6 +36,7 @@ interface Payload {
   t: number;
   n: string;
   e: number;
+  o?: string;
 }
 
 const MAC_BYTES = 16;
@@ -63,6 +66,7 @@ export class SessionSealer {
   seal(seed: SessionSeed, sid: string, expiresAt: number): string {
     const c = (seed.capabilities.sampling ? 1 : 0) | (seed.capabilities.elicitation ? 2 : 0) | (seed.capabilities.roots ? 4 : 0);
     const payload: Payload = { v: seed.protocolVersion, c, t: seed.createdAt, n: sid, e: expiresAt };
+    if (seed.owner !== undefined) payload.o = seed.owner;
     const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
     return `${body}.${this.mac(body).toString("base64url")}`;
   }
@@ -88,9 +92,11 @@ export class SessionSealer {
       return undefined;
     }
     if (typeof p.v !== "string" || typeof p.c !== "number" || typeof p.t !== "number" || typeof p.n !== "string" || typeof p.e !== "number") return undefined;
-    if (p.e <= now) return undefined;
+    if (p.e <= now || (p.o !== undefined && typeof p.o !== "string")) return undefined;
+    const seed: SessionSeed = { protocolVersion: p.v, capabilities: { sampling: (p.c & 1) !== 0, elicitation: (p.c & 2) !== 0, roots: (p.c & 4) !== 0 }, createdAt: p.t };
+    if (p.o !== undefined) seed.owner = p.o;
     return {
-      seed: { protocolVersion: p.v, capabilities: { sampling: (p.c & 1) !== 0, elicitation: (p.c & 2) !== 0, roots: (p.c & 4) !== 0 }, createdAt: p.t },
+      seed,
       sid: p.n,
       expiresAt: p.e,
     };

@@ -16,6 +16,37 @@ export interface RedisStateOptions {
   logger: Logger;
 }
 
+/**
+ * One rate-limit decision, atomically: every bucket (a hash of tokens `t` and time `a`, on Redis's clock) refilled,
+ * then one token taken from each, or none when any has less than one. Returns {1} or {0, index, wait ms}.
+ */
+const TAKE_TOKENS = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local levels = {}
+local wait, which = 0, 0
+for i = 1, #KEYS do
+  local rate, burst = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  local b = redis.call('HMGET', KEYS[i], 't', 'a')
+  local tokens = tonumber(b[1])
+  if tokens == nil then tokens = burst else tokens = math.min(burst, tokens + math.max(0, now - tonumber(b[2])) * rate) end
+  levels[i] = tokens
+  if tokens < 1 then
+    local w = math.ceil((1 - tokens) / rate)
+    if w > wait then wait, which = w, i end
+  end
+end
+if wait > 0 then return {0, which - 1, wait} end
+for i = 1, #KEYS do
+  local rate, burst = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  redis.call('HSET', KEYS[i], 't', tostring(levels[i] - 1), 'a', now)
+  redis.call('PEXPIRE', KEYS[i], math.ceil(burst / rate) + 1000)
+end
+return {1}
+`;
+
+type TakeTokens = (numKeys: number, ...args: (string | number)[]) => Promise<number[]>;
+
 export class RedisState implements SharedState {
   readonly shared = true;
   readonly onUnavailable: "closed" | "open";
@@ -30,6 +61,15 @@ export class RedisState implements SharedState {
     this.onUnavailable = options.onUnavailable;
     this.channel = `${options.keyPrefix}sessions-ended`;
     this.client = this.connect("commands");
+    this.client.defineCommand("mcpFleetTakeTokens", { lua: TAKE_TOKENS });
+  }
+
+  async takeTokens(buckets: readonly { key: string; perMs: number; burst: number }[]): Promise<undefined | { index: number; retryMs: number }> {
+    const take = (this.client as unknown as { mcpFleetTakeTokens: TakeTokens }).mcpFleetTakeTokens.bind(this.client);
+    const keys = buckets.map((b) => `${this.options.keyPrefix}rate:${b.key}`);
+    const args = buckets.flatMap((b) => [String(b.perMs), String(b.burst)]);
+    const answer = await this.run("taking rate-limit tokens", () => take(keys.length, ...keys, ...args));
+    return answer[0] === 1 ? undefined : { index: Number(answer[1]), retryMs: Number(answer[2]) };
   }
 
   private connect(role: string): Redis {

@@ -23,6 +23,12 @@ export interface SharedState {
   sessionEnded(sid: string): Promise<boolean>;
   /** Called when another replica ends a session. */
   onSessionEnded(listener: (sid: string, ttlMs: number) => void): void;
+  /**
+   * Rate limits (limits/limiter.ts): takes one token from every bucket, or from none, atomically for every replica.
+   * `undefined`: taken; else the first bucket (by index) that has none and when it will. Rejects with
+   * {@link StoreUnavailable}. Only stores shared between replicas have it.
+   */
+  takeTokens?(buckets: readonly { key: string; perMs: number; burst: number }[]): Promise<undefined | { index: number; retryMs: number }>;
   /** Resolves once connected (or after a bounded wait: the gateway starts without its store, and retries). */
   ready(): Promise<void>;
   close(): Promise<void>;

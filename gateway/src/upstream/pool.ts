@@ -16,6 +16,7 @@ import { Verdicts } from "./negotiate.js";
 import { SseChannel } from "./http.js";
 import { StreamableHttpClientChannel } from "./streamable-client.js";
 import { StdioChannel } from "./stdio.js";
+import { withCredentials } from "./credentials.js";
 
 export type { GatewayBackend } from "./endpoints.js";
 
@@ -45,9 +46,9 @@ export function createChannel(config: BackendConfig, logger: Logger): Channel {
       return new StdioChannel({ command: config.command, args: config.args, env: config.env, inheritEnv: config.inheritEnv, onMissingEnv, cwd: config.cwd, logger });
     }
     case "http":
-      return new StreamableHttpClientChannel({ url: config.url, headers: config.headers, logger });
+      return new StreamableHttpClientChannel({ url: config.url, headers: withCredentials(config, logger), logger });
     case "sse":
-      return new SseChannel({ url: config.url, headers: config.headers, logger });
+      return new SseChannel({ url: config.url, headers: withCredentials(config, logger), logger });
   }
 }
 

@@ -35,7 +35,9 @@ const TARGET = /^[\x21-\x7e]+$/;
 const CONTENT_LENGTH = /^[0-9]{1,15}$/;
 
 /** Fields that must appear at most once (repeats are refused rather than merged). */
-const SINGLE = new Set(["host", "content-length", "transfer-encoding", "content-type", "mcp-session-id", "mcp-protocol-version", "authorization"]);
+// Authorization is not here: two of them arrive joined by ", ", which the authentication step refuses with 401 and
+// its challenge (auth/bearer.ts), the answer RFC 6750 clients act on.
+const SINGLE = new Set(["host", "content-length", "transfer-encoding", "content-type", "mcp-session-id", "mcp-protocol-version"]);
 
 function fail(status: HeadError["status"], reason: string): HeadError {
   return { status, reason };

@@ -1,0 +1,32 @@
+/**
+ * API keys for machine clients: the config holds only each key's SHA-256, never the key. A presented key is hashed
+ * and compared with every configured hash in constant time (no early exit), so neither the comparison nor the
+ * number of keys tried tells an attacker anything about a key. Keys never reach logs, metrics or errors.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { ApiKeyConfig } from "../config/auth.js";
+import type { Principal } from "../context.js";
+import { makePrincipal } from "./principal.js";
+
+export class ApiKeys {
+  private readonly entries: { hash: Buffer; principal: Principal }[];
+
+  constructor(keys: readonly ApiKeyConfig[]) {
+    this.entries = keys.map((key) => ({
+      hash: Buffer.from(key.sha256, "hex"),
+      principal: makePrincipal({ id: `apikey:${key.name}`, kind: "apiKey", roles: key.roles, scopes: key.scopes, name: key.name }),
+    }));
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** The principal of a key, or undefined. */
+  verify(key: string): Principal | undefined {
+    const digest = createHash("sha256").update(key, "utf8").digest();
+    let found: Principal | undefined;
+    for (const entry of this.entries) if (timingSafeEqual(digest, entry.hash)) found = entry.principal;
+    return found;
+  }
+}

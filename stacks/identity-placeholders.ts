@@ -1,0 +1,21 @@
+/** Offline plans (stacks/plan-stack.ts): stand-ins for identity secrets, without loading Pulumi. */
+/**
+ * Placeholders for the identity secrets a stack file's config calls for but does not hold (an offline plan has no
+ * secrets): a zero hash per API key, a loopback Redis URL. Keys in Pulumi's `namespace:key` form.
+ */
+export function identityPlaceholders(config: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const parse = (key: string): unknown => {
+    try {
+      return JSON.parse(config[key] ?? "null");
+    } catch {
+      return null;
+    }
+  };
+  const auth = parse("mcp-fleet:auth") as { apiKeys?: { name?: unknown }[] } | null;
+  const names = (auth?.apiKeys ?? []).map((k) => k.name).filter((n): n is string => typeof n === "string");
+  if (names.length > 0 && !("mcp-fleet:apiKeyHashes" in config)) out["mcp-fleet:apiKeyHashes"] = JSON.stringify(Object.fromEntries(names.map((n) => [n, "0".repeat(64)])));
+  const limits = parse("mcp-fleet:rateLimits") as { store?: unknown } | null;
+  if (limits?.store === "redis" && !("mcp-fleet:redisUrl" in config)) out["mcp-fleet:redisUrl"] = "redis://127.0.0.1:6379";
+  return out;
+}
