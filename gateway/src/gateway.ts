@@ -150,7 +150,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   const status = (): BackendStatus[] =>
     pool.primaries().map((b) => {
-      const s: BackendStatus = { name: b.name, transport: b.transport, state: b.reportedState, tools: registry.toolCount(b.name) };
+      // Up once its lists are read: until then the gateway does not serve its items.
+      const state = b.reportedState === "up" && !registry.hasListed(b.name) ? "connecting" : b.reportedState;
+      const s: BackendStatus = { name: b.name, transport: b.transport, state, tools: registry.toolCount(b.name) };
       if (b.state === "up") s.protocol = b.protocolVersion;
       if (b.state !== "up" && b.lastError !== undefined) s.lastError = b.lastError;
       return s;

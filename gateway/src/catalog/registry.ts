@@ -122,10 +122,19 @@ export class Registry implements CatalogView {
         }
       }),
     );
+    if (kinds === undefined) this.listed.add(backend.name);
     if (changed.size > 0) {
       this.rebuild();
       this.options.onChange?.(changed);
     }
+  }
+
+  /** Servers whose lists were read in full at least once (until then, their items are not served yet). */
+  private readonly listed = new Set<string>();
+
+  /** Have this server's lists been read (the gateway serves its items)? */
+  hasListed(server: string): boolean {
+    return this.listed.has(server);
   }
 
   private async fetchAll<C>(backend: Backend<C>, kind: ListKind): Promise<{ items: Item[]; hint: CacheHint | undefined }> {
