@@ -14,6 +14,8 @@ import { Forwarder } from "./downstream/forwarder.js";
 import { Dispatcher } from "./front/dispatch.js";
 import { McpEndpoint } from "./front/endpoint.js";
 import { LegacyFront } from "./front/legacy.js";
+import { ListenStreams } from "./front/listen.js";
+import { StatelessFront } from "./front/stateless.js";
 import { createHttpServer, type BackendStatus } from "./http/server.js";
 import { drainer } from "./lifecycle/drain.js";
 import { releaseSession } from "./lifecycle/session-end.js";
@@ -29,6 +31,7 @@ import { SessionSealer } from "./session/token.js";
 import { originStep } from "./steps/origin.js";
 import { Steps } from "./steps/steps.js";
 import { createSharedState } from "./store/create.js";
+import { Translator } from "./translate/index.js";
 import { rateLimitStep } from "./limits/step.js";
 import { openAudit } from "./audit/index.js";
 import { BackendPool } from "./upstream/pool.js";
@@ -61,8 +64,12 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   // The catalog, and what the backends send back.
   const filters = new Map(config.servers.map((s) => [s.name, compileToolFilter(s.tools)]));
-  const late: { sessions?: SessionStore; forwarder?: Forwarder; views?: AccessViews | undefined } = {};
-  const liveSessions = (): Iterable<Session> => late.sessions?.all() ?? [];
+  const late: { sessions?: SessionStore; forwarder?: Forwarder; views?: AccessViews | undefined; listens?: ListenStreams } = {};
+  // Everyone who hears change notifications: 2025 sessions, and 2026-07-28 listen streams.
+  const liveSessions = function* (): Iterable<Session> {
+    yield* late.sessions?.all() ?? [];
+    yield* late.listens?.all() ?? [];
+  };
   const registry = new Registry({
     naming: config.naming,
     toolFilter: (server, tool) => filters.get(server)?.(tool) ?? true,
@@ -83,7 +90,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   // Upstream.
   const pool = new BackendPool(config.servers, logger, {
-    onNotification: (backend, message, owner) => forwarder.onNotification(backend, message, owner),
+    onNotification: (backend, message, owner, origin) => forwarder.onNotification(backend, message, owner, origin),
     onRequest: (backend, message, owner, origin) => forwarder.onRequest(backend, message, owner, origin),
     onStateChange: (backend, previous, owner) => {
       if (owner !== undefined) return;
@@ -125,7 +132,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const limits = rateLimitStep(config, shared, metrics, logger);
   const steps = new Steps([originStep(config, logger), ...auth.steps], limits === undefined ? [] : [limits]);
   const audit = openAudit(config, registry, logger);
-  const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps, ...(audit !== undefined ? { audit: audit.calls } : {}) });
+  const translator = new Translator({ forwarder, sign: (purpose, text) => sealer.sign(purpose, text), logger, taskOwners: tasks.owners });
+  const lists = { full: registry, hint: (kind: Parameters<Registry["hint"]>[0]) => registry.hint(kind) };
+  const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps, translator, lists, ...(audit !== undefined ? { audit: audit.calls } : {}) });
   const inflight = { count: 0 };
   let draining = false;
   const dispatcher = new Dispatcher({ config, routes, logger, inflight });
@@ -134,13 +143,17 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     draining: () => draining,
     endSession: (session) => sessions.end(session),
   });
-  const endpoint = new McpEndpoint({ config, steps, view: registry, ...(views !== undefined ? { viewFor: (caller: Caller) => views.viewFor(caller) } : {}), fronts: { legacy }, logger });
+  const listens = new ListenStreams({ pool, subscriptions, logger, maxListens: config.sessions.maxSessions });
+  late.listens = listens;
+  const stateless = new StatelessFront({ config, routes, listens, logger, inflight });
+  const endpoint = new McpEndpoint({ config, steps, view: registry, ...(views !== undefined ? { viewFor: (caller: Caller) => views.viewFor(caller) } : {}), fronts: { legacy, stateless }, logger });
 
   const status = (): BackendStatus[] =>
     pool.primaries().map((b) => {
       // Up once its lists are read: until then the gateway does not serve its items.
       const state = b.reportedState === "up" && !registry.hasListed(b.name) ? "connecting" : b.reportedState;
       const s: BackendStatus = { name: b.name, transport: b.transport, state, tools: registry.toolCount(b.name) };
+      if (b.state === "up") s.protocol = b.protocolVersion;
       if (b.state !== "up" && b.lastError !== undefined) s.lastError = b.lastError;
       return s;
     });
@@ -163,7 +176,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const close = drainer({
     server, sessions, pool, shared, logger, inflight,
     drainTimeoutMs: config.shutdown.drainTimeoutMs,
-    startDraining: () => (draining = true),
+    startDraining: () => {
+      draining = true;
+      listens.endAll();
+    },
   });
   const closeAll = async (): Promise<void> => {
     await close();

@@ -232,6 +232,8 @@ export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendCo
     timeoutMs: spec.timeoutMs,
     tools: { allow: [...spec.tools.allow], deny: [...spec.tools.deny] },
     isolation: spec.isolation,
+    // The MCP revision toward the server: rendered when pinned (`auto` is the gateway's own default).
+    ...(spec.protocol === "auto" ? {} : { protocol: spec.protocol }),
     ...(spec.access.length > 0 ? { access: spec.access.map((r) => ({ roles: [...r.roles], tools: [...r.tools], resources: [...r.resources], prompts: [...r.prompts] })) } : {}),
     ...(spec.rateLimits.length > 0 ? { rateLimits: spec.rateLimits.map((r) => ({ ...r })) } : {}),
   };
@@ -241,9 +243,14 @@ export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendCo
     case "stdio":
       return { ...common, transport: "stdio", command: t.command, args: [...t.args], env: { ...spec.env, ...t.env }, inheritEnv: [...spec.secrets], cwd: reach.cwd };
     case "http":
-    case "sse":
+    case "sse": {
       // Credentials only where the server is reached as specified (its adapter, or a local run): that is where its secrets are.
-      return { ...common, transport: t.type, url: t.url, ...(Object.keys(spec.credentials.headers).length > 0 ? { credentials: { headers: { ...spec.credentials.headers } } } : {}) };
+      const credentials = Object.keys(spec.credentials.headers).length > 0 ? { credentials: { headers: { ...spec.credentials.headers } } } : {};
+      if (t.type === "http") return { ...common, transport: "http", url: t.url, ...credentials };
+      // The catalog refuses 2026-07-28 over SSE (it predates it).
+      const { protocol: _pinned, ...rest } = common;
+      return { ...rest, transport: "sse", url: t.url, ...(spec.protocol === "2025-11-25" ? { protocol: "2025-11-25" as const } : {}), ...credentials };
+    }
     case "image":
       throw new Error(`Server "${spec.name}" runs from container image ${t.image}: a gateway reaches it only at its deployed URL.`);
   }

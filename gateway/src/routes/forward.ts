@@ -8,6 +8,7 @@ import type { ClientCall } from "../context.js";
 import type { JsonRpcRequest } from "../jsonrpc.js";
 import type { Logger } from "../observability/logger.js";
 import type { Outcome } from "../observability/metrics-contract.js";
+import { Translator } from "../translate/index.js";
 import type { CallOptions } from "../upstream/backend.js";
 import type { BackendPool, GatewayBackend } from "../upstream/pool.js";
 import { asErrorObject, errorOutcome } from "./outcome.js";
@@ -28,12 +29,15 @@ export class Forwarding {
   constructor(
     private readonly pool: BackendPool,
     private readonly logger: Logger,
+    private readonly translator: Translator,
   ) {}
 
   /** Sends `request` (with `params`) to `server` on behalf of `call`, and replies with the answer. */
   forward(call: ClientCall, server: string, request: JsonRpcRequest, params: Record<string, unknown>, reply: Reply, options: ForwardOptions): void {
     const { id, method } = request;
     const send = (backend: GatewayBackend): Promise<unknown> => {
+      // Another era on either side: the translation room (never a 2025 caller of a 2025 backend, the hot path).
+      if (Translator.needed(call, backend)) return this.translator.send(call, backend, request, params, options);
       const callOptions: CallOptions<ClientCall> = { label: options.label, context: call, onProgress: (n) => call.forward(n) };
       if (options.timeoutMs !== undefined) callOptions.timeoutMs = options.timeoutMs;
       const pending = backend.request(method, params, callOptions);

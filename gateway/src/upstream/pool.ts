@@ -12,6 +12,7 @@ import type { Session } from "../session/session.js";
 import { Backend, type BackendState } from "./backend.js";
 import type { Channel } from "./channel.js";
 import { EndpointSet, type GatewayBackend } from "./endpoints.js";
+import { Verdicts } from "./negotiate.js";
 import { SseChannel } from "./http.js";
 import { StreamableHttpClientChannel } from "./streamable-client.js";
 import { StdioChannel } from "./stdio.js";
@@ -20,7 +21,7 @@ import { withCredentials } from "./credentials.js";
 export type { GatewayBackend } from "./endpoints.js";
 
 export interface PoolHandlers {
-  onNotification(backend: GatewayBackend, message: JsonRpcNotification, owner: Session | undefined): void;
+  onNotification(backend: GatewayBackend, message: JsonRpcNotification, owner: Session | undefined, origin?: ClientCall): void;
   onRequest(backend: GatewayBackend, message: JsonRpcRequest, owner: Session | undefined, origin: ClientCall | undefined): void;
   onStateChange(backend: GatewayBackend, previous: BackendState, owner: Session | undefined): void;
 }
@@ -56,6 +57,8 @@ export class BackendPool {
   readonly sets = new Map<string, EndpointSet>();
   /** Per-session connections open, by server (bounded by `maxConnections`). */
   private readonly isolatedCount = new Map<string, number>();
+  /** Which era each server speaks (`protocol: auto`), shared by its connections. */
+  private readonly verdicts = new Verdicts();
 
   constructor(
     servers: readonly BackendConfig[],
@@ -76,9 +79,11 @@ export class BackendPool {
       createChannel: () => createChannel(config, logger),
       restart: config.transport === "stdio" ? config.restart : REMOTE_RESTART,
       noRestart: owner !== undefined,
-      onNotification: (backend, message) => this.handlers.onNotification(backend, message, owner),
+      onNotification: (backend, message, origin) => this.handlers.onNotification(backend, message, owner, origin),
       onRequest: (backend, message, origin) => this.handlers.onRequest(backend, message, owner, origin),
       onStateChange: (backend, previous) => this.handlers.onStateChange(backend, previous, owner),
+      protocol: config.transport === "sse" ? "2025-11-25" : config.protocol,
+      verdicts: { cache: this.verdicts, key: config },
     });
   }
 

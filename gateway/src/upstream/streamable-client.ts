@@ -4,10 +4,12 @@
  * HTTP backend sends while several clients call it is attributed exactly. Messages on the standalone GET stream have
  * no origin.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Logger } from "../observability/logger.js";
 import type { JsonRpcMessage } from "../jsonrpc.js";
+import { encodeHeaderValue, mcpNameOf } from "../protocol/headers.js";
+import { META } from "../protocol/modern.js";
 import type { Channel, ChannelCloseInfo, MessageOrigin } from "./channel.js";
 
 export interface StreamableClientOptions {
@@ -40,6 +42,31 @@ class SseParser {
 
 const STANDALONE_RETRY_MS = 1000;
 
+/**
+ * The headers 2026-07-28 mirrors from a request that claims a protocol version in its `_meta` (the probe, every
+ * request to a modern backend): `MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`. `undefined` for anything else.
+ */
+function modernHeaders(message: JsonRpcMessage): Record<string, string> | undefined {
+  if (!("method" in message) || !("id" in message)) return undefined;
+  const params = message.params;
+  const version = (params?._meta as Record<string, unknown> | undefined)?.[META.protocolVersion];
+  if (typeof version !== "string") return undefined;
+  const headers: Record<string, string> = { "mcp-protocol-version": version, "mcp-method": message.method };
+  const name = mcpNameOf(message.method, params);
+  if (name !== undefined) headers["mcp-name"] = encodeHeaderValue(name);
+  return headers;
+}
+
+/** The JSON-RPC answer in an error body (a modern server answers a refused request with one), if it is one for `id`. */
+function answerIn(text: string, id: number): JsonRpcMessage | undefined {
+  try {
+    const parsed = JSON.parse(text) as { id?: unknown; error?: unknown };
+    return parsed.id === id && typeof parsed.error === "object" && parsed.error !== null ? (parsed as JsonRpcMessage) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class StreamableHttpClientChannel implements Channel {
   private readonly url: URL;
   private readonly agent: HttpAgent;
@@ -49,6 +76,8 @@ export class StreamableHttpClientChannel implements Channel {
   private closed = false;
   private standalone: IncomingMessage | undefined;
   private standaloneWanted = false;
+  /** Open POSTs of 2026-07-28 requests, by request id: closing one cancels the request. */
+  private readonly modernPosts = new Map<number, ClientRequest>();
   onmessage?: (message: JsonRpcMessage, origin?: MessageOrigin) => void;
   onclose?: (info: ChannelCloseInfo) => void;
   onsenderror?: (message: JsonRpcMessage, error: Error, fatal: boolean) => void;
@@ -75,17 +104,40 @@ export class StreamableHttpClientChannel implements Channel {
     return headers;
   }
 
-  send(message: JsonRpcMessage): Promise<void> {
+  abort(requestId: number): boolean {
+    const post = this.modernPosts.get(requestId);
+    if (post === undefined) return false;
+    this.modernPosts.delete(requestId);
+    post.destroy();
+    return true;
+  }
+
+  send(message: JsonRpcMessage, extra?: Record<string, string>): Promise<void> {
     if (this.closed) throw new Error("the connection is closed");
     const body = JSON.stringify(message);
     const origin: MessageOrigin | undefined = "method" in message && "id" in message && typeof message.id === "number" ? { requestId: message.id } : undefined;
+    const modern = modernHeaders(message);
+    const headers = this.headers({ "content-type": "application/json", accept: "application/json, text/event-stream", "content-length": String(Buffer.byteLength(body)) });
+    if (modern !== undefined) Object.assign(headers, modern, extra);
+    else if (extra !== undefined) Object.assign(headers, extra);
     return new Promise((resolve) => {
+      let answered = false;
+      const deliver = (data: string): void => {
+        if (this.deliver(data, origin)) answered = true;
+      };
+      /** A 2026-07-28 request's stream ended without its answer: the request is lost (no resumability in 2026-07-28). */
+      const ended = (): void => {
+        if (modern === undefined || origin === undefined) return;
+        const open = this.modernPosts.get(origin.requestId) === req;
+        if (open) this.modernPosts.delete(origin.requestId);
+        if (!answered && open) this.fail(message, new Error("the server closed the answer stream without answering"), false);
+      };
       const req = this.request(
         this.url,
         {
           method: "POST",
           agent: this.agent,
-          headers: this.headers({ "content-type": "application/json", accept: "application/json, text/event-stream", "content-length": String(Buffer.byteLength(body)) }),
+          headers,
         },
         (res) => {
           const session = res.headers["mcp-session-id"];
@@ -100,8 +152,18 @@ export class StreamableHttpClientChannel implements Channel {
           if (status !== 200) {
             let text = "";
             res.setEncoding("utf8");
-            res.on("data", (c: string) => (text += c.length < 500 ? c : c.slice(0, 500)));
+            res.on("data", (c: string) => (text += text.length < 65_536 ? c : ""));
             res.on("end", () => {
+              const answer = modern !== undefined && origin !== undefined ? answerIn(text, origin.requestId) : undefined;
+              if (answer !== undefined) {
+                // A modern server's refusal (400 -32022, 404 -32601, ...) is the request's answer, not a transport failure.
+                if (origin !== undefined) this.modernPosts.delete(origin.requestId);
+                answered = true;
+                this.onmessage?.(answer, origin);
+                resolve();
+                return;
+              }
+              if (origin !== undefined) this.modernPosts.delete(origin.requestId);
               const fatal = status === 404 && this.sessionId !== undefined;
               this.fail(message, new Error(`HTTP ${status}${fatal ? " (the server lost our session)" : ""}: ${text.slice(0, 300)}`), fatal);
               resolve();
@@ -111,21 +173,35 @@ export class StreamableHttpClientChannel implements Channel {
           const type = String(res.headers["content-type"] ?? "");
           res.setEncoding("utf8");
           if (type.startsWith("text/event-stream")) {
-            const parser = new SseParser((data) => this.deliver(data, origin));
+            const parser = new SseParser(deliver);
             res.on("data", (c: string) => parser.push(c));
-            res.on("end", () => resolve());
-            res.on("error", () => resolve());
+            res.on("end", () => {
+              ended();
+              resolve();
+            });
+            res.on("error", () => {
+              ended();
+              resolve();
+            });
+            res.on("close", ended);
           } else {
             let text = "";
             res.on("data", (c: string) => (text += c));
             res.on("end", () => {
-              if (text !== "") this.deliver(text, origin);
+              if (text !== "") deliver(text);
+              ended();
               resolve();
             });
           }
         },
       );
+      if (modern !== undefined && origin !== undefined) this.modernPosts.set(origin.requestId, req);
       req.on("error", (error) => {
+        if (modern !== undefined && origin !== undefined && this.modernPosts.get(origin.requestId) !== req) {
+          resolve(); // aborted by the gateway (a cancellation): not a failure of the connection
+          return;
+        }
+        if (origin !== undefined) this.modernPosts.delete(origin.requestId);
         this.fail(message, error, true);
         resolve();
       });
@@ -133,15 +209,21 @@ export class StreamableHttpClientChannel implements Channel {
     });
   }
 
-  private deliver(text: string, origin: MessageOrigin | undefined): void {
+  /** Hands the messages of one event on; true when one of them answers `origin`'s request. */
+  private deliver(text: string, origin: MessageOrigin | undefined): boolean {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
       this.options.logger.warn({ data: text.slice(0, 300) }, "backend sent an event that is not JSON");
-      return;
+      return false;
     }
-    for (const message of Array.isArray(parsed) ? parsed : [parsed]) this.onmessage?.(message as JsonRpcMessage, origin);
+    let answers = false;
+    for (const message of Array.isArray(parsed) ? parsed : [parsed]) {
+      if (origin !== undefined && typeof message === "object" && message !== null && (message as { id?: unknown }).id === origin.requestId && !("method" in message)) answers = true;
+      this.onmessage?.(message as JsonRpcMessage, origin);
+    }
+    return answers;
   }
 
   private fail(message: JsonRpcMessage, error: Error, fatal: boolean): void {
