@@ -53,6 +53,16 @@ describe("localGatewayConfig", () => {
     ]);
   });
 
+  it("renders a pinned protocol (auto, the gateway's default, stays implicit), for local and deployed gateways alike", () => {
+    const pinned = (protocol: "2025-11-25" | "2026-07-28"): ServerSpecInput => ({ ...remote, protocol });
+    expect(localGatewayConfig(catalog(pinned("2026-07-28")), { env: {} }).servers[0]).toMatchObject({ name: "remote", protocol: "2026-07-28" });
+    expect(localGatewayConfig(catalog({ ...legacy, protocol: "2025-11-25" }), { env: {} }).servers[0]).toMatchObject({ name: "legacy", transport: "sse", protocol: "2025-11-25" });
+    expect("protocol" in localGatewayConfig(catalog(remote), { env: {} }).servers[0]!).toBe(false);
+    const deployed = deployedGatewayConfig(fleetModel(catalog(pinned("2025-11-25")), { network: { kind: "docker" } }));
+    expect(deployed.servers[0]).toMatchObject({ transport: "http", protocol: "2025-11-25" });
+    expect(parseGatewayConfig(deployed).servers[0]!.protocol).toBe("2025-11-25");
+  });
+
   it("reaches http and sse servers at their own URL, skips image servers, and honours the port", () => {
     const config = localGatewayConfig(catalog(remote, legacy, image), { env: {}, port: 9123 });
     expect(config.listen?.port).toBe(9123);

@@ -18,6 +18,9 @@ export type TransportType = (typeof TransportType)[keyof typeof TransportType];
 /** One backend connection for all clients (`shared`), or one per client session (`session`). */
 export const Isolation = { Shared: "shared", Session: "session" } as const;
 export type Isolation = (typeof Isolation)[keyof typeof Isolation];
+/** The MCP revision the gateway speaks to a server: probe (`auto`), or pinned. */
+export const Protocol = { Auto: "auto", Mcp20251125: "2025-11-25", Mcp20260728: "2026-07-28" } as const;
+export type Protocol = (typeof Protocol)[keyof typeof Protocol];
 
 export interface ServerTransport {
   type: TransportType;
@@ -113,6 +116,7 @@ export interface Server {
   healthCheck?: HealthCheck;
   timeoutMs?: number;
   isolation?: Isolation;
+  protocol?: Protocol;
   slo?: ServerSlo;
   access?: AccessRule[];
   rateLimits?: ServerRateLimit[];

@@ -122,14 +122,15 @@ describe("the mcp-fleet component package's schema, from the running provider", 
     expect(r("Fleet").inputProperties.gatewaySecrets?.additionalProperties?.plain).toBeUndefined();
   });
 
-  it("describes a server as the catalog does: the spec's fields, enums for the transport type and isolation", () => {
+  it("describes a server as the catalog does: the spec's fields, enums for the transport type, isolation and protocol", () => {
     const server = schema.types["mcp-fleet:index:Server"]!;
     expect(Object.keys(server.properties ?? {}).sort()).toEqual(
-      ["access", "credentials", "description", "env", "healthCheck", "isolation", "labels", "name", "owner", "port", "rateLimits", "replicas", "resources", "secrets", "slo", "timeoutMs", "tools", "transport", "instances", "balancing", "breaker", "retries", "fallback", "canary"].sort(),
+      ["access", "credentials", "description", "env", "healthCheck", "isolation", "labels", "name", "owner", "port", "protocol", "rateLimits", "replicas", "resources", "secrets", "slo", "timeoutMs", "tools", "transport", "instances", "balancing", "breaker", "retries", "fallback", "canary"].sort(),
     );
     expect(server.required?.sort()).toEqual(["description", "name", "owner", "port", "transport"]);
     expect(schema.types["mcp-fleet:index:TransportType"]?.enum?.map((e) => e.value)).toEqual(["stdio", "http", "sse", "image"]);
     expect(schema.types["mcp-fleet:index:Isolation"]?.enum?.map((e) => e.value)).toEqual(["shared", "session"]);
+    expect(schema.types["mcp-fleet:index:Protocol"]?.enum?.map((e) => e.value)).toEqual(["auto", "2025-11-25", "2026-07-28"]);
     expect(schema.types["mcp-fleet:index:MonitoringMode"]?.enum?.map((e) => e.value)).toEqual(["kube-prometheus-stack", "standalone", "docker"]);
   });
 });

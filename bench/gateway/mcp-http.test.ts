@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveHttp } from "../../gateway/test/fixtures/conformance-server.js";
 import type { PhaseResult } from "./load.js";
-import { StreamableSession, parseSse } from "./mcp-http.js";
+import { serveModernHttp } from "../../gateway/test/fixtures/modern-server.js";
+import { StatelessSession, StreamableSession, parseSse } from "./mcp-http.js";
 import { aggregate, percentile, table } from "./report.js";
 
 describe("parseSse", () => {
@@ -39,6 +40,30 @@ describe("StreamableSession against a real SDK server", () => {
       expect(withProgress.result?.content).toEqual([{ type: "text", text: "Tool with progress executed (token 7)" }]);
       const unknown = await session.call("tools/call", { name: "no_such_tool", arguments: {} });
       expect(JSON.stringify(unknown.result ?? unknown.error)).toContain("no_such_tool");
+    } finally {
+      await session.close();
+    }
+  });
+});
+
+describe("StatelessSession against a real 2026-07-28-only SDK v2 server", () => {
+  let fixture: Awaited<ReturnType<typeof serveModernHttp>>;
+  beforeAll(async () => {
+    fixture = await serveModernHttp({ legacy: "reject" });
+  });
+  afterAll(async () => {
+    await fixture.close();
+  });
+
+  it("sends the envelope and headers the server requires, and reads each call's own response (JSON or SSE)", async () => {
+    const session = await StatelessSession.open(fixture.url);
+    try {
+      const listed = await session.call("tools/list", {});
+      expect((listed.result?.tools as Array<{ name: string }>).map((t) => t.name)).toContain("test_simple_text");
+      const withProgress = await session.call("tools/call", { name: "test_tool_with_progress", arguments: {}, _meta: { progressToken: 7 } });
+      expect(withProgress.result?.content).toEqual([{ type: "text", text: "Tool with progress executed (token 7)" }]);
+      const simple = await session.call("tools/call", { name: "test_simple_text", arguments: {} });
+      expect(simple.result).toMatchObject({ resultType: "complete", content: [{ type: "text", text: "This is a simple text response for testing." }] });
     } finally {
       await session.close();
     }

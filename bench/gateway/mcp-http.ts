@@ -3,9 +3,11 @@
  * SDK and no node:http client (the SDK client costs ~0.5 ms CPU per call, which would hide the differences between
  * targets).
  *
- * Two session kinds:
+ * Three session kinds:
  * - Streamable HTTP: POST JSON-RPC, answer as `application/json` or as an SSE stream (parsed incrementally; the
  *   call resolves at the event that carries its response), `Mcp-Session-Id` and `MCP-Protocol-Version` headers.
+ * - Stateless (2026-07-28): no initialize and no session; every request carries its `_meta` envelope (protocol
+ *   version, client capabilities and info) and the `MCP-Protocol-Version`, `Mcp-Method` and `Mcp-Name` headers.
  * - Legacy SSE (2024-11-05): one `GET` event stream per session, whose `endpoint` event names the POST URL;
  *   answers arrive on the stream and are matched by id.
  */
@@ -266,9 +268,75 @@ export class LegacySseSession implements McpSession {
   }
 }
 
-export type Protocol = "streamable" | "sse";
+export const MODERN_PROTOCOL_VERSION = "2026-07-28";
 
-/** `headers`: extra header lines of every request (Streamable HTTP), e.g. `authorization: Bearer ...\r\n`. */
+/** 2026-07-28 requests on one keep-alive socket: each stands alone (`_meta` and headers per request). */
+export class StatelessSession implements McpSession {
+  private nextId = 1;
+  private readonly path: string;
+  private readonly meta = {
+    "io.modelcontextprotocol/protocolVersion": MODERN_PROTOCOL_VERSION,
+    "io.modelcontextprotocol/clientCapabilities": {},
+    "io.modelcontextprotocol/clientInfo": CLIENT_INFO,
+  };
+
+  private constructor(
+    private readonly url: URL,
+    private connection: RawConnection,
+    private readonly extraHeaders: string,
+  ) {
+    this.path = url.pathname + url.search;
+  }
+
+  static async open(url: string, extraHeaders = ""): Promise<StatelessSession> {
+    const target = new URL(url);
+    return new StatelessSession(target, await openConnection(target), extraHeaders);
+  }
+
+  async call(method: string, params: Record<string, unknown>): Promise<JsonRpcResponse> {
+    const id = this.nextId++;
+    if (this.connection.closed) this.connection = await openConnection(this.url);
+    const name = method === "tools/call" || method === "prompts/get" ? params.name : method === "resources/read" ? params.uri : undefined;
+    const headers =
+      `accept: application/json, text/event-stream\r\ncontent-type: application/json\r\nmcp-protocol-version: ${MODERN_PROTOCOL_VERSION}\r\nmcp-method: ${method}\r\n` +
+      (typeof name === "string" ? `mcp-name: ${name}\r\n` : "") +
+      this.extraHeaders;
+    let found: JsonRpcResponse | undefined;
+    let pending = "";
+    const res = await this.connection.request("POST", this.path, headers, JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: params._meta === undefined ? this.meta : { ...this.meta, ...(params._meta as object) } } }), (_status, _headers, piece) => {
+      pending += piece;
+      const parsed = parseSse(pending);
+      pending = parsed.rest;
+      for (const event of parsed.events) {
+        const message: unknown = JSON.parse(event.data);
+        if (isResponseTo(message, id)) {
+          found = message;
+          return true;
+        }
+      }
+      return false;
+    });
+    if (res.headers["content-type"]?.includes("text/event-stream") === true) {
+      if (found === undefined) throw new HttpError(`${method}: SSE stream ended without the response to id ${id}`);
+      return found;
+    }
+    if (res.status !== 200) throw new HttpError(`${method}: HTTP ${res.status} ${res.body.slice(0, 200)}`);
+    const message: unknown = JSON.parse(res.body);
+    if (!isResponseTo(message, id)) throw new HttpError(`${method}: answer is not the response to id ${id}`);
+    return message;
+  }
+
+  close(): Promise<void> {
+    this.connection.close();
+    return Promise.resolve();
+  }
+}
+
+export type Protocol = "streamable" | "sse" | "stateless";
+
+/** `headers`: extra header lines of every request (Streamable HTTP), e.g. `authorization: Bearer ...
+`. */
 export function openSession(protocol: Protocol, url: string, headers = ""): Promise<McpSession> {
+  if (protocol === "stateless") return StatelessSession.open(url, headers);
   return protocol === "streamable" ? StreamableSession.open(url, headers) : LegacySseSession.open(url);
 }

@@ -6,7 +6,9 @@
  * machine hits every target alike). Prints a table per concurrency and writes bench/results/latest.md (+ .json).
  *
  *   npm run bench -- [--duration 4] [--warmup 0.5] [--rounds 3] [--concurrency 1,8,32]
- *                    [--targets direct,gateway,mcp-proxy,supergateway,mcp-hub] [--out bench/results/latest.md]
+ *                    [--targets direct,gateway,gateway-2026,gateway-oauth,gateway-ratelimit,mcp-proxy,supergateway,mcp-hub] [--out bench/results/latest.md]
+ *
+ * `gateway-2026` is the same gateway called the 2026-07-28 way (stateless, `_meta` on every request).
  */
 import { cpus, loadavg } from "node:os";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -26,8 +28,30 @@ const { values } = parseArgs({
     out: { type: "string", default: "bench/results/latest.md" },
     "max-minutes": { type: "string", default: "15" },
     "update-readme": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
   },
 });
+
+if (values.help) {
+  process.stdout.write(
+    [
+      "Usage: npm run bench -- [options]",
+      "",
+      "Our gateway against direct HTTP and peer gateways, side by side, on 127.0.0.1 (each in front of server-everything).",
+      "",
+      "  --duration S        seconds measured per phase (default 4)",
+      "  --warmup S          seconds of warm-up per phase (default 0.5)",
+      "  --rounds N          rounds, every target once per concurrency in each (default 3)",
+      "  --concurrency LIST  client concurrencies (default 1,8,32)",
+      `  --targets LIST      of ${TARGET_NAMES.join(", ")} (default: all); gateway-2026 is the gateway called the 2026-07-28 way`,
+      "  --out FILE          report (default bench/results/latest.md, plus .json)",
+      "  --max-minutes M     bound of the whole run (default 15)",
+      "  --update-readme     write the figures into README.md",
+      "",
+    ].join("\n"),
+  );
+  process.exit(0);
+}
 
 function positive(name: string, raw: string): number {
   const n = Number(raw);

@@ -17,7 +17,8 @@ const EVERYTHING = join(ROOT, "node_modules/@modelcontextprotocol/server-everyth
 const LOOPBACK = join(ROOT, "bench/gateway/loopback.mjs");
 const bin = (name: string) => realpathSync(join(ROOT, "node_modules/.bin", name));
 
-export const TARGET_NAMES = ["direct", "gateway", "gateway-oauth", "gateway-ratelimit", "gateway-bare", "gateway-balanced", "gateway-2hop", "mcp-proxy", "supergateway", "mcp-hub"] as const;
+/** `gateway-2026`: our gateway as `gateway`, called the 2026-07-28 way (stateless, `_meta` on every request). */
+export const TARGET_NAMES = ["direct", "gateway", "gateway-2026", "gateway-oauth", "gateway-ratelimit", "gateway-bare", "gateway-balanced", "gateway-2hop", "mcp-proxy", "supergateway", "mcp-hub"] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 /** What `npm run bench` runs unless `--targets` says otherwise: all but gateway-balanced (ask for it by name). */
 export const DEFAULT_TARGETS: readonly TargetName[] = TARGET_NAMES.filter((name) => name !== "gateway-balanced");
@@ -82,6 +83,8 @@ async function launch(name: TargetName, port: number, dir: string, spare: number
       return { protocol: "streamable", path: "/mcp", command: [node, "--import", LOOPBACK, EVERYTHING, "streamableHttp"], env: { PORT: String(port) } };
     case "gateway":
       return gatewayLaunch(port, dir, {});
+    case "gateway-2026":
+      return { ...gatewayLaunch(port, dir, {}), protocol: "stateless" };
     case "gateway-bare":
       // Health checks, breakers and retries off: what "on by default" costs is gateway against this.
       return gatewayLaunch(port, dir, {}, undefined, undefined, { healthCheck: { kind: "none" }, breaker: { enabled: false }, retries: { maxAttempts: 0 } });

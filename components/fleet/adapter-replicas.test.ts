@@ -150,7 +150,13 @@ async function startNginx(name: string, upstreams: string[]): Promise<{ address:
  * Two adapters with the given environments behind nginx, the central gateway in front; `calls` echo calls through
  * the central gateway. Returns how many succeeded and which adapters nginx sent requests to.
  */
-async function runThroughReplicas(name: string, adapterEnvs: [Record<string, string>, Record<string, string>], calls: number): Promise<{ ok: number; upstreams: Set<string> }> {
+async function runThroughReplicas(
+  name: string,
+  adapterEnvs: [Record<string, string>, Record<string, string>],
+  calls: number,
+  /** The revision the central gateway speaks to the adapters. @default the rendered config's (auto: 2026-07-28, stateless) */
+  protocol?: "2025-11-25",
+): Promise<{ ok: number; upstreams: Set<string> }> {
   const adapterConfig = parse(find("kubernetes:core/v1:ConfigMap", "mcp-everything-config").data["gateway.yaml"]) as Json;
   // The gateway image's working directory is /app, where node_modules lives; here it is the checkout.
   adapterConfig.servers[0].cwd = REPO_ROOT;
@@ -160,6 +166,7 @@ async function runThroughReplicas(name: string, adapterEnvs: [Record<string, str
   const central = parse(find("kubernetes:core/v1:ConfigMap", "mcp-gateway-config").data["gateway.yaml"]) as Json;
   const path = new URL(central.servers[0].url).pathname;
   central.servers[0].url = `http://${nginx.address}${path}`;
+  if (protocol !== undefined) central.servers[0].protocol = protocol;
   const gateway = await startGateway(`${name}-central`, central, containerEnv(find("kubernetes:apps/v1:Deployment", "mcp-gateway-deploy").spec.template.spec.containers[0]));
 
   // Until the central gateway has connected (or given up for now): a fair start for both cases, never asserted.
@@ -194,8 +201,16 @@ describe.skipIf(NGINX === undefined)("two adapter replicas behind a round-robin"
     expect(upstreams.size).toBe(2);
   });
 
+  it("serve every call of a 2025 session between the gateways with the rendered environment (one sealing key)", { timeout: 120_000 }, async () => {
+    const env = containerEnv(find("kubernetes:apps/v1:Deployment", "mcp-everything-deploy").spec.template.spec.containers[0]);
+    const { ok, upstreams } = await runThroughReplicas("rendered-2025", [env, env], 30, "2025-11-25");
+    expect(ok).toBe(30);
+    expect(upstreams.size).toBe(2);
+  });
+
   it("fail the central gateway's session when each replica seals with a key of its own", { timeout: 120_000 }, async () => {
-    const { ok, upstreams } = await runThroughReplicas("own-keys", [{ MCP_FLEET_SESSION_SECRET: "a".repeat(64) }, { MCP_FLEET_SESSION_SECRET: "b".repeat(64) }], 30);
+    // A 2025 session between the gateways (by default they speak 2026-07-28, which has no session to seal).
+    const { ok, upstreams } = await runThroughReplicas("own-keys", [{ MCP_FLEET_SESSION_SECRET: "a".repeat(64) }, { MCP_FLEET_SESSION_SECRET: "b".repeat(64) }], 30, "2025-11-25");
     expect(upstreams.size).toBe(2);
     expect(ok).toBeLessThan(30);
   });

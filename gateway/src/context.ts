@@ -8,6 +8,8 @@
 import type { Span } from "@opentelemetry/api";
 import type { JsonRpcId, JsonRpcMessage } from "./jsonrpc.js";
 import type { Era } from "./protocol/era.js";
+import type { ParamHeader } from "./protocol/headers.js";
+import type { ModernEnvelope } from "./protocol/modern.js";
 import type { InFlight, Session } from "./session/session.js";
 
 /**
@@ -25,6 +27,10 @@ export interface Target {
   name: string;
   /** Tools: annotated `readOnlyHint` or `idempotentHint`, so a call that failed mid-way may be sent again. */
   retrySafe?: boolean;
+  /** Tool arguments mirrored into `Mcp-Param-*` headers (`x-mcp-header` in its schema), when it has any. */
+  paramHeaders?: readonly ParamHeader[];
+  /** A 2025 backend's tool that may (`optional`) or must (`required`) run as a task (its `execution.taskSupport`). */
+  taskSupport?: "optional" | "required";
 }
 
 export interface CatalogView {
@@ -91,6 +97,8 @@ export interface RequestContext {
    * records; `span` is the request's span when tracing is on. Unset when tracing is off and the caller sent none.
    */
   trace?: { readonly traceId: string; readonly span?: Span };
+  /** A 2026-07-28 request: what its `_meta` says about the caller (capabilities, log level, client). */
+  readonly modern?: ModernEnvelope;
 }
 
 /** One JSON-RPC request being served: the context routes and backends attach to what they do for it. */
@@ -103,4 +111,9 @@ export interface ClientCall extends InFlight {
   forward(message: JsonRpcMessage): void;
   /** A `tasks/result` call: the task it waits for (requests the backend sends about that task go on this call's stream). */
   waitsForTask?: { server: string; upstreamId: string };
+  /**
+   * A backend call parked until its 2026-07-28 caller sends the input it was asked for: the backend waits for the
+   * answers, so a new request from it is another call's (attribution skips this one).
+   */
+  waitingForInput?: boolean;
 }

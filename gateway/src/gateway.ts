@@ -14,6 +14,8 @@ import { Forwarder } from "./downstream/forwarder.js";
 import { Dispatcher } from "./front/dispatch.js";
 import { McpEndpoint } from "./front/endpoint.js";
 import { LegacyFront } from "./front/legacy.js";
+import { ListenStreams } from "./front/listen.js";
+import { StatelessFront } from "./front/stateless.js";
 import { createHttpServer, type BackendStatus } from "./http/server.js";
 import { drainer } from "./lifecycle/drain.js";
 import { ConfigReloader } from "./lifecycle/reload.js";
@@ -32,6 +34,7 @@ import { originStep } from "./steps/origin.js";
 import { Steps } from "./steps/steps.js";
 import { createSharedState } from "./store/create.js";
 import { CIRCUIT_STATES } from "./observability/metrics-contract.js";
+import { Translator } from "./translate/index.js";
 import { rateLimitStep } from "./limits/step.js";
 import { openAudit } from "./audit/index.js";
 import { BackendPool, type PoolOptions } from "./upstream/pool.js";
@@ -74,8 +77,12 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   // The catalog, and what the backends send back.
   const filters = new Map(config.servers.map((s) => [s.name, compileToolFilter(s.tools)]));
-  const late: { sessions?: SessionStore; forwarder?: Forwarder; views?: AccessViews | undefined } = {};
-  const liveSessions = (): Iterable<Session> => late.sessions?.all() ?? [];
+  const late: { sessions?: SessionStore; forwarder?: Forwarder; views?: AccessViews | undefined; listens?: ListenStreams } = {};
+  // Everyone who hears change notifications: 2025 sessions, and 2026-07-28 listen streams.
+  const liveSessions = function* (): Iterable<Session> {
+    yield* late.sessions?.all() ?? [];
+    yield* late.listens?.all() ?? [];
+  };
   const registry = new Registry({
     naming: config.naming,
     toolFilter: (server, tool) => filters.get(server)?.(tool) ?? true,
@@ -96,7 +103,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   // Upstream.
   const pool = new BackendPool(config.servers, logger, {
-    onNotification: (backend, message, owner) => forwarder.onNotification(backend, message, owner),
+    onNotification: (backend, message, owner, origin) => forwarder.onNotification(backend, message, owner, origin),
     onRequest: (backend, message, owner, origin) => forwarder.onRequest(backend, message, owner, origin),
     onStateChange: (backend, previous, owner) => {
       if (owner !== undefined) return;
@@ -142,8 +149,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const limits = rateLimitStep(config, shared, metrics, logger);
   const steps = new Steps([originStep(config, logger), ...auth.steps], limits === undefined ? [] : [limits]);
   const audit = openAudit(config, registry, logger);
+  const translator = new Translator({ forwarder, sign: (purpose, text) => sealer.sign(purpose, text), logger, taskOwners: tasks.owners });
+  const lists = { full: registry, hint: (kind: Parameters<Registry["hint"]>[0]) => registry.hint(kind) };
   const routes = new Routes({
-    config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps, schemas: registry,
+    config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps, translator, lists, schemas: registry,
     ...(audit !== undefined ? { audit: audit.calls } : {}),
     ...(tracing === undefined ? {} : { tracing }),
   });
@@ -155,15 +164,21 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     draining: () => draining,
     endSession: (session) => sessions.end(session),
   });
+  const listens = new ListenStreams({ pool, subscriptions, logger, maxListens: config.sessions.maxSessions });
+  late.listens = listens;
+  const stateless = new StatelessFront({ config, routes, listens, logger, inflight });
   const endpoint = new McpEndpoint({
-    config, steps, view: registry, ...(views !== undefined ? { viewFor: (caller: Caller) => views.viewFor(caller) } : {}), fronts: { legacy }, logger,
+    config, steps, view: registry, ...(views !== undefined ? { viewFor: (caller: Caller) => views.viewFor(caller) } : {}), fronts: { legacy, stateless }, logger,
     ...(tracing === undefined ? {} : { tracing }),
   });
 
   const status = (): BackendStatus[] =>
     [...pool.sets.values()].map((set) => {
       const b = set.primary;
-      const s: BackendStatus = { name: b.name, transport: b.transport, state: b.reportedState, tools: registry.toolCount(b.name), circuit: set.circuit };
+      // Up once its lists are read: until then the gateway does not serve its items.
+      const state = b.reportedState === "up" && !registry.hasListed(b.name) ? "connecting" : b.reportedState;
+      const s: BackendStatus = { name: b.name, transport: b.transport, state, tools: registry.toolCount(b.name), circuit: set.circuit };
+      if (b.state === "up") s.protocol = b.protocolVersion;
       if (b.state !== "up" && b.lastError !== undefined) s.lastError = b.lastError;
       if (set.members.length > 1) {
         s.endpoints = set.members.map((m) => ({
@@ -198,7 +213,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const drain = drainer({
     server, sessions, pool, shared, logger, inflight,
     drainTimeoutMs: config.shutdown.drainTimeoutMs,
-    startDraining: () => (draining = true),
+    startDraining: () => {
+      draining = true;
+      listens.endAll();
+    },
   });
   const closeAll = async (): Promise<void> => {
     reloader?.stop();

@@ -408,6 +408,27 @@ describe("backends that start slowly or fail", () => {
     }
   });
 
+  it("reports a backend as connecting, not up with no tools, until its lists are read", async () => {
+    const port = await freePort();
+    const slow: BackendConfigInput = { name: "slow", transport: "stdio", command: "node", args: [join(REPO, "gateway/test/fixtures/slow-lists-server.mjs")], env: { LIST_DELAY_MS: "1500" } };
+    const starting = startGateway(parseGatewayConfig({ listen: { host: "127.0.0.1", port }, servers: [slow] }), { logger: silentLogger, sessionSecret: "s" });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const seen = new Set<string>();
+      for (let i = 0; i < 100; i++) {
+        const status = await fetch(`${base}/status`).then((r) => r.json() as Promise<{ servers: { state: string; tools: number }[] }>, () => undefined);
+        const s = status?.servers[0];
+        if (s !== undefined) seen.add(`${s.state} ${s.tools}`);
+        if (s?.state === "up") break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect([...seen].filter((v) => v.startsWith("up"))).toEqual(["up 1"]);
+      expect(seen.has("connecting 0")).toBe(true);
+    } finally {
+      await (await starting).close();
+    }
+  });
+
   it("restart backoff grows while connections fail and resets once the backend has served a client call", async () => {
     const channels: FakeChannel[] = [];
     const backend = new Backend<object>({

@@ -1,6 +1,8 @@
 /**
  * A bounded storm of hostile input against the real gateway executable: random and structured garbage (bytes,
- * heads, headers, JSON-RPC envelopes, nesting, sizes, ids, session tokens), seeded so a failure replays. Asserted:
+ * heads, headers, JSON-RPC envelopes, nesting, sizes, ids, session tokens, and 2026-07-28 shapes: `_meta`
+ * envelopes, `Mcp-Method`/`Mcp-Name`/`Mcp-Param-*` headers plain and Base64, `requestState` and `inputResponses`,
+ * `subscriptions/listen` filters), seeded so a failure replays. Asserted:
  * the process stays alive, every answer is an expected status (and a well-formed JSON-RPC error where there is a
  * body), nothing waits longer than its timeout, memory comes back near where it started, and a normal client is
  * served afterwards.
@@ -8,7 +10,7 @@
 import { request as httpRequest } from "node:http";
 import { connect as tcpConnect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EVERYTHING, FIXTURE, connect, gatewayProcess, textOf, type GatewayChild } from "./helpers.js";
+import { EVERYTHING, FIXTURE, REPO, connect, gatewayProcess, textOf, type GatewayChild } from "./helpers.js";
 
 const SEED = Number(process.env.HOSTILE_SEED ?? 20261202);
 const HTTP_CASES = 1200;
@@ -35,7 +37,7 @@ const int = (max: number) => Math.floor(random() * max);
 const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
 
 const ALLOWED_STATUS = new Set([200, 202, 400, 403, 404, 405, 406, 408, 409, 413, 415, 429, 431, 501, 503, 505]);
-const ALLOWED_CODES = new Set([-32700, -32600, -32601, -32602, -32603, -32001, -32002, -32029]);
+const ALLOWED_CODES = new Set([-32700, -32600, -32601, -32602, -32603, -32001, -32002, -32029, -32020, -32021, -32022]);
 
 /** Deep values are spliced into the serialized body as text (building them as objects would recurse as deep). */
 const DEEP = /"__deep_(\d+)__"/g;
@@ -50,7 +52,55 @@ function value(depth: number): unknown {
 
 const METHODS = ["initialize", "ping", "tools/list", "tools/call", "resources/list", "resources/read", "resources/subscribe", "resources/templates/list", "prompts/list", "prompts/get", "completion/complete", "logging/setLevel", "tasks/get", "tasks/result", "tasks/cancel", "tasks/list", "sampling/createMessage", "nope/nope", "", "notifications/cancelled", "notifications/initialized", "notifications/roots/list_changed"];
 
+const MODERN_METHODS = ["server/discover", "tools/list", "tools/call", "prompts/get", "resources/read", "subscriptions/listen", "initialize", "ping", "logging/setLevel", "resources/subscribe", "tasks/get", "nope/nope"];
+const META_VERSION = "io.modelcontextprotocol/protocolVersion";
+const META_CAPS = "io.modelcontextprotocol/clientCapabilities";
+const b64 = (text: string) => `=?base64?${Buffer.from(text).toString("base64")}?=`;
+
+/** A 2026-07-28 request (no session), mostly well formed, with one thing wrong or odd. */
+function modernMessage(): { body: string; headers: Record<string, string> } {
+  const depth = pick([0, 1, 3, 10, 65, 200, 3000]);
+  const method = pick(MODERN_METHODS);
+  const name = pick(["modern__test_simple_text", "modern__test_x_mcp_header", "modern__test_input_required_result_elicitation", "fixture__sampling", "fixture__pid", "unknown", "ünïcode tool"]);
+  const meta = pick<unknown>([
+    undefined,
+    "x",
+    [],
+    null,
+    {},
+    { [META_VERSION]: "2026-07-28" },
+    { [META_CAPS]: {} },
+    { [META_VERSION]: "2026-07-28", [META_CAPS]: pick<unknown>([{}, { elicitation: {} }, { sampling: {} }, [], "all", value(depth)]) },
+    { [META_VERSION]: pick<unknown>(["v999", "", 2026, value(depth)]), [META_CAPS]: {} },
+    { [META_VERSION]: "2026-07-28", [META_CAPS]: {}, "io.modelcontextprotocol/logLevel": pick<unknown>(["debug", "loud", 3, value(depth)]) },
+    { [META_VERSION]: "2026-07-28", [META_CAPS]: {}, progressToken: pick<unknown>(["t", 1, value(depth)]) },
+  ]);
+  const params: Record<string, unknown> = { name, arguments: pick<unknown>([{}, { region: pick(["eu", "ü", " x ", "=?base64?eA==?="]) }, { ms: 5 }, value(depth)]) };
+  if (method === "resources/read") params.uri = pick(["test://static-text", "nowhere://x", value(depth)]);
+  if (method === "subscriptions/listen") {
+    params.notifications = pick<unknown>([{}, { toolsListChanged: true }, { bogus: true }, { toolsListChanged: "yes" }, { resourceSubscriptions: pick<unknown>([["test://static-text"], [1], "x", Array.from({ length: 1001 }, (_, i) => `u://${i}`)]) }, "x", value(depth)]);
+  }
+  if (random() < 0.3) {
+    params.requestState = pick<unknown>(["gw1.e30.AAAAAAAAAAAAAAAAAAAAAA", "gw1." + bytes(40).toString("base64url") + "." + bytes(16).toString("base64url"), "x".repeat(5000), value(depth), ""]);
+    params.inputResponses = pick<unknown>([{}, null, [], { "elicitation-1": { action: "accept", content: {} } }, { user_name: 12345 }, value(depth)]);
+  }
+  if (meta !== undefined) params._meta = meta;
+  const envelope: Record<string, unknown> = { jsonrpc: "2.0", id: pick<unknown>([1, "m", null, 2.5]), method, params };
+  if (random() < 0.05) delete envelope.id; // a notification
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+  headers["mcp-protocol-version"] = pick(["2026-07-28", "2026-07-28", "2026-07-28", "v999", "2025-11-25"]);
+  const mcpMethod = pick<string | undefined>([method, method, method, "tools/call", undefined, "TOOLS/LIST"]);
+  if (mcpMethod !== undefined) headers["mcp-method"] = mcpMethod;
+  const mcpName = pick<string | undefined>([name, name, b64(name), "=?base64?!!!?=", b64("\uFFFF\uD800"), "other", undefined, "x".repeat(int(3000))]);
+  if (mcpName !== undefined && /^[\x20-\x7e]*$/.test(mcpName)) headers["mcp-name"] = mcpName;
+  if (random() < 0.3) headers["mcp-param-region"] = pick(["eu", b64("ü"), "=?base64?%%?=", ""]);
+  if (random() < 0.1) headers["mcp-session-id"] = "a.b";
+  const json = JSON.stringify(envelope).replace(DEEP, (_, n: string) => deepText(Number(n)));
+  return { body: random() < 0.05 ? `[${json},${json}]` : json, headers };
+}
+
 function message(session: string): { body: string; headers: Record<string, string> } {
+  if (random() < 0.3) return modernMessage();
   const depth = pick([0, 1, 3, 10, 63, 64, 65, 200, 3000, 6000, 12_000]);
   const id = pick<unknown>([1, "a", null, undefined, 1.5, -0, [1], { a: 1 }, value(depth), "x".repeat(int(200))]);
   const method = pick(METHODS);
@@ -107,6 +157,18 @@ function exchange(url: string, method: string, body: string, headers: Record<str
         // The session's standalone stream: open for as long as the client wants it. Its head is the answer.
         resolve({ status: 200, body: "", type: String(res.headers["content-type"]) });
         req.destroy();
+        return;
+      }
+      if (res.statusCode === 200 && headers["mcp-method"] === "subscriptions/listen" && String(res.headers["content-type"]).startsWith("text/event-stream")) {
+        // A listen stream stays open for as long as the client wants it: its first event (the acknowledgement) is the answer.
+        let first = "";
+        res.setEncoding("utf8").on("data", (c: string) => {
+          first += c;
+          const end = first.indexOf("\n\n");
+          if (end === -1) return;
+          resolve({ status: 200, body: first.slice(0, end + 2), type: "text/event-stream" });
+          req.destroy();
+        });
         return;
       }
       let text = "";
@@ -166,6 +228,7 @@ beforeAll(async () => {
     servers: [
       { name: "fixture", transport: "stdio", command: "node", args: ["--import", "tsx", FIXTURE], timeoutMs: 3000 },
       { name: "everything", transport: "stdio", command: "node", args: [EVERYTHING, "stdio"], timeoutMs: 3000 },
+      { name: "modern", transport: "stdio", command: "node", args: ["--import", "tsx", "gateway/test/fixtures/modern-server.ts"], cwd: REPO, timeoutMs: 3000 },
     ],
     http: { maxBodyBytes: 256 * 1024 },
     sessions: { perClient: { createPerMinute: 600, burst: 100 } },

@@ -83,6 +83,7 @@ describe("the shipped catalog", () => {
     expect(hello?.spec.replicas).toBe(1);
     expect(hello?.spec.tools).toEqual({ allow: [], deny: [] });
     expect(hello?.spec.resources.limits).toEqual({ cpu: "500m", memory: "256Mi" });
+    expect(hello?.spec.protocol).toBe("auto");
   });
 });
 
@@ -128,6 +129,17 @@ describe("validation problems name the file, the field and the fix", () => {
     expect(problemsOfSpecs([{ file: "servers/alpha.ts", spec: spec({ replicas: "2" }) }])).toEqual([
       'servers/alpha.ts: `replicas` must be a number, not a string ("2"). Use a whole number from 0 to 100.',
     ]);
+  });
+
+  it("protocol: one of the revisions the gateway speaks, and none that the transport cannot carry", () => {
+    expect(problemsOfSpecs([{ file: "servers/alpha.ts", spec: spec({ protocol: "2025-06-18" }) }])).toEqual([
+      'servers/alpha.ts: `protocol` "2025-06-18" is not one of "auto", "2025-11-25", "2026-07-28". Use "auto" (probe, then fall back to 2025-11-25), "2025-11-25" or "2026-07-28".',
+    ]);
+    expect(problemsOfSpecs([{ file: "servers/alpha.ts", spec: spec({ protocol: "2026-07-28", transport: { type: "sse", url: "http://127.0.0.1:3999/sse" } }) }])).toEqual([
+      'servers/alpha.ts: `protocol` "2026-07-28" cannot be spoken over the legacy SSE transport (it predates 2026-07-28). Use `transport: { type: "http" }` for a 2026-07-28 server, or set `protocol` to "auto" or "2025-11-25".',
+    ]);
+    const modern = loadCatalogFromSpecs([{ file: "servers/alpha.ts", spec: spec({ protocol: "2026-07-28", transport: { type: "http", url: "https://mcp.example.com/mcp" } }) }], { root: "/repo" });
+    expect(modern.servers[0]!.spec.protocol).toBe("2026-07-28");
   });
 
   it("unknown transport", () => {

@@ -185,6 +185,9 @@ function specProblems(file: string, spec: ServerSpec): string[] {
     );
   }
   problems.push(...secretProblems(file, spec));
+  if (spec.protocol === "2026-07-28" && spec.transport.type === "sse") {
+    problems.push(`${file}: \`protocol\` "2026-07-28" cannot be spoken over the legacy SSE transport (it predates 2026-07-28). Use \`transport: { type: "http" }\` for a 2026-07-28 server, or set \`protocol\` to "auto" or "2025-11-25".`);
+  }
   problems.push(...identityProblems(file, spec));
   for (const list of ["allow", "deny"] as const) {
     spec.tools[list].forEach((glob, index) => {

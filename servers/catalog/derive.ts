@@ -274,6 +274,8 @@ export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendCo
     timeoutMs: spec.timeoutMs,
     tools: { allow: [...spec.tools.allow], deny: [...spec.tools.deny] },
     isolation: spec.isolation,
+    // The MCP revision toward the server: rendered when pinned (`auto` is the gateway's own default).
+    ...(spec.protocol === "auto" ? {} : { protocol: spec.protocol }),
     ...(spec.access.length > 0 ? { access: spec.access.map((r) => ({ roles: [...r.roles], tools: [...r.tools], resources: [...r.resources], prompts: [...r.prompts] })) } : {}),
     ...(spec.rateLimits.length > 0 ? { rateLimits: spec.rateLimits.map((r) => ({ ...r })) } : {}),
     ...resilienceOf(spec),
@@ -303,15 +305,15 @@ export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendCo
         ...(canary !== undefined ? { canary: { weight: canary.weight, version: canary.version, ...(canary.args !== undefined ? { args: [...canary.args] } : {}) } } : {}),
       };
     case "http":
-    case "sse":
+    case "sse": {
       // Credentials only where the server is reached as specified (its adapter, or a local run): that is where its secrets are.
-      return {
-        ...common,
-        transport: t.type,
-        url: t.url,
-        ...(Object.keys(spec.credentials.headers).length > 0 ? { credentials: { headers: { ...spec.credentials.headers } } } : {}),
-        ...(canary?.url !== undefined ? { canary: { weight: canary.weight, version: canary.version, url: canary.url } } : {}),
-      };
+      const credentials = Object.keys(spec.credentials.headers).length > 0 ? { credentials: { headers: { ...spec.credentials.headers } } } : {};
+      const canaryOf = canary?.url !== undefined ? { canary: { weight: canary.weight, version: canary.version, url: canary.url } } : {};
+      if (t.type === "http") return { ...common, transport: "http", url: t.url, ...credentials, ...canaryOf };
+      // The catalog refuses 2026-07-28 over SSE (it predates it).
+      const { protocol: _pinned, ...rest } = common;
+      return { ...rest, transport: "sse", url: t.url, ...(spec.protocol === "2025-11-25" ? { protocol: "2025-11-25" as const } : {}), ...credentials, ...canaryOf };
+    }
     case "image":
       throw new Error(`Server "${spec.name}" runs from container image ${t.image}: a gateway reaches it only at its deployed URL.`);
   }

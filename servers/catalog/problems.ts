@@ -45,6 +45,7 @@ const FIXES: Record<string, string> = {
   "healthCheck.failureThreshold": "Use a positive whole number",
   timeoutMs: "Use a positive whole number of milliseconds, e.g. 30000",
   isolation: 'Use "shared" or "session"',
+  protocol: 'Use "auto" (probe, then fall back to 2025-11-25), "2025-11-25" or "2026-07-28"',
   "slo.errorRatio": "Use a ratio between 0 and 1, e.g. 0.01",
   "slo.p99LatencySeconds": "Use a positive number of seconds, e.g. 2",
 };

@@ -149,6 +149,13 @@ export const ServerSpecSchema = z
     timeoutMs: z.number().int().positive().default(30_000),
     /** `shared`: one backend connection for all clients; `session`: one per client session. @default "shared" */
     isolation: z.enum(["shared", "session"]).default("shared"),
+    /**
+     * The MCP revision the gateway speaks to the server: `auto` probes with `server/discover` (a 2026-07-28 server
+     * answers it) and falls back to `initialize` (2025-11-25) on any other answer or none within 5 s; `2025-11-25`
+     * or `2026-07-28` pins it (a pinned server that does not speak it is not up). Clients reach it in either
+     * revision whatever this says: the gateway translates. An `sse` transport speaks 2025 only. @default "auto"
+     */
+    protocol: z.enum(["auto", "2025-11-25", "2026-07-28"]).default("auto"),
     // Resilience: how the gateway balances, breaks, retries and falls back for this server, and its canary.
     /** stdio servers: processes per gateway (or adapter pod), each an endpoint the gateway balances over. @default 1 */
     instances: z.number().int().min(1).max(64).default(1),

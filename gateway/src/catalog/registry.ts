@@ -5,6 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import type { Logger } from "../observability/logger.js";
+import { LIST_WITHOUT_HINT, hintOf, strictest, type CacheHint } from "../protocol/cache-hints.js";
+import { paramHeadersOf } from "../protocol/headers.js";
+import { TASKS_EXTENSION } from "../protocol/modern.js";
 import { LISTS, type ListKind } from "../protocol/lists.js";
 import type { Backend } from "../upstream/backend.js";
 import { exposedName, type NamingOptions } from "./naming.js";
@@ -19,6 +22,10 @@ interface ServerLists {
   resources: Item[];
   resourceTemplates: Item[];
   prompts: Item[];
+  /** The cache hint of each list fetched (2026-07-28 backends give one; a 2025 backend's is immediately stale). */
+  hints: Partial<Record<ListKind, CacheHint>>;
+  /** A 2026-07-28 backend with the tasks extension: its tools may run as tasks (2025 callers see `taskSupport: optional`). */
+  modernTasks?: boolean;
 }
 
 interface TemplateRoute {
@@ -65,13 +72,14 @@ export class Registry implements CatalogView {
   private promptIndex = new Map<string, Target>();
   private uriIndex = new Map<string, string>();
   private templateRoutes: TemplateRoute[] = [];
+  private readonly hints: Partial<Record<ListKind, CacheHint>> = {};
 
   constructor(private readonly options: RegistryOptions) {}
 
   addServer(name: string): void {
     if (this.lists.has(name)) return;
     this.order.push(name);
-    this.lists.set(name, { tools: [], resources: [], resourceTemplates: [], prompts: [] });
+    this.lists.set(name, { tools: [], resources: [], resourceTemplates: [], prompts: [], hints: {} });
   }
 
   /** Forgets a server (removed by a config reload): its items leave the lists, and clients hear of it. */
@@ -120,6 +128,14 @@ export class Registry implements CatalogView {
     return undefined;
   }
 
+  /**
+   * The cache hint of an aggregated list (2026-07-28): the most conservative of its backends' hints; a backend that
+   * gave none counts as immediately stale.
+   */
+  hint(kind: ListKind): CacheHint {
+    return this.hints[kind] ?? LIST_WITHOUT_HINT;
+  }
+
   /** Tool count per server, after the filter. */
   toolCount(server: string): number {
     return (this.lists.get(server)?.tools ?? []).filter((t) => this.options.toolFilter(server, String(t.name))).length;
@@ -129,13 +145,16 @@ export class Registry implements CatalogView {
   async refresh<C>(backend: Backend<C>, kinds?: ListKind[]): Promise<void> {
     const lists = this.lists.get(backend.name);
     if (lists === undefined) return;
+    lists.modernTasks = backend.modern && (backend.capabilities.extensions as Record<string, unknown> | undefined)?.[TASKS_EXTENSION] !== undefined;
     const wanted = kinds ?? (Object.keys(LISTS) as ListKind[]);
     const changed = new Set<ListKind>();
     await Promise.all(
       wanted.map(async (kind) => {
         if (backend.capabilities[LISTS[kind].capability] === undefined) return;
         try {
-          const items = await this.fetchAll(backend, kind);
+          const { items, hint } = await this.fetchAll(backend, kind);
+          lists.hints[kind] = hint ?? LIST_WITHOUT_HINT;
+          this.rehint(kind);
           if (JSON.stringify(items) !== JSON.stringify(lists[kind])) {
             lists[kind] = items;
             changed.add(kind);
@@ -145,24 +164,46 @@ export class Registry implements CatalogView {
         }
       }),
     );
+    if (kinds === undefined) this.listed.add(backend.name);
     if (changed.size > 0) {
       this.rebuild();
       this.options.onChange?.(changed);
     }
   }
 
-  private async fetchAll<C>(backend: Backend<C>, kind: ListKind): Promise<Item[]> {
+  /** Servers whose lists were read in full at least once (until then, their items are not served yet). */
+  private readonly listed = new Set<string>();
+
+  /** Have this server's lists been read (the gateway serves its items)? */
+  hasListed(server: string): boolean {
+    return this.listed.has(server);
+  }
+
+  private async fetchAll<C>(backend: Backend<C>, kind: ListKind): Promise<{ items: Item[]; hint: CacheHint | undefined }> {
     const method = LISTS[kind].method;
     const items: Item[] = [];
+    let hint: CacheHint | undefined;
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const result = (await backend.request(method, cursor === undefined ? undefined : { cursor }, { label: method })) as Record<string, unknown>;
       const pageItems = result[kind];
       if (Array.isArray(pageItems)) items.push(...(pageItems as Item[]));
+      const pageHint = hintOf(result);
+      if (pageHint !== undefined) hint = hint === undefined ? pageHint : strictest(hint, pageHint);
       cursor = typeof result.nextCursor === "string" && result.nextCursor !== "" ? result.nextCursor : undefined;
       if (cursor === undefined) break;
     }
-    return items;
+    return { items, hint };
+  }
+
+  /** The aggregated hint of a list kind, from every backend that lists it. */
+  private rehint(kind: ListKind): void {
+    let hint: CacheHint | undefined;
+    for (const lists of this.lists.values()) {
+      const own = lists.hints[kind];
+      if (own !== undefined) hint = hint === undefined ? own : strictest(hint, own);
+    }
+    this.hints[kind] = hint ?? LIST_WITHOUT_HINT;
   }
 
   private rebuild(): void {
@@ -187,9 +228,20 @@ export class Registry implements CatalogView {
           this.options.logger.error({ server, tool: name, exposed, other: clash }, `tool "${name}" of server "${server}" maps to "${exposed}", already taken by "${clash.name}" of "${clash.server}"; it is not exposed`);
           continue;
         }
+        const paramHeaders = paramHeadersOf(tool.inputSchema);
+        if (typeof paramHeaders === "string") {
+          // HTTP clients of 2026-07-28 MUST exclude such a tool; the gateway does it for all of them.
+          this.options.logger.warn({ server, tool: name }, `tool "${name}" of server "${server}" is not exposed: ${paramHeaders}`);
+          continue;
+        }
         const hints = tool.annotations as { readOnlyHint?: unknown; idempotentHint?: unknown } | undefined;
-        toolIndex.set(exposed, { server, name, retrySafe: hints?.readOnlyHint === true || hints?.idempotentHint === true });
-        tools.push({ ...tool, name: exposed });
+        const target: Target = { server, name, retrySafe: hints?.readOnlyHint === true || hints?.idempotentHint === true };
+        if (paramHeaders.length > 0) target.paramHeaders = paramHeaders;
+        const taskSupport = (tool.execution as { taskSupport?: unknown } | undefined)?.taskSupport;
+        if (taskSupport === "optional" || taskSupport === "required") target.taskSupport = taskSupport;
+        toolIndex.set(exposed, target);
+        // A 2025 client asks for a task only where a tool says it may: a 2026-07-28 task backend's tools may.
+        tools.push(lists.modernTasks === true && tool.execution === undefined ? { ...tool, name: exposed, execution: { taskSupport: "optional" } } : { ...tool, name: exposed });
       }
       for (const prompt of lists.prompts) {
         const name = String(prompt.name);

@@ -20,7 +20,7 @@ const url = z
 
 export const HealthCheckSchema = z
   .object({
-    /** What the check sends: MCP `ping`, `server/discover` (2026-07-28 backends), or `none` (passive detection only). @default "ping" */
+    /** What the check sends: MCP `ping` (`server/discover` to a 2026-07-28 backend, which has no ping), `server/discover`, or `none` (passive detection only). @default "ping" */
     kind: z.enum(HEALTH_CHECK_KINDS).default("ping"),
     /** Between two checks of one endpoint. @default 10000 */
     intervalMs: z.number().int().min(100).max(3_600_000).default(10_000),

@@ -42,6 +42,16 @@ const commonServerFields = {
   maxConnections: z.number().int().positive().max(10_000).default(64),
   // Resilience (config/resilience.ts): balancing, health checks, breakers, retries, fallback, canary.
   ...resilienceFields,
+  // --- The MCP revision spoken to the backend (2026-07-28 support) ---
+  /**
+   * Which MCP revision the gateway speaks to this backend. `auto`: probe with `server/discover`; a 2026-07-28 answer
+   * makes it a 2026-07-28 backend, any other answer or no answer within 5 s (at most `startTimeoutMs`) falls back to
+   * `initialize` (2025-11-25); the verdict is kept per server for the gateway process. `2025-11-25`: `initialize`
+   * only. `2026-07-28`: 2026-07-28 only (a server that does not answer `server/discover` with it is not up). Legacy
+   * SSE servers always speak 2025. @default "auto"
+   */
+  protocol: z.enum(["auto", "2025-11-25", "2026-07-28"]).default("auto"),
+  // --- end of the protocol block ---
   // Identity and access (auth/, access/, limits/): who sees and calls what of this server, and how fast.
   /** Who sees and may call what (with auth on; deny by default: a server without rules shows nothing). @default [] */
   access: z.array(AccessRuleSchema).default([]),
@@ -100,6 +110,14 @@ const remoteServerFields = {
 export const HttpServerSchema = z
   .object({ ...commonServerFields, transport: z.literal("http"), ...remoteServerFields })
   .strict();
-export const SseServerSchema = z.object({ ...commonServerFields, transport: z.literal("sse"), ...remoteServerFields }).strict();
+export const SseServerSchema = z
+  .object({
+    ...commonServerFields,
+    /** The HTTP+SSE transport predates 2026-07-28: `auto` means 2025 here. @default "auto" */
+    protocol: z.enum(["auto", "2025-11-25"], { error: 'must be "auto" or "2025-11-25": the HTTP+SSE transport predates 2026-07-28' }).default("auto"),
+    transport: z.literal("sse"),
+    ...remoteServerFields,
+  })
+  .strict();
 
 export const BackendSchema = z.discriminatedUnion("transport", [StdioServerSchema, HttpServerSchema, SseServerSchema]);

@@ -8,7 +8,7 @@
  *   connection; otherwise the backend gets an error saying it cannot be attributed (see gateway/README.md).
  */
 import { randomUUID } from "node:crypto";
-import { ErrorCode, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from "../jsonrpc.js";
+import { ErrorCode, RpcError, type JsonRpcErrorObject, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from "../jsonrpc.js";
 import type { Logger } from "../observability/logger.js";
 import type { Registry } from "../catalog/registry.js";
 import { LISTS, listsChangedBy, type ListKind } from "../protocol/lists.js";
@@ -27,12 +27,21 @@ const NEEDS: Record<string, "sampling" | "elicitation" | "roots"> = {
   "roots/list": "roots",
 };
 
-/** A backend->client request waiting for the client's answer. */
+/** A request to a client (a backend's, or the gateway's own) waiting for the client's answer. */
 interface Outstanding {
-  backend: GatewayBackend;
-  backendId: string | number;
+  /** The backend that asked, and its id of the request (absent when the gateway itself asks). */
+  backend?: GatewayBackend;
+  backendId?: string | number;
   session: Session;
   timer: NodeJS.Timeout;
+  /** Takes the client's answer (or the error that replaces it). */
+  respond(outcome: { result: unknown } | { error: JsonRpcErrorObject }): void;
+}
+
+/** A request the gateway itself sent to a client: its answer, and how to withdraw it. */
+export interface Asked {
+  readonly answer: Promise<unknown>;
+  withdraw(reason: string): void;
 }
 
 const OUTSTANDING_TTL_MS = 15 * 60_000;
@@ -70,7 +79,7 @@ export class Forwarder {
     return { session, message: messageForClient(message, handle), upstreamId: taskId };
   }
 
-  onNotification(backend: GatewayBackend, message: JsonRpcNotification, owner: Session | undefined): void {
+  onNotification(backend: GatewayBackend, message: JsonRpcNotification, owner: Session | undefined, origin?: ClientCall): void {
     const kinds = listsChangedBy(message.method);
     if (kinds === undefined) {
       const task = this.aboutTask(backend, message, owner);
@@ -101,6 +110,17 @@ export class Forwarder {
         return;
       }
       case "notifications/message": {
+        // A 2026-07-28 backend logs for one request (the one that set a logLevel): that request's stream only. So
+        // does a 2025 backend when the request it logs for is a 2026-07-28 caller's.
+        const call = origin ?? this.soleCall(backend);
+        if (backend.modern) {
+          call?.forward(message);
+          return;
+        }
+        if (call?.ctx.era === "stateless") {
+          call.forward(message);
+          if (origin !== undefined) return;
+        }
         const level = (LOG_LEVELS as readonly string[]).indexOf(String(message.params?.level));
         const targets = owner !== undefined ? [owner] : this.deps.sessions();
         for (const session of targets) {
@@ -112,7 +132,7 @@ export class Forwarder {
         // The backend gave up a request it sent to a client.
         const backendId = message.params?.requestId;
         for (const [clientId, o] of this.outstanding) {
-          if (o.backend === backend && o.backendId === backendId) {
+          if (o.backend === backend && o.backend !== undefined && o.backendId === backendId) {
             this.drop(clientId);
             o.session.sendStandalone({ jsonrpc: "2.0", method: message.method, params: { ...message.params, requestId: clientId } });
           }
@@ -128,14 +148,19 @@ export class Forwarder {
     }
   }
 
+  /** The calls in flight on a connection that a new message of the backend can be about (not parked ones). */
+  private attributable(backend: GatewayBackend): ClientCall[] {
+    return backend.inFlight().filter((c) => c.waitingForInput !== true);
+  }
+
   private soleCall(backend: GatewayBackend): ClientCall | undefined {
-    const calls = backend.inFlight();
+    const calls = this.attributable(backend);
     return calls.length === 1 ? calls[0] : undefined;
   }
 
   /** A backend asks something of a client: find the client, forward with a gateway-unique id. */
   onRequest(backend: GatewayBackend, message: JsonRpcRequest, owner: Session | undefined, origin?: ClientCall): void {
-    const calls = backend.inFlight();
+    const calls = this.attributable(backend);
     let call: ClientCall | undefined;
     const task = this.aboutTask(backend, message, owner);
     if (task !== undefined) {
@@ -172,7 +197,7 @@ export class Forwarder {
     const clientId = `gw-${randomUUID()}`;
     const timer = setTimeout(() => this.drop(clientId), OUTSTANDING_TTL_MS);
     timer.unref();
-    this.outstanding.set(clientId, { backend, backendId: message.id, session, timer });
+    this.outstanding.set(clientId, { backend, backendId: message.id, session, timer, respond: (outcome) => backend.respond(message.id, outcome) });
     const forwarded: JsonRpcRequest = { jsonrpc: "2.0", id: clientId, method: message.method };
     if (message.params !== undefined) forwarded.params = message.params;
     if (call !== undefined) call.forward(forwarded);
@@ -194,9 +219,41 @@ export class Forwarder {
       return false;
     }
     this.drop(key);
-    if (response.error !== undefined) o.backend.respond(o.backendId, { error: response.error });
-    else o.backend.respond(o.backendId, { result: response.result ?? {} });
+    if (response.error !== undefined) o.respond({ error: response.error });
+    else o.respond({ result: response.result ?? {} });
     return true;
+  }
+
+  /**
+   * The gateway itself asks the client of `call` (on that call's stream), e.g. for the input a 2026-07-28 backend
+   * needs: the client's answer, under the same rules as a backend's request (only that session may answer).
+   */
+  askClient(call: ClientCall, method: string, params: Record<string, unknown> | undefined): Asked {
+    const clientId = `gw-${randomUUID()}`;
+    const session = call.session;
+    let respond: Outstanding["respond"] = () => undefined;
+    const answer = new Promise<unknown>((resolve, reject) => {
+      respond = (outcome) => ("result" in outcome ? resolve(outcome.result) : reject(new RpcError(outcome.error.code, outcome.error.message, outcome.error.data)));
+    });
+    answer.catch(() => undefined); // a withdrawn question may never be awaited
+    const timer = setTimeout(() => {
+      this.drop(clientId);
+      respond({ error: { code: ErrorCode.RequestTimeout, message: `The client did not answer ${method} within ${OUTSTANDING_TTL_MS / 60_000} minutes` } });
+    }, OUTSTANDING_TTL_MS);
+    timer.unref();
+    this.outstanding.set(clientId, { session, timer, respond });
+    const request: JsonRpcRequest = { jsonrpc: "2.0", id: clientId, method };
+    if (params !== undefined) request.params = params;
+    call.forward(request);
+    return {
+      answer,
+      withdraw: (reason) => {
+        if (!this.outstanding.has(clientId)) return;
+        this.drop(clientId);
+        call.forward({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: clientId, reason } });
+        respond({ error: { code: ErrorCode.InternalError, message: `${method} was withdrawn: ${reason}` } });
+      },
+    };
   }
 
   /** A session closed: the backends waiting on it get an error. */
@@ -204,7 +261,7 @@ export class Forwarder {
     for (const [clientId, o] of this.outstanding) {
       if (o.session !== session) continue;
       this.drop(clientId);
-      o.backend.respond(o.backendId, { error: { code: ErrorCode.InternalError, message: "The client session closed before answering" } });
+      o.respond({ error: { code: ErrorCode.InternalError, message: "The client session closed before answering" } });
     }
   }
 

@@ -69,9 +69,11 @@ export class McpEndpoint {
         this.post(req, res, caller);
         return;
       }
-      const ctx: RequestContext = { reqId: req.reqId ?? "", era: "legacy", caller, view: this.deps.viewFor?.(caller) ?? this.deps.view };
-      if (req.method === "GET") this.deps.fronts.legacy.get(ctx, req, res);
-      else this.deps.fronts.legacy.delete(ctx, req, res);
+      const era = eraOf(req, undefined);
+      const ctx: RequestContext = { reqId: req.reqId ?? "", era, caller, view: this.deps.viewFor?.(caller) ?? this.deps.view };
+      const front = this.deps.fronts[era] ?? this.deps.fronts.legacy;
+      if (req.method === "GET") front.get(ctx, req, res);
+      else front.delete(ctx, req, res);
     } catch (error) {
       this.failed(req, res, error);
     }

@@ -15,6 +15,10 @@ export class PostExchange {
   onHead?: () => void;
   /** Called once when every response was sent. */
   onDone?: () => void;
+  /** The HTTP status of an answer sent as JSON (2026-07-28 maps some errors to 400/404). @default 200 */
+  statusOf?: (response: JsonRpcResponse) => number;
+  /** Extra headers of the answer when it becomes a stream. */
+  streamHeaders?: Record<string, string>;
 
   constructor(
     private readonly res: H1Response,
@@ -59,7 +63,7 @@ export class PostExchange {
 
   private stream(): SseWriter {
     if (this.sse === undefined) {
-      this.sse = new SseWriter(this.res, this.headers);
+      this.sse = new SseWriter(this.res, this.streamHeaders === undefined ? this.headers : { ...this.headers, ...this.streamHeaders });
       this.onHead?.();
     }
     return this.sse;
@@ -92,7 +96,7 @@ export class PostExchange {
       this.finish();
       return;
     }
-    this.res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...this.headers });
+    this.res.writeHead(this.statusOf === undefined ? 200 : this.statusOf(response), { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...this.headers });
     this.res.end(body);
     this.onHead?.();
     this.finish();

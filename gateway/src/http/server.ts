@@ -9,6 +9,8 @@ export interface BackendStatus {
   transport: "stdio" | "http" | "sse";
   state: "up" | "down" | "connecting";
   tools: number;
+  /** The MCP revision spoken with it, while it is up (e.g. `2026-07-28`, or what its `initialize` answered). */
+  protocol?: string;
   lastError?: string;
   /** The circuit state its calls see (closed while any endpoint's circuit is). */
   circuit?: "closed" | "half_open" | "open";

@@ -12,6 +12,7 @@ import type { Logger } from "../observability/logger.js";
 import type { Outcome } from "../observability/metrics-contract.js";
 import { endSpan, type Tracing } from "../observability/tracing.js";
 import type { Span } from "@opentelemetry/api";
+import { Translator } from "../translate/index.js";
 import { NotSentError, type CallOptions } from "../upstream/backend.js";
 import type { Endpoint, Track } from "../upstream/endpoints.js";
 import type { BackendPool } from "../upstream/pool.js";
@@ -41,6 +42,7 @@ export class Forwarding {
   constructor(
     private readonly pool: BackendPool,
     private readonly logger: Logger,
+    private readonly translator: Translator,
     private readonly fallbacks?: Fallbacks,
     /** Spans of upstream attempts, under each call's route span; unset: none. */
     private readonly traces?: { tracing: Tracing; routeSpan: (call: ClientCall) => Span | undefined },
@@ -76,8 +78,14 @@ export class Forwarding {
       if (this.traces !== undefined) {
         ({ span, params: sent } = this.traces.tracing.upstream(this.traces.routeSpan(call), method, params, { "mcp.server": backend.name, "mcp.endpoint": endpoint.key, "mcp.version": endpoint.track }));
       }
-      const pending = backend.request(method, sent, callOptions);
-      call.cancel = (reason) => backend.cancel(call, reason);
+      let pending: Promise<unknown>;
+      if (Translator.needed(call, backend)) {
+        // Another era on either side: the translation room (never a 2025 caller of a 2025 backend, the hot path).
+        pending = this.translator.send(call, backend, request, sent, attemptTimeoutMs === undefined ? options : { ...options, timeoutMs: attemptTimeoutMs });
+      } else {
+        pending = backend.request(method, sent, callOptions);
+        call.cancel = (reason) => backend.cancel(call, reason);
+      }
       if (span !== undefined) {
         const s = span;
         pending.then(() => endSpan(s, undefined), (error: unknown) => endSpan(s, asErrorObject(error)));

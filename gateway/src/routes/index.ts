@@ -14,12 +14,14 @@ import type { Subscriptions } from "../session/subscriptions.js";
 import type { TaskHandles, TaskOwners } from "../session/tasks.js";
 import type { CallAudit } from "../audit/recorder.js";
 import type { Steps } from "../steps/steps.js";
+import type { Translator } from "../translate/index.js";
 import type { BackendPool } from "../upstream/pool.js";
 import { completeRoute } from "./completions.js";
 import { Fallbacks, type ToolSchemas } from "./fallback.js";
 import { Forwarding } from "./forward.js";
 import { initializeRoute, pingRoute } from "./lifecycle.js";
-import { listRoute } from "./lists.js";
+import { discoverRoute } from "./discover.js";
+import { listRoute, type Lists } from "./lists.js";
 import { setLevelRoute } from "./logging.js";
 import { clientNotification } from "./notifications.js";
 import { outcomeOf } from "./outcome.js";
@@ -44,6 +46,10 @@ export interface RoutesDeps {
   schemas: ToolSchemas;
   /** Spans of routes and upstream calls; unset: none. */
   tracing?: Tracing;
+  /** Between the eras of callers and backends. */
+  translator: Translator;
+  /** The whole catalog and its lists' cache hints (the registry). */
+  lists: Lists;
   /** The audit log's recorder (audit/), when `audit.file` is set. */
   audit?: CallAudit;
 }
@@ -58,14 +64,15 @@ export class Routes {
 
   constructor(private readonly deps: RoutesDeps) {
     const { config, pool, metrics, logger, tasks, subscriptions } = deps;
-    const forwarding = new Forwarding(pool, logger, new Fallbacks(deps.schemas, logger), deps.tracing === undefined ? undefined : { tracing: deps.tracing, routeSpan: (call) => this.spans.get(call) });
+    const forwarding = new Forwarding(pool, logger, deps.translator, new Fallbacks(deps.schemas, logger), deps.tracing === undefined ? undefined : { tracing: deps.tracing, routeSpan: (call) => this.spans.get(call) });
     const routes: Record<string, Route> = {
       initialize: initializeRoute(config, pool),
       ping: pingRoute,
-      "tools/list": listRoute("tools"),
-      "resources/list": listRoute("resources"),
-      "resources/templates/list": listRoute("resourceTemplates"),
-      "prompts/list": listRoute("prompts"),
+      "server/discover": discoverRoute(config, pool),
+      "tools/list": listRoute("tools", deps.lists),
+      "resources/list": listRoute("resources", deps.lists),
+      "resources/templates/list": listRoute("resourceTemplates", deps.lists),
+      "prompts/list": listRoute("prompts", deps.lists),
       "tools/call": toolCallRoute({ forwarding, metrics, tasks }) as Route,
       "resources/read": readRoute(forwarding) as Route,
       "resources/subscribe": subscriptionRoute({ pool, subscriptions, forwarding, logger }) as Route,
@@ -76,6 +83,7 @@ export class Routes {
       "tasks/get": taskRoute({ pool, handles: tasks.handles, forwarding }) as Route,
       "tasks/result": taskRoute({ pool, handles: tasks.handles, forwarding }) as Route,
       "tasks/cancel": taskRoute({ pool, handles: tasks.handles, forwarding }) as Route,
+      "tasks/update": taskRoute({ pool, handles: tasks.handles, forwarding }) as Route,
       "tasks/list": refusing(TASKS_LIST_REFUSAL),
     };
     for (const [method, route] of Object.entries(routes)) this.table.set(method, route);

@@ -1,9 +1,12 @@
 /**
  * `resources/subscribe` and `resources/unsubscribe`. On a shared connection the backend is subscribed once per URI
  * (by the first subscriber, unsubscribed after the last) and its updates go to the subscribed sessions; a session
- * with its own connection (`isolation: session`) subscribes there, and the updates go to it alone.
+ * with its own connection (`isolation: session`) subscribes there, and the updates go to it alone. A 2026-07-28
+ * backend has no `resources/subscribe`: the URI joins its shared `subscriptions/listen` instead. The same
+ * bookkeeping serves a 2026-07-28 caller's `subscriptions/listen` (front/listen.ts).
  */
 import type { Logger } from "../observability/logger.js";
+import type { Session } from "../session/session.js";
 import type { Subscriptions } from "../session/subscriptions.js";
 import type { BackendPool } from "../upstream/pool.js";
 import type { Forwarding } from "./forward.js";
@@ -13,6 +16,28 @@ import { resolveResource } from "./resources.js";
 
 type Resource = Extract<Subject, { kind: "resource" }>;
 
+export interface WatchDeps {
+  pool: BackendPool;
+  subscriptions: Subscriptions;
+}
+
+/**
+ * Starts (`on`) or stops a session's interest in a resource of a shared backend: the backend hears of it with the
+ * first subscriber and the last unsubscriber only. Rejects with the backend's error (the interest is then undone).
+ */
+export async function watchResource(deps: WatchDeps, session: Session, server: string, uri: string, on: boolean): Promise<void> {
+  const changed = on ? deps.subscriptions.add(uri, session) : deps.subscriptions.remove(uri, session);
+  if (!changed) return;
+  const backend = deps.pool.primary(server)!;
+  try {
+    if (backend.listen !== undefined) backend.listen.watch(uri, on);
+    else await backend.request(on ? "resources/subscribe" : "resources/unsubscribe", { uri }, { label: `${on ? "resources/subscribe" : "resources/unsubscribe"} "${uri}"` });
+  } catch (error) {
+    if (on) deps.subscriptions.remove(uri, session);
+    throw error;
+  }
+}
+
 export function subscriptionRoute(deps: { pool: BackendPool; subscriptions: Subscriptions; forwarding: Forwarding; logger: Logger }): Route<Resource> {
   return {
     resolve: (call, request) => {
@@ -21,22 +46,13 @@ export function subscriptionRoute(deps: { pool: BackendPool; subscriptions: Subs
     },
     serve(call, request, { server, uri }, reply) {
       const session = call.session;
-      if (deps.pool.isIsolated(server, session)) {
+      if (deps.pool.isIsolated(server, session) && deps.pool.primary(server)?.listen === undefined) {
         deps.forwarding.forward(call, server, request, { uri }, reply, { label: `${request.method} "${uri}"` });
         return;
       }
-      const subscribe = request.method === "resources/subscribe";
-      const first = subscribe ? deps.subscriptions.add(uri, session) : deps.subscriptions.remove(uri, session);
-      if (!first) {
-        reply(result(request, {}));
-        return;
-      }
-      deps.pool.primary(server)!.request(request.method, { uri }, { label: `${request.method} "${uri}"` }).then(
+      watchResource(deps, session, server, uri, request.method === "resources/subscribe").then(
         () => reply(result(request, {})),
-        (error: unknown) => {
-          if (subscribe) deps.subscriptions.remove(uri, session);
-          reply({ jsonrpc: "2.0", id: request.id, error: asErrorObject(error) });
-        },
+        (error: unknown) => reply({ jsonrpc: "2.0", id: request.id, error: asErrorObject(error) }),
       );
     },
   };

@@ -4,6 +4,7 @@
  * offered: a shared backend would list every client's tasks, and a list kept by one replica would miss tasks
  * created on another.
  */
+import { callerKey, type ClientCall } from "../context.js";
 import { ErrorCode, RpcError } from "../jsonrpc.js";
 import { resultForClient, type TaskHandles } from "../session/tasks.js";
 import type { BackendPool } from "../upstream/pool.js";
@@ -12,6 +13,14 @@ import type { Route, Subject } from "./route.js";
 
 type Task = Extract<Subject, { kind: "task" }>;
 
+/**
+ * Whom a task handle is bound to: the caller's session (2025), or for a 2026-07-28 caller (no session) the caller
+ * itself (its identity once authenticated, else its address).
+ */
+export function taskOwnerKey(call: ClientCall): string | undefined {
+  return call.session.id ?? (call.ctx.era === "stateless" ? `caller:${callerKey(call.ctx.caller)}` : undefined);
+}
+
 /** `tasks/result` blocks until the task ends: it gets this long, not the server's per-call `timeoutMs`. */
 export const TASK_RESULT_TIMEOUT_MS = 3_600_000;
 
@@ -19,7 +28,7 @@ export function taskRoute(deps: { pool: BackendPool; handles: TaskHandles; forwa
   return {
     resolve(call, request) {
       const handle = request.params?.taskId;
-      const ref = deps.handles.open(call.session.id, handle, call.session.seed.owner);
+      const ref = deps.handles.open(taskOwnerKey(call), handle, call.session.seed.owner);
       if (ref === undefined || deps.pool.primary(ref.server) === undefined) {
         return new RpcError(ErrorCode.InvalidParams, `Unknown task: ${JSON.stringify(handle ?? null)}. Task ids come from a task-augmented tools/call through this gateway, in the same session.`);
       }

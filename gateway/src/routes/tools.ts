@@ -4,18 +4,21 @@ import type { GatewayMetrics } from "../observability/metrics.js";
 import { createdTaskId, resultForClient, type TaskHandles, type TaskOwners } from "../session/tasks.js";
 import type { Session } from "../session/session.js";
 import type { Forwarding, ForwardOptions } from "./forward.js";
+import { taskOwnerKey } from "./tasks.js";
+import type { ClientCall } from "../context.js";
 import type { Route, Subject } from "./route.js";
 
 type Tool = Extract<Subject, { kind: "tool" }>;
 
 export function toolCallRoute(deps: { forwarding: Forwarding; metrics: GatewayMetrics; tasks: { handles: TaskHandles; owners: TaskOwners } }): Route<Tool> {
   /** A task-augmented call's answer: the backend's task id becomes the session's handle, and the session its owner. */
-  const taskCreated = (session: Session, server: string, answer: unknown): unknown => {
+  const taskCreated = (call: ClientCall, server: string, answer: unknown): unknown => {
     const upstreamId = createdTaskId(answer);
     if (upstreamId === undefined) return answer; // the backend ran it as a plain call
     const ref = { server, upstreamId };
+    const session: Session = call.session;
     if (session.id !== undefined) deps.tasks.owners.add(ref, session);
-    return resultForClient(answer, deps.tasks.handles.handle(session.id, ref, session.seed.owner));
+    return resultForClient(answer, deps.tasks.handles.handle(taskOwnerKey(call), ref, call.session.seed.owner));
   };
   return {
     resolve(call, request) {
@@ -38,7 +41,8 @@ export function toolCallRoute(deps: { forwarding: Forwarding; metrics: GatewayMe
         safe: call.ctx.view.tool(params.name as string)?.retrySafe === true,
         tool: tool.name,
       };
-      if (params.task !== undefined) options.rewrite = (answer) => taskCreated(call.session, tool.server, answer);
+      // A 2026-07-28 caller asks for no task: the server decides (a task result may come to any call).
+      if (params.task !== undefined || call.ctx.era === "stateless") options.rewrite = (answer) => taskCreated(call, tool.server, answer);
       deps.forwarding.forward(call, tool.server, request, { ...params, name: tool.name }, reply, options);
     },
   };

@@ -116,9 +116,14 @@ export function withRelatedTask<T>(container: T, taskId: string): T {
   return { ...container, _meta: { ...container._meta, [RELATED_TASK]: { ...related, taskId } } } as T;
 }
 
-/** The backend task id of a `CreateTaskResult` (`{ task: { taskId } }`), if `result` is one. */
+/**
+ * The backend task id of a `CreateTaskResult`, if `result` is one: `{ task: { taskId } }` (2025-11-25), or the task's
+ * fields at the top with `resultType: "task"` (the 2026-07-28 tasks extension).
+ */
 export function createdTaskId(result: unknown): string | undefined {
-  return isObject(result) && isObject(result.task) && typeof result.task.taskId === "string" ? result.task.taskId : undefined;
+  if (!isObject(result)) return undefined;
+  if (isObject(result.task) && typeof result.task.taskId === "string") return result.task.taskId;
+  return result.resultType === "task" && typeof result.taskId === "string" ? result.taskId : undefined;
 }
 
 /**

@@ -7,8 +7,12 @@
  */
 import type { Logger } from "../observability/logger.js";
 import { ErrorCode, RpcError, isNotification, isRequest, isResponse, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest } from "../jsonrpc.js";
-import { BACKEND_PROTOCOL_VERSION, FORWARDED_CLIENT_CAPABILITIES, GATEWAY_INFO } from "../protocol/versions.js";
+import type { CacheHint } from "../protocol/cache-hints.js";
+import { META } from "../protocol/modern.js";
+import { BACKEND_PROTOCOL_VERSION } from "../protocol/versions.js";
 import type { Channel } from "./channel.js";
+import { SharedListen } from "./listen.js";
+import { Verdicts, gatewayEnvelope, handshake, type BackendProtocol } from "./negotiate.js";
 
 /** A call that provably never reached the backend (not connected, refused, not written): safe to send elsewhere. */
 export class NotSentError extends RpcError {}
@@ -19,6 +23,9 @@ function neverDelivered(error: Error): boolean {
 }
 
 export type BackendState = "connecting" | "up" | "down";
+
+/** Verdicts of backends built without a shared cache (each its own key). */
+const LOCAL_VERDICTS = new Verdicts();
 
 export interface ServerCapabilities {
   tools?: { listChanged?: boolean };
@@ -38,6 +45,10 @@ export interface CallOptions<C> {
   context?: C;
   /** Receives this call's progress notifications in arrival order, with the caller's own progress token restored. */
   onProgress?: (notification: JsonRpcNotification) => void;
+  /** HTTP headers of this request (2026-07-28 backends: mirrored `Mcp-Param-*`). */
+  headers?: Record<string, string>;
+  /** Learns the request's id as it is sent. */
+  onId?: (id: number) => void;
 }
 
 interface Pending<C> {
@@ -64,10 +75,15 @@ export interface BackendOptions<C> {
   restart: { initialDelayMs: number; maxDelayMs: number };
   /** Stop reconnecting after a failure (per-session connections). @default false */
   noRestart?: boolean;
-  onNotification?: (backend: Backend<C>, message: JsonRpcNotification) => void;
+  /** `origin`: the call whose answer stream carried the notification, when the transport knows it. */
+  onNotification?: (backend: Backend<C>, message: JsonRpcNotification, origin: C | undefined) => void;
   /** `origin`: the call whose answer stream carried the request, when the transport knows it (exact attribution). */
   onRequest?: (backend: Backend<C>, message: JsonRpcRequest, origin: C | undefined) => void;
   onStateChange?: (backend: Backend<C>, previous: BackendState) => void;
+  /** Which era to speak (see negotiate.ts). @default "2025-11-25" */
+  protocol?: BackendProtocol;
+  /** Where era verdicts are kept, and this server's key there (shared by its connections). */
+  verdicts?: { cache: Verdicts; key: object };
   /** Each client call's fate, for outlier detection: `failed` for a timeout or a lost connection (once per loss), not for the backend's own errors. */
   onCallOutcome?: (failed: boolean, cause: string) => void;
 }
@@ -81,6 +97,12 @@ export class Backend<C = unknown> {
   serverInfo: { name?: string; version?: string } = {};
   instructions: string | undefined;
   protocolVersion = BACKEND_PROTOCOL_VERSION;
+  /** Speaks 2026-07-28 (no session; `_meta` on every request; MRTR; `subscriptions/listen`). */
+  modern = false;
+  /** The cache hint of a modern backend's `server/discover`. */
+  discoverHint: CacheHint | undefined;
+  /** A modern backend's shared `subscriptions/listen` (list changes, watched resources). */
+  listen: SharedListen | undefined;
   /** Connections established so far (the first one included). */
   connections = 0;
 
@@ -94,10 +116,13 @@ export class Backend<C = unknown> {
   private notUpSince = Date.now();
   private firstAttempt: Promise<void> | undefined;
 
+  private readonly verdicts: { cache: Verdicts; key: object };
+
   constructor(private readonly options: BackendOptions<C>) {
     this.name = options.name;
     this.transport = options.transport;
     this.delayMs = options.restart.initialDelayMs;
+    this.verdicts = options.verdicts ?? { cache: LOCAL_VERDICTS, key: this };
   }
 
   /** Starts connecting; resolves after the first attempt settled (up or failed), never rejects. */
@@ -137,6 +162,7 @@ export class Backend<C = unknown> {
   private async connect(): Promise<void> {
     if (this.stopped) return;
     this.setState("connecting");
+    this.modern = false;
     const channel = this.options.createChannel();
     this.channel = channel;
     channel.onmessage = (message, origin) => {
@@ -163,22 +189,30 @@ export class Backend<C = unknown> {
     };
     try {
       await channel.start();
-      const result = (await this.request(
-        "initialize",
-        { protocolVersion: BACKEND_PROTOCOL_VERSION, capabilities: FORWARDED_CLIENT_CAPABILITIES, clientInfo: GATEWAY_INFO },
-        { label: "initialize", timeoutMs: this.options.startTimeoutMs },
-        true,
-      )) as { protocolVersion?: string; capabilities?: ServerCapabilities; serverInfo?: { name?: string; version?: string }; instructions?: string };
+      const hello = await handshake(
+        {
+          request: (method, params, timeoutMs) => this.request(method, params, { label: method, timeoutMs }, true),
+          initialized: async () => {
+            await channel.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+          },
+        },
+        { server: this.name, protocol: this.options.protocol ?? "2025-11-25", startTimeoutMs: this.options.startTimeoutMs, verdicts: this.verdicts.cache, key: this.verdicts.key },
+        () => this.channel === channel,
+      );
       if (this.channel !== channel) return;
-      this.protocolVersion = result.protocolVersion ?? BACKEND_PROTOCOL_VERSION;
+      this.modern = hello.era === "modern";
+      this.protocolVersion = hello.protocolVersion;
       channel.setProtocolVersion?.(this.protocolVersion);
-      this.capabilities = result.capabilities ?? {};
-      this.serverInfo = result.serverInfo ?? {};
-      this.instructions = result.instructions;
-      await channel.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+      this.capabilities = hello.capabilities as ServerCapabilities;
+      this.serverInfo = hello.serverInfo;
+      this.instructions = hello.instructions;
+      this.discoverHint = hello.discoverHint;
+      if (this.modern) this.listen ??= new SharedListen({ open: (params) => this.openStream("subscriptions/listen", params), close: (id) => this.abandon(id) }, this.options.logger);
+      else this.listen = undefined;
       this.connections += 1;
       this.lastError = undefined;
       this.setState("up");
+      this.listen?.connected(hello.capabilities);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.options.logger.warn({ server: this.name, err: message }, "backend connection failed");
@@ -196,6 +230,7 @@ export class Backend<C = unknown> {
   private onChannelClose(channel: Channel, reason: string): void {
     if (this.channel !== channel) return;
     this.channel = undefined;
+    this.listen?.disconnected();
     this.failAll(reason);
     this.setState("down", reason);
     this.options.logger.warn({ server: this.name, reason }, "backend connection closed");
@@ -237,6 +272,7 @@ export class Backend<C = unknown> {
       );
     }
     const id = this.nextId++;
+    options.onId?.(id);
     let progressToken: unknown;
     let outParams = params;
     const meta = params?._meta as Record<string, unknown> | undefined;
@@ -244,19 +280,26 @@ export class Backend<C = unknown> {
       progressToken = meta.progressToken;
       outParams = { ...params, _meta: { ...meta, progressToken: id } };
     }
+    if (this.modern && (meta === undefined || meta[META.protocolVersion] === undefined)) {
+      // The gateway's own requests (lists, listen) carry the gateway's envelope.
+      const own = outParams?._meta as Record<string, unknown> | undefined;
+      outParams = { ...outParams, _meta: { ...gatewayEnvelope(), ...own } };
+    }
     return new Promise((resolve, reject) => {
       const pending: Pending<C> = {
         id, method, label: options.label, resolve, reject, timer: undefined,
         context: options.context, progressToken, onProgress: options.onProgress,
       };
       const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-      pending.timer = setTimeout(() => this.timeout(pending, timeoutMs), timeoutMs);
+      if (timeoutMs > 0) pending.timer = setTimeout(() => this.timeout(pending, timeoutMs), timeoutMs);
       this.pending.set(id, pending);
       try {
-        channel.send(outParams === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params: outParams });
+        const message: JsonRpcRequest = outParams === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params: outParams };
+        if (options.headers === undefined) channel.send(message);
+        else channel.send(message, options.headers);
       } catch (error) {
         this.pending.delete(id);
-        clearTimeout(pending.timer);
+        if (pending.timer !== undefined) clearTimeout(pending.timer);
         reject(new NotSentError(ErrorCode.BackendUnavailable, `Server "${this.name}" could not be sent ${options.label}: ${(error as Error).message}`));
       }
     });
@@ -265,7 +308,7 @@ export class Backend<C = unknown> {
   private timeout(pending: Pending<C>, timeoutMs: number): void {
     if (this.pending.get(pending.id) !== pending) return;
     this.pending.delete(pending.id);
-    this.sendQuietly({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: pending.id, reason: `timed out after ${timeoutMs} ms` } });
+    this.cancelUpstream(pending.id, `timed out after ${timeoutMs} ms`);
     if (pending.context !== undefined) this.options.onCallOutcome?.(true, `no answer within ${timeoutMs} ms`);
     pending.reject(new RpcError(ErrorCode.RequestTimeout, `Server "${this.name}" did not answer ${pending.label} within ${timeoutMs} ms (timeoutMs); the call was cancelled.`));
   }
@@ -276,13 +319,39 @@ export class Backend<C = unknown> {
       if (p.context !== context) continue;
       this.pending.delete(p.id);
       if (p.timer !== undefined) clearTimeout(p.timer);
-      const params: Record<string, unknown> = { requestId: p.id };
-      if (reason !== undefined) params.reason = reason;
-      this.sendQuietly({ jsonrpc: "2.0", method: "notifications/cancelled", params });
+      this.cancelUpstream(p.id, reason);
       p.reject(new RpcError(ErrorCode.InternalError, `${p.label} on server "${this.name}" was cancelled by the client.`));
       return true;
     }
     return false;
+  }
+
+  /**
+   * Tells the backend a request is cancelled: a 2026-07-28 backend over HTTP by closing that request's stream,
+   * anything else by `notifications/cancelled`.
+   */
+  private cancelUpstream(id: number, reason: string | undefined): void {
+    if (this.modern && this.channel?.abort?.(id) === true) return;
+    const params: Record<string, unknown> = { requestId: id };
+    if (reason !== undefined) params.reason = reason;
+    this.sendQuietly({ jsonrpc: "2.0", method: "notifications/cancelled", params });
+  }
+
+  /** Sends a long-lived request (no timeout, no caller context, e.g. `subscriptions/listen`): its id and answer. */
+  openStream(method: string, params: Record<string, unknown>): { id: number; answer: Promise<unknown> } {
+    let id = -1;
+    const answer = this.request(method, params, { label: method, timeoutMs: 0, onId: (sent) => (id = sent) });
+    return { id, answer };
+  }
+
+  /** Gives up a request of the gateway's own (settles it, and tells the backend). */
+  abandon(id: number): void {
+    const pending = this.pending.get(id);
+    if (pending === undefined) return;
+    this.pending.delete(id);
+    if (pending.timer !== undefined) clearTimeout(pending.timer);
+    this.cancelUpstream(id, undefined);
+    pending.resolve(undefined);
   }
 
   /** Sends a notification (e.g. roots list_changed). */
@@ -345,7 +414,9 @@ export class Backend<C = unknown> {
         }
         return;
       }
-      this.options.onNotification?.(this, message);
+      const notification = this.listen === undefined ? message : this.listen.takes(message);
+      if (notification === undefined) return;
+      this.options.onNotification?.(this, notification, originId === undefined ? undefined : this.pending.get(originId)?.context);
     }
   }
 
@@ -360,6 +431,7 @@ export class Backend<C = unknown> {
     if (this.restartTimer !== undefined) clearTimeout(this.restartTimer);
     const channel = this.channel;
     this.channel = undefined;
+    this.listen?.disconnected();
     this.failAll("the gateway is shutting down");
     this.setState("down", "stopped");
     await channel?.close();

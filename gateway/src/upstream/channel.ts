@@ -19,13 +19,19 @@ export interface Channel {
   start(): Promise<void>;
   /**
    * Sends one message; throws when the channel is closed. HTTP channels return a promise that settles when the
-   * server accepted the POST (the handshake awaits it so the server handled `initialized` before the first list).
+   * server accepted the POST (the handshake awaits it so the server handled `initialized` before the first list),
+   * and add `headers` to its POST.
    */
-  send(message: JsonRpcMessage): void | Promise<void>;
+  send(message: JsonRpcMessage, headers?: Record<string, string>): void | Promise<void>;
   /** Closes the connection and everything it started. Idempotent. */
   close(): Promise<void>;
   /** After the handshake: the negotiated protocol version (HTTP channels send it as a header). */
   setProtocolVersion?(version: string): void;
+  /**
+   * Ends a 2026-07-28 request by closing its answer stream (the revision's cancellation over HTTP); false when the
+   * channel has no such stream for it (then `notifications/cancelled` is the way).
+   */
+  abort?(requestId: number): boolean;
   onmessage?: (message: JsonRpcMessage, origin?: MessageOrigin) => void;
   /** A message could not be delivered (HTTP error, connection refused); `fatal` when the connection is unusable. */
   onsenderror?: (message: JsonRpcMessage, error: Error, fatal: boolean) => void;

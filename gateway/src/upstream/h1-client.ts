@@ -230,6 +230,14 @@ class Connection {
     request.handlers.onError(error);
   }
 
+  /** Gives up the request it carries, if it is `request`: the connection closes (the server sees the request cancelled), no handler runs. */
+  abort(request: H1Request): boolean {
+    if (this.current !== request) return false;
+    this.current = undefined;
+    this.close();
+    return true;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -270,16 +278,26 @@ export class H1Client {
     return this.authority;
   }
 
-  /** Sends a request on an idle connection, a new one, or (all busy at the maximum) the next one to free up. */
-  request(request: H1Request): void {
+  /**
+   * Sends a request on an idle connection, a new one, or (all busy at the maximum) the next one to free up. The
+   * handle gives it up: a waiting request leaves the queue, one under way closes its connection; no handler runs.
+   */
+  request(request: H1Request): { abort(): void } {
     if (this.destroyed) {
       request.handlers.onError(Object.assign(new Error("the client is closed"), { notDelivered: true }));
-      return;
+      return { abort: () => undefined };
     }
-    const connection = this.idle.pop();
-    if (connection !== undefined) connection.send(request, this.authority);
-    else if (this.all.size < this.maxConnections) this.open().send(request, this.authority);
+    let on: Connection | undefined = this.idle.pop();
+    if (on === undefined && this.all.size < this.maxConnections) on = this.open();
+    if (on !== undefined) on.send(request, this.authority);
     else this.waiting.push(request);
+    return {
+      abort: () => {
+        const waiting = this.waiting.indexOf(request);
+        if (waiting !== -1) this.waiting.splice(waiting, 1);
+        else for (const c of this.all) if (c.abort(request)) break;
+      },
+    };
   }
 
   private open(): Connection {

@@ -11,7 +11,8 @@ import type { Breaker } from "./breaker.js";
 export type HealthCheck = (backend: Backend<unknown>, timeoutMs: number) => Promise<void>;
 
 const checks = new Map<string, HealthCheck>([
-  ["ping", async (backend, timeoutMs) => void (await backend.request("ping", undefined, { label: "ping (health check)", timeoutMs }))],
+  // 2026-07-28 removed `ping`: a backend that speaks it is asked `server/discover` instead.
+  ["ping", async (backend, timeoutMs) => void (await (backend.modern ? backend.request("server/discover", {}, { label: "server/discover (health check)", timeoutMs }) : backend.request("ping", undefined, { label: "ping (health check)", timeoutMs })))],
   ["server/discover", async (backend, timeoutMs) => void (await backend.request("server/discover", {}, { label: "server/discover (health check)", timeoutMs }))],
   // Passive detection only: an endpoint is healthy when its connection is up.
   ["none", async (backend) => {

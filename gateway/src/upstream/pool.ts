@@ -20,6 +20,7 @@ import type { Channel } from "./channel.js";
 import { DnsDiscovery, lookupAll, type Resolve } from "./discovery.js";
 import { EndpointSet, type Endpoint, type GatewayBackend, type Track } from "./endpoints.js";
 import { HealthChecker } from "./health.js";
+import { Verdicts } from "./negotiate.js";
 import { SseChannel } from "./http.js";
 import { CanarySplit } from "./split.js";
 import { StreamableHttpClientChannel } from "./streamable-client.js";
@@ -29,7 +30,7 @@ import { withCredentials } from "./credentials.js";
 export type { GatewayBackend } from "./endpoints.js";
 
 export interface PoolHandlers {
-  onNotification(backend: GatewayBackend, message: JsonRpcNotification, owner: Session | undefined): void;
+  onNotification(backend: GatewayBackend, message: JsonRpcNotification, owner: Session | undefined, origin?: ClientCall): void;
   onRequest(backend: GatewayBackend, message: JsonRpcRequest, owner: Session | undefined, origin: ClientCall | undefined): void;
   onStateChange(backend: GatewayBackend, previous: BackendState, owner: Session | undefined): void;
   /** The circuit state a server's calls see changed (closed, half-open, open). */
@@ -95,6 +96,8 @@ export class BackendPool {
   private readonly isolatedCount = new Map<string, number>();
   private readonly discoveries = new Map<string, DnsDiscovery>();
   private readonly resolve: Resolve;
+  /** Which era each server speaks (`protocol: auto`), shared by its connections. */
+  private readonly verdicts = new Verdicts();
 
   constructor(
     servers: readonly BackendConfig[],
@@ -106,8 +109,15 @@ export class BackendPool {
     for (const config of servers) this.addServer(config);
   }
 
+  /** Each server's config as given (its endpoints get copies): the key of its era verdict. */
+  private readonly roots = new Map<string, BackendConfig>();
+  private verdictKey(server: string): object {
+    return this.roots.get(server) ?? this.roots;
+  }
+
   /** Adds a server's endpoint set (not started: {@link startServer}). */
   addServer(config: BackendConfig): EndpointSet {
+    this.roots.set(config.name, config);
     const members = endpointSpecs(config).map((s) => this.makeEndpoint(s.config, undefined, s.key, s.track, s.weight));
     const split = config.canary === undefined ? undefined : new CanarySplit(config.name, config.canary.weight, config.sticky);
     const set = new EndpointSet(config, members, balancerFor(config.balancing), split);
@@ -141,13 +151,16 @@ export class BackendPool {
       createChannel: () => createChannel(config, logger),
       restart: config.transport === "stdio" ? config.restart : REMOTE_RESTART,
       noRestart: owner !== undefined,
-      onNotification: (b, message) => this.handlers.onNotification(b, message, owner),
+      onNotification: (b, message, origin) => this.handlers.onNotification(b, message, owner, origin),
       onRequest: (b, message, origin) => this.handlers.onRequest(b, message, owner, origin),
       onStateChange: (b, previous) => {
         if (b.state === "up") ref.endpoint.breaker.reconnected();
         this.handlers.onStateChange(b, previous, owner);
       },
       onCallOutcome: (failed, cause) => (failed ? ref.endpoint.breaker.failure(cause) : ref.endpoint.breaker.success()),
+      protocol: config.transport === "sse" ? "2025-11-25" : config.protocol,
+      // One verdict per server (its endpoints speak the same era); keyed by the server's name, since each endpoint has a config copy of its own.
+      verdicts: { cache: this.verdicts, key: this.verdictKey(config.name) },
     });
     const perSession = owner !== undefined;
     const breakerSettings = perSession ? { ...config.breaker, enabled: false } : config.breaker;

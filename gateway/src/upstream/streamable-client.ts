@@ -7,6 +7,8 @@
 import { StringDecoder } from "node:string_decoder";
 import type { Logger } from "../observability/logger.js";
 import type { JsonRpcMessage } from "../jsonrpc.js";
+import { encodeHeaderValue, mcpNameOf } from "../protocol/headers.js";
+import { META } from "../protocol/modern.js";
 import type { Channel, ChannelCloseInfo, MessageOrigin } from "./channel.js";
 import { H1Client, type H1Response } from "./h1-client.js";
 
@@ -40,6 +42,31 @@ class SseParser {
 
 const STANDALONE_RETRY_MS = 1000;
 
+/**
+ * The headers 2026-07-28 mirrors from a request that claims a protocol version in its `_meta` (the probe, every
+ * request to a modern backend): `MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`. `undefined` for anything else.
+ */
+function modernHeaders(message: JsonRpcMessage): Record<string, string> | undefined {
+  if (!("method" in message) || !("id" in message)) return undefined;
+  const params = message.params;
+  const version = (params?._meta as Record<string, unknown> | undefined)?.[META.protocolVersion];
+  if (typeof version !== "string") return undefined;
+  const headers: Record<string, string> = { "mcp-protocol-version": version, "mcp-method": message.method };
+  const name = mcpNameOf(message.method, params);
+  if (name !== undefined) headers["mcp-name"] = encodeHeaderValue(name);
+  return headers;
+}
+
+/** The JSON-RPC answer in an error body (a modern server answers a refused request with one), if it is one for `id`. */
+function answerIn(text: string, id: number): JsonRpcMessage | undefined {
+  try {
+    const parsed = JSON.parse(text) as { id?: unknown; error?: unknown };
+    return parsed.id === id && typeof parsed.error === "object" && parsed.error !== null ? (parsed as JsonRpcMessage) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** W3C trace context of a request (its `_meta`), also as headers: an HTTP backend's own tracing reads them there. */
 function withTrace(message: JsonRpcMessage, headers: Record<string, string>): Record<string, string> {
   const meta = (message as { params?: { _meta?: { traceparent?: unknown; tracestate?: unknown } } }).params?._meta;
@@ -48,6 +75,9 @@ function withTrace(message: JsonRpcMessage, headers: Record<string, string>): Re
   if (typeof meta.tracestate === "string" && /^[\x20-\x7e]{1,512}$/.test(meta.tracestate)) headers.tracestate = meta.tracestate;
   return headers;
 }
+
+/** What every POST says it sends and accepts. */
+const POST_HEADERS: Readonly<Record<string, string>> = { "content-type": "application/json", accept: "application/json, text/event-stream" };
 
 export class StreamableHttpClientChannel implements Channel {
   private readonly url: URL;
@@ -58,6 +88,8 @@ export class StreamableHttpClientChannel implements Channel {
   private closed = false;
   private standalone = false;
   private standaloneWanted = false;
+  /** Open POSTs of 2026-07-28 requests, by request id: aborting one (its connection closes) cancels the request. */
+  private readonly modernPosts = new Map<number, { abort(): void }>();
   onmessage?: (message: JsonRpcMessage, origin?: MessageOrigin) => void;
   onclose?: (info: ChannelCloseInfo) => void;
   onsenderror?: (message: JsonRpcMessage, error: Error, fatal: boolean) => void;
@@ -92,15 +124,12 @@ export class StreamableHttpClientChannel implements Channel {
     }
   }
 
-  /** The head of every POST (request line and headers but content-length), built once per session and version. */
+  /** The head of every 2025 POST (request line and headers but content-length), built once per session and version. */
   private postHead: string | undefined;
   private postHeadFor(message: JsonRpcMessage): string {
     let head = this.postHead;
     if (head === undefined) {
-      head = `POST ${this.path} HTTP/1.1\r\n`;
-      const headers = this.headers({ "content-type": "application/json", accept: "application/json, text/event-stream" });
-      if (headers.host === undefined) head += `host: ${this.client.hostHeader}\r\n`;
-      for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+      head = this.headOf(this.headers(POST_HEADERS));
       this.postHead = head;
     }
     const trace = withTrace(message, {});
@@ -108,11 +137,30 @@ export class StreamableHttpClientChannel implements Channel {
     return head;
   }
 
-  send(message: JsonRpcMessage): Promise<void> {
+  private headOf(headers: Record<string, string>): string {
+    let head = `POST ${this.path} HTTP/1.1\r\n`;
+    if (headers.host === undefined) head += `host: ${this.client.hostHeader}\r\n`;
+    for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+    return head;
+  }
+
+  abort(requestId: number): boolean {
+    const post = this.modernPosts.get(requestId);
+    if (post === undefined) return false;
+    this.modernPosts.delete(requestId);
+    post.abort();
+    return true;
+  }
+
+  send(message: JsonRpcMessage, extra?: Record<string, string>): Promise<void> {
     if (this.closed) throw new Error("the connection is closed");
     const body = JSON.stringify(message);
     const origin: MessageOrigin | undefined = "method" in message && "id" in message && typeof message.id === "number" ? { requestId: message.id } : undefined;
+    const modern = modernHeaders(message);
+    // A 2025 request (the hot path) gets the head built once; a 2026-07-28 one mirrors its own headers.
+    const rawHead = modern === undefined && extra === undefined ? this.postHeadFor(message) : this.headOf(withTrace(message, Object.assign(this.headers(POST_HEADERS), modern, extra)));
     return new Promise((resolve) => {
+      let answered = false;
       let status = 0;
       let sse: SseParser | undefined;
       let decoder: StringDecoder | undefined;
@@ -120,25 +168,36 @@ export class StreamableHttpClientChannel implements Channel {
       let first: Buffer | undefined;
       let more: Buffer[] | undefined;
       const bodyText = (): string => (first === undefined ? "" : more === undefined ? first.toString("utf8") : Buffer.concat([first, ...more]).toString("utf8"));
-      this.client.request({
+      const deliver = (data: string): void => {
+        if (this.deliver(data, origin)) answered = true;
+      };
+      let handle: { abort(): void } | undefined;
+      /** A 2026-07-28 request's stream ended without its answer: the request is lost (no resumability in 2026-07-28). */
+      const ended = (): void => {
+        if (modern === undefined || origin === undefined) return;
+        const open = this.modernPosts.get(origin.requestId) === handle;
+        if (open) this.modernPosts.delete(origin.requestId);
+        if (!answered && open) this.fail(message, new Error("the server closed the answer stream without answering"), false);
+      };
+      const request = this.client.request({
         method: "POST",
         path: this.path,
         headers: {},
-        rawHead: this.postHeadFor(message),
+        rawHead,
         body,
         handlers: {
           onResponse: (response) => {
             this.adoptSession(response);
             status = response.status;
             if (status === 200 && (response.headers["content-type"] ?? "").startsWith("text/event-stream")) {
-              sse = new SseParser((data) => this.deliver(data, origin));
+              sse = new SseParser(deliver);
               decoder = new StringDecoder("utf8");
             }
           },
           onData: (chunk) => {
             if (sse !== undefined) sse.push(decoder!.write(chunk));
             else if (first === undefined) first = chunk;
-            else if (status === 200 || first.length < 500) (more ??= []).push(chunk);
+            else if (status === 200 || first.length < 65_536) (more ??= []).push(chunk);
           },
           onEnd: () => {
             // The rest of an SSE answer, or the whole of any other.
@@ -147,34 +206,58 @@ export class StreamableHttpClientChannel implements Channel {
               if ("method" in message && message.method === "notifications/initialized") this.openStandalone();
             } else if (status === 200) {
               if (sse !== undefined) sse.push(text);
-              else if (text !== "") this.deliver(text, origin);
+              else if (text !== "") deliver(text);
+              ended();
             } else {
-              const fatal = status === 404 && this.sessionId !== undefined;
-              // 503: the server refused it before reading it (a draining adapter): it may go elsewhere.
-              const error: Error & { notDelivered?: boolean } = new Error(`HTTP ${status}${fatal ? " (the server lost our session)" : ""}: ${text.slice(0, 300)}`);
-              if (status === 503) error.notDelivered = true;
-              this.fail(message, error, fatal);
+              const answer = modern !== undefined && origin !== undefined ? answerIn(text, origin.requestId) : undefined;
+              if (origin !== undefined) this.modernPosts.delete(origin.requestId);
+              if (answer !== undefined) {
+                // A modern server's refusal (400 -32022, 404 -32601, ...) is the request's answer, not a transport failure.
+                answered = true;
+                this.onmessage?.(answer, origin);
+              } else {
+                const fatal = status === 404 && this.sessionId !== undefined;
+                // 503: the server refused it before reading it (a draining adapter): it may go elsewhere.
+                const error: Error & { notDelivered?: boolean } = new Error(`HTTP ${status}${fatal ? " (the server lost our session)" : ""}: ${text.slice(0, 300)}`);
+                if (status === 503) error.notDelivered = true;
+                this.fail(message, error, fatal);
+              }
             }
             resolve();
           },
           onError: (error) => {
+            if (origin !== undefined) this.modernPosts.delete(origin.requestId);
             this.fail(message, error, true);
             resolve();
           },
         },
       });
+      // Aborted by the gateway (a cancellation): not a failure of the connection; the promise settles now.
+      handle = {
+        abort: () => {
+          request.abort();
+          resolve();
+        },
+      };
+      if (modern !== undefined && origin !== undefined) this.modernPosts.set(origin.requestId, handle);
     });
   }
 
-  private deliver(text: string, origin: MessageOrigin | undefined): void {
+  /** Hands the messages of one event on; true when one of them answers `origin`'s request. */
+  private deliver(text: string, origin: MessageOrigin | undefined): boolean {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
       this.options.logger.warn({ data: text.slice(0, 300) }, "backend sent an event that is not JSON");
-      return;
+      return false;
     }
-    for (const message of Array.isArray(parsed) ? parsed : [parsed]) this.onmessage?.(message as JsonRpcMessage, origin);
+    let answers = false;
+    for (const message of Array.isArray(parsed) ? parsed : [parsed]) {
+      if (origin !== undefined && typeof message === "object" && message !== null && (message as { id?: unknown }).id === origin.requestId && !("method" in message)) answers = true;
+      this.onmessage?.(message as JsonRpcMessage, origin);
+    }
+    return answers;
   }
 
   private fail(message: JsonRpcMessage, error: Error, fatal: boolean): void {
