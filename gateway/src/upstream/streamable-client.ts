@@ -171,11 +171,12 @@ export class StreamableHttpClientChannel implements Channel {
       const deliver = (data: string): void => {
         if (this.deliver(data, origin)) answered = true;
       };
-      let handle: { abort(): void } | undefined;
+      // Set once the request is under way (the stream's end compares it).
+      const ref: { handle?: { abort(): void } } = {};
       /** A 2026-07-28 request's stream ended without its answer: the request is lost (no resumability in 2026-07-28). */
       const ended = (): void => {
         if (modern === undefined || origin === undefined) return;
-        const open = this.modernPosts.get(origin.requestId) === handle;
+        const open = this.modernPosts.get(origin.requestId) === ref.handle;
         if (open) this.modernPosts.delete(origin.requestId);
         if (!answered && open) this.fail(message, new Error("the server closed the answer stream without answering"), false);
       };
@@ -233,12 +234,13 @@ export class StreamableHttpClientChannel implements Channel {
         },
       });
       // Aborted by the gateway (a cancellation): not a failure of the connection; the promise settles now.
-      handle = {
+      const handle = {
         abort: () => {
           request.abort();
           resolve();
         },
       };
+      ref.handle = handle;
       if (modern !== undefined && origin !== undefined) this.modernPosts.set(origin.requestId, handle);
     });
   }
