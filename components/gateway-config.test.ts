@@ -125,27 +125,28 @@ describe("localGatewayConfig", () => {
 });
 
 describe("deployedGatewayConfig", () => {
-  it("reaches every server over Streamable HTTP at its Service; image servers at their own path, the others behind the passthrough adapter", () => {
+  it("reaches every server over Streamable HTTP at its headless Service (an endpoint per pod, DNS discovery); image servers at their own path, the others behind the passthrough adapter", () => {
     const config = deployedGatewayConfig(fleetModel(catalog(memory, remote, legacy, image, github), { network: { kind: "cluster", namespace: "mcp-prod" } }));
     expect(config.listen).toEqual({ host: "0.0.0.0", port: 8080, path: "/mcp" });
     expect(config.servers.map((s) => [s.name, s.transport, "url" in s ? s.url : undefined])).toEqual([
-      ["memory", "http", "http://mcp-memory.mcp-prod.svc.cluster.local:3102/mcp"],
-      ["remote", "http", "http://mcp-remote.mcp-prod.svc.cluster.local:3103/mcp"],
-      ["legacy", "http", "http://mcp-legacy.mcp-prod.svc.cluster.local:3104/mcp"],
-      ["imaged", "http", "http://mcp-imaged.mcp-prod.svc.cluster.local:3105/rpc"],
-      ["github", "http", "http://mcp-github.mcp-prod.svc.cluster.local:3106/mcp"],
+      ["memory", "http", "http://mcp-memory-headless.mcp-prod.svc.cluster.local:3102/mcp"],
+      ["remote", "http", "http://mcp-remote-headless.mcp-prod.svc.cluster.local:3103/mcp"],
+      ["legacy", "http", "http://mcp-legacy-headless.mcp-prod.svc.cluster.local:3104/mcp"],
+      ["imaged", "http", "http://mcp-imaged-headless.mcp-prod.svc.cluster.local:3105/rpc"],
+      ["github", "http", "http://mcp-github-headless.mcp-prod.svc.cluster.local:3106/mcp"],
     ]);
     // Filters, timeouts and isolation travel with the server; secrets stay in the server's pod.
+    expect(config.servers.every((s) => "dns" in s && s.dns !== undefined)).toBe(true);
     expect(config.servers[0]).toMatchObject({ timeoutMs: 5000, isolation: "session", tools: { allow: ["read_*", "search_nodes"], deny: ["read_secret"] } });
     expect(JSON.stringify(config)).not.toContain("GITHUB_TOKEN");
   });
 
-  it("reaches each server at the URL of the fleet model: the prefixed Service name, or the Docker alias", () => {
+  it("reaches each server at the URL of the fleet model: the prefixed headless Service name, or the Docker alias", () => {
     const url = (network: Parameters<typeof fleetModel>[1]["network"]) => {
       const config = deployedGatewayConfig(fleetModel(catalog(memory, image), { prefix: "tools", network }));
       return config.servers.map((s) => ("url" in s ? s.url : undefined));
     };
-    expect(url({ kind: "cluster", namespace: "ns" })).toEqual(["http://tools-memory.ns.svc.cluster.local:3102/mcp", "http://tools-imaged.ns.svc.cluster.local:3105/rpc"]);
+    expect(url({ kind: "cluster", namespace: "ns" })).toEqual(["http://tools-memory-headless.ns.svc.cluster.local:3102/mcp", "http://tools-imaged-headless.ns.svc.cluster.local:3105/rpc"]);
     expect(url({ kind: "docker" })).toEqual(["http://tools-memory:3102/mcp", "http://tools-imaged:3105/rpc"]);
   });
 });

@@ -93,16 +93,34 @@ export function localGatewayConfig(catalog: Catalog, target: LocalTarget = {}): 
   return finish({ host: "127.0.0.1", port: target.port ?? GATEWAY_PORT, path: MCP_PATH }, servers, "local", target.auth !== undefined ? { auth: target.auth } : {});
 }
 
-/** The central gateway's config of a deployed fleet: every server at its URL. Validated with the gateway's schema. */
-export function deployedGatewayConfig(fleet: Pick<FleetModel, "servers" | "network" | "gateway">, identity: GatewayIdentity = {}): GatewayConfigInput {
-  const where = fleet.network.kind === "cluster" ? `cluster (namespace ${fleet.network.namespace})` : "docker";
-  if (fleet.servers.length === 0) throw new Error(`No server of the catalog can run in the ${where} gateway config. The catalog is empty. Add a server under servers/ (\`mcp-fleet new\`).`);
-  const servers = fleet.servers.map((s) => gatewayBackend(s.spec, { kind: "url", url: s.url }));
-  return finish({ host: "0.0.0.0", port: fleet.gateway.port, path: fleet.gateway.path }, servers, where, { auth: UNAUTHENTICATED_INTERNAL, ...identity });
+/** What a deployed gateway config carries besides its servers and identity. */
+export interface DeployedGatewayOptions {
+  /** OpenTelemetry export (the stack's `tracing`): the collector's OTLP/HTTP traces endpoint. @default none */
+  tracing?: GatewayConfigInput["tracing"];
 }
 
-function finish(listen: { host: string; port: number; path: string }, servers: BackendConfigInput[], where: string, identity: GatewayIdentity = {}): GatewayConfigInput {
-  const config: GatewayConfigInput = { listen, naming: { separator: DEFAULT_SEPARATOR, passthrough: false }, ...identity, servers };
+/**
+ * The central gateway's config of a deployed fleet: every server at its URL. In a cluster that is the server's
+ * headless Service with DNS discovery (one endpoint per ready pod, balanced and broken per pod; a pod going away
+ * is drained), plus its canary's Service. Validated with the gateway's schema.
+ */
+export function deployedGatewayConfig(fleet: Pick<FleetModel, "servers" | "network" | "gateway">, identity: GatewayIdentity = {}, options: DeployedGatewayOptions = {}): GatewayConfigInput {
+  const where = fleet.network.kind === "cluster" ? `cluster (namespace ${fleet.network.namespace})` : "docker";
+  if (fleet.servers.length === 0) throw new Error(`No server of the catalog can run in the ${where} gateway config. The catalog is empty. Add a server under servers/ (\`mcp-fleet new\`).`);
+  const servers = fleet.servers.map((s) =>
+    gatewayBackend(s.spec, {
+      kind: "url",
+      url: s.headless?.url ?? s.url,
+      ...(s.headless !== undefined ? { dns: true } : {}),
+      // Only Kubernetes creates the canary's Deployment and Service.
+      ...(s.canary !== undefined && fleet.network.kind === "cluster" ? { canaryUrl: s.canary.url } : {}),
+    }),
+  );
+  return finish({ host: "0.0.0.0", port: fleet.gateway.port, path: fleet.gateway.path }, servers, where, { auth: UNAUTHENTICATED_INTERNAL, ...identity }, options.tracing);
+}
+
+function finish(listen: { host: string; port: number; path: string }, servers: BackendConfigInput[], where: string, identity: GatewayIdentity = {}, tracing?: GatewayConfigInput["tracing"]): GatewayConfigInput {
+  const config: GatewayConfigInput = { listen, naming: { separator: DEFAULT_SEPARATOR, passthrough: false }, ...identity, ...(tracing !== undefined ? { tracing } : {}), servers };
   parseGatewayConfig(config, `gateway config rendered for ${where}`);
   return config;
 }

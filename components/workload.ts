@@ -60,10 +60,29 @@ export function adapterConfig(server: Pick<ServerModel, "spec" | "runs">, listen
     // Only the fleet's gateway may connect to an adapter (its NetworkPolicy); callers are authenticated there.
     auth: { mode: "none", trustedNetwork: true },
     // Secrets reach the adapter container as env vars (secretKeyRef); `inheritEnv` hands them to the child by name.
-    servers: [gatewayBackend(spec, { kind: "as-specified", cwd: GATEWAY_IMAGE_WORKDIR })],
+    // The canary split and capability fallback are the central gateway's: an adapter runs one side (its
+    // Deployment's) of its one server.
+    servers: [gatewayBackend({ ...spec, canary: undefined, fallback: {} }, { kind: "as-specified", cwd: GATEWAY_IMAGE_WORKDIR })],
   };
   parseGatewayConfig(config, `adapter config of server "${spec.name}"`);
   return config;
+}
+
+/**
+ * What a server's canary runs (its spec's `canary`): the stable workload with the canary's image, and its args: an
+ * adapter's stdio server gets them in its own adapter config, a built or image server as container args.
+ */
+export function canaryWorkloadOf(server: ServerModel, workload: Workload): { image: string; adapter?: { configYaml: string; checksum: string }; args?: string[] } | undefined {
+  const canary = server.spec.canary;
+  if (canary === undefined || server.canary === undefined) return undefined;
+  const image = canary.image ?? workload.image;
+  if (workload.kind !== "adapter") return { image, ...(canary.args !== undefined ? { args: [...canary.args] } : {}) };
+  const t = server.spec.transport;
+  const spec = canary.args !== undefined && t.type === "stdio" ? { ...server.spec, transport: { ...t, args: [...canary.args] } } : server.spec;
+  // The canary's adapter serves its one server; the split is the central gateway's, so no canary of its own here.
+  const config = adapterConfig({ spec: { ...spec, canary: undefined }, runs: server.runs }, workload.config.listen?.host ?? "0.0.0.0");
+  const configYaml = stringify(config);
+  return { image, adapter: { configYaml, checksum: checksum(configYaml) } };
 }
 
 /** sha256 of a text, hex: the checksum annotation that rolls pods when their config changes. */

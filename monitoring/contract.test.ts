@@ -28,6 +28,8 @@ for (const rule of rendered.recordingRules.groups.flatMap((g) => g.rules)) {
   const labels = records.get(rule.record) ?? new Set<string>();
   for (const l of Object.keys(rule.labels ?? {})) labels.add(l);
   labels.add("server");
+  // A record keeps the labels its expression aggregates by (`sum by (server, version)`).
+  for (const by of rule.expr.matchAll(/\bby \(([^)]*)\)/g)) for (const l of by[1]!.split(",").map((x) => x.trim())) if (l !== "" && l !== "le") labels.add(l);
   records.set(rule.record, labels);
 }
 

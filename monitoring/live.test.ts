@@ -202,6 +202,9 @@ describe("live: Prometheus scraping the real gateway", () => {
     for (const q of queries) if ((await promQuery(substitute(q.expr))).length === 0) withoutData.push(`${q.board} / ${q.panel}: ${q.expr}`);
     const expectedWithoutData = queries.filter((q) => dependsOnUnemitted(q.expr)).map((q) => `${q.board} / ${q.panel}: ${q.expr}`);
     expect(withoutData).toEqual(expectedWithoutData);
+    // The breakers are on by default: the circuit-state panel has data (closed or not, per server).
+    expect(unemitted).not.toContain(METRICS.circuitState.name);
+    expect(queries.filter((q) => q.panel === "Circuit").map((q) => withoutData.includes(`${q.board} / ${q.panel}: ${q.expr}`))).toEqual([false]);
     expect(queries.length - withoutData.length).toBeGreaterThan(30);
   });
 

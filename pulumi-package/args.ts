@@ -55,6 +55,8 @@ export interface ToolFilter {
 }
 
 export interface HealthCheck {
+  /** What the gateway's active check sends: `ping` or `server/discover`. @default "ping" */
+  method?: string;
   intervalSeconds?: number;
   timeoutSeconds?: number;
   failureThreshold?: number;
@@ -119,6 +121,38 @@ export interface Server {
   access?: AccessRule[];
   rateLimits?: ServerRateLimit[];
   credentials?: ServerCredentials;
+  // Resilience (servers/catalog/spec.ts documents each field).
+  instances?: number;
+  /** `least-outstanding`, `round-robin` or `weighted`. */
+  balancing?: string;
+  breaker?: ServerBreaker;
+  retries?: ServerRetries;
+  fallback?: Record<string, string[]>;
+  canary?: ServerCanary;
+}
+
+/** The gateway's circuit breaker per endpoint of the server. */
+export interface ServerBreaker {
+  enabled?: boolean;
+  failureThreshold?: number;
+  openMs?: number;
+  maxOpenMs?: number;
+}
+
+/** Retries of what is safe to retry. */
+export interface ServerRetries {
+  maxAttempts?: number;
+  budgetRatio?: number;
+}
+
+/** A canary of the server: its own Deployment and a share of the sessions. */
+export interface ServerCanary {
+  weight: number;
+  version: string;
+  image?: string;
+  args?: string[];
+  url?: string;
+  replicas?: number;
 }
 
 /** The Server interface covers every field of the spec: a field added to the spec and not here fails the build. */

@@ -125,7 +125,7 @@ describe("the mcp-fleet component package's schema, from the running provider", 
   it("describes a server as the catalog does: the spec's fields, enums for the transport type, isolation and protocol", () => {
     const server = schema.types["mcp-fleet:index:Server"]!;
     expect(Object.keys(server.properties ?? {}).sort()).toEqual(
-      ["access", "credentials", "description", "env", "healthCheck", "isolation", "labels", "name", "owner", "port", "protocol", "rateLimits", "replicas", "resources", "secrets", "slo", "timeoutMs", "tools", "transport"].sort(),
+      ["access", "credentials", "description", "env", "healthCheck", "isolation", "labels", "name", "owner", "port", "protocol", "rateLimits", "replicas", "resources", "secrets", "slo", "timeoutMs", "tools", "transport", "instances", "balancing", "breaker", "retries", "fallback", "canary"].sort(),
     );
     expect(server.required?.sort()).toEqual(["description", "name", "owner", "port", "transport"]);
     expect(schema.types["mcp-fleet:index:TransportType"]?.enum?.map((e) => e.value)).toEqual(["stdio", "http", "sse", "image"]);

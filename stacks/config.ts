@@ -100,6 +100,20 @@ export const StackConfigSchema = z
     imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a Docker tag such as 0.1.0").refine((t) => t !== "latest", "must not be latest (ECR tags are immutable and `latest` never rolls pods)").default("0.1.0"),
     /** Gateway replicas. @default 2 */
     replicas: z.number({ error: "must be a whole number from 0 to 100" }).int("must be a whole number from 0 to 100").min(0, "must be a whole number from 0 to 100").max(100, "must be a whole number from 0 to 100").default(2),
+    /**
+     * The gateway reloads a changed config in place (sessions and calls in flight stay) instead of rolling its pods.
+     * @default false (pods roll on a config change)
+     */
+    hotReload: z.boolean().default(false),
+    /** OpenTelemetry: the collector's OTLP/HTTP traces endpoint (e.g. `http://otel-collector.observability:4318/v1/traces`). Unset: no traces. */
+    tracing: z
+      .object({
+        endpoint: z.string().url("must be a URL such as http://otel-collector.observability:4318/v1/traces"),
+        /** Share of new traces recorded. @default 1 */
+        sampleRatio: z.number().min(0).max(1).optional(),
+      })
+      .strict()
+      .optional(),
     /** Gateway autoscaling; replaces `replicas`. @default undefined */
     autoscaling: autoscaling.optional(),
     /** Per-server autoscaling, by server name. @default {} */

@@ -148,6 +148,8 @@ export function fleetPlanInputFromConfig(config: StackConfig, catalog: Catalog):
         : {}),
       secretKeys: [SESSION_SECRET_ENV, ...secretKeys],
       ...(identity !== undefined ? { identity } : {}),
+      ...(config.hotReload ? { hotReload: true } : {}),
+      ...(config.tracing !== undefined ? { tracing: { ...config.tracing } } : {}),
     },
     serverAutoscaling: config.serverAutoscaling,
     monitoringNamespace: config.monitoringNamespace,

@@ -16,7 +16,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import { runPhase, type PhaseResult } from "./load.js";
 import { aggregate, table, type Row } from "./report.js";
-import { ROOT, TARGET_NAMES, startTarget, type RunningTarget, type TargetName } from "./targets.js";
+import { DEFAULT_TARGETS, ROOT, TARGET_NAMES, startTarget, type RunningTarget, type TargetName } from "./targets.js";
 
 const { values } = parseArgs({
   options: {
@@ -24,7 +24,7 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "0.5" },
     rounds: { type: "string", default: "3" },
     concurrency: { type: "string", default: "1,8,32" },
-    targets: { type: "string", default: TARGET_NAMES.join(",") },
+    targets: { type: "string", default: DEFAULT_TARGETS.join(",") },
     out: { type: "string", default: "bench/results/latest.md" },
     "max-minutes": { type: "string", default: "15" },
     "update-readme": { type: "boolean", default: false },

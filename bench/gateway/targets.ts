@@ -18,8 +18,10 @@ const LOOPBACK = join(ROOT, "bench/gateway/loopback.mjs");
 const bin = (name: string) => realpathSync(join(ROOT, "node_modules/.bin", name));
 
 /** `gateway-2026`: our gateway as `gateway`, called the 2026-07-28 way (stateless, `_meta` on every request). */
-export const TARGET_NAMES = ["direct", "gateway", "gateway-2026", "gateway-oauth", "gateway-ratelimit", "mcp-proxy", "supergateway", "mcp-hub"] as const;
+export const TARGET_NAMES = ["direct", "gateway", "gateway-2026", "gateway-oauth", "gateway-ratelimit", "gateway-bare", "gateway-balanced", "gateway-2hop", "mcp-proxy", "supergateway", "mcp-hub"] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
+/** What `npm run bench` runs unless `--targets` says otherwise: all but gateway-balanced (ask for it by name). */
+export const DEFAULT_TARGETS: readonly TargetName[] = TARGET_NAMES.filter((name) => name !== "gateway-balanced");
 
 export interface RunningTarget {
   name: TargetName;
@@ -47,22 +49,25 @@ interface Launch {
   cleanup?: () => Promise<void>;
 }
 
+/** One client opens every session of the run: above the default per-client session bucket (30 at once) at C=32+. */
+const BENCH_SESSIONS = { perClient: { createPerMinute: 100_000, burst: 10_000 } };
+
 /** The gateway's config file and command line, with more config (identity sections) merged in. */
-function gatewayLaunch(port: number, dir: string, extra: Record<string, unknown>, headers?: string, cleanup?: () => Promise<void>): Launch {
+function gatewayLaunch(port: number, dir: string, extra: Record<string, unknown>, headers?: string, cleanup?: () => Promise<void>, server: Record<string, unknown> = {}): Launch {
   const node = process.execPath;
   const config = {
     listen: { host: "127.0.0.1", port, path: "/mcp" },
     // One client opens every session of the run: above the default per-client session bucket (30 at once) at C=32+.
-    sessions: { perClient: { createPerMinute: 100_000, burst: 10_000 } },
+    sessions: BENCH_SESSIONS,
     ...extra,
-    servers: [{ name: "everything", transport: "stdio", command: node, args: [EVERYTHING, "stdio"], cwd: ROOT, access: [{ roles: ["*"], tools: ["*"] }] }],
+    servers: [{ name: "everything", transport: "stdio", command: node, args: [EVERYTHING, "stdio"], cwd: ROOT, access: [{ roles: ["*"], tools: ["*"] }], ...server }],
   };
   const file = join(dir, "gateway.json");
   writeFileSync(file, JSON.stringify(config));
   return { protocol: "streamable", path: "/mcp", command: [node, join(ROOT, "gateway/bin/mcp-fleet-gateway.js"), "--config", file], ...(headers !== undefined ? { headers } : {}), ...(cleanup !== undefined ? { cleanup } : {}) };
 }
 
-async function launch(name: TargetName, port: number, dir: string): Promise<Launch> {
+async function launch(name: TargetName, port: number, dir: string, spare: number): Promise<Launch> {
   const node = process.execPath;
   switch (name) {
     case "gateway-oauth": {
@@ -80,6 +85,37 @@ async function launch(name: TargetName, port: number, dir: string): Promise<Laun
       return gatewayLaunch(port, dir, {});
     case "gateway-2026":
       return { ...gatewayLaunch(port, dir, {}), protocol: "stateless" };
+    case "gateway-bare":
+      // Health checks, breakers and retries off: what "on by default" costs is gateway against this.
+      return gatewayLaunch(port, dir, {}, undefined, undefined, { healthCheck: { kind: "none" }, breaker: { enabled: false }, retries: { maxAttempts: 0 } });
+    case "gateway-balanced":
+      // The defaults over two server processes, least-outstanding balancing between them.
+      return gatewayLaunch(port, dir, {}, undefined, undefined, { instances: 2 });
+    case "gateway-2hop": {
+      // As deployed: the central gateway -> the server's adapter (the gateway in passthrough mode) -> the stdio server.
+      // One process tree (the adapter is the central gateway's child after the shell's exec), measured whole.
+      const access = [{ roles: ["*"], tools: ["*"] }];
+      const adapter = {
+        listen: { host: "127.0.0.1", port: spare, path: "/mcp" },
+        sessions: BENCH_SESSIONS,
+        naming: { passthrough: true },
+        servers: [{ name: "everything", transport: "stdio", command: node, args: [EVERYTHING, "stdio"], cwd: ROOT, access }],
+      };
+      const central = {
+        listen: { host: "127.0.0.1", port, path: "/mcp" },
+        sessions: BENCH_SESSIONS,
+        servers: [{ name: "everything", transport: "http", url: `http://127.0.0.1:${spare}/mcp`, access }],
+      };
+      writeFileSync(join(dir, "adapter.json"), JSON.stringify(adapter));
+      writeFileSync(join(dir, "central.json"), JSON.stringify(central));
+      const gatewayBin = join(ROOT, "gateway/bin/mcp-fleet-gateway.js");
+      const q = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+      return {
+        protocol: "streamable",
+        path: "/mcp",
+        command: ["/bin/sh", "-c", `${q(node)} ${q(gatewayBin)} --config ${q(join(dir, "adapter.json"))} & exec ${q(node)} ${q(gatewayBin)} --config ${q(join(dir, "central.json"))}`],
+      };
+    }
     case "mcp-proxy":
       return {
         protocol: "streamable",
@@ -129,7 +165,7 @@ const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 export async function startTarget(name: TargetName, timeoutMs = 45_000): Promise<RunningTarget> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), `mcp-fleet-bench-${name}-`));
-  const { protocol, path, command, env, headers, cleanup } = await launch(name, port, dir);
+  const { protocol, path, command, env, headers, cleanup } = await launch(name, port, dir, await freePort());
   const logFile = join(dir, "out.log");
   const log = openSync(logFile, "a");
   let child: ChildProcess;

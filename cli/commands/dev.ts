@@ -14,6 +14,7 @@ import { ConfigError } from "@mcp-fleet/gateway/config";
 import type { Command } from "commander";
 import { localGatewayConfig, localSkips } from "../../components/gateway-config.js";
 import { CatalogError, findRepoRoot, loadCatalog, type Catalog } from "../../servers/catalog/catalog.js";
+import { watchCatalog } from "../dev-reload.js";
 import { CliError } from "../errors.js";
 import { styleFor } from "../format/style.js";
 import { spawnGateway, tail, waitForBackends } from "../gateway-process.js";
@@ -124,8 +125,11 @@ async function dev(options: DevOptions): Promise<void> {
       }
     }
     printReady(base, config.listen?.path ?? "/mcp", waited.status, extra);
+    // A server added with `mcp-fleet new` (or a spec edited) appears without a restart: the gateway reloads its config.
+    const stopWatching = watchCatalog({ root: catalog.root, configFile, port, say });
 
     const outcome = await Promise.race([stopRequested, gateway.exited.then((code) => ({ exited: code }))]);
+    stopWatching();
     if (typeof outcome === "object") {
       throw new CliError(`the gateway exited unexpectedly (${outcome.exited}). End of its log (${gateway.logFile}):\n${tail(gateway.logFile)}`);
     }

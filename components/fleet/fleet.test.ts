@@ -178,11 +178,11 @@ describe("McpGateway and Fleet", () => {
     expect(inputs(K.netpol, "prod-default-deny").spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
   });
 
-  it("renders the gateway config with every server at its Service URL, and rolls pods on change", () => {
+  it("renders the gateway config with every server at its headless Service URL, and rolls pods on change", () => {
     const yaml: string = inputs(K.cm, "prod-gateway-config").data["gateway.yaml"];
-    expect(yaml).toContain("url: http://mcp-github.tools.svc.cluster.local:3201/mcp");
-    expect(yaml).toContain("url: http://mcp-search.tools.svc.cluster.local:3202/rpc");
-    expect(yaml).toContain("url: http://mcp-legacy.tools.svc.cluster.local:3203/mcp");
+    expect(yaml).toContain("url: http://mcp-github-headless.tools.svc.cluster.local:3201/mcp");
+    expect(yaml).toContain("url: http://mcp-search-headless.tools.svc.cluster.local:3202/rpc");
+    expect(yaml).toContain("url: http://mcp-legacy-headless.tools.svc.cluster.local:3203/mcp");
     const deploy = inputs(K.deploy, "prod-gateway-deploy");
     expect(deploy.spec.replicas).toBe(3);
     expect(deploy.spec.template.metadata.annotations["mcp-fleet.dev/config-checksum"]).toBe(createHash("sha256").update(yaml).digest("hex"));

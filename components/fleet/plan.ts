@@ -14,7 +14,7 @@ import { MCP_PORT_NAME, type Resources } from "../k8s/builders/pod.js";
 import { serverObjects, type ServerObjects, type ServerObjectsInput } from "../k8s/builders/server.js";
 import type { INamespace, INetworkPolicy } from "../k8s/builders/types.js";
 import { checkAutoscaling, checkImage, checkNamespace, checkReplicas } from "../k8s/validate.js";
-import { workloadOf } from "../workload.js";
+import { canaryWorkloadOf, workloadOf } from "../workload.js";
 
 export interface FleetPlanInput {
   /**
@@ -38,6 +38,10 @@ export interface FleetPlanInput {
     ingress?: GatewayIngressInput;
     /** Environment variables read from the gateway's Secret. @default ["MCP_FLEET_SESSION_SECRET"] */
     secretKeys?: string[];
+    /** Reload a changed config in place instead of rolling the pods (opt-in). @default false */
+    hotReload?: boolean;
+    /** OpenTelemetry export of the gateway's traces. @default none */
+    tracing?: GatewayObjectsInput["tracing"];
     /** Who may call the gateway, at what rate, on the record (`auth`, `rateLimits`, `audit` of its config). @default unauthenticated, in-cluster only */
     identity?: GatewayIdentity;
   };
@@ -112,6 +116,8 @@ export function gatewayInput(input: FleetPlanInput): Omit<GatewayObjectsInput, "
     ...(g.resources !== undefined ? { resources: g.resources } : {}),
     ...(g.ingress !== undefined ? { ingress: g.ingress } : {}),
     ...(g.secretKeys !== undefined ? { secretKeys: [...g.secretKeys].sort() } : {}),
+    ...(g.hotReload === true ? { rollOnConfigChange: false } : {}),
+    ...(g.tracing !== undefined ? { tracing: g.tracing } : {}),
     monitoring: input.monitoring ?? { kind: "annotations" },
   };
 }
@@ -123,13 +129,16 @@ export function planFleet(input: FleetPlanInput): FleetPlan {
   const { namespace } = fleet.network;
   const monitoring = input.monitoring ?? { kind: "annotations" };
   const servers = fleet.servers.map((server) => {
+    const workload = workloadOf(server, { gatewayImage: input.gatewayImage, builtImage: (s) => builtImageRef(input, s) });
     const serverInput: ServerObjectsInput = {
       fleet,
       server,
-      workload: workloadOf(server, { gatewayImage: input.gatewayImage, builtImage: (s) => builtImageRef(input, s) }),
+      workload,
       monitoringNamespace: input.monitoringNamespace ?? "monitoring",
       monitoring,
     };
+    const canaryWorkload = canaryWorkloadOf(server, workload);
+    if (canaryWorkload !== undefined) serverInput.canaryWorkload = canaryWorkload;
     const name = server.spec.name;
     if (input.awsSecrets !== undefined) {
       const region = input.awsSecrets.region;
@@ -142,7 +151,7 @@ export function planFleet(input: FleetPlanInput): FleetPlan {
     if (autoscaling !== undefined) serverInput.autoscaling = autoscaling;
     return { server, input: serverInput, objects: serverObjects(serverInput) };
   });
-  const gateway = gatewayObjects({ ...gatewayInput(input), config: deployedGatewayConfig(fleet, input.gateway?.identity) });
+  const gateway = gatewayObjects({ ...gatewayInput(input), config: deployedGatewayConfig(fleet, input.gateway?.identity, input.gateway?.tracing === undefined ? {} : { tracing: input.gateway.tracing }) });
   const plan: FleetPlan = {
     defaultDeny: buildDefaultDenyNetworkPolicy({ name: fleet.defaultDenyName, namespace, labels: fleet.labels }),
     servers,

@@ -58,7 +58,7 @@ export class McpGateway extends pulumi.ComponentResource {
     super("mcp-fleet:k8s:McpGateway", name, {}, opts);
     this.resources = {};
     const { fleet, secrets, identity, ...input } = args;
-    this.objects = gatewayObjects({ ...input, fleet, config: deployedGatewayConfig(fleet, identity), secretKeys: Object.keys(secrets).sort() });
+    this.objects = gatewayObjects({ ...input, fleet, config: deployedGatewayConfig(fleet, identity, input.tracing === undefined ? {} : { tracing: input.tracing }), secretKeys: Object.keys(secrets).sort() });
     const o = this.objects;
     this.serviceName = o.k8sName;
     this.internalUrl = fleet.gateway.url;

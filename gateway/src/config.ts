@@ -9,8 +9,10 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { HttpSchema, ListenSchema, LoggingSchema, NamingSchema, ReadinessSchema, SessionsSchema, ShutdownSchema } from "./config/front.js";
+import { resilienceProblems } from "./config/resilience.js";
 import { BackendSchema, type ToolFilterSchema } from "./config/servers.js";
 import { RateLimitsSchema } from "./config/state.js";
+import { TracingSchema } from "./config/tracing.js";
 import { AuthSchema, authProblems } from "./config/auth.js";
 import { AuditSchema } from "./config/audit.js";
 
@@ -31,6 +33,7 @@ export const GatewayConfigSchema = z
     readiness: ReadinessSchema,
     shutdown: ShutdownSchema,
     logging: LoggingSchema,
+    tracing: TracingSchema,
     servers: z.array(BackendSchema).min(1, "needs at least one server"),
   })
   .strict()
@@ -48,6 +51,7 @@ export const GatewayConfigSchema = z
       }
       seen.set(server.name, index);
     });
+    for (const problem of resilienceProblems(config.servers)) ctx.addIssue({ code: "custom", ...problem });
     if (config.sessions.mode === "stateless") {
       config.servers.forEach((server, index) => {
         if (server.isolation === "session") {

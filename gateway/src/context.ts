@@ -5,6 +5,7 @@
  * Fronts build a {@link RequestContext}; steps (steps/) may refine it (an identity, a narrower view); routes and
  * the upstream pool read it.
  */
+import type { Span } from "@opentelemetry/api";
 import type { JsonRpcId, JsonRpcMessage } from "./jsonrpc.js";
 import type { Era } from "./protocol/era.js";
 import type { ParamHeader } from "./protocol/headers.js";
@@ -24,6 +25,8 @@ export interface Target {
   server: string;
   /** The backend's own name of the tool or prompt. */
   name: string;
+  /** Tools: annotated `readOnlyHint` or `idempotentHint`, so a call that failed mid-way may be sent again. */
+  retrySafe?: boolean;
   /** Tool arguments mirrored into `Mcp-Param-*` headers (`x-mcp-header` in its schema), when it has any. */
   paramHeaders?: readonly ParamHeader[];
   /** A 2025 backend's tool that may (`optional`) or must (`required`) run as a task (its `execution.taskSupport`). */
@@ -89,6 +92,11 @@ export interface RequestContext {
   readonly caller: Caller;
   /** What this caller sees of the catalog, and so may call: every route reads the catalog through it. */
   view: CatalogView;
+  /**
+   * The W3C trace the request belongs to (observability/tracing.ts): its `traceId` goes on log lines and audit
+   * records; `span` is the request's span when tracing is on. Unset when tracing is off and the caller sent none.
+   */
+  trace?: { readonly traceId: string; readonly span?: Span };
   /** A 2026-07-28 request: what its `_meta` says about the caller (capabilities, log level, client). */
   readonly modern?: ModernEnvelope;
 }

@@ -18,10 +18,12 @@ import { ListenStreams } from "./front/listen.js";
 import { StatelessFront } from "./front/stateless.js";
 import { createHttpServer, type BackendStatus } from "./http/server.js";
 import { drainer } from "./lifecycle/drain.js";
+import { ConfigReloader } from "./lifecycle/reload.js";
 import { releaseSession } from "./lifecycle/session-end.js";
 import { installExitHook } from "./lifecycle/shutdown.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { GatewayMetrics } from "./observability/metrics.js";
+import { createTracing } from "./observability/tracing.js";
 import { Routes } from "./routes/index.js";
 import type { Session } from "./session/session.js";
 import { SessionStore } from "./session/store.js";
@@ -31,10 +33,11 @@ import { SessionSealer } from "./session/token.js";
 import { originStep } from "./steps/origin.js";
 import { Steps } from "./steps/steps.js";
 import { createSharedState } from "./store/create.js";
+import { CIRCUIT_STATES } from "./observability/metrics-contract.js";
 import { Translator } from "./translate/index.js";
 import { rateLimitStep } from "./limits/step.js";
 import { openAudit } from "./audit/index.js";
-import { BackendPool } from "./upstream/pool.js";
+import { BackendPool, type PoolOptions } from "./upstream/pool.js";
 
 export interface StartOptions {
   /** @default a pino logger at `config.logging.level` on stderr */
@@ -43,6 +46,14 @@ export interface StartOptions {
   sessionSecret?: string;
   /** How long start waits for backends' first connection attempt (the gateway listens before). @default the largest `startTimeoutMs` of the servers */
   startTimeoutMs?: number;
+  /** Upstream settings for tests (a DNS resolver). */
+  pool?: PoolOptions;
+  /** The file the config came from: watched and reloaded on change (lifecycle/reload.ts). @default no reload */
+  configFile?: string;
+  /** Also reload on SIGHUP (the executable does). @default false */
+  reloadOnSignal?: boolean;
+  /** `listen.port` set on the command line, which a reload keeps. */
+  portOverride?: number;
 }
 
 export interface RunningGateway {
@@ -52,6 +63,8 @@ export interface RunningGateway {
   /** The state of every backend (what `GET /status` returns). */
   status(): BackendStatus[];
   metrics: GatewayMetrics;
+  /** Reloads the config file now (with `configFile`): `applied`, `unchanged` or `invalid`. */
+  reload(): Promise<string | undefined>;
   /** Stops accepting, drains in-flight calls (up to `shutdown.drainTimeoutMs`), lets sessions go, stops backends. */
   close(): Promise<void>;
 }
@@ -94,17 +107,20 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     onRequest: (backend, message, owner, origin) => forwarder.onRequest(backend, message, owner, origin),
     onStateChange: (backend, previous, owner) => {
       if (owner !== undefined) return;
-      metrics.backendUp(backend.name, backend.transport, backend.state === "up");
+      metrics.backendUp(backend.name, backend.transport, pool.serverUp(backend.name));
       if (backend.state === "up") {
         if (backend.connections > 1) metrics.backendRestart(backend.name);
         logger.info({ server: backend.name, previous }, "backend up");
-        void registry.refresh(backend);
+        // The registry reads each server's lists from one endpoint (the first stable one that is up).
+        if (pool.isListSource(backend)) void registry.refresh(backend);
       }
     },
-  });
+    onCircuitChange: (set) => metrics.circuit(set.server, CIRCUIT_STATES[set.circuit]),
+  }, options.pool);
   for (const server of config.servers) {
     registry.addServer(server.name);
     metrics.backendUp(server.name, server.transport, false);
+    metrics.circuit(server.name, CIRCUIT_STATES.closed);
   }
 
   // Sessions, and the state replicas share.
@@ -129,12 +145,17 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   await shared.ready();
 
   // The request path.
+  const tracing = await createTracing(config.tracing);
   const limits = rateLimitStep(config, shared, metrics, logger);
   const steps = new Steps([originStep(config, logger), ...auth.steps], limits === undefined ? [] : [limits]);
   const audit = openAudit(config, registry, logger);
   const translator = new Translator({ forwarder, sign: (purpose, text) => sealer.sign(purpose, text), logger, taskOwners: tasks.owners });
   const lists = { full: registry, hint: (kind: Parameters<Registry["hint"]>[0]) => registry.hint(kind) };
-  const routes = new Routes({ config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps, translator, lists, ...(audit !== undefined ? { audit: audit.calls } : {}) });
+  const routes = new Routes({
+    config, pool, subscriptions, metrics, logger, sessions: liveSessions, tasks, steps, translator, lists, schemas: registry,
+    ...(audit !== undefined ? { audit: audit.calls } : {}),
+    ...(tracing === undefined ? {} : { tracing }),
+  });
   const inflight = { count: 0 };
   let draining = false;
   const dispatcher = new Dispatcher({ config, routes, logger, inflight });
@@ -146,15 +167,24 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const listens = new ListenStreams({ pool, subscriptions, logger, maxListens: config.sessions.maxSessions });
   late.listens = listens;
   const stateless = new StatelessFront({ config, routes, listens, logger, inflight });
-  const endpoint = new McpEndpoint({ config, steps, view: registry, ...(views !== undefined ? { viewFor: (caller: Caller) => views.viewFor(caller) } : {}), fronts: { legacy, stateless }, logger });
+  const endpoint = new McpEndpoint({
+    config, steps, view: registry, ...(views !== undefined ? { viewFor: (caller: Caller) => views.viewFor(caller) } : {}), fronts: { legacy, stateless }, logger,
+    ...(tracing === undefined ? {} : { tracing }),
+  });
 
   const status = (): BackendStatus[] =>
-    pool.primaries().map((b) => {
+    [...pool.sets.values()].map((set) => {
+      const b = set.primary;
       // Up once its lists are read: until then the gateway does not serve its items.
       const state = b.reportedState === "up" && !registry.hasListed(b.name) ? "connecting" : b.reportedState;
-      const s: BackendStatus = { name: b.name, transport: b.transport, state, tools: registry.toolCount(b.name) };
+      const s: BackendStatus = { name: b.name, transport: b.transport, state, tools: registry.toolCount(b.name), circuit: set.circuit };
       if (b.state === "up") s.protocol = b.protocolVersion;
       if (b.state !== "up" && b.lastError !== undefined) s.lastError = b.lastError;
+      if (set.members.length > 1) {
+        s.endpoints = set.members.map((m) => ({
+          key: m.key, track: m.track, state: m.backend.reportedState, circuit: m.breaker.state, outstanding: m.backend.outstanding, ...(m.draining ? { draining: true } : {}),
+        }));
+      }
       return s;
     });
   const ready = (): boolean => !draining && (!config.readiness.requireBackends || pool.primaries().every((b) => b.state === "up"));
@@ -173,7 +203,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   clearTimeout(timer);
   logger.info({ url, servers: status() }, "gateway listening");
 
-  const close = drainer({
+  const reloader =
+    options.configFile === undefined
+      ? undefined
+      : new ConfigReloader({ file: options.configFile, config, pool, registry, filters, metrics, logger, ...(options.portOverride === undefined ? {} : { portOverride: options.portOverride }) });
+  reloader?.start({ signal: options.reloadOnSignal === true });
+  const reload = async () => reloader?.reload("api");
+
+  const drain = drainer({
     server, sessions, pool, shared, logger, inflight,
     drainTimeoutMs: config.shutdown.drainTimeoutMs,
     startDraining: () => {
@@ -182,8 +219,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     },
   });
   const closeAll = async (): Promise<void> => {
-    await close();
-    await audit?.log.close();
+    reloader?.stop();
+    await drain();
+    await Promise.all([audit?.log.close(), tracing?.close()]);
   };
-  return { url, port, status, metrics, close: closeAll };
+  return { url, port, status, metrics, reload, close: closeAll };
 }

@@ -34,6 +34,7 @@ async function main(args: string[]): Promise<void> {
     throw error;
   }
   const port = argValue(args, "--port") ?? process.env.PORT;
+  let portOverride: number | undefined;
   if (port !== undefined) {
     const n = Number(port);
     if (!Number.isInteger(n) || n < 0 || n > 65535) {
@@ -41,9 +42,11 @@ async function main(args: string[]): Promise<void> {
       process.exit(1);
     }
     config.listen.port = n;
+    portOverride = n;
   }
   const logger = createLogger({ level: config.logging.level });
-  const gateway = await startGateway(config, { logger });
+  // The config file is watched and reloaded on change and on SIGHUP (lifecycle/reload.ts).
+  const gateway = await startGateway(config, { logger, configFile: file, reloadOnSignal: true, ...(portOverride === undefined ? {} : { portOverride }) });
   installSignalHandlers(() => gateway.close(), logger);
   process.stdout.write(`${JSON.stringify({ listening: gateway.url, servers: gateway.status() })}\n`);
 }

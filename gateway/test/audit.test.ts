@@ -23,6 +23,7 @@ interface AuditRecord {
   outcome: string;
   durationMs: number;
   requestId: string;
+  traceId?: string;
   arguments?: Record<string, unknown>;
   prev: string;
   hash: string;
@@ -44,7 +45,7 @@ describe("audit log", () => {
     });
     try {
       const session = await openSession(gw.url, [bearer(KEY)]);
-      const h: [string, string][] = [bearer(KEY), ["mcp-session-id", session], ["x-request-id", "req-audit-1"]];
+      const h: [string, string][] = [bearer(KEY), ["mcp-session-id", session], ["x-request-id", "req-audit-1"], ["traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"]];
       await send("POST", gw.url, rpc(2, "tools/call", { name: "everything__echo", arguments: { message: "hello", password: "hunter2" } }), h);
       await send("POST", gw.url, rpc(3, "tools/call", { name: "fixture__pid", arguments: {} }), h);
       await send("POST", gw.url, rpc(4, "tools/call", { name: "nobody__nothing", arguments: {} }), h);
@@ -73,6 +74,7 @@ describe("audit log", () => {
     for (const r of records) {
       expect(r.identity).toEqual({ id: "apikey:ci-bot", kind: "apiKey", keyName: "ci-bot" });
       expect(r.requestId).toBe("req-audit-1");
+      expect(r.traceId).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
       expect(Number.isNaN(Date.parse(r.time))).toBe(false);
       expect(r.durationMs).toBeGreaterThanOrEqual(0);
     }

@@ -36,8 +36,8 @@ describe("metrics", () => {
     await client.callTool({ name: "fixture__pid" });
     await expect(client.callTool({ name: "fixture__nope" })).rejects.toThrow();
     const text = await scrape();
-    expect(text).toContain('mcp_gateway_tool_calls_total{server="fixture",tool="pid",outcome="ok"} 2');
-    expect(text).toContain('mcp_gateway_tool_calls_total{server="unknown",tool="unknown",outcome="error"} 1');
+    expect(text).toContain('mcp_gateway_tool_calls_total{server="fixture",tool="pid",outcome="ok",version="stable"} 2');
+    expect(text).toContain('mcp_gateway_tool_calls_total{server="unknown",tool="unknown",outcome="error",version="stable"} 1');
     expect(text).toContain('mcp_gateway_backend_up{server="fixture",transport="stdio"} 1');
     expect(text).toContain("mcp_gateway_sessions_active 1");
     expect(text).toContain("mcp_gateway_sessions_max 7");

@@ -197,6 +197,82 @@ const cases: AlertCase[] = [
     ],
   },
   {
+    name: "McpGatewayConfigInvalid: a refused reload fires, applied ones stay quiet",
+    input_series: [
+      { series: 'mcp_gateway_config_reloads_total{result="invalid", job="mcp-gateway", instance="gw-0"}', values: "0x10 1x30" },
+      { series: 'mcp_gateway_config_reloads_total{result="applied", job="mcp-gateway", instance="gw-1"}', values: "0x10 1x30" },
+      { series: 'mcp_gateway_config_reloads_total{result="invalid", job="mcp-gateway", instance="gw-1"}', values: "0x40" },
+    ],
+    alert_rule_test: [
+      { eval_time: "5m", alertname: "McpGatewayConfigInvalid", exp_alerts: [] },
+      {
+        eval_time: "12m",
+        alertname: "McpGatewayConfigInvalid",
+        exp_alerts: [
+          {
+            exp_labels: { severity: "warning", instance: "gw-0" },
+            exp_annotations: annotations("McpGatewayConfigInvalid", "gw-0 refused an invalid config file in the last 10 minutes and keeps serving its previous config; its log names the field."),
+          },
+        ],
+      },
+      { eval_time: "35m", alertname: "McpGatewayConfigInvalid", exp_alerts: [] },
+    ],
+  },
+  {
+    name: "McpCanaryErrorRatioHigh: a canary failing more than its stable version fires, an equal ratio stays quiet",
+    input_series: [
+      { series: 'mcp_gateway_tool_calls_total{server="alpha", tool="t", outcome="ok", version="stable", instance="gw-0"}', values: counter(95) },
+      { series: 'mcp_gateway_tool_calls_total{server="alpha", tool="t", outcome="error", version="stable", instance="gw-0"}', values: counter(5) },
+      { series: 'mcp_gateway_tool_calls_total{server="alpha", tool="t", outcome="ok", version="canary", instance="gw-0"}', values: counter(80) },
+      { series: 'mcp_gateway_tool_calls_total{server="alpha", tool="t", outcome="error", version="canary", instance="gw-0"}', values: counter(20) },
+      { series: 'mcp_gateway_tool_calls_total{server="beta", tool="t", outcome="ok", version="stable", instance="gw-0"}', values: counter(90) },
+      { series: 'mcp_gateway_tool_calls_total{server="beta", tool="t", outcome="error", version="stable", instance="gw-0"}', values: counter(10) },
+      { series: 'mcp_gateway_tool_calls_total{server="beta", tool="t", outcome="ok", version="canary", instance="gw-0"}', values: counter(90) },
+      { series: 'mcp_gateway_tool_calls_total{server="beta", tool="t", outcome="error", version="canary", instance="gw-0"}', values: counter(10) },
+    ],
+    alert_rule_test: [
+      { eval_time: "10m", alertname: "McpCanaryErrorRatioHigh", exp_alerts: [] },
+      {
+        eval_time: "25m",
+        alertname: "McpCanaryErrorRatioHigh",
+        exp_alerts: [
+          {
+            exp_labels: { severity: "warning", server: "alpha", version: "canary" },
+            exp_annotations: annotations(
+              "McpCanaryErrorRatioHigh",
+              "20% of the calls to the canary of server alpha failed over 5 minutes, more than its stable version's: stop the rollout (weight 0) and look at the canary.",
+            ),
+          },
+        ],
+      },
+    ],
+  },
+  {
+    name: "McpCanaryLatencyHigh: a canary slower than its stable version fires, as fast stays quiet",
+    input_series: [
+      ...histogram("alpha", ["0.1", "1", "+Inf"], [100, 0, 0]).map((s) => ({ ...s, series: s.series.replace("{", '{version="stable", ') })),
+      ...histogram("alpha", ["0.1", "1", "+Inf"], [0, 100, 0]).map((s) => ({ ...s, series: s.series.replace("{", '{version="canary", ') })),
+      ...histogram("beta", ["0.1", "1", "+Inf"], [100, 0, 0]).map((s) => ({ ...s, series: s.series.replace("{", '{version="stable", ') })),
+      ...histogram("beta", ["0.1", "1", "+Inf"], [100, 0, 0]).map((s) => ({ ...s, series: s.series.replace("{", '{version="canary", ') })),
+    ],
+    alert_rule_test: [
+      { eval_time: "10m", alertname: "McpCanaryLatencyHigh", exp_alerts: [] },
+      {
+        eval_time: "25m",
+        alertname: "McpCanaryLatencyHigh",
+        exp_alerts: [
+          {
+            exp_labels: { severity: "warning", server: "alpha", version: "canary" },
+            exp_annotations: annotations(
+              "McpCanaryLatencyHigh",
+              "p99 latency of the canary of server alpha is 991ms over 5 minutes, above its stable version's: stop the rollout (weight 0) and look at the canary.",
+            ),
+          },
+        ],
+      },
+    ],
+  },
+  {
     name: "McpGatewayAuthFailuresSpike: a few 401s stay quiet, a storm of 401/403 fires",
     input_series: [
       { series: 'mcp_gateway_http_requests_total{job="mcp-gateway", instance="gw-0", method="POST", code="200"}', values: counter(600) },

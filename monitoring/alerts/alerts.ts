@@ -66,6 +66,15 @@ export function alertRuleGroups(options: ResolvedMonitoringOptions): RuleGroup<A
       },
     },
     {
+      alert: "McpGatewayConfigInvalid",
+      expr: `sum by (instance) (increase(${m.configReloads.name}{result="invalid"}[10m])) > 0`,
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "A gateway replica refused its new config file.",
+        description: "{{ $labels.instance }} refused an invalid config file in the last 10 minutes and keeps serving its previous config; its log names the field.",
+      },
+    },
+    {
       alert: "McpGatewayAuthFailuresSpike",
       expr: `sum(rate(${m.httpRequests.name}{job="${job}", code=~"401|403"}[5m])) > ${t.authFailuresPerSecond} and sum(rate(${m.httpRequests.name}{job="${job}", code=~"401|403"}[5m])) / sum(rate(${m.httpRequests.name}{job="${job}"}[5m])) > ${t.authFailureRatio}`,
       for: "5m",
@@ -126,6 +135,26 @@ export function alertRuleGroups(options: ResolvedMonitoringOptions): RuleGroup<A
       annotations: {
         summary: "The gateway's circuit breaker for an MCP server is open.",
         description: "The circuit for server {{ $labels.server }} has been open for 5 minutes: the gateway fails its calls fast.",
+      },
+    },
+    {
+      alert: "McpCanaryErrorRatioHigh",
+      expr: `${RECORDS.versionErrorRatio}{version="canary"} > on (server) group_left () ${RECORDS.versionErrorRatio}{version="stable"}`,
+      for: "10m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "A canary fails more calls than the stable version of its server.",
+        description: "{{ $value | humanizePercentage }} of the calls to the canary of server {{ $labels.server }} failed over 5 minutes, more than its stable version's: stop the rollout (weight 0) and look at the canary.",
+      },
+    },
+    {
+      alert: "McpCanaryLatencyHigh",
+      expr: `${RECORDS.versionP99Latency}{version="canary"} > on (server) group_left () ${RECORDS.versionP99Latency}{version="stable"}`,
+      for: "10m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "A canary is slower than the stable version of its server.",
+        description: "p99 latency of the canary of server {{ $labels.server }} is {{ $value | humanizeDuration }} over 5 minutes, above its stable version's: stop the rollout (weight 0) and look at the canary.",
       },
     },
     {

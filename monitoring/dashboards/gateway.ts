@@ -50,6 +50,11 @@ export function gatewayDashboard(options: ResolvedMonitoringOptions): Dashboard 
         { expr: `sum by (method, outcome) (rate(${m.rpcRequests.name}{${sel}}[$__rate_interval]))`, legend: "{{method}} {{outcome}}" },
       ], 24),
     )
+    .withPanel(
+      timeseries("Config reloads", "Reloads of the config file (a change, or SIGHUP) by result; invalid: refused, the old config keeps serving.", "none", [
+        { expr: `sum by (result) (increase(${m.configReloads.name}{${sel}}[$__rate_interval]))`, legend: "{{result}}" },
+      ]),
+    )
     .withRow(new RowBuilder("Identity and access"))
     .withPanel(
       timeseries("Authentication failures", "Requests refused per second: 401 (no, malformed or invalid credential), 403 (insufficient scope).", "reqps", [

@@ -31,7 +31,7 @@ export function serverDashboard(options: ResolvedMonitoringOptions): Dashboard {
       ]),
     )
     .withPanel(
-      stat("Circuit", "Worst circuit-breaker state over the gateway replicas.", "none", { expr: `max(${m.circuitState.name}{${sel}})` }, [
+      stat("Circuit", "Worst circuit state over the gateway replicas, as calls see it: closed while any endpoint takes calls, open when every endpoint fails fast.", "none", { expr: `max(${m.circuitState.name}{${sel}})` }, [
         { type: MappingType.ValueToText, options: circuitText },
       ]),
     )
@@ -57,6 +57,16 @@ export function serverDashboard(options: ResolvedMonitoringOptions): Dashboard {
       timeseries("Latency and SLO", "Tool-call duration quantiles over 5m, against the server's p99 SLO.", "s", [
         { expr: `${RECORDS.serverLatency}{${sel}}`, legend: "p{{quantile}}" },
         { expr: `${RECORDS.sloP99Latency}{${sel}} or vector(${options.slo.p99LatencySeconds})`, legend: "p99 SLO" },
+      ]),
+    )
+    .withPanel(
+      timeseries("Error ratio by version", "Share of failed calls over 5m on each side of a canary split (stable, canary).", "percentunit", [
+        { expr: `${RECORDS.versionErrorRatio}{${sel}}`, legend: "{{version}}" },
+      ]),
+    )
+    .withPanel(
+      timeseries("p99 latency by version", "p99 tool-call duration over 5m on each side of a canary split (stable, canary).", "s", [
+        { expr: `${RECORDS.versionP99Latency}{${sel}}`, legend: "{{version}}" },
       ]),
     )
     .withPanel(

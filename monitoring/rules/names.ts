@@ -22,6 +22,9 @@ export const RECORDS = {
   serverErrorRatio: `server:${calls.replace("tool_calls", "tool_call_errors")}:ratio_rate5m`,
   serverLatency: `server_quantile:${duration}:histogram_quantile5m`,
   serverRateLimitedRate: `server:${rateLimited}:rate5m`,
+  /** Per server and side of a canary split (`version`: stable or canary): what the canary alerts compare. */
+  versionErrorRatio: `server_version:${calls.replace("tool_calls", "tool_call_errors")}:ratio_rate5m`,
+  versionP99Latency: `server_version:${duration}:p99_5m`,
   fleetCallRate: `fleet:${calls}:rate5m`,
   fleetErrorRatio: `fleet:${calls.replace("tool_calls", "tool_call_errors")}:ratio_rate5m`,
   fleetLatency: `fleet_quantile:${duration}:histogram_quantile5m`,

@@ -25,6 +25,12 @@ export function serverRecordingRules(): RuleGroup<RecordingRule> {
       labels: { quantile: q },
     })),
     {
+      // Per side of a canary split; a side without failures has a ratio of 0.
+      record: RECORDS.versionErrorRatio,
+      expr: `(sum by (server, version) (rate(${m.toolCalls.name}{${failedOutcomeMatcher}}[5m])) or on (server, version) (0 * sum by (server, version) (rate(${m.toolCalls.name}[5m])))) / sum by (server, version) (rate(${m.toolCalls.name}[5m]))`,
+    },
+    { record: RECORDS.versionP99Latency, expr: `histogram_quantile(0.99, sum by (server, version, le) (rate(${m.toolCallDuration.name}_bucket[5m])))` },
+    {
       // The counter appears with the first refusal; until then a server with calls has a refusal rate of 0.
       record: RECORDS.serverRateLimitedRate,
       expr: `sum by (server) (rate(${m.rateLimited.name}[5m])) or (0 * ${RECORDS.serverCallRate})`,

@@ -5,13 +5,17 @@ import { DOCKER_CONTAINER } from "../lib/types.js";
 interface Use {
   what: string;
   urn: string;
+  /** Who the port belongs to: a server's Services (its own, its headless one, its canary's) share it. */
+  owner?: string;
 }
 
 /** Reports every port of `scope` used by more than one owner. */
 function clashes(uses: Map<string, Map<number, Use[]>>, scopeWord: string, report: (message: string, urn: string) => void): void {
   for (const [scope, ports] of uses) {
     for (const [port, owners] of ports) {
-      const distinct = [...new Map(owners.map((o) => [o.what, o])).values()];
+      const byOwner = new Map<string, Use>();
+      for (const o of owners) if (!byOwner.has(o.owner ?? o.what)) byOwner.set(o.owner ?? o.what, o);
+      const distinct = [...byOwner.values()];
       if (distinct.length < 2) continue;
       const names = distinct.map((o) => o.what);
       const list = `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
@@ -32,9 +36,10 @@ function serviceUses(resources: PolicyResource[]): Map<string, Map<number, Use[]
   for (const r of resources.filter((r) => r.type === K8S.Service)) {
     const namespace = (r.props.metadata as ObjectMeta | undefined)?.namespace ?? "default";
     const what = `Service \`${objectName(r.props, r.name)}\``;
+    const server = (r.props.metadata as ObjectMeta | undefined)?.labels?.["app.kubernetes.io/name"];
     const ports = (r.props.spec as { ports?: Array<{ name?: string; port?: number }> } | undefined)?.ports ?? [];
     // Every pod may serve metrics on the same port; only the ports clients reach must be unique.
-    for (const p of ports) if (p.name !== "metrics") add(uses, namespace, p.port, { what, urn: r.urn });
+    for (const p of ports) if (p.name !== "metrics") add(uses, namespace, p.port, { what, urn: r.urn, ...(server !== undefined ? { owner: `server ${server}` } : {}) });
   }
   return uses;
 }

@@ -195,6 +195,18 @@ describe("validation problems name the file, the field and the fix", () => {
     ).toEqual(["servers/linear.ts: `port` 3002 is already used by servers/github.ts. Pick another port, e.g. 3101 (the next free one)."]);
   });
 
+  it("a fallback names another server of the catalog, not itself and not one that does not exist", () => {
+    expect(
+      problemsOfSpecs([
+        { file: "servers/search.ts", spec: spec({ name: "search", port: 3201, fallback: { lookup: ["backup", "search", "nowhere"] } }) },
+        { file: "servers/backup.ts", spec: spec({ name: "backup", port: 3202 }) },
+      ]),
+    ).toEqual([
+      'servers/search.ts: `fallback.lookup` names "search", this server itself. Name another server that offers "lookup".',
+      'servers/search.ts: `fallback.lookup` names "nowhere", which is no server of the catalog. Use one of: backup.',
+    ]);
+  });
+
   it("duplicate name (which also cannot match its file name)", () => {
     expect(
       problemsOfSpecs([

@@ -282,6 +282,15 @@ function fleetProblems(servers: readonly CatalogEntry[], modified: ReadonlyMap<s
     taken.add(free);
     problems.push(`${file}: \`port\` ${spec.port} is already used by ${owner}. Pick another port, e.g. ${free} (the next free one).`);
   }
+  // Capability fallback names other servers of the catalog.
+  for (const { file, spec } of servers) {
+    for (const [tool, fallbacks] of Object.entries(spec.fallback)) {
+      for (const other of fallbacks) {
+        if (other === spec.name) problems.push(`${file}: \`fallback.${tool}\` names "${other}", this server itself. Name another server that offers "${tool}".`);
+        else if (!names.has(other)) problems.push(`${file}: \`fallback.${tool}\` names "${other}", which is no server of the catalog. Use one of: ${[...names.keys()].filter((n) => n !== spec.name).sort().join(", ")}.`);
+      }
+    }
+  }
   return problems;
 }
 

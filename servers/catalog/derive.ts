@@ -107,6 +107,9 @@ export function workloadLabels(w: { name: string; instance: string; component: s
   return { "app.kubernetes.io/name": w.name, "app.kubernetes.io/instance": w.instance, "app.kubernetes.io/component": w.component, ...fleetLabels(w.owner) };
 }
 
+/** Label of a canary's objects (`canary`); the stable ones have none. */
+export const TRACK_LABEL = "mcp-fleet.dev/track";
+
 /** `app.kubernetes.io/component` of every server's objects. */
 const SERVER_COMPONENT = "mcp-server";
 
@@ -129,6 +132,10 @@ export interface ServerModel {
   path: string;
   /** Where the fleet's gateway reaches it (Streamable HTTP): `http://<Service or alias>:<port><path>`. */
   url: string;
+  /** Kubernetes: the headless Service whose DNS name has one address per ready pod (the gateway balances over them). */
+  headless?: { serviceName: string; url: string };
+  /** A spec with `canary`: its Deployment, Service (and adapter ConfigMap), labels, selector and URL. */
+  canary?: { k8sName: string; labels: Record<string, string>; selector: Record<string, string>; url: string; configMapName?: string };
 }
 
 export interface GatewayModel {
@@ -195,6 +202,21 @@ export function fleetModel<N extends FleetNetwork>(catalog: Pick<Catalog, "root"
       url: httpUrl(hostOn(options.network, k8sName), spec.port, path),
     };
     if (runs.kind === "adapter") server.adapter = { configMapName: `${k8sName}-config`, sessionSecretName: `${k8sName}-session` };
+    if (options.network.kind === "cluster") {
+      const serviceName = `${k8sName}-headless`;
+      server.headless = { serviceName, url: httpUrl(clusterServiceHost(serviceName, options.network.namespace), spec.port, path) };
+    }
+    if (spec.canary !== undefined) {
+      const canaryName = `${k8sName}-canary`;
+      const canaryDerived = workloadLabels({ name: spec.name, instance: canaryName, component: SERVER_COMPONENT, owner: spec.owner });
+      server.canary = {
+        k8sName: canaryName,
+        labels: { ...spec.labels, ...canaryDerived, [TRACK_LABEL]: "canary", "app.kubernetes.io/version": spec.canary.version },
+        selector: selectorOf(canaryDerived),
+        url: spec.canary.url ?? httpUrl(hostOn(options.network, canaryName), spec.port, path),
+        ...(runs.kind === "adapter" ? { configMapName: `${canaryName}-config` } : {}),
+      };
+    }
     return server;
   });
   return {
@@ -219,8 +241,28 @@ export function fleetModel<N extends FleetNetwork>(catalog: Pick<Catalog, "root"
   };
 }
 
-/** How a gateway reaches a server: runs it as its spec says (`cwd`: where a stdio command runs), or at a URL. */
-export type BackendReach = { kind: "as-specified"; cwd: string } | { kind: "url"; url: string };
+/**
+ * How a gateway reaches a server: runs it as its spec says (`cwd`: where a stdio command runs), or at a URL
+ * (`dns`: the URL's name has an address per pod, a headless Service; `canaryUrl`: where its canary is).
+ */
+export type BackendReach = { kind: "as-specified"; cwd: string } | { kind: "url"; url: string; dns?: boolean; canaryUrl?: string };
+
+/**
+ * The gateway's resilience settings of a spec (balancing, health checks, breaker, retries, fallback; the canary is
+ * added by reach), only where they differ from the gateway's own defaults: a spec that sets none renders as before.
+ */
+function resilienceOf(spec: ServerSpec): Pick<BackendConfigInput, "balancing" | "healthCheck" | "breaker" | "retries" | "fallback"> {
+  const h = spec.healthCheck;
+  const out: Pick<BackendConfigInput, "balancing" | "healthCheck" | "breaker" | "retries" | "fallback"> = {};
+  if (spec.balancing !== "least-outstanding") out.balancing = spec.balancing;
+  if (h.method !== "ping" || h.intervalSeconds !== 10 || h.timeoutSeconds !== 5 || h.failureThreshold !== 3) {
+    out.healthCheck = { kind: h.method, intervalMs: h.intervalSeconds * 1000, timeoutMs: h.timeoutSeconds * 1000, failureThreshold: h.failureThreshold };
+  }
+  if (Object.keys(spec.breaker).length > 0) out.breaker = { ...spec.breaker };
+  if (Object.keys(spec.retries).length > 0) out.retries = { ...spec.retries };
+  if (Object.keys(spec.fallback).length > 0) out.fallback = Object.fromEntries(Object.entries(spec.fallback).map(([tool, servers]) => [tool, [...servers]]));
+  return out;
+}
 
 /**
  * The gateway backend of a spec: the one place a spec becomes gateway config. Secrets by name only: a stdio
@@ -236,20 +278,41 @@ export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendCo
     ...(spec.protocol === "auto" ? {} : { protocol: spec.protocol }),
     ...(spec.access.length > 0 ? { access: spec.access.map((r) => ({ roles: [...r.roles], tools: [...r.tools], resources: [...r.resources], prompts: [...r.prompts] })) } : {}),
     ...(spec.rateLimits.length > 0 ? { rateLimits: spec.rateLimits.map((r) => ({ ...r })) } : {}),
+    ...resilienceOf(spec),
   };
   const t = spec.transport;
-  if (reach.kind === "url") return { ...common, transport: "http", url: reach.url };
+  const canary = spec.canary;
+  if (reach.kind === "url") {
+    return {
+      ...common,
+      transport: "http",
+      url: reach.url,
+      ...(reach.dns === true ? { dns: {} } : {}),
+      ...(canary !== undefined && reach.canaryUrl !== undefined ? { canary: { weight: canary.weight, version: canary.version, url: reach.canaryUrl } } : {}),
+    };
+  }
   switch (t.type) {
     case "stdio":
-      return { ...common, transport: "stdio", command: t.command, args: [...t.args], env: { ...spec.env, ...t.env }, inheritEnv: [...spec.secrets], cwd: reach.cwd };
+      return {
+        ...common,
+        transport: "stdio",
+        command: t.command,
+        args: [...t.args],
+        env: { ...spec.env, ...t.env },
+        inheritEnv: [...spec.secrets],
+        cwd: reach.cwd,
+        ...(spec.instances !== 1 ? { instances: spec.instances } : {}),
+        ...(canary !== undefined ? { canary: { weight: canary.weight, version: canary.version, ...(canary.args !== undefined ? { args: [...canary.args] } : {}) } } : {}),
+      };
     case "http":
     case "sse": {
       // Credentials only where the server is reached as specified (its adapter, or a local run): that is where its secrets are.
       const credentials = Object.keys(spec.credentials.headers).length > 0 ? { credentials: { headers: { ...spec.credentials.headers } } } : {};
-      if (t.type === "http") return { ...common, transport: "http", url: t.url, ...credentials };
+      const canaryOf = canary?.url !== undefined ? { canary: { weight: canary.weight, version: canary.version, url: canary.url } } : {};
+      if (t.type === "http") return { ...common, transport: "http", url: t.url, ...credentials, ...canaryOf };
       // The catalog refuses 2026-07-28 over SSE (it predates it).
       const { protocol: _pinned, ...rest } = common;
-      return { ...rest, transport: "sse", url: t.url, ...(spec.protocol === "2025-11-25" ? { protocol: "2025-11-25" as const } : {}), ...credentials };
+      return { ...rest, transport: "sse", url: t.url, ...(spec.protocol === "2025-11-25" ? { protocol: "2025-11-25" as const } : {}), ...credentials, ...canaryOf };
     }
     case "image":
       throw new Error(`Server "${spec.name}" runs from container image ${t.image}: a gateway reaches it only at its deployed URL.`);

@@ -127,11 +127,15 @@ export const ServerSpecSchema = z
     /** Extra Kubernetes labels. @default {} */
     labels: z.record(z.string(), z.string()).default({}),
     /**
-     * Timing of the Kubernetes liveness and readiness probes of the server's pod: an adapter's `/healthz` and
-     * `/readyz`, a TCP connect for an image. Nothing else reads it (the gateway tracks backends on its own).
+     * Health checks: the gateway's active check of each endpoint (`method` every `intervalSeconds`, within
+     * `timeoutSeconds`; `failureThreshold` failures in a row open the endpoint's circuit), and the timing of the
+     * Kubernetes liveness and readiness probes of the server's pod (an adapter's `/healthz` and `/readyz`, a TCP
+     * connect for an image).
      */
     healthCheck: z
       .object({
+        /** What the gateway's active check sends: MCP `ping`, or `server/discover` for 2026-07-28 servers. @default "ping" */
+        method: z.enum(["ping", "server/discover"]).default("ping"),
         /** @default 10 */
         intervalSeconds: z.number().int().positive().default(10),
         /** @default 5 */
@@ -140,7 +144,7 @@ export const ServerSpecSchema = z
         failureThreshold: z.number().int().positive().default(3),
       })
       .strict()
-      .default({ intervalSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+      .default({ method: "ping", intervalSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
     /** Timeout of one call through the gateway, in milliseconds. @default 30000 */
     timeoutMs: z.number().int().positive().default(30_000),
     /** `shared`: one backend connection for all clients; `session`: one per client session. @default "shared" */
@@ -152,6 +156,44 @@ export const ServerSpecSchema = z
      * revision whatever this says: the gateway translates. An `sse` transport speaks 2025 only. @default "auto"
      */
     protocol: z.enum(["auto", "2025-11-25", "2026-07-28"]).default("auto"),
+    // Resilience: how the gateway balances, breaks, retries and falls back for this server, and its canary.
+    /** stdio servers: processes per gateway (or adapter pod), each an endpoint the gateway balances over. @default 1 */
+    instances: z.number().int().min(1).max(64).default(1),
+    /** How the gateway picks one of the server's endpoints (pods, instances). @default "least-outstanding" */
+    balancing: z.enum(["least-outstanding", "round-robin", "weighted"]).default("least-outstanding"),
+    /** The gateway's circuit breaker per endpoint; unset fields keep the gateway's defaults (5 failed calls, 5 s open, up to 60 s). @default {} */
+    breaker: z
+      .object({ enabled: z.boolean().optional(), failureThreshold: z.number().int().positive().optional(), openMs: z.number().int().positive().optional(), maxOpenMs: z.number().int().positive().optional() })
+      .strict()
+      .default({}),
+    /** Retries of what is safe to retry; unset fields keep the gateway's defaults (2 attempts, a 10 % budget). @default {} */
+    retries: z
+      .object({ maxAttempts: z.number().int().min(0).max(10).optional(), budgetRatio: z.number().min(0).max(1).optional() })
+      .strict()
+      .default({}),
+    /** Per tool (its own name): servers of the fleet that serve it when this one is down, if their input schema is identical. @default {} */
+    fallback: z.record(z.string().min(1), z.array(z.string().regex(DNS1123_LABEL, "must be a server name")).min(1)).default({}),
+    /**
+     * A canary: a second Deployment (its own image, version or args) that gets `weight` percent of the sessions,
+     * each session sticky to its side; `weight` 0 and 100 give blue-green. Alerts fire when it fails or is slower
+     * than the stable version.
+     */
+    canary: z
+      .object({
+        weight: z.number().int("must be a whole percent").min(0).max(100),
+        /** What the canary runs (metrics say `version="canary"`; this goes in logs, status and the pods' labels). */
+        version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, "must be a version such as 1.3.0-rc.1"),
+        /** Another image (built or image servers: the server's; adapters: the gateway image that runs it). @default the stable one's */
+        image: z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, "must be an image reference such as ghcr.io/org/server:1.3.0").optional(),
+        /** Other arguments: a stdio server's `args`, an image's container args. @default the stable ones */
+        args: z.array(z.string()).optional(),
+        /** Remote (http/sse) servers: the canary's URL. */
+        url: url.optional(),
+        /** @default 1 */
+        replicas: z.number().int().min(0).max(100).default(1),
+      })
+      .strict()
+      .optional(),
     /** Service-level objectives for alerts; unset fields use the fleet defaults. @default {} */
     slo: z
       .object({

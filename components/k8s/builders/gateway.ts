@@ -53,6 +53,14 @@ export interface GatewayObjectsInput {
   secretKeys?: string[];
   /** @default { kind: "annotations" } */
   monitoring?: MonitoringHook;
+  /**
+   * Roll the gateway's pods when its config changes (a checksum annotation of the config). `false`: the pods stay
+   * and each gateway reloads the ConfigMap in place when the kubelet updates the mount (hot reload: sessions and
+   * calls in flight stay). @default true
+   */
+  rollOnConfigChange?: boolean;
+  /** OpenTelemetry export of the gateway's traces, rendered into its config. @default none */
+  tracing?: GatewayConfigInput["tracing"];
 }
 
 /** The gateway's objects, with its names, labels, port and path from the fleet model. */
@@ -84,7 +92,7 @@ export function gatewayObjects(input: GatewayObjectsInput): GatewayObjects {
   const secretName = input.fleet.gateway.secretName;
   const secretKeys = input.secretKeys ?? [SESSION_SECRET_ENV];
   const env: IEnvVar[] = secretKeys.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: secretName, key } } }));
-  const podAnnotations: Record<string, string> = { "mcp-fleet.dev/config-checksum": checksum(configYaml) };
+  const podAnnotations: Record<string, string> = input.rollOnConfigChange === false ? {} : { "mcp-fleet.dev/config-checksum": checksum(configYaml) };
   if (monitoring.kind === "annotations") Object.assign(podAnnotations, scrapeAnnotations(port));
 
   const configMap = buildConfigMap({ ...m, name: input.fleet.gateway.configMapName }, { [GATEWAY_CONFIG_FILE]: configYaml });

@@ -74,6 +74,18 @@ export function buildService(m: ObjectMeta, selector: Record<string, string>, po
   };
 }
 
+/**
+ * A headless Service (`clusterIP: None`) over the same pods: its DNS name resolves to one address per ready pod, so
+ * the gateway balances over the pods itself, breaks each pod's circuit and drains a pod that goes away. Its
+ * instance label differs from the workload's (`<name>-headless`): monitors that select the workload's Service do
+ * not scrape the pods twice.
+ */
+export function buildHeadlessService(m: ObjectMeta, selector: Record<string, string>, port: number): IService {
+  const service = buildService({ ...m, labels: { ...m.labels, "app.kubernetes.io/instance": m.name } }, selector, port);
+  service.spec = { ...service.spec, clusterIP: "None", publishNotReadyAddresses: false };
+  return service;
+}
+
 export interface DeploymentInput {
   meta: ObjectMeta;
   selector: Record<string, string>;

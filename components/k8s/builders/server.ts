@@ -8,6 +8,7 @@ import { GATEWAY_CONFIG_DIR, GATEWAY_CONFIG_FILE, type Workload } from "../../wo
 import {
   buildConfigMap,
   buildDeployment,
+  buildHeadlessService,
   buildHorizontalPodAutoscaler,
   buildNetworkPolicy,
   buildPodDisruptionBudget,
@@ -38,6 +39,8 @@ export interface ServerObjectsInput {
   serviceAccountAnnotations?: Record<string, string>;
   /** Sync the server's secrets from AWS Secrets Manager (External Secrets Operator). @default undefined */
   externalSecrets?: ExternalSecretsInput;
+  /** The canary's workload (a spec with `canary`). */
+  canaryWorkload?: CanaryWorkload;
 }
 
 export interface ServerObjects {
@@ -49,6 +52,10 @@ export interface ServerObjects {
   configMap?: IConfigMap;
   deployment: IDeployment;
   service: IService;
+  /** Kubernetes: the headless Service the gateway discovers the pods by (an endpoint each). */
+  headlessService?: IService;
+  /** A spec with `canary`: its Deployment (own image, version or args), Service, NetworkPolicy, and adapter config. */
+  canary?: { configMap?: IConfigMap; deployment: IDeployment; service: IService; networkPolicy: INetworkPolicy };
   podDisruptionBudget: IPodDisruptionBudget;
   horizontalPodAutoscaler?: IHorizontalPodAutoscaler;
   networkPolicy: INetworkPolicy;
@@ -57,6 +64,15 @@ export interface ServerObjects {
   externalSecret?: CustomObject;
   /** Adapters: the Secret their replicas' shared session key is read from (its value comes from the caller). */
   sessionSecret?: { name: string; key: string };
+}
+
+/** What the canary runs: the stable workload with the canary's image, and its args (a stdio server's, or the container's). */
+export interface CanaryWorkload {
+  image: string;
+  /** Adapters: the adapter config with the canary's stdio args, and its checksum. */
+  adapter?: { configYaml: string; checksum: string };
+  /** Built and image servers: container args. */
+  args?: string[];
 }
 
 /** Secret references, one per secret variable: never a value. */
@@ -89,24 +105,39 @@ export function serverObjects(input: ServerObjectsInput): ServerObjects {
 
   const replicas = input.autoscaling?.minReplicas ?? spec.replicas;
   const configMap = w.kind === "adapter" && server.adapter !== undefined ? buildConfigMap({ ...m, name: server.adapter.configMapName }, { [GATEWAY_CONFIG_FILE]: w.configYaml }) : undefined;
-  const deployment = buildDeployment({
-    meta: m,
-    selector,
-    replicas,
-    serviceAccountName: k8sName,
-    podAnnotations,
-    container: {
-      name: "server",
-      image: w.image,
-      ...(w.kind === "adapter" ? { command: w.command } : {}),
+  const podOf = (meta: typeof m, podSelector: Record<string, string>, count: number, image: string, annotations: Record<string, string>, configMapName: string | undefined, args: string[] | undefined) =>
+    buildDeployment({
+      meta,
+      selector: podSelector,
+      replicas: count,
+      serviceAccountName: k8sName,
+      podAnnotations: annotations,
+      container: {
+        name: "server",
+        image,
+        ...(w.kind === "adapter" ? { command: w.command } : {}),
+        ...(args !== undefined ? { args } : {}),
+        port: spec.port,
+        env,
+        resources: spec.resources,
+        probe: w.kind === "adapter" ? { kind: "http", livenessPath: "/healthz", readinessPath: "/readyz" } : { kind: "tcp" },
+        probeTiming: { periodSeconds: spec.healthCheck.intervalSeconds, timeoutSeconds: spec.healthCheck.timeoutSeconds, failureThreshold: spec.healthCheck.failureThreshold },
+      },
+      ...(configMapName !== undefined ? { configMap: { name: configMapName, mountPath: GATEWAY_CONFIG_DIR } } : {}),
+    });
+  const deployment = podOf(m, selector, replicas, w.image, podAnnotations, configMap?.metadata?.name, undefined);
+  const networkPolicyOf = (meta: typeof m, podSelector: Record<string, string>) =>
+    buildNetworkPolicy({
+      meta,
+      podSelector,
       port: spec.port,
-      env,
-      resources: spec.resources,
-      probe: w.kind === "adapter" ? { kind: "http", livenessPath: "/healthz", readinessPath: "/readyz" } : { kind: "tcp" },
-      probeTiming: { periodSeconds: spec.healthCheck.intervalSeconds, timeoutSeconds: spec.healthCheck.timeoutSeconds, failureThreshold: spec.healthCheck.failureThreshold },
-    },
-    ...(configMap !== undefined ? { configMap: { name: configMap.metadata!.name!, mountPath: GATEWAY_CONFIG_DIR } } : {}),
-  });
+      from: [
+        { podSelector: { matchLabels: { ...input.fleet.gateway.selector } } },
+        { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": input.monitoringNamespace ?? "monitoring" } } },
+      ],
+      // Servers call the outside world (APIs, databases): egress stays open for them.
+      egressTo: "any",
+    });
   const out: ServerObjects = {
     k8sName,
     labels,
@@ -115,18 +146,22 @@ export function serverObjects(input: ServerObjectsInput): ServerObjects {
     deployment,
     service: buildService(m, selector, spec.port),
     podDisruptionBudget: buildPodDisruptionBudget(m, selector, replicas),
-    networkPolicy: buildNetworkPolicy({
-      meta: m,
-      podSelector: selector,
-      port: spec.port,
-      from: [
-        { podSelector: { matchLabels: { ...input.fleet.gateway.selector } } },
-        { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": input.monitoringNamespace ?? "monitoring" } } },
-      ],
-      // Servers call the outside world (APIs, databases): egress stays open for them.
-      egressTo: "any",
-    }),
+    networkPolicy: networkPolicyOf(m, selector),
   };
+  if (server.headless !== undefined) out.headlessService = buildHeadlessService({ ...m, name: server.headless.serviceName }, selector, spec.port);
+  const canary = server.canary;
+  const cw = input.canaryWorkload;
+  if (canary !== undefined && cw !== undefined && spec.canary !== undefined) {
+    const cm = { name: canary.k8sName, namespace: m.namespace, labels: canary.labels };
+    const canaryConfig = cw.adapter !== undefined && canary.configMapName !== undefined ? buildConfigMap({ ...cm, name: canary.configMapName }, { [GATEWAY_CONFIG_FILE]: cw.adapter.configYaml }) : undefined;
+    const annotations = { ...podAnnotations, ...(cw.adapter !== undefined ? { "mcp-fleet.dev/config-checksum": cw.adapter.checksum } : {}) };
+    out.canary = {
+      deployment: podOf(cm, canary.selector, spec.canary.replicas, cw.image, annotations, canaryConfig?.metadata?.name, cw.args),
+      service: buildService(cm, canary.selector, spec.port),
+      networkPolicy: networkPolicyOf(cm, canary.selector),
+      ...(canaryConfig !== undefined ? { configMap: canaryConfig } : {}),
+    };
+  }
   if (configMap !== undefined) out.configMap = configMap;
   if (sessionSecret !== undefined) out.sessionSecret = sessionSecret;
   if (input.autoscaling !== undefined) out.horizontalPodAutoscaler = buildHorizontalPodAutoscaler(m, k8sName, input.autoscaling);
@@ -147,6 +182,11 @@ export function serverObjectList(o: ServerObjects): RoleObject[] {
     { role: "config", object: o.configMap },
     { role: "deploy", object: o.deployment },
     { role: "svc", object: o.service },
+    { role: "headless", object: o.headlessService },
+    { role: "canary-config", object: o.canary?.configMap },
+    { role: "canary-deploy", object: o.canary?.deployment },
+    { role: "canary-svc", object: o.canary?.service },
+    { role: "canary-netpol", object: o.canary?.networkPolicy },
     { role: "pdb", object: o.podDisruptionBudget },
     { role: "hpa", object: o.horizontalPodAutoscaler },
     { role: "netpol", object: o.networkPolicy },

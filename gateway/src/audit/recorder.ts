@@ -53,8 +53,9 @@ export class CallAudit {
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
         requestId: call.ctx.reqId,
       };
-      const traceId = (call.ctx as { traceId?: unknown }).traceId;
-      if (typeof traceId === "string") record.traceId = traceId;
+      // The W3C trace of the request (the caller's traceparent, or the gateway's own span when tracing is on).
+      const traceId = call.ctx.trace?.traceId;
+      if (traceId !== undefined) record.traceId = traceId;
       const args = request.params?.arguments;
       if (this.argumentFields.length > 0 && args !== null && typeof args === "object") {
         const kept: Record<string, unknown> = {};

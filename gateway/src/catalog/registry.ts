@@ -3,6 +3,7 @@
  * (on connect and on the backend's `notifications/<kind>/list_changed`), cached, and indexed for routing. Every
  * client session reads the same lists: memory per session does not grow with the number of tools.
  */
+import { createHash } from "node:crypto";
 import type { Logger } from "../observability/logger.js";
 import { LIST_WITHOUT_HINT, hintOf, strictest, type CacheHint } from "../protocol/cache-hints.js";
 import { paramHeadersOf } from "../protocol/headers.js";
@@ -41,6 +42,16 @@ export interface RegistryOptions {
   onChange?: (kinds: Set<ListKind>) => void;
 }
 
+/** JSON with object keys sorted at every level: equal schemas hash equal whatever order their keys were written in. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
 function templateToRegExp(template: string): RegExp {
   const escaped = template.replace(/[.+^$()|[\]\\?*]/g, "\\$&");
   return new RegExp(`^${escaped.replace(/\{[^}]*\}/g, ".+?")}$`);
@@ -70,6 +81,37 @@ export class Registry implements CatalogView {
     this.order.push(name);
     this.lists.set(name, { tools: [], resources: [], resourceTemplates: [], prompts: [], hints: {} });
   }
+
+  /** Forgets a server (removed by a config reload): its items leave the lists, and clients hear of it. */
+  removeServer(name: string): void {
+    const lists = this.lists.get(name);
+    if (lists === undefined) return;
+    this.lists.delete(name);
+    this.order.splice(this.order.indexOf(name), 1);
+    const changed = new Set<ListKind>((Object.keys(LISTS) as ListKind[]).filter((kind) => lists[kind].length > 0));
+    this.rebuild();
+    if (changed.size > 0) this.options.onChange?.(changed);
+  }
+
+  /** Rebuilds the aggregated lists after the tool filter changed (a config reload); clients hear of a change. */
+  refilter(): void {
+    const before = JSON.stringify(this.tools.map((t) => t.name));
+    this.rebuild();
+    if (JSON.stringify(this.tools.map((t) => t.name)) !== before) this.options.onChange?.(new Set(["tools"]));
+  }
+
+  /** SHA-256 of the input schema `server` lists for its tool `tool` (canonical JSON: keys sorted), if it lists the tool. */
+  inputSchemaHash(server: string, tool: string): string | undefined {
+    const item = this.lists.get(server)?.tools.find((t) => t.name === tool);
+    if (item === undefined) return undefined;
+    let hash = this.schemaHashes.get(item);
+    if (hash === undefined) {
+      hash = createHash("sha256").update(canonicalJson(item.inputSchema ?? null)).digest("hex");
+      this.schemaHashes.set(item, hash);
+    }
+    return hash;
+  }
+  private readonly schemaHashes = new WeakMap<Item, string>();
 
   tool(exposed: string): Target | undefined {
     return this.toolIndex.get(exposed);
@@ -192,7 +234,8 @@ export class Registry implements CatalogView {
           this.options.logger.warn({ server, tool: name }, `tool "${name}" of server "${server}" is not exposed: ${paramHeaders}`);
           continue;
         }
-        const target: Target = { server, name };
+        const hints = tool.annotations as { readOnlyHint?: unknown; idempotentHint?: unknown } | undefined;
+        const target: Target = { server, name, retrySafe: hints?.readOnlyHint === true || hints?.idempotentHint === true };
         if (paramHeaders.length > 0) target.paramHeaders = paramHeaders;
         const taskSupport = (tool.execution as { taskSupport?: unknown } | undefined)?.taskSupport;
         if (taskSupport === "optional" || taskSupport === "required") target.taskSupport = taskSupport;

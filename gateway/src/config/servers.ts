@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { AccessRuleSchema, CredentialsSchema, ServerRateLimitSchema } from "./access.js";
 import { ENV_NAME, SERVER_NAME } from "./names.js";
+import { instancesField, remoteEndpointFields, resilienceFields } from "./resilience.js";
 
 const globList = z.array(z.string().min(1)).default([]);
 
@@ -39,6 +40,8 @@ const commonServerFields = {
    * further session's call gets an error naming this field until one of them ends. @default 64
    */
   maxConnections: z.number().int().positive().max(10_000).default(64),
+  // Resilience (config/resilience.ts): balancing, health checks, breakers, retries, fallback, canary.
+  ...resilienceFields,
   // --- The MCP revision spoken to the backend (2026-07-28 support) ---
   /**
    * Which MCP revision the gateway speaks to this backend. `auto`: probe with `server/discover`; a 2026-07-28 answer
@@ -85,6 +88,8 @@ export const StdioServerSchema = z
       })
       .strict()
       .prefault({}),
+    // Resilience: processes of this server, each an endpoint.
+    ...instancesField,
   })
   .strict();
 
@@ -96,6 +101,8 @@ const remoteServerFields = {
     .refine((u) => /^https?:$/.test(new URL(u).protocol), "must be an http:// or https:// URL"),
   /** Extra request headers (e.g. authorization for a remote server). @default {} */
   headers: z.record(z.string(), z.string()).default({}),
+  // Resilience: more endpoints (a list, or the addresses of a DNS name).
+  ...remoteEndpointFields,
   /** How the gateway presents itself (and the caller) to this server: header templates over its environment. @default { headers: {} } */
   credentials: CredentialsSchema.prefault({}),
 };

@@ -68,7 +68,7 @@ export class Dispatcher {
       try {
         this.deps.routes.handle(call, request, reply);
       } catch (error) {
-        this.deps.logger.error({ reqId: ctx.reqId, sessionId: session.id, method: request.method, err: (error as Error).stack }, "request failed");
+        this.deps.logger.error({ reqId: ctx.reqId, traceId: ctx.trace?.traceId, sessionId: session.id, method: request.method, err: (error as Error).stack }, "request failed");
         call.cancel?.("internal error");
         reply(errorResponse(request.id, ErrorCode.InternalError, `Internal error while handling ${methodLabel(request.method)}`));
       }

@@ -10,6 +10,7 @@ import { accepts, isJsonContentType } from "../http/guards.js";
 import type { H1Request, H1Response } from "../http/h1/server.js";
 import { ErrorCode, errorResponse, type JsonRpcMessage } from "../jsonrpc.js";
 import type { Logger } from "../observability/logger.js";
+import { traceOfHeaders, type Tracing } from "../observability/tracing.js";
 import { envelopeProblem, validId } from "../protocol/envelope.js";
 import { eraOf, type Era } from "../protocol/era.js";
 import { nestingExceeds } from "../protocol/json.js";
@@ -33,6 +34,8 @@ export interface EndpointDeps {
   /** The front of each era; an era without its own front is served by the legacy one. */
   fronts: { legacy: Front } & Partial<Record<Era, Front>>;
   logger: Logger;
+  /** Spans of requests (observability/tracing.ts); unset: no span is made. */
+  tracing?: Tracing;
 }
 
 export class McpEndpoint {
@@ -127,6 +130,12 @@ export class McpEndpoint {
     }
     const era = eraOf(req, body);
     const ctx: RequestContext = { reqId: req.reqId ?? "", era, caller, view: this.deps.viewFor?.(caller) ?? this.deps.view };
+    const trace = this.deps.tracing?.request(req.method, this.deps.config.listen.path, req.headers) ?? traceOfHeaders(req.headers);
+    if (trace !== undefined) {
+      ctx.trace = trace;
+      const span = trace.span;
+      if (span !== undefined) res.onClose(() => span.setAttribute("http.response.status_code", res.statusCode).end());
+    }
     (this.deps.fronts[era] ?? this.deps.fronts.legacy).post(ctx, req, res, messages, batch);
   }
 }

@@ -12,6 +12,10 @@ export interface BackendStatus {
   /** The MCP revision spoken with it, while it is up (e.g. `2026-07-28`, or what its `initialize` answered). */
   protocol?: string;
   lastError?: string;
+  /** The circuit state its calls see (closed while any endpoint's circuit is). */
+  circuit?: "closed" | "half_open" | "open";
+  /** Servers with more than one endpoint: each one (`key`: its instance, URL index, address or `canary`). */
+  endpoints?: { key: string; track: "stable" | "canary"; state: "up" | "down" | "connecting"; circuit: "closed" | "half_open" | "open"; outstanding: number; draining?: boolean }[];
 }
 
 export interface HttpServerDeps {

@@ -17,9 +17,18 @@ export interface MetricDefinition {
   readonly buckets?: readonly number[];
 }
 
-/** Outcome of a proxied call: `ok`, a tool-level error (`isError`), a JSON-RPC error, a timeout, or a dead backend. */
-export const OUTCOMES = ["ok", "tool_error", "error", "timeout", "unavailable"] as const;
+/**
+ * Outcome of a proxied call: `ok`, a tool-level error (`isError`), a JSON-RPC error, a timeout, a dead backend, or
+ * served by a fallback server (capability fallback: the primary could not take it).
+ */
+export const OUTCOMES = ["ok", "tool_error", "error", "timeout", "unavailable", "fallback"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
+
+/** Sides of a canary split: the `version` label of per-call metrics (bounded: two values). */
+export const VERSIONS = ["stable", "canary"] as const;
+
+/** Results of a config reload: applied, the same as what runs, or refused (invalid file; the old config keeps serving). */
+export const RELOAD_RESULTS = ["applied", "unchanged", "invalid"] as const;
 
 /** Circuit breaker states as gauge values. */
 export const CIRCUIT_STATES = { closed: 0, half_open: 1, open: 2 } as const;
@@ -49,14 +58,14 @@ export const METRICS = {
   toolCalls: {
     name: "mcp_gateway_tool_calls_total",
     type: "counter",
-    help: "Tool calls routed to a backend by server, tool and outcome.",
-    labels: ["server", "tool", "outcome"],
+    help: "Tool calls routed to a backend by server, tool, outcome and side of a canary split (version: stable or canary).",
+    labels: ["server", "tool", "outcome", "version"],
   },
   toolCallDuration: {
     name: "mcp_gateway_tool_call_duration_seconds",
     type: "histogram",
-    help: "Duration of tool calls routed to a backend, by server.",
-    labels: ["server"],
+    help: "Duration of tool calls routed to a backend, by server and side of a canary split (version: stable or canary).",
+    labels: ["server", "version"],
     buckets: LATENCY_BUCKETS,
   },
   backendUp: {
@@ -74,7 +83,7 @@ export const METRICS = {
   circuitState: {
     name: "mcp_gateway_circuit_state",
     type: "gauge",
-    help: "Circuit breaker state per backend: 0 closed, 1 half-open, 2 open.",
+    help: "Circuit breaker state of a server as its calls see it: 0 closed (some endpoint takes calls), 1 half-open (none does, one probes), 2 open (calls fail fast).",
     labels: ["server"],
   },
   rateLimited: {
@@ -82,6 +91,12 @@ export const METRICS = {
     type: "counter",
     help: "Calls refused by a rate limit, by server.",
     labels: ["server"],
+  },
+  configReloads: {
+    name: "mcp_gateway_config_reloads_total",
+    type: "counter",
+    help: "Config reloads (file change or SIGHUP) by result: applied, unchanged, invalid (refused; the old config keeps serving).",
+    labels: ["result"],
   },
   sessionsActive: {
     name: "mcp_gateway_sessions_active",

@@ -3,7 +3,10 @@
  * default process and runtime metrics. Label children are cached: the hot path does a Map lookup, not label hashing.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { METRICS, type MetricDefinition, type Outcome } from "./metrics-contract.js";
+import { METRICS, type MetricDefinition, type Outcome, type RELOAD_RESULTS, type VERSIONS } from "./metrics-contract.js";
+
+export type Version = (typeof VERSIONS)[number];
+export type ReloadResult = (typeof RELOAD_RESULTS)[number];
 
 type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
 
@@ -29,6 +32,8 @@ export class GatewayMetrics {
     for (const [key, def] of Object.entries(METRICS) as [string, MetricDefinition][]) {
       this.metrics.set(key, this.create(def));
     }
+    // Known label values start at 0, so that a rate over them has data before the first event.
+    for (const result of ["applied", "unchanged", "invalid"] satisfies ReloadResult[]) this.counter("configReloads").labels(result);
   }
 
   private create(def: MetricDefinition): AnyMetric {
@@ -72,24 +77,35 @@ export class GatewayMetrics {
     this.child(this.rpcChildren, `${label} ${outcome}`, () => this.counter("rpcRequests").labels(label, outcome)).inc();
   }
 
-  toolCall(server: string, tool: string, outcome: Outcome, seconds: number): void {
-    const key = `${server}\u0000${tool}\u0000${outcome}`;
+  toolCall(server: string, tool: string, outcome: Outcome, seconds: number, version: Version = "stable"): void {
+    const key = `${server}\u0000${tool}\u0000${outcome}\u0000${version}`;
     let child = this.toolCallChildren.get(key);
     if (child === undefined) {
-      child = this.counter("toolCalls").labels(server, tool, outcome);
+      child = this.counter("toolCalls").labels(server, tool, outcome, version);
       this.toolCallChildren.set(key, child);
     }
     child.inc();
-    let duration = this.durationChildren.get(server);
+    const durationKey = version === "stable" ? server : `${server}\u0000${version}`;
+    let duration = this.durationChildren.get(durationKey);
     if (duration === undefined) {
-      duration = this.histogram("toolCallDuration").labels(server);
-      this.durationChildren.set(server, duration);
+      duration = this.histogram("toolCallDuration").labels(server, version);
+      this.durationChildren.set(durationKey, duration);
     }
     duration.observe(seconds);
   }
 
+  configReload(result: ReloadResult): void {
+    this.counter("configReloads").labels(result).inc();
+  }
+
   backendUp(server: string, transport: string, up: boolean): void {
     this.gauge("backendUp").labels(server, transport).set(up ? 1 : 0);
+  }
+
+  /** A server left the config (reload): its per-server gauges go. */
+  serverRemoved(server: string, transport: string): void {
+    this.gauge("backendUp").remove(server, transport);
+    this.gauge("circuitState").remove(server);
   }
 
   backendRestart(server: string): void {

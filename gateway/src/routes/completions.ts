@@ -22,9 +22,9 @@ export function completeRoute(forwarding: Forwarding): Route<Owned> {
     serve(call, request, owned, reply) {
       const ref = request.params!.ref as Record<string, unknown>;
       if (owned.kind === "prompt") {
-        forwarding.forward(call, owned.server, request, { ...request.params, ref: { ...ref, name: owned.name } }, reply, { label: `completion/complete for prompt "${owned.name}"` });
+        forwarding.forward(call, owned.server, request, { ...request.params, ref: { ...ref, name: owned.name } }, reply, { label: `completion/complete for prompt "${owned.name}"`, safe: true });
       } else {
-        forwarding.forward(call, owned.server, request, request.params!, reply, { label: `completion/complete for "${owned.uri}"` });
+        forwarding.forward(call, owned.server, request, request.params!, reply, { label: `completion/complete for "${owned.uri}"`, safe: true });
       }
     },
   };

@@ -3,9 +3,11 @@
  * per-request steps on it, serve it; the answer is counted (`mcp_gateway_rpc_requests_total`) on its way out.
  */
 import type { GatewayConfig } from "../config.js";
+import type { Span } from "@opentelemetry/api";
 import type { ClientCall } from "../context.js";
 import { ErrorCode, RpcError, type JsonRpcNotification, type JsonRpcRequest } from "../jsonrpc.js";
 import type { Logger } from "../observability/logger.js";
+import { endSpan, type Tracing } from "../observability/tracing.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import type { Session } from "../session/session.js";
 import type { Subscriptions } from "../session/subscriptions.js";
@@ -15,6 +17,7 @@ import type { Steps } from "../steps/steps.js";
 import type { Translator } from "../translate/index.js";
 import type { BackendPool } from "../upstream/pool.js";
 import { completeRoute } from "./completions.js";
+import { Fallbacks, type ToolSchemas } from "./fallback.js";
 import { Forwarding } from "./forward.js";
 import { initializeRoute, pingRoute } from "./lifecycle.js";
 import { discoverRoute } from "./discover.js";
@@ -39,6 +42,10 @@ export interface RoutesDeps {
   sessions: () => Iterable<Session>;
   tasks: { handles: TaskHandles; owners: TaskOwners };
   steps: Steps;
+  /** The input schemas backends list (capability fallback compares them). */
+  schemas: ToolSchemas;
+  /** Spans of routes and upstream calls; unset: none. */
+  tracing?: Tracing;
   /** Between the eras of callers and backends. */
   translator: Translator;
   /** The whole catalog and its lists' cache hints (the registry). */
@@ -52,10 +59,12 @@ const refusing = (error: RpcError): Route => ({ resolve: () => error, serve: () 
 
 export class Routes {
   private readonly table = new Map<string, Route>();
+  /** Each call's route span (tracing on), for the upstream spans under it. */
+  private readonly spans = new WeakMap<ClientCall, Span>();
 
   constructor(private readonly deps: RoutesDeps) {
     const { config, pool, metrics, logger, tasks, subscriptions } = deps;
-    const forwarding = new Forwarding(pool, logger, deps.translator);
+    const forwarding = new Forwarding(pool, logger, deps.translator, new Fallbacks(deps.schemas, logger), deps.tracing === undefined ? undefined : { tracing: deps.tracing, routeSpan: (call) => this.spans.get(call) });
     const routes: Record<string, Route> = {
       initialize: initializeRoute(config, pool),
       ping: pingRoute,
@@ -83,14 +92,22 @@ export class Routes {
   /** Serves one request of a call; `reply` is called exactly once. */
   handle(call: ClientCall, request: JsonRpcRequest, reply: Reply): void {
     const { method } = request;
+    const tracing = this.deps.tracing;
+    const span = tracing === undefined ? undefined : tracing.route(method, request.params?._meta, call.ctx.trace, {});
+    if (span !== undefined) this.spans.set(call, span);
     const audit = this.deps.audit?.begin(call, request);
     const answer: Reply = (response) => {
       this.deps.metrics.rpcRequest(method, outcomeOf(response));
       audit?.(response);
+      if (span !== undefined) endSpan(span, response.error);
       reply(response);
     };
     const route = this.table.get(method) ?? refusing(new RpcError(ErrorCode.MethodNotFound, `Method not found: ${method}`));
     const subject = route.resolve(call, request);
+    if (span !== undefined && !(subject instanceof RpcError) && subject.kind !== "gateway") {
+      span.setAttribute("mcp.server", subject.server);
+      if (subject.kind === "tool" || subject.kind === "prompt") span.setAttribute(`mcp.${subject.kind}`, subject.name);
+    }
     if (subject instanceof RpcError) {
       answer(failure(request, subject));
       return;

@@ -20,7 +20,7 @@ export function setLevelRoute(deps: { pool: BackendPool; sessions: () => Iterabl
       session.logLevel = level;
       let min = LOG_LEVELS.indexOf(level as (typeof LOG_LEVELS)[number]);
       for (const s of deps.sessions()) if (s.logLevel !== undefined) min = Math.min(min, LOG_LEVELS.indexOf(s.logLevel as (typeof LOG_LEVELS)[number]));
-      const backends = [...deps.pool.primaries(), ...deps.pool.sessionEndpoints(session)];
+      const backends = [...deps.pool.connections(), ...deps.pool.sessionEndpoints(session)];
       const sends = backends
         .filter((b) => b.state === "up" && b.capabilities.logging !== undefined)
         .map((b) => b.request("logging/setLevel", { level: LOG_LEVELS[min] }, { label: "logging/setLevel" }).catch(() => undefined));

@@ -14,6 +14,6 @@ export function getPromptRoute(forwarding: Forwarding): Route<Prompt> {
       return { kind: "prompt", server: target.server, name: target.name };
     },
     serve: (call, request, prompt, reply) =>
-      forwarding.forward(call, prompt.server, request, { ...request.params, name: prompt.name }, reply, { label: `prompts/get "${prompt.name}"` }),
+      forwarding.forward(call, prompt.server, request, { ...request.params, name: prompt.name }, reply, { label: `prompts/get "${prompt.name}"`, safe: true }),
   };
 }

@@ -18,6 +18,6 @@ export function readRoute(forwarding: Forwarding): Route<Resource> {
       const server = typeof uri === "string" ? call.ctx.view.resourceServer(uri) : undefined;
       return resolveResource(server, uri, ". No server lists it or a template matching it.");
     },
-    serve: (call, request, resource, reply) => forwarding.forward(call, resource.server, request, request.params!, reply, { label: `${request.method} "${resource.uri}"` }),
+    serve: (call, request, resource, reply) => forwarding.forward(call, resource.server, request, request.params!, reply, { label: `${request.method} "${resource.uri}"`, safe: true }),
   };
 }

@@ -36,7 +36,10 @@ export function toolCallRoute(deps: { forwarding: Forwarding; metrics: GatewayMe
       const started = performance.now();
       const options: ForwardOptions = {
         label: `tools/call "${tool.name}"`,
-        done: (outcome) => deps.metrics.toolCall(tool.server, tool.name, outcome, (performance.now() - started) / 1000),
+        done: (outcome, _result, track) => deps.metrics.toolCall(tool.server, tool.name, outcome, (performance.now() - started) / 1000, track),
+        // Retried after reaching a backend only when the tool says repeating it is harmless; fallback by its own name.
+        safe: call.ctx.view.tool(params.name as string)?.retrySafe === true,
+        tool: tool.name,
       };
       // A 2026-07-28 caller asks for no task: the server decides (a task result may come to any call).
       if (params.task !== undefined || call.ctx.era === "stateless") options.rewrite = (answer) => taskCreated(call, tool.server, answer);

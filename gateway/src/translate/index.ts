@@ -16,7 +16,7 @@ import { RpcError, type JsonRpcRequest } from "../jsonrpc.js";
 import type { Logger } from "../observability/logger.js";
 import { mcpNameOf, paramHeadersFor } from "../protocol/headers.js";
 import { INPUT_REQUIRED_METHODS } from "../protocol/modern.js";
-import type { CallOptions } from "../upstream/backend.js";
+import { NotSentError, type CallOptions } from "../upstream/backend.js";
 import type { GatewayBackend } from "../upstream/pool.js";
 import { withModernEnvelope, withoutModernEnvelope } from "./envelope.js";
 import { runInputLoop } from "./input-loop.js";
@@ -103,7 +103,10 @@ export class Translator {
       pending = INPUT_REQUIRED_METHODS.has(method) ? runInputLoop(this.deps.forwarder, call, backend, method, modernParams, callOptions) : this.plain(call, backend, method, modernParams, callOptions);
     }
     return pending.then(legacyResult, (error: unknown) => {
-      throw error instanceof RpcError ? rpcError(legacyError(method, error.toObject())) : error;
+      if (!(error instanceof RpcError)) throw error;
+      const translated = rpcError(legacyError(method, error.toObject()));
+      // A call that never reached the backend stays one (the forwarding boundary may send it elsewhere).
+      throw error instanceof NotSentError ? new NotSentError(translated.code, translated.message, translated.data) : translated;
     });
   }
 

@@ -14,6 +14,14 @@ import type { Channel } from "./channel.js";
 import { SharedListen } from "./listen.js";
 import { Verdicts, gatewayEnvelope, handshake, type BackendProtocol } from "./negotiate.js";
 
+/** A call that provably never reached the backend (not connected, refused, not written): safe to send elsewhere. */
+export class NotSentError extends RpcError {}
+
+/** Did the channel say the message never reached the server (connection refused, or refused before it was read)? */
+function neverDelivered(error: Error): boolean {
+  return (error as { notDelivered?: boolean }).notDelivered === true || (error as NodeJS.ErrnoException).code === "ECONNREFUSED";
+}
+
 export type BackendState = "connecting" | "up" | "down";
 
 /** Verdicts of backends built without a shared cache (each its own key). */
@@ -76,6 +84,8 @@ export interface BackendOptions<C> {
   protocol?: BackendProtocol;
   /** Where era verdicts are kept, and this server's key there (shared by its connections). */
   verdicts?: { cache: Verdicts; key: object };
+  /** Each client call's fate, for outlier detection: `failed` for a timeout or a lost connection (once per loss), not for the backend's own errors. */
+  onCallOutcome?: (failed: boolean, cause: string) => void;
 }
 
 export class Backend<C = unknown> {
@@ -119,6 +129,11 @@ export class Backend<C = unknown> {
   start(): Promise<void> {
     this.firstAttempt ??= this.connect();
     return this.firstAttempt;
+  }
+
+  /** Requests in flight on this connection (what least-outstanding balancing compares). */
+  get outstanding(): number {
+    return this.pending.size;
   }
 
   /** Calls in flight on this connection, oldest first. */
@@ -165,6 +180,11 @@ export class Backend<C = unknown> {
       if (pending === undefined) return;
       this.pending.delete(id as number);
       if (pending.timer !== undefined) clearTimeout(pending.timer);
+      if (neverDelivered(error)) {
+        pending.reject(new NotSentError(ErrorCode.BackendUnavailable, `Server "${this.name}" failed during ${pending.label}: ${error.message}`));
+        return;
+      }
+      if (pending.context !== undefined) this.options.onCallOutcome?.(true, error.message);
       pending.reject(new RpcError(ErrorCode.BackendUnavailable, `Server "${this.name}" failed during ${pending.label}: ${error.message}`));
     };
     try {
@@ -233,6 +253,7 @@ export class Backend<C = unknown> {
     if (this.pending.size === 0) return;
     const calls = [...this.pending.values()];
     this.pending.clear();
+    if (calls.some((p) => p.context !== undefined)) this.options.onCallOutcome?.(true, cause);
     for (const p of calls) {
       if (p.timer !== undefined) clearTimeout(p.timer);
       p.reject(new RpcError(ErrorCode.BackendUnavailable, `Server "${this.name}" failed during ${p.label}: ${cause}`));
@@ -247,7 +268,7 @@ export class Backend<C = unknown> {
     const channel = this.channel;
     if (channel === undefined || (this.state !== "up" && !duringHandshake)) {
       return Promise.reject(
-        new RpcError(ErrorCode.BackendUnavailable, `Server "${this.name}" is unavailable (${this.state}${this.lastError === undefined ? "" : `: ${this.lastError}`}); ${options.label} was not sent.`),
+        new NotSentError(ErrorCode.BackendUnavailable, `Server "${this.name}" is unavailable (${this.state}${this.lastError === undefined ? "" : `: ${this.lastError}`}); ${options.label} was not sent.`),
       );
     }
     const id = this.nextId++;
@@ -279,7 +300,7 @@ export class Backend<C = unknown> {
       } catch (error) {
         this.pending.delete(id);
         if (pending.timer !== undefined) clearTimeout(pending.timer);
-        reject(new RpcError(ErrorCode.BackendUnavailable, `Server "${this.name}" could not be sent ${options.label}: ${(error as Error).message}`));
+        reject(new NotSentError(ErrorCode.BackendUnavailable, `Server "${this.name}" could not be sent ${options.label}: ${(error as Error).message}`));
       }
     });
   }
@@ -288,6 +309,7 @@ export class Backend<C = unknown> {
     if (this.pending.get(pending.id) !== pending) return;
     this.pending.delete(pending.id);
     this.cancelUpstream(pending.id, `timed out after ${timeoutMs} ms`);
+    if (pending.context !== undefined) this.options.onCallOutcome?.(true, `no answer within ${timeoutMs} ms`);
     pending.reject(new RpcError(ErrorCode.RequestTimeout, `Server "${this.name}" did not answer ${pending.label} within ${timeoutMs} ms (timeoutMs); the call was cancelled.`));
   }
 
@@ -359,7 +381,10 @@ export class Backend<C = unknown> {
       if (pending.timer !== undefined) clearTimeout(pending.timer);
       // It served a client's call: the next restart starts from the shortest delay again. (The gateway's own list
       // requests do not count: a backend that lists and then crashes on every call must not restart in a hot loop.)
-      if (pending.context !== undefined && message.error === undefined) this.delayMs = this.options.restart.initialDelayMs;
+      if (pending.context !== undefined) {
+        if (message.error === undefined) this.delayMs = this.options.restart.initialDelayMs;
+        this.options.onCallOutcome?.(false, "");
+      }
       if (message.error !== undefined) {
         pending.reject(new RpcError(message.error.code, message.error.message, message.error.data));
       } else {

@@ -1,41 +1,138 @@
 /**
- * The endpoints of one server and how a call picks one. Today every server has one endpoint (one connection); the
- * set is where several live (replicas, instances, canaries) and where balancing and circuit breakers decide.
+ * The endpoints of one server and how a call picks one: every endpoint is one connection (a stdio process of
+ * `instances`, a URL of `urls`, an address of a `dns` name, or the canary's) with its circuit breaker and health
+ * checks; the set splits calls between stable and canary, skips endpoints that cannot serve, and lets the
+ * balancer choose among the rest. When none can serve because their circuits are open, a call fails at once
+ * with an error naming the server, the open circuit and when it retries.
  */
 import type { BackendConfig } from "../config.js";
 import type { ClientCall } from "../context.js";
-import type { Backend } from "./backend.js";
+import { ErrorCode } from "../jsonrpc.js";
+import { NotSentError, type Backend } from "./backend.js";
+import type { Breaker } from "./breaker.js";
+import type { HealthChecker } from "./health.js";
+import type { CanarySplit, Track } from "./split.js";
 
 export type GatewayBackend = Backend<ClientCall>;
+export type { Track } from "./split.js";
 
-/** Chooses the endpoint of one call among those of a server. */
+/** One connection of a server, as balancing and breaking see it. */
+export interface Endpoint {
+  readonly backend: GatewayBackend;
+  readonly breaker: Breaker;
+  readonly health: HealthChecker;
+  /** For the weighted strategy. */
+  readonly weight: number;
+  readonly track: Track;
+  /** Stable within its set, for logs and status: `0`, `1`, `10.1.2.3`, `canary`. */
+  readonly key: string;
+  /** The channel settings of this endpoint (its URL, or its command and args). */
+  readonly config: BackendConfig;
+  /** Going away: no new call, the ones in flight finish. */
+  draining: boolean;
+}
+
+/** Chooses the endpoint of one call among those that may serve it (never empty). */
 export interface Balancer {
-  pick(endpoints: readonly GatewayBackend[], call: ClientCall | undefined): GatewayBackend;
+  pick(candidates: readonly Endpoint[], call: ClientCall | undefined): Endpoint;
 }
 
 /** The only strategy one endpoint needs. */
 export const FIRST_ENDPOINT: Balancer = { pick: (endpoints) => endpoints[0]! };
 
+/** Calls of a server whose every usable endpoint has its circuit open fail with this, naming when it retries. */
+export function circuitOpenError(server: string, open: readonly Endpoint[]): NotSentError {
+  const next = Math.min(...open.map((e) => e.breaker.retryAt));
+  const inSeconds = Math.max(0, (next - Date.now()) / 1000).toFixed(1);
+  const cause = open[0]!.breaker.cause;
+  const which = open.length === 1 ? "its circuit is open" : `the circuits of all ${open.length} of its endpoints are open`;
+  return new NotSentError(ErrorCode.BackendUnavailable, `Server "${server}" is unavailable: ${which} (${cause}); the gateway retries it in ${inSeconds} s.`);
+}
+
 export class EndpointSet {
+  private list: Endpoint[];
+
   constructor(
     readonly config: BackendConfig,
-    readonly endpoints: readonly GatewayBackend[],
+    members: readonly Endpoint[],
     private readonly balancer: Balancer = FIRST_ENDPOINT,
+    private readonly split: CanarySplit | undefined = undefined,
   ) {
-    if (endpoints.length === 0) throw new Error(`server "${config.name}" has no endpoint`);
+    if (members.length === 0) throw new Error(`server "${config.name}" has no endpoint`);
+    this.list = [...members];
   }
 
   get server(): string {
     return this.config.name;
   }
 
-  /** The endpoint whose lists and capabilities stand for the server (the registry reads it). */
-  get primary(): GatewayBackend {
-    return this.endpoints[0]!;
+  /** Every endpoint, draining ones included. */
+  get members(): readonly Endpoint[] {
+    return this.list;
   }
 
-  /** The endpoint that serves one call. */
-  pick(call: ClientCall | undefined): GatewayBackend {
-    return this.endpoints.length === 1 ? this.endpoints[0]! : this.balancer.pick(this.endpoints, call);
+  /** Every endpoint's connection. */
+  get endpoints(): readonly GatewayBackend[] {
+    return this.list.map((m) => m.backend);
   }
+
+  /**
+   * The endpoint whose lists and capabilities stand for the server (the registry reads it): the first stable one
+   * that is up, else the first. Not simply the first: a server whose first endpoint is down still lists its tools.
+   */
+  get primary(): GatewayBackend {
+    return this.primaryEndpoint.backend;
+  }
+
+  get primaryEndpoint(): Endpoint {
+    for (const m of this.list) if (m.track === "stable" && !m.draining && m.backend.state === "up") return m;
+    return this.list.find((m) => m.track === "stable" && !m.draining) ?? this.list[0]!;
+  }
+
+  /** Is any endpoint connected? */
+  get up(): boolean {
+    return this.list.some((m) => m.backend.state === "up");
+  }
+
+  /** The circuit state calls see: closed while any endpoint's is, else half-open while any probes, else open. */
+  get circuit(): "closed" | "half_open" | "open" {
+    let best: "closed" | "half_open" | "open" = "open";
+    for (const m of this.list) {
+      if (m.draining) continue;
+      if (m.breaker.state === "closed") return "closed";
+      if (m.breaker.state === "half_open") best = "half_open";
+    }
+    return best;
+  }
+
+  add(endpoint: Endpoint): void {
+    this.list.push(endpoint);
+  }
+
+  /** Takes an endpoint out of the set (it must have been drained by the caller). */
+  remove(endpoint: Endpoint): void {
+    this.list = this.list.filter((m) => m !== endpoint);
+  }
+
+  /** The endpoint that serves one call; throws {@link circuitOpenError} when every usable one is open. */
+  pick(call: ClientCall | undefined): Endpoint {
+    const list = this.list;
+    if (list.length === 1) {
+      const only = list[0]!;
+      if (only.breaker.allows || only.backend.state !== "up") return only; // a backend that is down says so itself
+      throw circuitOpenError(this.server, list);
+    }
+    const track = this.split?.track(call) ?? "stable";
+    let candidates = list.filter((m) => m.track === track && usable(m));
+    // The other side serves when this one cannot (a canary that is down does not fail its share of calls).
+    if (candidates.length === 0) candidates = list.filter(usable);
+    if (candidates.length > 0) return candidates.length === 1 ? candidates[0]! : this.balancer.pick(candidates, call);
+    const open = list.filter((m) => !m.draining && m.backend.state === "up" && !m.breaker.allows);
+    if (open.length > 0) throw circuitOpenError(this.server, open);
+    return this.primaryEndpoint; // every endpoint is down: its request says so, naming the server and the cause
+  }
+}
+
+function usable(m: Endpoint): boolean {
+  return !m.draining && m.breaker.allows && m.backend.state === "up";
 }

@@ -1,16 +1,16 @@
 /**
- * A Streamable HTTP client channel of our own (node:http, keep-alive), so that every message the server sends on
- * the SSE answer of a POST is known to belong to that POST's request: a sampling or elicitation request that a shared
- * HTTP backend sends while several clients call it is attributed exactly. Messages on the standalone GET stream have
- * no origin.
+ * A Streamable HTTP client channel of our own, on our own HTTP/1.1 client (h1-client.ts: node:net, keep-alive), so
+ * that every message the server sends on the SSE answer of a POST is known to belong to that POST's request: a
+ * sampling or elicitation request that a shared HTTP backend sends while several clients call it is attributed
+ * exactly. Messages on the standalone GET stream have no origin.
  */
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { StringDecoder } from "node:string_decoder";
 import type { Logger } from "../observability/logger.js";
 import type { JsonRpcMessage } from "../jsonrpc.js";
 import { encodeHeaderValue, mcpNameOf } from "../protocol/headers.js";
 import { META } from "../protocol/modern.js";
 import type { Channel, ChannelCloseInfo, MessageOrigin } from "./channel.js";
+import { H1Client, type H1Response } from "./h1-client.js";
 
 export interface StreamableClientOptions {
   url: string;
@@ -67,26 +67,37 @@ function answerIn(text: string, id: number): JsonRpcMessage | undefined {
   }
 }
 
+/** W3C trace context of a request (its `_meta`), also as headers: an HTTP backend's own tracing reads them there. */
+function withTrace(message: JsonRpcMessage, headers: Record<string, string>): Record<string, string> {
+  const meta = (message as { params?: { _meta?: { traceparent?: unknown; tracestate?: unknown } } }).params?._meta;
+  if (meta === undefined) return headers;
+  if (typeof meta.traceparent === "string" && /^[\x21-\x7e]{1,128}$/.test(meta.traceparent)) headers.traceparent = meta.traceparent;
+  if (typeof meta.tracestate === "string" && /^[\x20-\x7e]{1,512}$/.test(meta.tracestate)) headers.tracestate = meta.tracestate;
+  return headers;
+}
+
+/** What every POST says it sends and accepts. */
+const POST_HEADERS: Readonly<Record<string, string>> = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+
 export class StreamableHttpClientChannel implements Channel {
   private readonly url: URL;
-  private readonly agent: HttpAgent;
-  private readonly request: typeof httpRequest;
+  private readonly path: string;
+  private readonly client: H1Client;
   private sessionId: string | undefined;
   private protocolVersion: string | undefined;
   private closed = false;
-  private standalone: IncomingMessage | undefined;
+  private standalone = false;
   private standaloneWanted = false;
-  /** Open POSTs of 2026-07-28 requests, by request id: closing one cancels the request. */
-  private readonly modernPosts = new Map<number, ClientRequest>();
+  /** Open POSTs of 2026-07-28 requests, by request id: aborting one (its connection closes) cancels the request. */
+  private readonly modernPosts = new Map<number, { abort(): void }>();
   onmessage?: (message: JsonRpcMessage, origin?: MessageOrigin) => void;
   onclose?: (info: ChannelCloseInfo) => void;
   onsenderror?: (message: JsonRpcMessage, error: Error, fatal: boolean) => void;
 
   constructor(private readonly options: StreamableClientOptions) {
     this.url = new URL(options.url);
-    const https = this.url.protocol === "https:";
-    this.agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: 256 }) : new HttpAgent({ keepAlive: true, maxSockets: 256 });
-    this.request = https ? (httpsRequest as unknown as typeof httpRequest) : httpRequest;
+    this.path = `${this.url.pathname}${this.url.search}`;
+    this.client = new H1Client(this.url);
   }
 
   async start(): Promise<void> {
@@ -95,6 +106,7 @@ export class StreamableHttpClientChannel implements Channel {
 
   setProtocolVersion(version: string): void {
     this.protocolVersion = version;
+    this.postHead = undefined;
   }
 
   private headers(extra: Record<string, string>): Record<string, string> {
@@ -104,11 +116,39 @@ export class StreamableHttpClientChannel implements Channel {
     return headers;
   }
 
+  private adoptSession(response: H1Response): void {
+    const session = response.headers["mcp-session-id"];
+    if (session !== undefined && session !== "" && session !== this.sessionId) {
+      this.sessionId = session;
+      this.postHead = undefined;
+    }
+  }
+
+  /** The head of every 2025 POST (request line and headers but content-length), built once per session and version. */
+  private postHead: string | undefined;
+  private postHeadFor(message: JsonRpcMessage): string {
+    let head = this.postHead;
+    if (head === undefined) {
+      head = this.headOf(this.headers(POST_HEADERS));
+      this.postHead = head;
+    }
+    const trace = withTrace(message, {});
+    for (const name in trace) head += `${name}: ${trace[name]}\r\n`;
+    return head;
+  }
+
+  private headOf(headers: Record<string, string>): string {
+    let head = `POST ${this.path} HTTP/1.1\r\n`;
+    if (headers.host === undefined) head += `host: ${this.client.hostHeader}\r\n`;
+    for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+    return head;
+  }
+
   abort(requestId: number): boolean {
     const post = this.modernPosts.get(requestId);
     if (post === undefined) return false;
     this.modernPosts.delete(requestId);
-    post.destroy();
+    post.abort();
     return true;
   }
 
@@ -117,95 +157,91 @@ export class StreamableHttpClientChannel implements Channel {
     const body = JSON.stringify(message);
     const origin: MessageOrigin | undefined = "method" in message && "id" in message && typeof message.id === "number" ? { requestId: message.id } : undefined;
     const modern = modernHeaders(message);
-    const headers = this.headers({ "content-type": "application/json", accept: "application/json, text/event-stream", "content-length": String(Buffer.byteLength(body)) });
-    if (modern !== undefined) Object.assign(headers, modern, extra);
-    else if (extra !== undefined) Object.assign(headers, extra);
+    // A 2025 request (the hot path) gets the head built once; a 2026-07-28 one mirrors its own headers.
+    const rawHead = modern === undefined && extra === undefined ? this.postHeadFor(message) : this.headOf(withTrace(message, Object.assign(this.headers(POST_HEADERS), modern, extra)));
     return new Promise((resolve) => {
       let answered = false;
+      let status = 0;
+      let sse: SseParser | undefined;
+      let decoder: StringDecoder | undefined;
+      // A JSON answer is read whole and decoded once; an SSE one piece by piece.
+      let first: Buffer | undefined;
+      let more: Buffer[] | undefined;
+      const bodyText = (): string => (first === undefined ? "" : more === undefined ? first.toString("utf8") : Buffer.concat([first, ...more]).toString("utf8"));
       const deliver = (data: string): void => {
         if (this.deliver(data, origin)) answered = true;
       };
+      // Set once the request is under way (the stream's end compares it).
+      const ref: { handle?: { abort(): void } } = {};
       /** A 2026-07-28 request's stream ended without its answer: the request is lost (no resumability in 2026-07-28). */
       const ended = (): void => {
         if (modern === undefined || origin === undefined) return;
-        const open = this.modernPosts.get(origin.requestId) === req;
+        const open = this.modernPosts.get(origin.requestId) === ref.handle;
         if (open) this.modernPosts.delete(origin.requestId);
         if (!answered && open) this.fail(message, new Error("the server closed the answer stream without answering"), false);
       };
-      const req = this.request(
-        this.url,
-        {
-          method: "POST",
-          agent: this.agent,
-          headers,
-        },
-        (res) => {
-          const session = res.headers["mcp-session-id"];
-          if (typeof session === "string" && session !== "") this.sessionId = session;
-          const status = res.statusCode ?? 0;
-          if (status === 202) {
-            res.resume();
-            if ("method" in message && message.method === "notifications/initialized") this.openStandalone();
-            resolve();
-            return;
-          }
-          if (status !== 200) {
-            let text = "";
-            res.setEncoding("utf8");
-            res.on("data", (c: string) => (text += text.length < 65_536 ? c : ""));
-            res.on("end", () => {
+      const request = this.client.request({
+        method: "POST",
+        path: this.path,
+        headers: {},
+        rawHead,
+        body,
+        handlers: {
+          onResponse: (response) => {
+            this.adoptSession(response);
+            status = response.status;
+            if (status === 200 && (response.headers["content-type"] ?? "").startsWith("text/event-stream")) {
+              sse = new SseParser(deliver);
+              decoder = new StringDecoder("utf8");
+            }
+          },
+          onData: (chunk) => {
+            if (sse !== undefined) sse.push(decoder!.write(chunk));
+            else if (first === undefined) first = chunk;
+            else if (status === 200 || first.length < 65_536) (more ??= []).push(chunk);
+          },
+          onEnd: () => {
+            // The rest of an SSE answer, or the whole of any other.
+            const text = sse !== undefined ? (decoder?.end() ?? "") : bodyText();
+            if (status === 202) {
+              if ("method" in message && message.method === "notifications/initialized") this.openStandalone();
+            } else if (status === 200) {
+              if (sse !== undefined) sse.push(text);
+              else if (text !== "") deliver(text);
+              ended();
+            } else {
               const answer = modern !== undefined && origin !== undefined ? answerIn(text, origin.requestId) : undefined;
+              if (origin !== undefined) this.modernPosts.delete(origin.requestId);
               if (answer !== undefined) {
                 // A modern server's refusal (400 -32022, 404 -32601, ...) is the request's answer, not a transport failure.
-                if (origin !== undefined) this.modernPosts.delete(origin.requestId);
                 answered = true;
                 this.onmessage?.(answer, origin);
-                resolve();
-                return;
+              } else {
+                const fatal = status === 404 && this.sessionId !== undefined;
+                // 503: the server refused it before reading it (a draining adapter): it may go elsewhere.
+                const error: Error & { notDelivered?: boolean } = new Error(`HTTP ${status}${fatal ? " (the server lost our session)" : ""}: ${text.slice(0, 300)}`);
+                if (status === 503) error.notDelivered = true;
+                this.fail(message, error, fatal);
               }
-              if (origin !== undefined) this.modernPosts.delete(origin.requestId);
-              const fatal = status === 404 && this.sessionId !== undefined;
-              this.fail(message, new Error(`HTTP ${status}${fatal ? " (the server lost our session)" : ""}: ${text.slice(0, 300)}`), fatal);
-              resolve();
-            });
-            return;
-          }
-          const type = String(res.headers["content-type"] ?? "");
-          res.setEncoding("utf8");
-          if (type.startsWith("text/event-stream")) {
-            const parser = new SseParser(deliver);
-            res.on("data", (c: string) => parser.push(c));
-            res.on("end", () => {
-              ended();
-              resolve();
-            });
-            res.on("error", () => {
-              ended();
-              resolve();
-            });
-            res.on("close", ended);
-          } else {
-            let text = "";
-            res.on("data", (c: string) => (text += c));
-            res.on("end", () => {
-              if (text !== "") deliver(text);
-              ended();
-              resolve();
-            });
-          }
+            }
+            resolve();
+          },
+          onError: (error) => {
+            if (origin !== undefined) this.modernPosts.delete(origin.requestId);
+            this.fail(message, error, true);
+            resolve();
+          },
         },
-      );
-      if (modern !== undefined && origin !== undefined) this.modernPosts.set(origin.requestId, req);
-      req.on("error", (error) => {
-        if (modern !== undefined && origin !== undefined && this.modernPosts.get(origin.requestId) !== req) {
-          resolve(); // aborted by the gateway (a cancellation): not a failure of the connection
-          return;
-        }
-        if (origin !== undefined) this.modernPosts.delete(origin.requestId);
-        this.fail(message, error, true);
-        resolve();
       });
-      req.end(body);
+      // Aborted by the gateway (a cancellation): not a failure of the connection; the promise settles now.
+      const handle = {
+        abort: () => {
+          request.abort();
+          resolve();
+        },
+      };
+      ref.handle = handle;
+      if (modern !== undefined && origin !== undefined) this.modernPosts.set(origin.requestId, handle);
     });
   }
 
@@ -235,37 +271,36 @@ export class StreamableHttpClientChannel implements Channel {
   /** The standalone stream (GET): list changes, updates, requests not tied to a call. 405 means the server has none. */
   private openStandalone(): void {
     this.standaloneWanted = true;
-    if (this.closed || this.standalone !== undefined) return;
-    const req = this.request(this.url, { method: "GET", agent: this.agent, headers: this.headers({ accept: "text/event-stream" }) }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        return; // 405: no standalone stream on this server
-      }
-      this.standalone = res;
-      res.setEncoding("utf8");
-      const parser = new SseParser((data) => this.deliver(data, undefined));
-      res.on("data", (c: string) => parser.push(c));
-      const reopen = () => {
-        if (this.standalone !== res) return;
-        this.standalone = undefined;
-        if (!this.closed && this.standaloneWanted) setTimeout(() => this.openStandalone(), STANDALONE_RETRY_MS).unref();
-      };
-      res.on("end", reopen);
-      res.on("error", reopen);
-      res.on("close", reopen);
+    if (this.closed || this.standalone) return;
+    this.standalone = true;
+    let parser: SseParser | undefined;
+    const decoder = new StringDecoder("utf8");
+    const reopen = () => {
+      this.standalone = false;
+      if (!this.closed && this.standaloneWanted) setTimeout(() => this.openStandalone(), STANDALONE_RETRY_MS).unref();
+    };
+    this.client.request({
+      method: "GET",
+      path: this.path,
+      headers: this.headers({ accept: "text/event-stream" }),
+      handlers: {
+        onResponse: (response) => {
+          // 405: no standalone stream on this server.
+          if (response.status === 200) parser = new SseParser((data) => this.deliver(data, undefined));
+          else this.standaloneWanted = response.status !== 405 && this.standaloneWanted;
+        },
+        onData: (chunk) => parser?.push(decoder.write(chunk)),
+        onEnd: reopen,
+        onError: reopen,
+      },
     });
-    req.on("error", () => {
-      if (!this.closed) setTimeout(() => this.openStandalone(), STANDALONE_RETRY_MS).unref();
-    });
-    req.end();
   }
 
   private finish(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.standalone?.destroy();
-    this.standalone = undefined;
-    this.agent.destroy();
+    this.standaloneWanted = false;
+    this.client.destroy();
     this.onclose?.({ reason });
   }
 
@@ -275,16 +310,12 @@ export class StreamableHttpClientChannel implements Channel {
     if (sessionId !== undefined) {
       // End the upstream session (best effort, bounded).
       await new Promise<void>((resolve) => {
-        const req = this.request(this.url, { method: "DELETE", agent: this.agent, headers: this.headers({}), timeout: 1000 }, (res) => {
-          res.resume();
+        const timer = setTimeout(resolve, 1000);
+        const done = () => {
+          clearTimeout(timer);
           resolve();
-        });
-        req.on("error", () => resolve());
-        req.on("timeout", () => {
-          req.destroy();
-          resolve();
-        });
-        req.end();
+        };
+        this.client.request({ method: "DELETE", path: this.path, headers: this.headers({}), handlers: { onResponse: () => undefined, onEnd: done, onError: done } });
       });
     }
     this.finish("stopped by the gateway");
