@@ -3,7 +3,7 @@
  * (server-everything), and stopped here (its whole tree, nothing else).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -18,10 +18,12 @@ const LOOPBACK = join(ROOT, "bench/gateway/loopback.mjs");
 const bin = (name: string) => realpathSync(join(ROOT, "node_modules/.bin", name));
 
 /** `gateway-2026`: our gateway as `gateway`, called the 2026-07-28 way (stateless, `_meta` on every request). */
-export const TARGET_NAMES = ["direct", "gateway", "gateway-2026", "gateway-oauth", "gateway-ratelimit", "gateway-bare", "gateway-balanced", "gateway-2hop", "mcp-proxy", "supergateway", "mcp-hub"] as const;
+export const TARGET_NAMES = ["direct", "gateway", "gateway-2026", "gateway-oauth", "gateway-ratelimit", "gateway-bare", "gateway-balanced", "gateway-2hop", "gateway-baseline", "mcp-proxy", "supergateway", "mcp-hub"] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
-/** What `npm run bench` runs unless `--targets` says otherwise: all but gateway-balanced (ask for it by name). */
-export const DEFAULT_TARGETS: readonly TargetName[] = TARGET_NAMES.filter((name) => name !== "gateway-balanced");
+/** Named only: the balanced gateway, and the gateway of another checkout (`MCP_FLEET_BENCH_BASELINE`). */
+const ON_REQUEST: ReadonlySet<string> = new Set(["gateway-balanced", "gateway-baseline"]);
+/** What `npm run bench` runs unless `--targets` says otherwise. */
+export const DEFAULT_TARGETS: readonly TargetName[] = TARGET_NAMES.filter((name) => !ON_REQUEST.has(name));
 
 export interface RunningTarget {
   name: TargetName;
@@ -91,6 +93,17 @@ async function launch(name: TargetName, port: number, dir: string, spare: number
     case "gateway-balanced":
       // The defaults over two server processes, least-outstanding balancing between them.
       return gatewayLaunch(port, dir, {}, undefined, undefined, { instances: 2 });
+    case "gateway-baseline": {
+      // The gateway of another checkout (an earlier commit, with its own node_modules), in the same run: what a
+      // change costs, measured interleaved. Its config is the part every version understands.
+      const base = process.env.MCP_FLEET_BENCH_BASELINE;
+      if (base === undefined || !existsSync(join(base, "gateway/bin/mcp-fleet-gateway.js"))) {
+        throw new Error("gateway-baseline needs MCP_FLEET_BENCH_BASELINE=DIR, a checkout with node_modules (e.g. git worktree add DIR <commit> && npm ci there)");
+      }
+      const file = join(dir, "baseline.json");
+      writeFileSync(file, JSON.stringify({ listen: { host: "127.0.0.1", port, path: "/mcp" }, servers: [{ name: "everything", transport: "stdio", command: node, args: [join(base, "node_modules/@modelcontextprotocol/server-everything/dist/index.js"), "stdio"], cwd: base }] }));
+      return { protocol: "streamable", path: "/mcp", command: [node, join(base, "gateway/bin/mcp-fleet-gateway.js"), "--config", file] };
+    }
     case "gateway-2hop": {
       // As deployed: the central gateway -> the server's adapter (the gateway in passthrough mode) -> the stdio server.
       // One process tree (the adapter is the central gateway's child after the shell's exec), measured whole.
