@@ -101,7 +101,10 @@ async function launch(name: TargetName, port: number, dir: string, spare: number
         throw new Error("gateway-baseline needs MCP_FLEET_BENCH_BASELINE=DIR, a checkout with node_modules (e.g. git worktree add DIR <commit> && npm ci there)");
       }
       const file = join(dir, "baseline.json");
-      writeFileSync(file, JSON.stringify({ listen: { host: "127.0.0.1", port, path: "/mcp" }, servers: [{ name: "everything", transport: "stdio", command: node, args: [join(base, "node_modules/@modelcontextprotocol/server-everything/dist/index.js"), "stdio"], cwd: base }] }));
+      // A version with a per-client session bucket gets the same lift as `gateway` (one client opens every session).
+      const config = [join(base, "gateway/src/config.ts"), join(base, "gateway/src/config/front.ts")].filter(existsSync).map((f) => readFileSync(f, "utf8")).join("");
+      const sessions = config.includes("perClient") ? { sessions: BENCH_SESSIONS } : {};
+      writeFileSync(file, JSON.stringify({ listen: { host: "127.0.0.1", port, path: "/mcp" }, ...sessions, servers: [{ name: "everything", transport: "stdio", command: node, args: [join(base, "node_modules/@modelcontextprotocol/server-everything/dist/index.js"), "stdio"], cwd: base }] }));
       return { protocol: "streamable", path: "/mcp", command: [node, join(base, "gateway/bin/mcp-fleet-gateway.js"), "--config", file] };
     }
     case "gateway-2hop": {
