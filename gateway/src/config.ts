@@ -15,10 +15,12 @@ import { RateLimitsSchema } from "./config/state.js";
 import { TracingSchema } from "./config/tracing.js";
 import { AuthSchema, authProblems } from "./config/auth.js";
 import { AuditSchema } from "./config/audit.js";
+import { IdentitySchema, identityProblems } from "./config/identity.js";
 
 export { DEFAULT_SEPARATOR, EXPOSED_NAME_PATTERN, MAX_EXPOSED_NAME_LENGTH, isAddressOrRange } from "./config/names.js";
 export { ApiKeySchema, AuthSchema, OAuthSchema, TOKEN_ALGORITHMS, isLoopbackHost } from "./config/auth.js";
 export { AccessRuleSchema, CredentialsSchema, RATE_LIMIT_KEYS, RateLimitRuleSchema, ServerRateLimitSchema } from "./config/access.js";
+export { IDENTITY_HEADER, IDENTITY_META_KEY, IdentityPresentationSchema, IdentitySchema, JWKS_PATH, SignedHeaderSchema } from "./config/identity.js";
 export { BackendSchema, HttpServerSchema, SseServerSchema, StdioServerSchema, ToolFilterSchema } from "./config/servers.js";
 
 export const GatewayConfigSchema = z
@@ -30,6 +32,7 @@ export const GatewayConfigSchema = z
     rateLimits: RateLimitsSchema,
     auth: AuthSchema,
     audit: AuditSchema,
+    identity: IdentitySchema,
     readiness: ReadinessSchema,
     shutdown: ShutdownSchema,
     logging: LoggingSchema,
@@ -39,6 +42,7 @@ export const GatewayConfigSchema = z
   .strict()
   .superRefine((config, ctx) => {
     for (const problem of authProblems(config.auth, config.listen.host)) ctx.addIssue({ code: "custom", ...problem });
+    for (const problem of identityProblems(config)) ctx.addIssue({ code: "custom", ...problem });
     const seen = new Map<string, number>();
     config.servers.forEach((server, index) => {
       const previous = seen.get(server.name);

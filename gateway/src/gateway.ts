@@ -38,6 +38,7 @@ import { Translator } from "./translate/index.js";
 import { rateLimitStep } from "./limits/step.js";
 import { openAudit } from "./audit/index.js";
 import { BackendPool, type PoolOptions } from "./upstream/pool.js";
+import { identityRoom } from "./identity/index.js";
 
 export interface StartOptions {
   /** @default a pino logger at `config.logging.level` on stderr */
@@ -94,6 +95,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   });
   // Identity and access: who calls (auth/), what each caller sees and may call (access/).
   const auth = authentication(config, logger);
+  // How backends that ask for it learn who calls (identity/): signed tokens per call, the JWKS.
+  const identity = identityRoom(config, logger);
   const views = (late.views = accessViews(config, registry));
   const subscriptions = new Subscriptions();
   const sealer = new SessionSealer(options.sessionSecret ?? process.env.MCP_FLEET_SESSION_SECRET);
@@ -116,6 +119,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       }
     },
     onCircuitChange: (set) => metrics.circuit(set.server, CIRCUIT_STATES[set.circuit]),
+    presenter: (server) => identity.presenter(server),
   }, options.pool);
   for (const server of config.servers) {
     registry.addServer(server.name);
@@ -147,7 +151,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // The request path.
   const tracing = await createTracing(config.tracing);
   const limits = rateLimitStep(config, shared, metrics, logger);
-  const steps = new Steps([originStep(config, logger), ...auth.steps], limits === undefined ? [] : [limits]);
+  const steps = new Steps([originStep(config, logger), ...auth.steps, ...identity.steps], limits === undefined ? [] : [limits]);
   const audit = openAudit(config, registry, logger);
   const translator = new Translator({ forwarder, sign: (purpose, text) => sealer.sign(purpose, text), logger, taskOwners: tasks.owners });
   const lists = { full: registry, hint: (kind: Parameters<Registry["hint"]>[0]) => registry.hint(kind) };
@@ -188,7 +192,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       return s;
     });
   const ready = (): boolean => !draining && (!config.readiness.requireBackends || pool.primaries().every((b) => b.state === "up"));
-  const server = createHttpServer({ config, mcp: endpoint, metrics, logger, status, ready, endpoints: auth.endpoints });
+  const server = createHttpServer({ config, mcp: endpoint, metrics, logger, status, ready, endpoints: new Map([...auth.endpoints, ...identity.endpoints]) });
 
   // Listen at once: a backend slow to start (or stuck in its handshake) must not keep the replica from serving the
   // others. Then wait (bounded) for every backend's first attempt and first lists, so that the caller (and the

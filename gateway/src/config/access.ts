@@ -3,6 +3,7 @@
  * fleet-wide rate-limit rules (`rateLimits.rules`).
  */
 import { z } from "zod";
+import { IdentityPresentationSchema } from "./identity.js";
 import { ENV_NAME } from "./names.js";
 
 const globs = z.array(z.string().min(1)).default([]);
@@ -47,7 +48,8 @@ export const RateLimitRuleSchema = z.object({ ...rateFields, /** @default "*" */
 /**
  * How the gateway presents itself to a remote server. `headers` are sent on every request; each value is a template
  * over environment variables of the gateway (`Bearer ${LINEAR_API_KEY}`), resolved when the connection opens, so the
- * config never holds a secret. The client's own token is never passed on.
+ * config never holds a secret. The client's own token is never passed on; `identity` says how the server learns who
+ * calls (config/identity.ts).
  */
 export const CredentialsSchema = z
   .object({
@@ -58,6 +60,8 @@ export const CredentialsSchema = z
         z.string().refine((v) => [...v.matchAll(/\$\{([^}]*)\}/g)].every((m) => ENV_NAME.test(m[1]!)), "must be a template whose ${NAME}s are environment variable names"),
       )
       .default({}),
+    /** How the server sees the caller: a token the gateway signs per caller (`{ type: "signed-header" }`). @default none */
+    identity: IdentityPresentationSchema.optional(),
   })
   .strict();
 

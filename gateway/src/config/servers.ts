@@ -90,6 +90,8 @@ export const StdioServerSchema = z
       .prefault({}),
     // Resilience: processes of this server, each an endpoint.
     ...instancesField,
+    /** How the server sees the caller (`identity`: the signed token goes in each request's `_meta`); no `headers` for stdio. @default { headers: {} } */
+    credentials: CredentialsSchema.prefault({}),
   })
   .strict();
 

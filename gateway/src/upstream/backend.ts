@@ -63,6 +63,15 @@ interface Pending<C> {
   onProgress: ((notification: JsonRpcNotification) => void) | undefined;
 }
 
+/**
+ * What a call carries for its caller toward this backend (the identity room decides: a signed identity token as a
+ * header of an HTTP request, or in a stdio request's `_meta`). A `_meta` value `undefined` removes the key.
+ */
+export interface CallPresentation {
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly meta?: Readonly<Record<string, string | undefined>>;
+}
+
 export interface BackendOptions<C> {
   name: string;
   transport: "stdio" | "http" | "sse";
@@ -86,6 +95,8 @@ export interface BackendOptions<C> {
   verdicts?: { cache: Verdicts; key: object };
   /** Each client call's fate, for outlier detection: `failed` for a timeout or a lost connection (once per loss), not for the backend's own errors. */
   onCallOutcome?: (failed: boolean, cause: string) => void;
+  /** What each call made for a client carries toward this backend (`credentials.identity`). @default nothing */
+  present?: (context: C) => CallPresentation | undefined;
 }
 
 export class Backend<C = unknown> {
@@ -285,6 +296,13 @@ export class Backend<C = unknown> {
       const own = outParams?._meta as Record<string, unknown> | undefined;
       outParams = { ...outParams, _meta: { ...gatewayEnvelope(), ...own } };
     }
+    let headers = options.headers;
+    const present = this.options.present;
+    if (present !== undefined && options.context !== undefined) {
+      const presented = present(options.context);
+      if (presented?.meta !== undefined) outParams = { ...outParams, _meta: { ...(outParams?._meta as Record<string, unknown> | undefined), ...presented.meta } };
+      if (presented?.headers !== undefined) headers = headers === undefined ? presented.headers : { ...headers, ...presented.headers };
+    }
     return new Promise((resolve, reject) => {
       const pending: Pending<C> = {
         id, method, label: options.label, resolve, reject, timer: undefined,
@@ -295,8 +313,8 @@ export class Backend<C = unknown> {
       this.pending.set(id, pending);
       try {
         const message: JsonRpcRequest = outParams === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params: outParams };
-        if (options.headers === undefined) channel.send(message);
-        else channel.send(message, options.headers);
+        if (headers === undefined) channel.send(message);
+        else channel.send(message, headers);
       } catch (error) {
         this.pending.delete(id);
         if (pending.timer !== undefined) clearTimeout(pending.timer);

@@ -22,7 +22,7 @@ export interface Channel {
    * server accepted the POST (the handshake awaits it so the server handled `initialized` before the first list),
    * and add `headers` to its POST.
    */
-  send(message: JsonRpcMessage, headers?: Record<string, string>): void | Promise<void>;
+  send(message: JsonRpcMessage, headers?: Readonly<Record<string, string>>): void | Promise<void>;
   /** Closes the connection and everything it started. Idempotent. */
   close(): Promise<void>;
   /** After the handshake: the negotiated protocol version (HTTP channels send it as a header). */

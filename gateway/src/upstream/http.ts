@@ -47,9 +47,16 @@ abstract class SdkTransportChannel implements Channel {
     await this.transport.start();
   }
 
-  send(message: JsonRpcMessage): Promise<void> {
+  /** Headers of single messages in flight, by their body: the transport's fetch adds them to that POST only. */
+  protected readonly messageHeaders = new Map<string, Readonly<Record<string, string>>>();
+
+  send(message: JsonRpcMessage, headers?: Readonly<Record<string, string>>): Promise<void> {
     if (this.closed) throw new Error("the connection is closed");
-    return this.transport.send(message as JSONRPCMessage).catch((error: Error) => {
+    let body: string | undefined;
+    if (headers !== undefined) this.messageHeaders.set((body = JSON.stringify(message)), headers);
+    return this.transport.send(message as JSONRPCMessage).finally(() => {
+      if (body !== undefined) this.messageHeaders.delete(body);
+    }).catch((error: Error) => {
       // A failed POST: the pending call (if any) is failed by the backend's error path.
       this.lastError = error.message;
       // Unreachable server, or it forgot our session (restarted): this connection is done; the backend reconnects.
@@ -82,6 +89,14 @@ export class SseChannel extends SdkTransportChannel {
   protected createTransport(): SdkTransport {
     return new SSEClientTransport(new URL(this.options.url), {
       requestInit: { headers: this.options.headers },
+      // A POST whose message has headers of its own (a caller's identity) gets them; the stream and others do not.
+      fetch: (url, init) => {
+        const own = typeof init?.body === "string" ? this.messageHeaders.get(init.body) : undefined;
+        if (own === undefined) return fetch(url, init);
+        const headers = new Headers(init!.headers);
+        for (const name in own) headers.set(name, own[name]!);
+        return fetch(url, { ...init, headers });
+      },
     }) as unknown as SdkTransport;
   }
 }

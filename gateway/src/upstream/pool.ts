@@ -13,7 +13,7 @@ import type { ClientCall } from "../context.js";
 import type { Logger } from "../observability/logger.js";
 import { ErrorCode, RpcError, type JsonRpcNotification, type JsonRpcRequest } from "../jsonrpc.js";
 import type { Session } from "../session/session.js";
-import { Backend, type BackendState } from "./backend.js";
+import { Backend, type BackendState, type CallPresentation } from "./backend.js";
 import { balancerFor } from "./balancers.js";
 import { Breaker } from "./breaker.js";
 import type { Channel } from "./channel.js";
@@ -35,6 +35,8 @@ export interface PoolHandlers {
   onStateChange(backend: GatewayBackend, previous: BackendState, owner: Session | undefined): void;
   /** The circuit state a server's calls see changed (closed, half-open, open). */
   onCircuitChange?(set: EndpointSet): void;
+  /** What a server's calls carry for their caller (the identity room); `undefined`: nothing, no per-call work. */
+  presenter?(config: BackendConfig): ((call: ClientCall) => CallPresentation | undefined) | undefined;
 }
 
 export interface PoolOptions {
@@ -109,6 +111,8 @@ export class BackendPool {
     for (const config of servers) this.addServer(config);
   }
 
+  private readonly presenters = new Map<string, (call: ClientCall) => CallPresentation | undefined>();
+
   /** Each server's config as given (its endpoints get copies): the key of its era verdict. */
   private readonly roots = new Map<string, BackendConfig>();
   private verdictKey(server: string): object {
@@ -118,6 +122,10 @@ export class BackendPool {
   /** Adds a server's endpoint set (not started: {@link startServer}). */
   addServer(config: BackendConfig): EndpointSet {
     this.roots.set(config.name, config);
+    // One presenter per server (its token cache), shared by its endpoints and per-session connections.
+    const present = this.handlers.presenter?.(config);
+    if (present === undefined) this.presenters.delete(config.name);
+    else this.presenters.set(config.name, present);
     const members = endpointSpecs(config).map((s) => this.makeEndpoint(s.config, undefined, s.key, s.track, s.weight));
     const split = config.canary === undefined ? undefined : new CanarySplit(config.name, config.canary.weight, config.sticky);
     const set = new EndpointSet(config, members, balancerFor(config.balancing), split);
@@ -161,6 +169,7 @@ export class BackendPool {
       protocol: config.transport === "sse" ? "2025-11-25" : config.protocol,
       // One verdict per server (its endpoints speak the same era); keyed by the server's name, since each endpoint has a config copy of its own.
       verdicts: { cache: this.verdicts, key: this.verdictKey(config.name) },
+      ...(this.presenters.has(config.name) ? { present: this.presenters.get(config.name)! } : {}),
     });
     const perSession = owner !== undefined;
     const breakerSettings = perSession ? { ...config.breaker, enabled: false } : config.breaker;

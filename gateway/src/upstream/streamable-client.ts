@@ -126,7 +126,7 @@ export class StreamableHttpClientChannel implements Channel {
 
   /** The head of every 2025 POST (request line and headers but content-length), built once per session and version. */
   private postHead: string | undefined;
-  private postHeadFor(message: JsonRpcMessage): string {
+  private postHeadFor(message: JsonRpcMessage, extra: Readonly<Record<string, string>> | undefined): string {
     let head = this.postHead;
     if (head === undefined) {
       head = this.headOf(this.headers(POST_HEADERS));
@@ -134,6 +134,8 @@ export class StreamableHttpClientChannel implements Channel {
     }
     const trace = withTrace(message, {});
     for (const name in trace) head += `${name}: ${trace[name]}\r\n`;
+    // This request's own headers (a caller's identity token): on this POST only, never on the connection.
+    if (extra !== undefined) for (const name in extra) head += `${name}: ${extra[name]}\r\n`;
     return head;
   }
 
@@ -152,13 +154,13 @@ export class StreamableHttpClientChannel implements Channel {
     return true;
   }
 
-  send(message: JsonRpcMessage, extra?: Record<string, string>): Promise<void> {
+  send(message: JsonRpcMessage, extra?: Readonly<Record<string, string>>): Promise<void> {
     if (this.closed) throw new Error("the connection is closed");
     const body = JSON.stringify(message);
     const origin: MessageOrigin | undefined = "method" in message && "id" in message && typeof message.id === "number" ? { requestId: message.id } : undefined;
     const modern = modernHeaders(message);
-    // A 2025 request (the hot path) gets the head built once; a 2026-07-28 one mirrors its own headers.
-    const rawHead = modern === undefined && extra === undefined ? this.postHeadFor(message) : this.headOf(withTrace(message, Object.assign(this.headers(POST_HEADERS), modern, extra)));
+    // A 2025 request (the hot path) gets the head built once (plus its own headers); a 2026-07-28 one mirrors its own.
+    const rawHead = modern === undefined ? this.postHeadFor(message, extra) : this.headOf(withTrace(message, Object.assign(this.headers(POST_HEADERS), modern, extra)));
     return new Promise((resolve) => {
       let answered = false;
       let status = 0;

@@ -1,0 +1,103 @@
+/**
+ * How a backend learns who calls (`servers[].credentials.identity`) and the gateway's own signing key for it
+ * (`identity:`). The client's own token never goes to a backend; a server that must see the caller gets a
+ * short-lived JWT the gateway signs (`signed-header`), verifiable against the gateway's JWKS
+ * (`/.well-known/jwks.json`).
+ */
+import { z } from "zod";
+import { ENV_NAME } from "./names.js";
+
+/** The header a `signed-header` server gets, unless it names another. */
+export const IDENTITY_HEADER = "X-MCP-Fleet-Identity";
+/** Where a stdio server gets the same token: `params._meta["io.mcp-fleet/identity"]` of each request. */
+export const IDENTITY_META_KEY = "io.mcp-fleet/identity";
+/** Where the gateway publishes its public signing keys. */
+export const JWKS_PATH = "/.well-known/jwks.json";
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+/** Headers the gateway's own HTTP client writes: an identity header cannot take their place. */
+const RESERVED_HEADERS = new Set(["host", "content-type", "content-length", "transfer-encoding", "connection", "accept", "mcp-session-id", "mcp-protocol-version", "mcp-method", "mcp-name", "traceparent", "tracestate"]);
+
+/** A short-lived JWT signed by the gateway, per call (cached per caller and server until shortly before it expires). */
+export const SignedHeaderSchema = z
+  .object({
+    type: z.literal("signed-header"),
+    /** The request header that carries the token (HTTP and SSE servers; stdio servers get it in `_meta`). @default "X-MCP-Fleet-Identity" */
+    header: z
+      .string()
+      .regex(HEADER_NAME, "must be an HTTP header name such as X-MCP-Fleet-Identity")
+      .refine((h) => !RESERVED_HEADERS.has(h.toLowerCase()), "is a header the gateway writes itself; pick another name such as X-MCP-Fleet-Identity")
+      .default(IDENTITY_HEADER),
+    /** Lifetime of each token, in seconds. @default 60 */
+    ttlSeconds: z.number().int().min(10, "must be at least 10 seconds").max(3600, "must be at most 3600 seconds: the token is a bearer credential").default(60),
+    /** The token's `aud`. @default the server's name */
+    audience: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** How one server sees the caller. */
+export const IdentityPresentationSchema = z.discriminatedUnion("type", [SignedHeaderSchema], {
+  error: 'must be { type: "signed-header" } (a JWT the gateway signs for each caller)',
+});
+
+/** The gateway's own identity toward backends: the key it signs caller tokens with. */
+export const IdentitySchema = z
+  .object({
+    /**
+     * Name of the environment variable holding the private signing key: a JWK, a JWK Set (the first key signs, all
+     * are published: rotation) or a PKCS#8 PEM, of an Ed25519 (EdDSA) or P-256 (ES256) key. Never the key itself.
+     */
+    signingKeyEnv: z.string().regex(ENV_NAME, "must be an environment variable name such as MCP_FLEET_IDENTITY_KEY").optional(),
+    /** The tokens' `iss`. @default `auth.resource` */
+    issuer: z.string().refine((u) => URL.canParse(u), "must be an absolute URL such as https://mcp.example.com/mcp").optional(),
+  })
+  .strict()
+  .prefault({});
+
+export type IdentityConfig = z.output<typeof IdentitySchema>;
+export type IdentityPresentation = z.output<typeof IdentityPresentationSchema>;
+
+type Issue = { path: PropertyKey[]; message: string };
+
+interface ServerLike {
+  name: string;
+  transport: "stdio" | "http" | "sse";
+  headers?: Record<string, string>;
+  credentials: { headers: Record<string, string>; identity?: IdentityPresentation | undefined };
+}
+
+/**
+ * Rules across `identity`, `auth` and `servers[].credentials` the schemas cannot state alone. With `auth.mode: none`
+ * the gateway has no caller of its own: it signs nothing (and needs no key); with `trustedNetwork` it relays the
+ * token the gateway in front of it sent.
+ */
+export function identityProblems(config: { identity: IdentityConfig; auth: { mode: string; resource?: string | undefined }; servers: readonly ServerLike[] }): Issue[] {
+  const problems: Issue[] = [];
+  const signs = config.auth.mode !== "none";
+  let keyReported = false;
+  config.servers.forEach((server, index) => {
+    const { credentials } = server;
+    if (server.transport === "stdio" && Object.keys(credentials.headers).length > 0) {
+      problems.push({ path: ["servers", index, "credentials", "headers"], message: `a stdio server has no HTTP requests to carry headers. Remove credentials.headers; pass its secrets with inheritEnv.` });
+    }
+    const identity = credentials.identity;
+    if (identity === undefined) return;
+    if (signs && config.identity.signingKeyEnv === undefined && !keyReported) {
+      keyReported = true;
+      problems.push({
+        path: ["identity", "signingKeyEnv"],
+        message: `is required: servers[${index}] ("${server.name}") has credentials.identity signed-header, and the gateway signs those tokens. Set identity.signingKeyEnv to the environment variable holding its private key (an Ed25519 or P-256 JWK, or a PKCS#8 PEM), e.g. MCP_FLEET_IDENTITY_KEY.`,
+      });
+    }
+    if (server.transport !== "stdio") {
+      const taken = [...Object.keys(server.headers ?? {}), ...Object.keys(credentials.headers)].find((h) => h.toLowerCase() === identity.header.toLowerCase());
+      if (taken !== undefined) {
+        problems.push({ path: ["servers", index, "credentials", "identity", "header"], message: `"${identity.header}" is also set by ${Object.keys(credentials.headers).includes(taken) ? "credentials.headers" : "headers"}. Give the identity token a header of its own (default X-MCP-Fleet-Identity).` });
+      }
+    }
+  });
+  if (signs && config.identity.issuer === undefined && config.auth.resource === undefined && config.servers.some((s) => s.credentials.identity !== undefined)) {
+    problems.push({ path: ["identity", "issuer"], message: "is required when auth.resource is unset: it is the `iss` of the identity tokens backends verify. Set auth.resource (or identity.issuer) to the URL clients connect to, e.g. https://mcp.example.com/mcp." });
+  }
+  return problems;
+}
