@@ -28,7 +28,7 @@ function signingKey(privateKey: KeyObject, kid: string | undefined, where: strin
   let alg: SigningAlgorithm;
   if (pub.kty === "OKP" && pub.crv === "Ed25519") alg = "EdDSA";
   else if (pub.kty === "EC" && pub.crv === "P-256") alg = "ES256";
-  else throw new Error(`${where} is a ${String(pub.kty)} ${String(pub.crv ?? "")} key. Use an Ed25519 (EdDSA) or P-256 (ES256) key, e.g. \`openssl genpkey -algorithm ed25519\`.`);
+  else throw new Error(`${where} is a key of type ${String(pub.kty)}${pub.crv !== undefined ? ` ${pub.crv}` : ""}. Use an Ed25519 (EdDSA) or P-256 (ES256) key, e.g. \`openssl genpkey -algorithm ed25519\`.`);
   const id = kid ?? thumbprint(pub);
   const publicJwk: Record<string, string> = { kty: pub.kty, crv: pub.crv!, x: pub.x! };
   if (pub.y !== undefined) publicJwk.y = pub.y;
@@ -45,7 +45,7 @@ export function loadSigningKeys(name: string, env: NodeJS.ProcessEnv = process.e
     try {
       return [signingKey(createPrivateKey({ key: text, format: "pem" }), undefined, what)];
     } catch (error) {
-      throw new Error(/Use an|public key/.test((error as Error).message) ? (error as Error).message : `${what} is not a PKCS#8 PEM private key. Set it to an Ed25519 or P-256 key, e.g. the output of \`openssl genpkey -algorithm ed25519\`.`);
+      throw new Error(/Use an Ed25519|public key/.test((error as Error).message) ? (error as Error).message : `${what} is not a PKCS#8 PEM private key. Set it to an Ed25519 or P-256 key, e.g. the output of \`openssl genpkey -algorithm ed25519\`.`);
     }
   }
   let parsed: unknown;
