@@ -94,6 +94,8 @@ export interface ServerRateLimit {
 /** How the gateway presents itself to a remote server: header templates over the server's secrets. */
 export interface ServerCredentials {
   headers?: Record<string, string>;
+  /** The server sees the caller: a JWT the gateway signs per caller (servers/catalog/spec.ts documents it). */
+  identity?: { type: "signed-header"; header?: string; ttlSeconds?: number; audience?: string };
 }
 
 /** One MCP server of the fleet: the same fields as a `servers/<name>.ts` spec (servers/catalog/spec.ts). */

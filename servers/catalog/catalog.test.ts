@@ -268,6 +268,34 @@ describe("validation problems name the file, the field and the fix", () => {
   });
 });
 
+describe("credentials.identity", () => {
+  const remote = { transport: { type: "http", url: "https://mcp.example.com/mcp" } };
+  it("is accepted on any transport, with or without header templates", () => {
+    const catalog = loadCatalogFromSpecs(
+      [
+        { file: "servers/alpha.ts", spec: spec({ credentials: { identity: { type: "signed-header" } } }) },
+        { file: "servers/beta.ts", spec: spec({ name: "beta", port: 3202, ...remote, secrets: ["TOKEN"], credentials: { headers: { Authorization: "Bearer ${TOKEN}" }, identity: { type: "signed-header", ttlSeconds: 300 } } }) },
+      ],
+      { root: "/repo" },
+    );
+    expect(catalog.servers.map((s) => s.spec.credentials.identity)).toEqual([{ type: "signed-header" }, { type: "signed-header", ttlSeconds: 300 }]);
+  });
+
+  it("refuses an identity header that a template also sets, or Authorization, naming the field and the fix", () => {
+    expect(problemsOfSpecs([{ file: "servers/alpha.ts", spec: spec({ ...remote, secrets: ["TOKEN"], credentials: { headers: { "X-MCP-Fleet-Identity": "${TOKEN}" }, identity: { type: "signed-header" } } }) }])).toEqual([
+      'servers/alpha.ts: `credentials.identity.header` "X-MCP-Fleet-Identity" is also set by `credentials.headers.X-MCP-Fleet-Identity`. Give the identity token a header of its own (default X-MCP-Fleet-Identity), or remove the template.',
+    ]);
+    expect(problemsOfSpecs([{ file: "servers/alpha.ts", spec: spec({ ...remote, credentials: { identity: { type: "signed-header", header: "Authorization" } } }) }])).toEqual([
+      'servers/alpha.ts: `credentials.identity.header` "Authorization" would carry the gateway\'s token where the server expects its own credential. Use a header of its own (default X-MCP-Fleet-Identity).',
+    ]);
+  });
+
+  it("refuses an unknown type and a lifetime past an hour", () => {
+    const problems = problemsOfSpecs([{ file: "servers/alpha.ts", spec: spec({ credentials: { identity: { type: "passthrough", ttlSeconds: 86_400 } } }) }]);
+    expect(problems.map((p) => p.slice(0, p.indexOf("` ") + 1))).toEqual(["servers/alpha.ts: `credentials.identity.type`", "servers/alpha.ts: `credentials.identity.ttlSeconds`"]);
+  });
+});
+
 describe("helpers", () => {
   it("findRepoRoot walks up to the mcp-fleet package, else falls back to this checkout", () => {
     const repo = join(import.meta.dirname, "..", "..");

@@ -228,6 +228,13 @@ function identityProblems(file: string, spec: ServerSpec): string[] {
     }
     if (!/\$\{[^}]*\}/.test(template) && looksSecret(header)) problems.push(`${file}: \`credentials.headers.${header}\` is a plain value. Put the credential in \`secrets\` and reference it: "Bearer \${NAME}".`);
   }
+  const identity = spec.credentials.identity;
+  if (identity !== undefined) {
+    const header = identity.header ?? "X-MCP-Fleet-Identity";
+    const clash = headers.find(([name]) => name.toLowerCase() === header.toLowerCase());
+    if (clash !== undefined) problems.push(`${file}: \`credentials.identity.header\` "${header}" is also set by \`credentials.headers.${clash[0]}\`. Give the identity token a header of its own (default X-MCP-Fleet-Identity), or remove the template.`);
+    if (header.toLowerCase() === "authorization") problems.push(`${file}: \`credentials.identity.header\` "${header}" would carry the gateway's token where the server expects its own credential. Use a header of its own (default X-MCP-Fleet-Identity).`);
+  }
   return problems;
 }
 

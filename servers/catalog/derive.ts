@@ -265,6 +265,17 @@ function resilienceOf(spec: ServerSpec): Pick<BackendConfigInput, "balancing" | 
 }
 
 /**
+ * A spec's `credentials` in gateway config: its `identity` wherever the server is reached (the central gateway signs
+ * the caller's token; an adapter relays it to its server), its `headers` only where its secrets are.
+ */
+function credentialsOf(spec: ServerSpec, withHeaders: boolean): Pick<BackendConfigInput, "credentials"> {
+  const headers = withHeaders ? spec.credentials.headers : {};
+  const identity = spec.credentials.identity;
+  if (identity === undefined && Object.keys(headers).length === 0) return {};
+  return { credentials: { ...(Object.keys(headers).length > 0 ? { headers: { ...headers } } : {}), ...(identity !== undefined ? { identity: { ...identity } } : {}) } };
+}
+
+/**
  * The gateway backend of a spec: the one place a spec becomes gateway config. Secrets by name only: a stdio
  * server's are listed in `inheritEnv`, and the gateway hands them on from its own environment.
  */
@@ -288,6 +299,7 @@ export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendCo
       transport: "http",
       url: reach.url,
       ...(reach.dns === true ? { dns: {} } : {}),
+      ...credentialsOf(spec, false),
       ...(canary !== undefined && reach.canaryUrl !== undefined ? { canary: { weight: canary.weight, version: canary.version, url: reach.canaryUrl } } : {}),
     };
   }
@@ -302,12 +314,13 @@ export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendCo
         inheritEnv: [...spec.secrets],
         cwd: reach.cwd,
         ...(spec.instances !== 1 ? { instances: spec.instances } : {}),
+        ...credentialsOf(spec, false),
         ...(canary !== undefined ? { canary: { weight: canary.weight, version: canary.version, ...(canary.args !== undefined ? { args: [...canary.args] } : {}) } } : {}),
       };
     case "http":
     case "sse": {
       // Credentials only where the server is reached as specified (its adapter, or a local run): that is where its secrets are.
-      const credentials = Object.keys(spec.credentials.headers).length > 0 ? { credentials: { headers: { ...spec.credentials.headers } } } : {};
+      const credentials = credentialsOf(spec, true);
       const canaryOf = canary?.url !== undefined ? { canary: { weight: canary.weight, version: canary.version, url: canary.url } } : {};
       if (t.type === "http") return { ...common, transport: "http", url: t.url, ...credentials, ...canaryOf };
       // The catalog refuses 2026-07-28 over SSE (it predates it).

@@ -214,11 +214,33 @@ export const ServerSpecSchema = z
     /** Rate limits of calls to this server: token buckets per identity, per tool or both. @default [] */
     rateLimits: z.array(RateLimitSchema).default([]),
     /**
-     * How the gateway presents itself to a remote (`http`/`sse`) server: header templates over the spec's `secrets`
-     * (`{ Authorization: "Bearer ${LINEAR_API_KEY}" }`), resolved where the server is reached, never written out.
+     * How the gateway presents itself (and the caller) to the server. `headers`: header templates over the spec's
+     * `secrets` for a remote (`http`/`sse`) server (`{ Authorization: "Bearer ${LINEAR_API_KEY}" }`), resolved where
+     * the server is reached, never written out. `identity`: the server must see who calls; the gateway never passes
+     * the client's own token on, it sends a short-lived JWT it signs per caller (`signed-header`: the
+     * `X-MCP-Fleet-Identity` header, or `_meta["io.mcp-fleet/identity"]` for a stdio server), which the server
+     * verifies against the gateway's `/.well-known/jwks.json` (`iss` the gateway's resource URI, `aud` the server's
+     * name, `sub`, `roles`, `scope`, `client_id` or `key_name`, `exp`).
      * @default { headers: {} }
      */
-    credentials: z.object({ headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name"), z.string()).default({}) }).strict().default({ headers: {} }),
+    credentials: z
+      .object({
+        headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name"), z.string()).default({}),
+        identity: z
+          .object({
+            type: z.literal("signed-header"),
+            /** @default "X-MCP-Fleet-Identity" */
+            header: z.string().regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name such as X-MCP-Fleet-Identity").optional(),
+            /** Lifetime of each token in seconds (10-3600). @default 60 */
+            ttlSeconds: z.number().int().min(10).max(3600).optional(),
+            /** The token's `aud`. @default the server's name */
+            audience: z.string().min(1).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({ headers: {} }),
   })
   .strict();
 

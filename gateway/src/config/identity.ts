@@ -16,7 +16,7 @@ export const JWKS_PATH = "/.well-known/jwks.json";
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 /** Headers the gateway's own HTTP client writes: an identity header cannot take their place. */
-const RESERVED_HEADERS = new Set(["host", "content-type", "content-length", "transfer-encoding", "connection", "accept", "mcp-session-id", "mcp-protocol-version", "mcp-method", "mcp-name", "traceparent", "tracestate"]);
+const RESERVED_HEADERS = new Set(["authorization", "host", "content-type", "content-length", "transfer-encoding", "connection", "accept", "mcp-session-id", "mcp-protocol-version", "mcp-method", "mcp-name", "traceparent", "tracestate"]);
 
 /** A short-lived JWT signed by the gateway, per call (cached per caller and server until shortly before it expires). */
 export const SignedHeaderSchema = z
