@@ -21,9 +21,10 @@ import { DEFAULT_SEPARATOR, GATEWAY_PORT, MCP_PATH, gatewayBackend, type FleetMo
 
 /**
  * Who may reach the central gateway, what each caller may do, at what rate, on the record: the sections of its
- * config that come from the stack (the servers' own `access` and `rateLimits` come from their specs).
+ * config that come from the stack (the servers' own `access` and `rateLimits` come from their specs); `identity`
+ * names the variable of the key that signs callers' tokens (`credentials.identity`), never the key.
  */
-export type GatewayIdentity = Pick<GatewayConfigInput, "auth" | "rateLimits" | "audit">;
+export type GatewayIdentity = Pick<GatewayConfigInput, "auth" | "rateLimits" | "audit" | "identity">;
 
 /**
  * A gateway without authentication off loopback: only for one no client reaches directly (an in-cluster gateway

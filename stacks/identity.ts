@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MCP_PATH } from "../servers/catalog/derive.js";
 import type { GatewayIdentity } from "../components/gateway-config.js";
+import type { Catalog } from "../servers/catalog/catalog.js";
 import type { StackConfig } from "./config.js";
 
 /** Gateway Secret key (and environment variable) holding the API keys as JSON `[{name, sha256, roles}]`. */
@@ -13,13 +14,25 @@ export const API_KEYS_ENV = "MCP_FLEET_API_KEYS";
 /** Gateway Secret key (and environment variable) holding the Redis URL of shared rate limits and sessions. */
 export const REDIS_URL_ENV = "MCP_FLEET_REDIS_URL";
 
+/** Gateway Secret key (and environment variable) holding the private key that signs callers' identity tokens. */
+export const IDENTITY_KEY_ENV = "MCP_FLEET_IDENTITY_KEY";
+
+/**
+ * The servers whose spec asks to see the caller (`credentials.identity`), when the stack's gateway authenticates:
+ * then the gateway signs their tokens and needs the secret `identitySigningKey`. Without auth it signs nothing.
+ */
+export function identityServers(config: Pick<StackConfig, "auth">, catalog: Pick<Catalog, "servers"> | undefined): string[] {
+  if (config.auth === undefined || catalog === undefined) return [];
+  return catalog.servers.filter((s) => s.spec.credentials.identity !== undefined).map((s) => s.spec.name);
+}
+
 /** The canonical resource URI of a stack's gateway: `auth.resource`, else `https://<domain>/mcp`. */
 export function resourceOf(config: Pick<StackConfig, "auth" | "domain">): string | undefined {
   return config.auth?.resource ?? (config.domain !== undefined ? `https://${config.domain}${MCP_PATH}` : undefined);
 }
 
 /** The identity sections of the gateway config, and the extra Secret keys they read. */
-export function gatewayIdentityOf(config: StackConfig): { identity?: GatewayIdentity; secretKeys: string[] } {
+export function gatewayIdentityOf(config: StackConfig, catalog?: Pick<Catalog, "servers">): { identity?: GatewayIdentity; secretKeys: string[] } {
   const identity: GatewayIdentity = {};
   const secretKeys: string[] = [];
   const a = config.auth;
@@ -34,6 +47,11 @@ export function gatewayIdentityOf(config: StackConfig): { identity?: GatewayIden
       secretKeys.push(API_KEYS_ENV);
     }
     identity.auth = auth;
+  }
+  if (identityServers(config, catalog).length > 0) {
+    // The key by reference only: its value lives in the gateway's Secret.
+    identity.identity = { signingKeyEnv: IDENTITY_KEY_ENV };
+    secretKeys.push(IDENTITY_KEY_ENV);
   }
   const r = config.rateLimits;
   if (r !== undefined) {

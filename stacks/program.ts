@@ -14,7 +14,7 @@ import { Fleet } from "../components/fleet/fleet.js";
 import type { FleetPlanInput } from "../components/fleet/plan.js";
 import type { DockerFleetPlanInput } from "../components/docker/plan.js";
 import { CONFIG_NAMESPACE, StackConfigError, parseStackConfig, readRawConfig, type StackConfig } from "./config.js";
-import { API_KEYS_ENV, REDIS_URL_ENV, apiKeysSecret, gatewayIdentityOf } from "./identity.js";
+import { API_KEYS_ENV, IDENTITY_KEY_ENV, REDIS_URL_ENV, apiKeysSecret, gatewayIdentityOf, identityServers } from "./identity.js";
 
 export interface StackSecrets {
   sessionSecret: pulumi.Output<string>;
@@ -24,6 +24,8 @@ export interface StackSecrets {
   apiKeyHashes?: Record<string, pulumi.Output<string>>;
   /** The Redis URL of shared rate limits (`mcp-fleet:rateLimits.store: redis`). */
   redisUrl?: pulumi.Output<string>;
+  /** The private key signing callers' identity tokens (`mcp-fleet:identitySigningKey`), when a server asks for them. */
+  identitySigningKey?: pulumi.Output<string>;
 }
 
 export interface StackOutputs {
@@ -52,7 +54,7 @@ export async function stackProgram(options: StackProgramOptions = {}): Promise<S
   const stack = pulumi.getStack();
   const config = parseStackConfig(readRawConfig(pulumi.runtime.allConfig()), stack);
   const catalog = options.catalog ?? (await loadCatalog(options.root !== undefined ? { root: options.root } : {}));
-  return fleetProgram(config, catalog, { ...readStackSecrets(catalog), ...readIdentitySecrets(config) }, options.writeMonitoringFiles !== undefined ? { writeMonitoringFiles: options.writeMonitoringFiles } : {});
+  return fleetProgram(config, catalog, { ...readStackSecrets(catalog), ...readIdentitySecrets(config, catalog) }, options.writeMonitoringFiles !== undefined ? { writeMonitoringFiles: options.writeMonitoringFiles } : {});
 }
 
 /** Reads the secret config as Pulumi secrets (values never leave an Output). Problems name the key and the fix. */
@@ -96,10 +98,18 @@ export function readStackSecrets(catalog: Catalog): StackSecrets {
  * The identity secrets a stack's config calls for: each API key's hash (`apiKeyHashes.<name>`, 64 hex digits) and
  * the Redis URL. Checked by shape only; values stay Outputs. Problems name the key and the command that sets it.
  */
-export function readIdentitySecrets(config: StackConfig): Pick<StackSecrets, "apiKeyHashes" | "redisUrl"> {
+export function readIdentitySecrets(config: StackConfig, catalog?: Pick<Catalog, "servers">): Pick<StackSecrets, "apiKeyHashes" | "redisUrl" | "identitySigningKey"> {
   const cfg = new pulumi.Config(CONFIG_NAMESPACE);
   const problems: string[] = [];
-  const out: Pick<StackSecrets, "apiKeyHashes" | "redisUrl"> = {};
+  const out: Pick<StackSecrets, "apiKeyHashes" | "redisUrl" | "identitySigningKey"> = {};
+  const signed = identityServers(config, catalog);
+  if (signed.length > 0) {
+    if (pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:identitySigningKey`) === undefined) {
+      problems.push(`\`${CONFIG_NAMESPACE}:identitySigningKey\` is required: ${signed.map((n) => `"${n}"`).join(", ")} ask${signed.length === 1 ? "s" : ""} for credentials.identity, and the gateway signs those tokens. Set it with \`openssl genpkey -algorithm ed25519 | pulumi config set --secret ${CONFIG_NAMESPACE}:identitySigningKey\`.`);
+    } else {
+      out.identitySigningKey = cfg.requireSecret("identitySigningKey");
+    }
+  }
   const keys = config.auth?.apiKeys ?? [];
   if (keys.length > 0) {
     let raw: Record<string, unknown> = {};
@@ -134,7 +144,7 @@ export function readIdentitySecrets(config: StackConfig): Pick<StackSecrets, "ap
  * produce the same objects.
  */
 export function fleetPlanInputFromConfig(config: StackConfig, catalog: Catalog): FleetPlanInput {
-  const { identity, secretKeys } = gatewayIdentityOf(config);
+  const { identity, secretKeys } = gatewayIdentityOf(config, catalog);
   return {
     fleet: fleetModel(catalog, { prefix: config.prefix, network: { kind: "cluster", namespace: config.namespace } }),
     gatewayImage: config.gatewayImage,
@@ -211,6 +221,7 @@ export function fleetProgram(config: StackConfig, catalog: Catalog, secrets: Sta
       [SESSION_SECRET_ENV]: secrets.sessionSecret,
       ...(config.auth !== undefined && config.auth.apiKeys.length > 0 ? { [API_KEYS_ENV]: apiKeysSecret(config, secrets.apiKeyHashes ?? {}) } : {}),
       ...(secrets.redisUrl !== undefined ? { [REDIS_URL_ENV]: secrets.redisUrl } : {}),
+      ...(secrets.identitySigningKey !== undefined ? { [IDENTITY_KEY_ENV]: secrets.identitySigningKey } : {}),
     },
     // In prod the secrets go to Secrets Manager (AwsFleet) and reach pods through External Secrets.
     ...(awsFleet === undefined ? { serverSecrets: secrets.serverSecrets } : {}),

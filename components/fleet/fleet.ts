@@ -31,6 +31,10 @@ export function validateFleetArgs(args: FleetArgs): string[] {
   if (!(SESSION_SECRET_ENV in args.gatewaySecrets)) {
     problems.push(`\`gatewaySecrets.${SESSION_SECRET_ENV}\` is missing. Pass a random key of at least 32 characters: gateway replicas share it to seal session ids.`);
   }
+  const signingKeyEnv = args.gateway?.identity?.identity?.signingKeyEnv;
+  if (signingKeyEnv !== undefined && !(signingKeyEnv in args.gatewaySecrets)) {
+    problems.push(`\`gatewaySecrets.${signingKeyEnv}\` is missing: \`gateway.identity.identity.signingKeyEnv\` names it. Pass the private key that signs callers' identity tokens (an Ed25519 or P-256 JWK or PKCS#8 PEM) as a Pulumi secret.`);
+  }
   return problems;
 }
 

@@ -1,0 +1,53 @@
+/**
+ * The key that signs callers' identity tokens, through the real stack program under Pulumi's mocks: a server that
+ * asks for `credentials.identity` on a stack with auth makes the gateway config name the variable, the gateway's
+ * Secret hold the key (masked) and its container read it by secretKeyRef; its value is nowhere else. A stack without
+ * the secret is refused with the command that sets it.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { SECRET_MASK, runUnderMocks } from "../components/plan/run-under-mocks.js";
+import { KNOWN_SECRET, catalogOf, find, mixedSpecs, type Json } from "../components/testing/fixtures.js";
+import { findRepoRoot } from "../servers/catalog/catalog.js";
+import { readStackFile } from "./plan-stack.js";
+
+const root = findRepoRoot();
+const PEM = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+const MARK = PEM.split("\n")[1]!;
+
+function catalog() {
+  const specs = mixedSpecs();
+  specs[0] = { ...specs[0]!, spec: { ...specs[0]!.spec, credentials: { identity: { type: "signed-header" } } } };
+  return catalogOf(specs, root);
+}
+
+async function planStaging(extra: Record<string, string>) {
+  const file = readStackFile(root, "staging");
+  const secrets: Record<string, string> = { "mcp-fleet:sessionSecret": KNOWN_SECRET, "mcp-fleet:apiKeyHashes": JSON.stringify({ "ci-bot": "b".repeat(64) }), ...extra };
+  const { stackProgram } = await import("./program.js");
+  // The offline plan's stand-in key goes: this is the program as `pulumi up` runs it, with only the secrets given.
+  const config: Record<string, string> = { ...file.config, ...secrets };
+  if (!("mcp-fleet:identitySigningKey" in extra)) delete config["mcp-fleet:identitySigningKey"];
+  return runUnderMocks({ stack: "staging", config, secretKeys: [...file.secretKeys, ...Object.keys(secrets)], program: () => stackProgram({ root, catalog: catalog() }) });
+}
+
+describe("the identity signing key of a stack", () => {
+  // First: Pulumi's config store keeps what a run set, so the run without the key goes before the one with it.
+  it("is required when a server asks for credentials.identity, with the command that sets it", async () => {
+    await expect(planStaging({})).rejects.toThrow(
+      '`mcp-fleet:identitySigningKey` is required: "github" asks for credentials.identity, and the gateway signs those tokens. Set it with `openssl genpkey -algorithm ed25519 | pulumi config set --secret mcp-fleet:identitySigningKey`.',
+    );
+  });
+  it("reaches the gateway only as a secretKeyRef; the config names the variable, the Secret is masked", async () => {
+    const { resources } = await planStaging({ "mcp-fleet:identitySigningKey": PEM });
+    const config = parse((find(resources, "kubernetes:core/v1:ConfigMap", "mcp-gateway-config").inputs as Json).data["gateway.yaml"]);
+    expect(config.identity).toEqual({ signingKeyEnv: "MCP_FLEET_IDENTITY_KEY" });
+    expect(config.servers.find((s: Json) => s.name === "github").credentials).toEqual({ identity: { type: "signed-header" } });
+    const container = (find(resources, "kubernetes:apps/v1:Deployment", "mcp-gateway-deploy").inputs as Json).spec.template.spec.containers[0];
+    expect(container.env).toContainEqual({ name: "MCP_FLEET_IDENTITY_KEY", valueFrom: { secretKeyRef: { name: "mcp-gateway-keys", key: "MCP_FLEET_IDENTITY_KEY" } } });
+    expect((find(resources, "kubernetes:core/v1:Secret", "mcp-gateway-secret").inputs as Json).stringData).toBe(SECRET_MASK);
+    expect(JSON.stringify(resources.map((r) => r.inputs)).includes(MARK)).toBe(false);
+  });
+
+});
