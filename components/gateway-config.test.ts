@@ -34,6 +34,22 @@ const github: ServerSpecInput = {
 };
 
 describe("localGatewayConfig", () => {
+  it("gives a keyed local gateway whose server asks for credentials.identity a signing-key variable and its own issuer; an open one signs nothing", async () => {
+    const who: ServerSpecInput = { ...memory, credentials: { identity: { type: "signed-header" } } };
+    const auth = { mode: "apiKey" as const, apiKeys: [{ name: "local", sha256: "0".repeat(64), roles: [] }] };
+    const keyed = localGatewayConfig(catalog(who), { env: {}, auth, port: 8123 });
+    expect(keyed.identity).toEqual({ signingKeyEnv: "MCP_FLEET_IDENTITY_KEY", issuer: "http://127.0.0.1:8123/mcp" });
+    expect(keyed.servers[0]!.credentials).toEqual({ identity: { type: "signed-header" } });
+    expect(localGatewayConfig(catalog(who), { env: {} }).identity).toBeUndefined();
+    expect(localGatewayConfig(catalog(memory), { env: {}, auth }).identity).toBeUndefined();
+    const { ensureLocalIdentityKey } = await import("../cli/local-auth.js");
+    const { loadSigningKeys } = await import("../gateway/src/identity/keys.js");
+    const env: NodeJS.ProcessEnv = {};
+    expect(ensureLocalIdentityKey(keyed, env)).toBe(true);
+    expect(loadSigningKeys("MCP_FLEET_IDENTITY_KEY", env).map((k) => k.alg)).toEqual(["EdDSA"]);
+    expect(ensureLocalIdentityKey(keyed, env)).toBe(false);
+  });
+
   it("spawns stdio servers from the repository root with the spec's and the transport's env merged, and carries filters, timeout and isolation", () => {
     const config = localGatewayConfig(catalog(memory), { env: {} });
     expect(config.listen).toEqual({ host: "127.0.0.1", port: 8080, path: "/mcp" });

@@ -31,6 +31,9 @@ export type GatewayIdentity = Pick<GatewayConfigInput, "auth" | "rateLimits" | "
  * without an Ingress, behind its Service; the dev container published on 127.0.0.1; adapters, which only the
  * fleet's gateway may connect to). The policy pack refuses it behind an Ingress.
  */
+/** The variable a keyed local gateway reads its identity signing key from (`npm start -- --api-key-env`). */
+export const LOCAL_IDENTITY_KEY_ENV = "MCP_FLEET_IDENTITY_KEY";
+
 export const UNAUTHENTICATED_INTERNAL = { mode: "none", trustedNetwork: true } as const;
 
 export interface LocalTarget {
@@ -91,7 +94,11 @@ export function localGatewayConfig(catalog: Catalog, target: LocalTarget = {}): 
     const detail = skipped.length > 0 ? ` Skipped: ${skipped.map((s) => `${s.name} (${s.file}) ${s.reason}`).join(" ")}` : " The catalog is empty.";
     throw new Error(`No server of the catalog can run in the local gateway config.${detail} Add a server under servers/ (\`mcp-fleet new\`).`);
   }
-  return finish({ host: "127.0.0.1", port: target.port ?? GATEWAY_PORT, path: MCP_PATH }, servers, "local", target.auth !== undefined ? { auth: target.auth } : {});
+  const port = target.port ?? GATEWAY_PORT;
+  // A keyed local gateway signs callers' identity tokens with a key of the run's own (cli/local-auth.ts makes one).
+  const signs = target.auth !== undefined && servers.some((s) => s.credentials?.identity !== undefined);
+  const identity = signs ? { identity: { signingKeyEnv: LOCAL_IDENTITY_KEY_ENV, issuer: `http://127.0.0.1:${port}${MCP_PATH}` } } : {};
+  return finish({ host: "127.0.0.1", port, path: MCP_PATH }, servers, "local", target.auth !== undefined ? { auth: target.auth, ...identity } : {});
 }
 
 /** What a deployed gateway config carries besides its servers and identity. */

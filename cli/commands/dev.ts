@@ -20,7 +20,7 @@ import { styleFor } from "../format/style.js";
 import { spawnGateway, tail, waitForBackends } from "../gateway-process.js";
 import { PROMETHEUS_MISSING, prometheusInstalled, startLocalMonitoring, type LocalMonitoring } from "../local-monitoring.js";
 import { renderStatusTable, statusUrl, type GatewayStatus } from "../status.js";
-import { localApiKeyAuth } from "../local-auth.js";
+import { ensureLocalIdentityKey, localApiKeyAuth } from "../local-auth.js";
 
 interface DevOptions {
   apiKeyEnv?: string;
@@ -78,6 +78,7 @@ async function dev(options: DevOptions): Promise<void> {
   try {
     const auth = options.apiKeyEnv !== undefined ? localApiKeyAuth(options.apiKeyEnv, catalog, options.roles) : undefined;
     config = localGatewayConfig(catalog, { port, ...(auth !== undefined ? { auth } : {}) });
+    if (ensureLocalIdentityKey(config)) say(`  identity tokens: signed with a key of this run (set ${config.identity!.signingKeyEnv} to keep one)`);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof Error) throw new CliError(error.message);
     throw error;
