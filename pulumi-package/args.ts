@@ -95,7 +95,16 @@ export interface ServerRateLimit {
 export interface ServerCredentials {
   headers?: Record<string, string>;
   /** The server sees the caller: a JWT the gateway signs per caller (servers/catalog/spec.ts documents it). */
-  identity?: { type: "signed-header"; header?: string; ttlSeconds?: number; audience?: string };
+  identity?: ServerIdentity;
+}
+
+/** How a server sees the caller (servers/catalog/spec.ts `credentials.identity`). */
+export interface ServerIdentity {
+  /** `signed-header`. */
+  type: string;
+  header?: string;
+  ttlSeconds?: number;
+  audience?: string;
 }
 
 /** One MCP server of the fleet: the same fields as a `servers/<name>.ts` spec (servers/catalog/spec.ts). */
