@@ -77,6 +77,11 @@ export interface Caller {
   readonly address: string;
   /** Who it authenticated as; `undefined` when the gateway does not authenticate. */
   principal: Principal | undefined;
+  /**
+   * The OAuth access token it presented, for RFC 8693 token exchange toward servers that ask for it (identity/).
+   * Never logged, never sent to a backend as is.
+   */
+  accessToken?: string;
 }
 
 /** The key that per-client limits count by: the identity once authenticated, else the address. */

@@ -41,6 +41,7 @@ export function authStep(deps: AuthStepDeps): AdmissionStep {
         const known = oauth.cached(header.slice(7));
         if (known !== undefined) {
           caller.principal = known;
+          caller.accessToken = header.slice(7);
           return undefined;
         }
       }
@@ -52,11 +53,13 @@ export function authStep(deps: AuthStepDeps): AdmissionStep {
         const known = oauth.cached(token);
         if (known !== undefined) {
           caller.principal = known;
+          caller.accessToken = token;
           return undefined;
         }
         return oauth.verify(token).then(
           (principal) => {
             caller.principal = principal;
+            caller.accessToken = token;
             return undefined;
           },
           (error: unknown) => {

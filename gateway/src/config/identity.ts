@@ -35,9 +35,41 @@ export const SignedHeaderSchema = z
   })
   .strict();
 
+/** An https URL, or http on a loopback host (a local authorization server, tests). */
+const tokenEndpoint = z
+  .string()
+  .refine((u) => URL.canParse(u), "must be an absolute URL such as https://idp.example.com/oauth/token")
+  .refine((u) => !URL.canParse(u) || new URL(u).protocol === "https:" || (new URL(u).protocol === "http:" && /^(localhost|127\.[0-9.]+|\[::1\])$/.test(new URL(u).hostname)), "must be an https:// URL (http:// only on a loopback host such as 127.0.0.1)");
+
+/**
+ * RFC 8693 token exchange: the caller's OAuth access token is exchanged at the authorization server for one issued
+ * to this server, cached per caller token and server until shortly before it expires, and sent as
+ * `Authorization: Bearer` on each of the caller's requests to it. Only OAuth callers have a token to exchange: an
+ * API-key caller's call is refused with an error naming the server.
+ */
+export const TokenExchangeSchema = z
+  .object({
+    type: z.literal("token-exchange"),
+    /** The authorization server's token endpoint. */
+    tokenEndpoint,
+    /** `audience` of the request. @default the server's name */
+    audience: z.string().min(1).optional(),
+    /** `resource` of the request (RFC 8707), e.g. the server's URL. @default none */
+    resource: z.string().refine((u) => URL.canParse(u), "must be an absolute URL").optional(),
+    /** `scope` of the request (space-separated). @default none */
+    scope: z.string().min(1).optional(),
+    /** The gateway's client id at the authorization server (HTTP Basic client authentication). */
+    clientId: z.string().min(1),
+    /** Name of the environment variable holding the client secret. Never the secret itself. */
+    clientSecretEnv: z.string().regex(ENV_NAME, "must be an environment variable name such as MCP_FLEET_EXCHANGE_SECRET"),
+    /** How long an exchange may take before the call fails, in milliseconds. @default 5000 */
+    timeoutMs: z.number().int().positive().max(60_000).default(5000),
+  })
+  .strict();
+
 /** How one server sees the caller. */
-export const IdentityPresentationSchema = z.discriminatedUnion("type", [SignedHeaderSchema], {
-  error: 'must be { type: "signed-header" } (a JWT the gateway signs for each caller)',
+export const IdentityPresentationSchema = z.discriminatedUnion("type", [SignedHeaderSchema, TokenExchangeSchema], {
+  error: 'must be { type: "signed-header" } (a JWT the gateway signs for each caller) or { type: "token-exchange", ... } (RFC 8693)',
 });
 
 /** The gateway's own identity toward backends: the key it signs caller tokens with. */
@@ -56,6 +88,7 @@ export const IdentitySchema = z
 
 export type IdentityConfig = z.output<typeof IdentitySchema>;
 export type IdentityPresentation = z.output<typeof IdentityPresentationSchema>;
+export type TokenExchangeConfig = z.output<typeof TokenExchangeSchema>;
 
 type Issue = { path: PropertyKey[]; message: string };
 
@@ -71,7 +104,7 @@ interface ServerLike {
  * the gateway has no caller of its own: it signs nothing (and needs no key); with `trustedNetwork` it relays the
  * token the gateway in front of it sent.
  */
-export function identityProblems(config: { identity: IdentityConfig; auth: { mode: string; resource?: string | undefined }; servers: readonly ServerLike[] }): Issue[] {
+export function identityProblems(config: { identity: IdentityConfig; auth: { mode: string; resource?: string | undefined; trustedNetwork?: boolean }; servers: readonly ServerLike[] }): Issue[] {
   const problems: Issue[] = [];
   const signs = config.auth.mode !== "none";
   let keyReported = false;
@@ -82,6 +115,16 @@ export function identityProblems(config: { identity: IdentityConfig; auth: { mod
     }
     const identity = credentials.identity;
     if (identity === undefined) return;
+    if (identity.type === "token-exchange") {
+      const at = ["servers", index, "credentials", "identity"];
+      if (server.transport === "stdio") problems.push({ path: [...at, "type"], message: `"token-exchange" sends the exchanged token as an Authorization header; a stdio server has none. Use { type: "signed-header" } (the token goes in _meta).` });
+      if (config.auth.mode !== "oauth" && !(config.auth.mode === "none" && config.auth.trustedNetwork === true)) {
+        problems.push({ path: [...at, "type"], message: `"token-exchange" exchanges the caller's OAuth access token, but auth.mode is "${config.auth.mode}". Set auth.mode to oauth, or use { type: "signed-header" }.` });
+      }
+      const taken = [...Object.keys(server.headers ?? {}), ...Object.keys(credentials.headers)].find((h) => h.toLowerCase() === "authorization");
+      if (taken !== undefined) problems.push({ path: ["servers", index, "credentials", "headers"], message: `sets "${taken}", which the exchanged token takes. Remove it: with token-exchange the server gets the caller's exchanged token there.` });
+      return;
+    }
     if (signs && config.identity.signingKeyEnv === undefined && !keyReported) {
       keyReported = true;
       problems.push({
@@ -96,7 +139,7 @@ export function identityProblems(config: { identity: IdentityConfig; auth: { mod
       }
     }
   });
-  if (signs && config.identity.issuer === undefined && config.auth.resource === undefined && config.servers.some((s) => s.credentials.identity !== undefined)) {
+  if (signs && config.identity.issuer === undefined && config.auth.resource === undefined && config.servers.some((s) => s.credentials.identity?.type === "signed-header")) {
     problems.push({ path: ["identity", "issuer"], message: "is required when auth.resource is unset: it is the `iss` of the identity tokens backends verify. Set auth.resource (or identity.issuer) to the URL clients connect to, e.g. https://mcp.example.com/mcp." });
   }
   return problems;

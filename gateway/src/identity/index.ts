@@ -2,7 +2,8 @@
  * The identity room: how a backend that asks for it (`servers[].credentials.identity`) learns who calls. The
  * client's own credential never goes upstream; instead each call carries a short-lived JWT the gateway signs
  * (signer.ts, keys from keys.ts), as a header on that request (HTTP, SSE) or in its `_meta` (stdio), and the public
- * keys are served at `/.well-known/jwks.json`.
+ * keys are served at `/.well-known/jwks.json`; or (`token-exchange`) the caller's OAuth token exchanged for one of
+ * the server's own (exchange.ts, RFC 8693), as `Authorization: Bearer`.
  *
  * Without authentication there is no caller to vouch for: nothing is signed. A gateway with `auth.mode: none` on a
  * trusted network (an adapter, which only the fleet's gateway reaches) relays the token that gateway sent it, so a
@@ -15,11 +16,14 @@ import type { H1Request, H1Response } from "../http/h1/server.js";
 import type { Logger } from "../observability/logger.js";
 import type { AdmissionStep } from "../steps/steps.js";
 import type { CallPresentation } from "../upstream/backend.js";
+import { ErrorCode, RpcError } from "../jsonrpc.js";
+import { ExchangeFailed, TokenExchanger } from "./exchange.js";
 import { jwksOf, loadSigningKeys, type SigningKey } from "./keys.js";
 import { TokenCache } from "./signer.js";
 
-/** A relayed token: a compact JWS, bounded. */
+/** A relayed token: a compact JWS (a signed identity token), or a bearer credential (an exchanged token), bounded. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]{1,4096}\.[A-Za-z0-9_-]{1,8192}\.[A-Za-z0-9_-]{1,1024}$/;
+const BEARER = /^Bearer [A-Za-z0-9._~+/-]{1,12288}=*$/;
 
 /** Callers that carry relayed tokens, by lowercased header name. */
 const relayed = new WeakMap<Caller, Map<string, string>>();
@@ -30,16 +34,41 @@ export interface IdentityRoom {
   /** Admission steps (the relay's: it picks up the tokens of the gateway in front). */
   steps: AdmissionStep[];
   /** What each call to this server carries, or `undefined` when the server asks for nothing (no per-call work). */
-  presenter(config: BackendConfig): ((call: ClientCall) => CallPresentation | undefined) | undefined;
+  presenter(config: BackendConfig): ((call: ClientCall) => CallPresentation | Promise<CallPresentation> | undefined) | undefined;
 }
 
 const NOTHING: CallPresentation = Object.freeze({});
 
+/** The request header a server's token travels in (lowercased): the exchanged token in Authorization. */
+function headerOf(identity: IdentityPresentation): string {
+  return identity.type === "token-exchange" ? "authorization" : identity.header.toLowerCase();
+}
+
 /** How a token travels to a server of this transport. */
 function carrier(config: BackendConfig, identity: IdentityPresentation): (token: string) => CallPresentation {
   if (config.transport === "stdio") return (token) => Object.freeze({ meta: Object.freeze({ [IDENTITY_META_KEY]: token }) });
-  const header = identity.header.toLowerCase();
+  const header = headerOf(identity);
   return (token) => Object.freeze({ headers: Object.freeze({ [header]: token }) });
+}
+
+/** The presenter of a token-exchange server: the caller's exchanged token, or the call's error naming the server. */
+function exchangePresenter(server: BackendConfig, exchanger: TokenExchanger, logger: Logger): (call: ClientCall) => CallPresentation | Promise<CallPresentation> {
+  const wrap = (token: string): CallPresentation => ({ headers: { authorization: `Bearer ${token}` } });
+  return (call) => {
+    const subject = call.ctx.caller.accessToken;
+    if (subject === undefined) {
+      const principal = call.ctx.caller.principal;
+      const who = principal?.kind === "apiKey" ? `API key "${principal.name ?? principal.id}"` : "this caller";
+      return Promise.reject(new RpcError(ErrorCode.InvalidRequest, `Server "${server.name}" sees its callers through an OAuth token exchange (credentials.identity), and ${who} has no OAuth access token to exchange. Call it with an OAuth access token.`));
+    }
+    const hit = exchanger.cached(subject);
+    if (hit !== undefined) return wrap(hit);
+    return exchanger.exchange(subject).then(wrap, (error: unknown) => {
+      const why = error instanceof ExchangeFailed ? error.message : "it failed";
+      logger.warn({ reqId: call.ctx.reqId, server: server.name, err: why }, "token exchange failed");
+      throw new RpcError(ErrorCode.InternalError, `Server "${server.name}" was not called: exchanging the caller's token for one of its own failed (${why}).`);
+    });
+  };
 }
 
 /** A stdio request must not carry a token its client wrote into `_meta`: it is removed when the gateway has none to send. */
@@ -49,7 +78,7 @@ function absent(config: BackendConfig): CallPresentation {
 
 export function identityRoom(config: GatewayConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): IdentityRoom {
   const endpoints = new Map<string, (req: H1Request, res: H1Response) => void>();
-  const asked = config.servers.some((s) => s.credentials.identity !== undefined);
+  const asked = config.servers.some((s) => s.credentials.identity?.type === "signed-header");
   const signs = config.auth.mode !== "none";
   let keys: SigningKey[] = [];
   if (config.identity.signingKeyEnv !== undefined && (signs || asked)) {
@@ -62,7 +91,7 @@ export function identityRoom(config: GatewayConfig, logger: Logger, env: NodeJS.
     logger.info({ kids: keys.map((k) => k.kid), env: config.identity.signingKeyEnv }, "identity signing keys loaded");
   }
   const relays = !signs && config.auth.trustedNetwork;
-  const relayHeaders = relays ? [...new Set(config.servers.flatMap((s) => (s.credentials.identity === undefined ? [] : [s.credentials.identity.header.toLowerCase()])))] : [];
+  const relayHeaders = relays ? [...new Set(config.servers.flatMap((s) => (s.credentials.identity === undefined ? [] : [headerOf(s.credentials.identity)])))] : [];
   const steps: AdmissionStep[] = relayHeaders.length === 0 ? [] : [
     {
       name: "identity-relay",
@@ -70,7 +99,7 @@ export function identityRoom(config: GatewayConfig, logger: Logger, env: NodeJS.
         let found: Map<string, string> | undefined;
         for (const name of relayHeaders) {
           const value = req.headers[name];
-          if (value !== undefined && COMPACT_JWS.test(value)) (found ??= new Map()).set(name, value);
+          if (value !== undefined && (name === "authorization" ? BEARER : COMPACT_JWS).test(value)) (found ??= new Map()).set(name, value);
         }
         if (found !== undefined) relayed.set(caller, found);
         return undefined;
@@ -87,14 +116,16 @@ export function identityRoom(config: GatewayConfig, logger: Logger, env: NodeJS.
       const wrap = carrier(server, identity);
       const none = absent(server);
       if (relays) {
-        const header = identity.header.toLowerCase();
+        const header = headerOf(identity);
         return (call) => {
           const token = relayed.get(call.ctx.caller)?.get(header);
           return token === undefined ? none : wrap(token);
         };
       }
+      if (!signs) return () => none;
+      if (identity.type === "token-exchange") return exchangePresenter(server, new TokenExchanger(server.name, identity, env), logger);
       const key = keys[0];
-      if (!signs || key === undefined) return () => none;
+      if (key === undefined) return () => none;
       const cache = new TokenCache(key, { issuer, audience: identity.audience ?? server.name, ttlSeconds: identity.ttlSeconds }, wrap);
       return (call) => {
         const principal = call.ctx.caller.principal;

@@ -95,8 +95,8 @@ export interface BackendOptions<C> {
   verdicts?: { cache: Verdicts; key: object };
   /** Each client call's fate, for outlier detection: `failed` for a timeout or a lost connection (once per loss), not for the backend's own errors. */
   onCallOutcome?: (failed: boolean, cause: string) => void;
-  /** What each call made for a client carries toward this backend (`credentials.identity`). @default nothing */
-  present?: (context: C) => CallPresentation | undefined;
+  /** What each call made for a client carries toward this backend (`credentials.identity`); a promise delays the send (or fails the call). @default nothing */
+  present?: (context: C) => CallPresentation | Promise<CallPresentation> | undefined;
 }
 
 export class Backend<C = unknown> {
@@ -276,6 +276,15 @@ export class Backend<C = unknown> {
    * timeout, or a dead connection), always naming the server.
    */
   request(method: string, params: Record<string, unknown> | undefined, options: CallOptions<C>, duringHandshake = false): Promise<unknown> {
+    const present = this.options.present;
+    if (present === undefined || options.context === undefined) return this.send(method, params, options, duringHandshake, undefined);
+    const presented = present(options.context);
+    // A presentation still to be made (a token exchange): the request goes once it is, or fails with its error.
+    if (presented instanceof Promise) return presented.then((p) => this.send(method, params, options, duringHandshake, p));
+    return this.send(method, params, options, duringHandshake, presented);
+  }
+
+  private send(method: string, params: Record<string, unknown> | undefined, options: CallOptions<C>, duringHandshake: boolean, presented: CallPresentation | undefined): Promise<unknown> {
     const channel = this.channel;
     if (channel === undefined || (this.state !== "up" && !duringHandshake)) {
       return Promise.reject(
@@ -297,11 +306,9 @@ export class Backend<C = unknown> {
       outParams = { ...outParams, _meta: { ...gatewayEnvelope(), ...own } };
     }
     let headers = options.headers;
-    const present = this.options.present;
-    if (present !== undefined && options.context !== undefined) {
-      const presented = present(options.context);
-      if (presented?.meta !== undefined) outParams = { ...outParams, _meta: { ...(outParams?._meta as Record<string, unknown> | undefined), ...presented.meta } };
-      if (presented?.headers !== undefined) headers = headers === undefined ? presented.headers : { ...headers, ...presented.headers };
+    if (presented !== undefined) {
+      if (presented.meta !== undefined) outParams = { ...outParams, _meta: { ...(outParams?._meta as Record<string, unknown> | undefined), ...presented.meta } };
+      if (presented.headers !== undefined) headers = headers === undefined ? presented.headers : { ...headers, ...presented.headers };
     }
     return new Promise((resolve, reject) => {
       const pending: Pending<C> = {

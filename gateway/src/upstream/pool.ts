@@ -36,7 +36,7 @@ export interface PoolHandlers {
   /** The circuit state a server's calls see changed (closed, half-open, open). */
   onCircuitChange?(set: EndpointSet): void;
   /** What a server's calls carry for their caller (the identity room); `undefined`: nothing, no per-call work. */
-  presenter?(config: BackendConfig): ((call: ClientCall) => CallPresentation | undefined) | undefined;
+  presenter?(config: BackendConfig): ((call: ClientCall) => CallPresentation | Promise<CallPresentation> | undefined) | undefined;
 }
 
 export interface PoolOptions {
@@ -111,7 +111,7 @@ export class BackendPool {
     for (const config of servers) this.addServer(config);
   }
 
-  private readonly presenters = new Map<string, (call: ClientCall) => CallPresentation | undefined>();
+  private readonly presenters = new Map<string, (call: ClientCall) => CallPresentation | Promise<CallPresentation> | undefined>();
 
   /** Each server's config as given (its endpoints get copies): the key of its era verdict. */
   private readonly roots = new Map<string, BackendConfig>();
