@@ -53,10 +53,9 @@ describe("identity config", () => {
     ]);
   });
 
-  it("refuses token exchange without OAuth, toward a stdio server, or beside an Authorization template", () => {
+  it("refuses token exchange toward a stdio server, beside an Authorization template, or at a plain-http endpoint", () => {
     const exchange = { type: "token-exchange" as const, tokenEndpoint: "https://idp.example.com/token", clientId: "gw", clientSecretEnv: "SECRET" };
     expect(problems({ auth: apiKey, servers: [{ ...remote, credentials: { headers: { Authorization: "Bearer ${T}" }, identity: exchange } }] })).toEqual([
-      'servers[0].credentials.identity.type: "token-exchange" exchanges the caller\'s OAuth access token, but auth.mode is "apiKey". Set auth.mode to oauth, or use { type: "signed-header" }.',
       'servers[0].credentials.headers: sets "Authorization", which the exchanged token takes. Remove it: with token-exchange the server gets the caller\'s exchanged token there.',
     ]);
     expect(problems({ auth: { mode: "none", trustedNetwork: true }, servers: [{ name: "local", transport: "stdio", command: "node", credentials: { identity: exchange } }] })).toEqual([
@@ -64,7 +63,6 @@ describe("identity config", () => {
     ]);
     expect(problems({ servers: [{ ...remote, credentials: { identity: { ...exchange, tokenEndpoint: "http://idp.example.com/token" } } }] })).toEqual([
       "servers[0].credentials.identity.tokenEndpoint: must be an https:// URL (http:// only on a loopback host such as 127.0.0.1)",
-      'servers[0].credentials.identity.type: "token-exchange" exchanges the caller\'s OAuth access token, but auth.mode is "none". Set auth.mode to oauth, or use { type: "signed-header" }.',
     ]);
   });
 

@@ -36,6 +36,7 @@ describe("RFC 8693 token exchange toward a backend", () => {
   const seen: IncomingHttpHeaders[] = [];
   const servers: Server[] = [];
   let gw: RunningGateway;
+  let adapter: RunningGateway;
   const clients: Client[] = [];
   const issue = (claims: Record<string, unknown>, audience: string) =>
     new SignJWT(claims).setProtectedHeader({ alg: "ES256", kid: "k1" }).setIssuer(issuer).setAudience(audience).setIssuedAt().setExpirationTime("5m").sign(key);
@@ -85,18 +86,22 @@ describe("RFC 8693 token exchange toward a backend", () => {
     const backendUrl = `${await listen(backend)}/mcp`;
     process.env.TEST_EXCHANGE_SECRET = CLIENT.secret;
     const exchange = { type: "token-exchange" as const, tokenEndpoint: `${issuer}/token`, clientId: CLIENT.id, clientSecretEnv: "TEST_EXCHANGE_SECRET", timeoutMs: 500 };
+    // An adapter in front of the backend (no auth of its own, on a trusted network): it relays the exchanged token.
+    adapter = await gateway({ auth: { mode: "none", trustedNetwork: true }, naming: { separator: "__", passthrough: true }, servers: [{ name: "remote", transport: "http", url: backendUrl, credentials: { identity: exchange } }] });
     gw = await gateway({
       auth: { mode: "oauth", resource: RESOURCE, oauth: { issuer, jwksUri: `${issuer}/jwks`, algorithms: ["ES256"] }, apiKeys: [{ name: "ci-bot", sha256: createHash("sha256").update(API_KEY).digest("hex"), roles: ["ci"] }] },
       servers: [
         { name: "remote", transport: "http", url: backendUrl, credentials: { identity: exchange }, access },
         { name: "refused", transport: "http", url: backendUrl, credentials: { identity: { ...exchange, audience: "refused" } }, access },
         { name: "hangs", transport: "http", url: backendUrl, credentials: { identity: { ...exchange, audience: "hangs" } }, access },
+        { name: "behind", transport: "http", url: adapter.url, credentials: { identity: { ...exchange, audience: "remote" } }, access },
       ],
     });
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
     await gw?.close();
+    await adapter?.close();
     for (const s of servers) {
       s.closeAllConnections();
       s.close();
@@ -122,6 +127,11 @@ describe("RFC 8693 token exchange toward a backend", () => {
       ["urn:ietf:params:oauth:grant-type:token-exchange", "urn:ietf:params:oauth:token-type:access_token", "remote", true],
     ]);
     for (const headers of seen) expect(JSON.stringify(headers).includes(token)).toBe(false);
+  });
+
+  it("reaches a server behind its adapter with the exchanged token, which the adapter relays", async () => {
+    const c = await client(await issue({ sub: "frank" }, RESOURCE));
+    expect(textOf(await c.callTool({ name: "behind__whoami", arguments: {} }))).toBe("frank via mcp-gateway");
   });
 
   it("refuses an API-key caller with an error naming the server", async () => {

@@ -45,7 +45,8 @@ const tokenEndpoint = z
  * RFC 8693 token exchange: the caller's OAuth access token is exchanged at the authorization server for one issued
  * to this server, cached per caller token and server until shortly before it expires, and sent as
  * `Authorization: Bearer` on each of the caller's requests to it. Only OAuth callers have a token to exchange: an
- * API-key caller's call is refused with an error naming the server.
+ * API-key caller's call is refused with an error naming the server (with `auth.mode: apiKey`, every call). Without
+ * auth nothing is sent (an adapter relays what the gateway in front of it sent).
  */
 export const TokenExchangeSchema = z
   .object({
@@ -104,7 +105,7 @@ interface ServerLike {
  * the gateway has no caller of its own: it signs nothing (and needs no key); with `trustedNetwork` it relays the
  * token the gateway in front of it sent.
  */
-export function identityProblems(config: { identity: IdentityConfig; auth: { mode: string; resource?: string | undefined; trustedNetwork?: boolean }; servers: readonly ServerLike[] }): Issue[] {
+export function identityProblems(config: { identity: IdentityConfig; auth: { mode: string; resource?: string | undefined }; servers: readonly ServerLike[] }): Issue[] {
   const problems: Issue[] = [];
   const signs = config.auth.mode !== "none";
   let keyReported = false;
@@ -118,9 +119,6 @@ export function identityProblems(config: { identity: IdentityConfig; auth: { mod
     if (identity.type === "token-exchange") {
       const at = ["servers", index, "credentials", "identity"];
       if (server.transport === "stdio") problems.push({ path: [...at, "type"], message: `"token-exchange" sends the exchanged token as an Authorization header; a stdio server has none. Use { type: "signed-header" } (the token goes in _meta).` });
-      if (config.auth.mode !== "oauth" && !(config.auth.mode === "none" && config.auth.trustedNetwork === true)) {
-        problems.push({ path: [...at, "type"], message: `"token-exchange" exchanges the caller's OAuth access token, but auth.mode is "${config.auth.mode}". Set auth.mode to oauth, or use { type: "signed-header" }.` });
-      }
       const taken = [...Object.keys(server.headers ?? {}), ...Object.keys(credentials.headers)].find((h) => h.toLowerCase() === "authorization");
       if (taken !== undefined) problems.push({ path: ["servers", index, "credentials", "headers"], message: `sets "${taken}", which the exchanged token takes. Remove it: with token-exchange the server gets the caller's exchanged token there.` });
       return;
