@@ -100,11 +100,17 @@ export interface ServerCredentials {
 
 /** How a server sees the caller (servers/catalog/spec.ts `credentials.identity`). */
 export interface ServerIdentity {
-  /** `signed-header`. */
+  /** `signed-header` or `token-exchange`. */
   type: string;
   header?: string;
   ttlSeconds?: number;
   audience?: string;
+  tokenEndpoint?: string;
+  resource?: string;
+  scope?: string;
+  clientId?: string;
+  clientSecretEnv?: string;
+  timeoutMs?: number;
 }
 
 /** One MCP server of the fleet: the same fields as a `servers/<name>.ts` spec (servers/catalog/spec.ts). */

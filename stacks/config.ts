@@ -10,7 +10,7 @@ import { configProblems } from "./config-problems.js";
 
 export const CONFIG_NAMESPACE = "mcp-fleet";
 /** Config keys holding secrets: set with `pulumi config set --secret`. */
-export const SECRET_KEYS = ["sessionSecret", "serverSecrets", "apiKeyHashes", "redisUrl", "identitySigningKey"] as const;
+export const SECRET_KEYS = ["sessionSecret", "serverSecrets", "apiKeyHashes", "redisUrl", "identitySigningKey", "tokenExchangeSecrets"] as const;
 
 const image = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*[:@][^/]+$/, "must be a pinned image reference such as ghcr.io/org/mcp-fleet-gateway:0.1.0");
 const httpsUrl = z.string().regex(/^https:\/\/[^\s]+$/, "must be an https:// URL such as https://idp.example.com");

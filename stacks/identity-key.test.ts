@@ -16,9 +16,13 @@ const root = findRepoRoot();
 const PEM = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
 const MARK = PEM.split("\n")[1]!;
 
+const EXCHANGE_SECRET = "exchange-client-secret-0123456789";
+
 function catalog() {
   const specs = mixedSpecs();
   specs[0] = { ...specs[0]!, spec: { ...specs[0]!.spec, credentials: { identity: { type: "signed-header" } } } };
+  // The legacy SSE server sees OAuth callers through a token exchange with the gateway's client secret.
+  specs[2] = { ...specs[2]!, spec: { ...specs[2]!.spec, credentials: { identity: { type: "token-exchange", tokenEndpoint: "https://idp.example.com/token", clientId: "mcp-gateway", clientSecretEnv: "LEGACY_EXCHANGE_SECRET" } } } };
   return catalogOf(specs, root);
 }
 
@@ -28,7 +32,7 @@ async function planStaging(extra: Record<string, string>) {
   const { stackProgram } = await import("./program.js");
   // The offline plan's stand-in key goes: this is the program as `pulumi up` runs it, with only the secrets given.
   const config: Record<string, string> = { ...file.config, ...secrets };
-  if (!("mcp-fleet:identitySigningKey" in extra)) delete config["mcp-fleet:identitySigningKey"];
+  for (const key of ["mcp-fleet:identitySigningKey", "mcp-fleet:tokenExchangeSecrets"]) if (!(key in extra)) delete config[key];
   return runUnderMocks({ stack: "staging", config, secretKeys: [...file.secretKeys, ...Object.keys(secrets)], program: () => stackProgram({ root, catalog: catalog() }) });
 }
 
@@ -50,4 +54,23 @@ describe("the identity signing key of a stack", () => {
     expect(JSON.stringify(resources.map((r) => r.inputs)).includes(MARK)).toBe(false);
   });
 
+
+  describe("with OAuth callers and a token-exchange server", () => {
+    const oauth = { "mcp-fleet:auth": JSON.stringify({ mode: "oauth", oauth: { issuer: "https://idp.example.com/" }, apiKeys: [{ name: "ci-bot", roles: ["engineering"] }] }), "mcp-fleet:identitySigningKey": PEM };
+
+    it("requires the exchange's client secret, with the command that sets it", async () => {
+      await expect(planStaging(oauth)).rejects.toThrow(
+        "`mcp-fleet:tokenExchangeSecrets.LEGACY_EXCHANGE_SECRET` is required: a server exchanges callers' tokens with clientSecretEnv LEGACY_EXCHANGE_SECRET. Set it with `pulumi config set --secret --path 'mcp-fleet:tokenExchangeSecrets.LEGACY_EXCHANGE_SECRET' \"$CLIENT_SECRET\"`.",
+      );
+    });
+
+    it("hands the client secret to the gateway by secretKeyRef only", async () => {
+      const { resources } = await planStaging({ ...oauth, "mcp-fleet:tokenExchangeSecrets": JSON.stringify({ LEGACY_EXCHANGE_SECRET: EXCHANGE_SECRET }) });
+      const config = parse((find(resources, "kubernetes:core/v1:ConfigMap", "mcp-gateway-config").inputs as Json).data["gateway.yaml"]);
+      expect(config.servers.find((s: Json) => s.name === "legacy").credentials.identity).toEqual({ type: "token-exchange", tokenEndpoint: "https://idp.example.com/token", clientId: "mcp-gateway", clientSecretEnv: "LEGACY_EXCHANGE_SECRET" });
+      const container = (find(resources, "kubernetes:apps/v1:Deployment", "mcp-gateway-deploy").inputs as Json).spec.template.spec.containers[0];
+      expect(container.env).toContainEqual({ name: "LEGACY_EXCHANGE_SECRET", valueFrom: { secretKeyRef: { name: "mcp-gateway-keys", key: "LEGACY_EXCHANGE_SECRET" } } });
+      expect(JSON.stringify(resources.map((r) => r.inputs)).includes(EXCHANGE_SECRET)).toBe(false);
+    });
+  });
 });

@@ -18,12 +18,22 @@ export const REDIS_URL_ENV = "MCP_FLEET_REDIS_URL";
 export const IDENTITY_KEY_ENV = "MCP_FLEET_IDENTITY_KEY";
 
 /**
- * The servers whose spec asks to see the caller (`credentials.identity`), when the stack's gateway authenticates:
+ * The servers whose spec asks for a signed identity token (`credentials.identity` signed-header), when the stack's gateway authenticates:
  * then the gateway signs their tokens and needs the secret `identitySigningKey`. Without auth it signs nothing.
  */
 export function identityServers(config: Pick<StackConfig, "auth">, catalog: Pick<Catalog, "servers"> | undefined): string[] {
   if (config.auth === undefined || catalog === undefined) return [];
-  return catalog.servers.filter((s) => s.spec.credentials.identity !== undefined).map((s) => s.spec.name);
+  return catalog.servers.filter((s) => s.spec.credentials.identity?.type === "signed-header").map((s) => s.spec.name);
+}
+
+/**
+ * The variables of the client secrets the gateway exchanges tokens with (`credentials.identity` token-exchange, each
+ * spec's `clientSecretEnv`), when the stack's gateway takes OAuth callers: each is a key of the stack's secret
+ * `tokenExchangeSecrets` and of the gateway's Secret.
+ */
+export function exchangeSecretNames(config: Pick<StackConfig, "auth">, catalog: Pick<Catalog, "servers"> | undefined): string[] {
+  if (config.auth?.mode !== "oauth" || catalog === undefined) return [];
+  return [...new Set(catalog.servers.flatMap((s) => (s.spec.credentials.identity?.type === "token-exchange" ? [s.spec.credentials.identity.clientSecretEnv] : [])))].sort();
 }
 
 /** The canonical resource URI of a stack's gateway: `auth.resource`, else `https://<domain>/mcp`. */
@@ -53,6 +63,7 @@ export function gatewayIdentityOf(config: StackConfig, catalog?: Pick<Catalog, "
     identity.identity = { signingKeyEnv: IDENTITY_KEY_ENV };
     secretKeys.push(IDENTITY_KEY_ENV);
   }
+  secretKeys.push(...exchangeSecretNames(config, catalog));
   const r = config.rateLimits;
   if (r !== undefined) {
     identity.rateLimits = {

@@ -14,7 +14,7 @@ import { Fleet } from "../components/fleet/fleet.js";
 import type { FleetPlanInput } from "../components/fleet/plan.js";
 import type { DockerFleetPlanInput } from "../components/docker/plan.js";
 import { CONFIG_NAMESPACE, StackConfigError, parseStackConfig, readRawConfig, type StackConfig } from "./config.js";
-import { API_KEYS_ENV, IDENTITY_KEY_ENV, REDIS_URL_ENV, apiKeysSecret, gatewayIdentityOf, identityServers } from "./identity.js";
+import { API_KEYS_ENV, IDENTITY_KEY_ENV, REDIS_URL_ENV, apiKeysSecret, exchangeSecretNames, gatewayIdentityOf, identityServers } from "./identity.js";
 
 export interface StackSecrets {
   sessionSecret: pulumi.Output<string>;
@@ -26,6 +26,8 @@ export interface StackSecrets {
   redisUrl?: pulumi.Output<string>;
   /** The private key signing callers' identity tokens (`mcp-fleet:identitySigningKey`), when a server asks for them. */
   identitySigningKey?: pulumi.Output<string>;
+  /** The client secrets of token exchanges (`mcp-fleet:tokenExchangeSecrets.<NAME>`), by variable. */
+  tokenExchangeSecrets?: Record<string, pulumi.Output<string>>;
 }
 
 export interface StackOutputs {
@@ -98,16 +100,35 @@ export function readStackSecrets(catalog: Catalog): StackSecrets {
  * The identity secrets a stack's config calls for: each API key's hash (`apiKeyHashes.<name>`, 64 hex digits) and
  * the Redis URL. Checked by shape only; values stay Outputs. Problems name the key and the command that sets it.
  */
-export function readIdentitySecrets(config: StackConfig, catalog?: Pick<Catalog, "servers">): Pick<StackSecrets, "apiKeyHashes" | "redisUrl" | "identitySigningKey"> {
+export function readIdentitySecrets(config: StackConfig, catalog?: Pick<Catalog, "servers">): Pick<StackSecrets, "apiKeyHashes" | "redisUrl" | "identitySigningKey" | "tokenExchangeSecrets"> {
   const cfg = new pulumi.Config(CONFIG_NAMESPACE);
   const problems: string[] = [];
-  const out: Pick<StackSecrets, "apiKeyHashes" | "redisUrl" | "identitySigningKey"> = {};
+  const out: Pick<StackSecrets, "apiKeyHashes" | "redisUrl" | "identitySigningKey" | "tokenExchangeSecrets"> = {};
   const signed = identityServers(config, catalog);
   if (signed.length > 0) {
     if (pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:identitySigningKey`) === undefined) {
       problems.push(`\`${CONFIG_NAMESPACE}:identitySigningKey\` is required: ${signed.map((n) => `"${n}"`).join(", ")} ask${signed.length === 1 ? "s" : ""} for credentials.identity, and the gateway signs those tokens. Set it with \`openssl genpkey -algorithm ed25519 | pulumi config set --secret ${CONFIG_NAMESPACE}:identitySigningKey\`.`);
     } else {
       out.identitySigningKey = cfg.requireSecret("identitySigningKey");
+    }
+  }
+  const exchangeNames = exchangeSecretNames(config, catalog);
+  if (exchangeNames.length > 0) {
+    let raw: Record<string, unknown> = {};
+    try {
+      raw = JSON.parse(pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:tokenExchangeSecrets`) ?? "{}") as Record<string, unknown>;
+    } catch {
+      raw = {};
+    }
+    // An offline plan's stand-in ("*") holds for every name.
+    const has = (name: string) => (typeof raw[name] === "string" && raw[name] !== "") || typeof raw["*"] === "string";
+    const missing = exchangeNames.filter((name) => !has(name));
+    for (const name of missing) {
+      problems.push(`\`${CONFIG_NAMESPACE}:tokenExchangeSecrets.${name}\` is required: a server exchanges callers' tokens with clientSecretEnv ${name}. Set it with \`pulumi config set --secret --path '${CONFIG_NAMESPACE}:tokenExchangeSecrets.${name}' "$CLIENT_SECRET"\`.`);
+    }
+    if (missing.length === 0) {
+      const all = cfg.requireSecretObject<Record<string, string>>("tokenExchangeSecrets");
+      out.tokenExchangeSecrets = Object.fromEntries(exchangeNames.map((name) => [name, all.apply((o) => o[name] ?? o["*"]!)]));
     }
   }
   const keys = config.auth?.apiKeys ?? [];
@@ -222,6 +243,7 @@ export function fleetProgram(config: StackConfig, catalog: Catalog, secrets: Sta
       ...(config.auth !== undefined && config.auth.apiKeys.length > 0 ? { [API_KEYS_ENV]: apiKeysSecret(config, secrets.apiKeyHashes ?? {}) } : {}),
       ...(secrets.redisUrl !== undefined ? { [REDIS_URL_ENV]: secrets.redisUrl } : {}),
       ...(secrets.identitySigningKey !== undefined ? { [IDENTITY_KEY_ENV]: secrets.identitySigningKey } : {}),
+      ...(secrets.tokenExchangeSecrets ?? {}),
     },
     // In prod the secrets go to Secrets Manager (AwsFleet) and reach pods through External Secrets.
     ...(awsFleet === undefined ? { serverSecrets: secrets.serverSecrets } : {}),

@@ -290,9 +290,13 @@ describe("credentials.identity", () => {
     ]);
   });
 
-  it("refuses an unknown type and a lifetime past an hour", () => {
-    const problems = problemsOfSpecs([{ file: "servers/alpha.ts", spec: spec({ credentials: { identity: { type: "passthrough", ttlSeconds: 86_400 } } }) }]);
-    expect(problems.map((p) => p.slice(0, p.indexOf("` ") + 1))).toEqual(["servers/alpha.ts: `credentials.identity.type`", "servers/alpha.ts: `credentials.identity.ttlSeconds`"]);
+  it("refuses an unknown type, a lifetime past an hour, and a token exchange toward a stdio server", () => {
+    const problemsOf = (identity: unknown) => problemsOfSpecs([{ file: "servers/alpha.ts", spec: spec({ credentials: { identity } }) }]);
+    expect(problemsOf({ type: "passthrough" })).toEqual(['servers/alpha.ts: `credentials.identity.type` "passthrough" is not one of signed-header, token-exchange. See the field\'s documentation in servers/catalog/spec.ts.']);
+    expect(problemsOf({ type: "signed-header", ttlSeconds: 86_400 })).toEqual(["servers/alpha.ts: `credentials.identity.ttlSeconds` 86400 must be at most 3600. See the field's documentation in servers/catalog/spec.ts."]);
+    expect(problemsOf({ type: "token-exchange", tokenEndpoint: "https://idp.example.com/token", clientId: "gw", clientSecretEnv: "EXCHANGE_SECRET" })).toEqual([
+      'servers/alpha.ts: `credentials.identity` "token-exchange" sends the exchanged token as an Authorization header, which a stdio server has none of. Use { type: "signed-header" } (the token goes in _meta).',
+    ]);
   });
 });
 

@@ -229,7 +229,11 @@ function identityProblems(file: string, spec: ServerSpec): string[] {
     if (!/\$\{[^}]*\}/.test(template) && looksSecret(header)) problems.push(`${file}: \`credentials.headers.${header}\` is a plain value. Put the credential in \`secrets\` and reference it: "Bearer \${NAME}".`);
   }
   const identity = spec.credentials.identity;
-  if (identity !== undefined) {
+  if (identity?.type === "token-exchange") {
+    if (spec.transport.type === "stdio") problems.push(`${file}: \`credentials.identity\` "token-exchange" sends the exchanged token as an Authorization header, which a stdio server has none of. Use { type: "signed-header" } (the token goes in _meta).`);
+    const clash = headers.find(([name]) => name.toLowerCase() === "authorization");
+    if (clash !== undefined) problems.push(`${file}: \`credentials.headers.${clash[0]}\` is where the exchanged token goes with \`credentials.identity\` "token-exchange". Remove the template.`);
+  } else if (identity !== undefined) {
     const header = identity.header ?? "X-MCP-Fleet-Identity";
     const clash = headers.find(([name]) => name.toLowerCase() === header.toLowerCase());
     if (clash !== undefined) problems.push(`${file}: \`credentials.identity.header\` "${header}" is also set by \`credentials.headers.${clash[0]}\`. Give the identity token a header of its own (default X-MCP-Fleet-Identity), or remove the template.`);

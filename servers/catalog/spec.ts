@@ -227,16 +227,38 @@ export const ServerSpecSchema = z
       .object({
         headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name"), z.string()).default({}),
         identity: z
-          .object({
-            type: z.literal("signed-header"),
-            /** @default "X-MCP-Fleet-Identity" */
-            header: z.string().regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name such as X-MCP-Fleet-Identity").optional(),
-            /** Lifetime of each token in seconds (10-3600). @default 60 */
-            ttlSeconds: z.number().int().min(10).max(3600).optional(),
-            /** The token's `aud`. @default the server's name */
-            audience: z.string().min(1).optional(),
-          })
-          .strict()
+          .discriminatedUnion("type", [
+            z
+              .object({
+                type: z.literal("signed-header"),
+                /** @default "X-MCP-Fleet-Identity" */
+                header: z.string().regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name such as X-MCP-Fleet-Identity").optional(),
+                /** Lifetime of each token in seconds (10-3600). @default 60 */
+                ttlSeconds: z.number().int().min(10).max(3600).optional(),
+                /** The token's `aud`. @default the server's name */
+                audience: z.string().min(1).optional(),
+              })
+              .strict(),
+            /**
+             * RFC 8693: the caller's OAuth access token exchanged at `tokenEndpoint` for one issued to this server,
+             * sent as `Authorization: Bearer` (http/sse servers). The client secret is the gateway's, named by
+             * `clientSecretEnv` (the stack's secret `tokenExchangeSecrets.<NAME>`), not one of the server's `secrets`.
+             */
+            z
+              .object({
+                type: z.literal("token-exchange"),
+                tokenEndpoint: z.string().url(),
+                /** @default the server's name */
+                audience: z.string().min(1).optional(),
+                resource: z.string().url().optional(),
+                scope: z.string().min(1).optional(),
+                clientId: z.string().min(1),
+                clientSecretEnv: z.string().regex(ENV_NAME, "must be an UPPER_SNAKE_CASE environment variable name"),
+                /** @default 5000 */
+                timeoutMs: z.number().int().positive().max(60_000).optional(),
+              })
+              .strict(),
+          ])
           .optional(),
       })
       .strict()
