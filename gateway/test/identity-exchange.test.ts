@@ -87,7 +87,7 @@ describe("RFC 8693 token exchange toward a backend", () => {
     process.env.TEST_EXCHANGE_SECRET = CLIENT.secret;
     const exchange = { type: "token-exchange" as const, tokenEndpoint: `${issuer}/token`, clientId: CLIENT.id, clientSecretEnv: "TEST_EXCHANGE_SECRET", timeoutMs: 500 };
     // An adapter in front of the backend (no auth of its own, on a trusted network): it relays the exchanged token.
-    adapter = await gateway({ auth: { mode: "none", trustedNetwork: true }, naming: { separator: "__", passthrough: true }, servers: [{ name: "remote", transport: "http", url: backendUrl, credentials: { identity: exchange } }] });
+    adapter = await gateway({ auth: { mode: "none", trustedNetwork: true }, naming: { separator: "__", passthrough: true }, servers: [{ name: "remote", transport: "http", url: backendUrl, credentials: { identity: { ...exchange, relay: true } } }] });
     gw = await gateway({
       auth: { mode: "oauth", resource: RESOURCE, oauth: { issuer, jwksUri: `${issuer}/jwks`, algorithms: ["ES256"] }, apiKeys: [{ name: "ci-bot", sha256: createHash("sha256").update(API_KEY).digest("hex"), roles: ["ci"] }] },
       servers: [

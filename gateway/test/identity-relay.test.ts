@@ -1,7 +1,7 @@
 /**
  * The identity token on the other ways to a backend: a legacy SSE server gets it on the POST of each call (never on
- * its stream), an adapter (a gateway with `auth: none` on a trusted network) relays the token of the gateway in front
- * of it to its own server, and a gateway without a caller to vouch for sends none: a token a client wrote into
+ * its stream), an adapter (a gateway with `auth: none` on a trusted network, `relay` on its server) relays the token
+ * of the gateway in front of it to its own server, and a gateway without a caller to vouch for sends none: a token a client wrote into
  * `_meta` never reaches a stdio server.
  */
 import { createHash, generateKeyPairSync } from "node:crypto";
@@ -49,6 +49,7 @@ describe("identity toward SSE backends, through adapters, and without auth", () 
   let front: RunningGateway;
   let adapter: RunningGateway;
   let open: RunningGateway;
+  let internal: RunningGateway;
   const clients: Client[] = [];
   beforeAll(async () => {
     process.env.TEST_RELAY_KEY = JSON.stringify(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }));
@@ -84,8 +85,10 @@ describe("identity toward SSE backends, through adapters, and without auth", () 
     adapter = await gateway({
       auth: { mode: "none", trustedNetwork: true },
       naming: { separator: "__", passthrough: true },
-      servers: [{ name: "inner", transport: "http", url: `http://127.0.0.1:${innerPort}/mcp`, credentials: { identity } }],
+      servers: [{ name: "inner", transport: "http", url: `http://127.0.0.1:${innerPort}/mcp`, credentials: { identity: { ...identity, relay: true } } }],
     });
+    // An unauthenticated in-cluster gateway that clients reach: the same server without `relay`.
+    internal = await gateway({ auth: { mode: "none", trustedNetwork: true }, servers: [{ name: "inner", transport: "http", url: `http://127.0.0.1:${innerPort}/mcp`, credentials: { identity } }] });
     front = await gateway({
       auth: { mode: "apiKey", resource: RESOURCE, apiKeys: [{ name: "carol", sha256: createHash("sha256").update(KEY).digest("hex") }] },
       identity: { signingKeyEnv: "TEST_RELAY_KEY" },
@@ -99,7 +102,7 @@ describe("identity toward SSE backends, through adapters, and without auth", () 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
     await front?.close();
-    await Promise.all([adapter?.close(), open?.close()]);
+    await Promise.all([adapter?.close(), open?.close(), internal?.close()]);
     for (const s of servers) {
       s.closeAllConnections();
       s.close();
@@ -125,6 +128,13 @@ describe("identity toward SSE backends, through adapters, and without auth", () 
     const c = await client(adapter.url);
     clients.push(c);
     expect(textOf(await c.callTool({ name: "whoami", arguments: {} }))).toBe("anonymous");
+  });
+
+  it("never passes on an identity header a client sent to a gateway whose server does not relay", async () => {
+    const c = new Client({ name: "relay-test", version: "1" });
+    await c.connect(new StreamableHTTPClientTransport(new URL(internal.url), { requestInit: { headers: { "x-mcp-fleet-identity": "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJtYWxsb3J5In0.c2ln" } } }));
+    clients.push(c);
+    expect(textOf(await c.callTool({ name: "inner__whoami", arguments: {} }))).toBe("anonymous");
   });
 
   it("without auth sends no token, and drops one a client wrote into _meta", async () => {

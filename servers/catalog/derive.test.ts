@@ -91,7 +91,7 @@ describe("fleetModel", () => {
 });
 
 describe("gatewayBackend", () => {
-  it("renders credentials.identity where the server is reached at a URL and as specified, header templates only as specified", () => {
+  it("renders credentials.identity where the server is reached at a URL and as specified (there with relay, for its adapter), header templates only as specified", () => {
     const specs = [
       { file: "servers/who.ts", spec: { ...base, name: "who", transport: { type: "stdio", command: "node" }, port: 3110, credentials: { identity: { type: "signed-header", ttlSeconds: 120 } } } },
       { file: "servers/far.ts", spec: { ...base, name: "far", transport: { type: "http", url: "https://far.example.com/mcp" }, port: 3111, secrets: ["FAR_TOKEN"], credentials: { headers: { Authorization: "Bearer ${FAR_TOKEN}" }, identity: { type: "signed-header" } } } },
@@ -100,9 +100,9 @@ describe("gatewayBackend", () => {
     const [who, far] = ["who", "far"].map((name) => loaded.find((s) => s.name === name));
     const identity = { type: "signed-header" };
     expect(gatewayBackend(who!, { kind: "url", url: "http://who:3110/mcp" }).credentials).toEqual({ identity: { ...identity, ttlSeconds: 120 } });
-    expect(gatewayBackend(who!, { kind: "as-specified", cwd: "/" }).credentials).toEqual({ identity: { ...identity, ttlSeconds: 120 } });
+    expect(gatewayBackend(who!, { kind: "as-specified", cwd: "/" }).credentials).toEqual({ identity: { ...identity, ttlSeconds: 120, relay: true } });
     expect(gatewayBackend(far!, { kind: "url", url: "http://far:3111/mcp" }).credentials).toEqual({ identity });
-    expect(gatewayBackend(far!, { kind: "as-specified", cwd: "/" }).credentials).toEqual({ headers: { Authorization: "Bearer ${FAR_TOKEN}" }, identity });
+    expect(gatewayBackend(far!, { kind: "as-specified", cwd: "/" }).credentials).toEqual({ headers: { Authorization: "Bearer ${FAR_TOKEN}" }, identity: { ...identity, relay: true } });
   });
 
   it("refuses to spawn an image server: it is reachable only where it is deployed", () => {

@@ -266,13 +266,14 @@ function resilienceOf(spec: ServerSpec): Pick<BackendConfigInput, "balancing" | 
 
 /**
  * A spec's `credentials` in gateway config: its `identity` wherever the server is reached (the central gateway signs
- * the caller's token; an adapter relays it to its server), its `headers` only where its secrets are.
+ * the caller's token), with `relay` where the server's own process is (its adapter passes on what the central
+ * gateway sent; a gateway that authenticates signs instead); its `headers` only where its secrets are.
  */
-function credentialsOf(spec: ServerSpec, withHeaders: boolean): Pick<BackendConfigInput, "credentials"> {
+function credentialsOf(spec: ServerSpec, withHeaders: boolean, relay: boolean): Pick<BackendConfigInput, "credentials"> {
   const headers = withHeaders ? spec.credentials.headers : {};
   const identity = spec.credentials.identity;
   if (identity === undefined && Object.keys(headers).length === 0) return {};
-  return { credentials: { ...(Object.keys(headers).length > 0 ? { headers: { ...headers } } : {}), ...(identity !== undefined ? { identity: { ...identity } } : {}) } };
+  return { credentials: { ...(Object.keys(headers).length > 0 ? { headers: { ...headers } } : {}), ...(identity !== undefined ? { identity: { ...identity, ...(relay ? { relay: true } : {}) } } : {}) } };
 }
 
 /**
@@ -299,7 +300,7 @@ export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendCo
       transport: "http",
       url: reach.url,
       ...(reach.dns === true ? { dns: {} } : {}),
-      ...credentialsOf(spec, false),
+      ...credentialsOf(spec, false, false),
       ...(canary !== undefined && reach.canaryUrl !== undefined ? { canary: { weight: canary.weight, version: canary.version, url: reach.canaryUrl } } : {}),
     };
   }
@@ -314,13 +315,13 @@ export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendCo
         inheritEnv: [...spec.secrets],
         cwd: reach.cwd,
         ...(spec.instances !== 1 ? { instances: spec.instances } : {}),
-        ...credentialsOf(spec, false),
+        ...credentialsOf(spec, false, true),
         ...(canary !== undefined ? { canary: { weight: canary.weight, version: canary.version, ...(canary.args !== undefined ? { args: [...canary.args] } : {}) } } : {}),
       };
     case "http":
     case "sse": {
       // Credentials only where the server is reached as specified (its adapter, or a local run): that is where its secrets are.
-      const credentials = credentialsOf(spec, true);
+      const credentials = credentialsOf(spec, true, true);
       const canaryOf = canary?.url !== undefined ? { canary: { weight: canary.weight, version: canary.version, url: canary.url } } : {};
       if (t.type === "http") return { ...common, transport: "http", url: t.url, ...credentials, ...canaryOf };
       // The catalog refuses 2026-07-28 over SSE (it predates it).

@@ -32,6 +32,12 @@ export const SignedHeaderSchema = z
     ttlSeconds: z.number().int().min(10, "must be at least 10 seconds").max(3600, "must be at most 3600 seconds: the token is a bearer credential").default(60),
     /** The token's `aud`. @default the server's name */
     audience: z.string().min(1).optional(),
+    /**
+     * With `auth.mode: none` on a trusted network (an adapter, which only the fleet's gateway reaches): pass on the
+     * token the gateway in front of this one sent for this server, instead of sending none. The components set it on
+     * adapters; never on a gateway clients reach. @default false
+     */
+    relay: z.boolean().default(false),
   })
   .strict();
 
@@ -65,6 +71,12 @@ export const TokenExchangeSchema = z
     clientSecretEnv: z.string().regex(ENV_NAME, "must be an environment variable name such as MCP_FLEET_EXCHANGE_SECRET"),
     /** How long an exchange may take before the call fails, in milliseconds. @default 5000 */
     timeoutMs: z.number().int().positive().max(60_000).default(5000),
+    /**
+     * With `auth.mode: none` on a trusted network (an adapter, which only the fleet's gateway reaches): pass on the
+     * token the gateway in front of this one sent for this server, instead of sending none. The components set it on
+     * adapters; never on a gateway clients reach. @default false
+     */
+    relay: z.boolean().default(false),
   })
   .strict();
 

@@ -6,8 +6,8 @@
  * the server's own (exchange.ts, RFC 8693), as `Authorization: Bearer`.
  *
  * Without authentication there is no caller to vouch for: nothing is signed. A gateway with `auth.mode: none` on a
- * trusted network (an adapter, which only the fleet's gateway reaches) relays the token that gateway sent it, so a
- * server behind its adapter sees the same token.
+ * trusted network (an adapter, which only the fleet's gateway reaches) relays the token that gateway sent it for a
+ * server whose identity says `relay`, so a server behind its adapter sees the same token.
  */
 import type { BackendConfig, GatewayConfig } from "../config.js";
 import { IDENTITY_META_KEY, JWKS_PATH, type IdentityPresentation } from "../config/identity.js";
@@ -90,8 +90,9 @@ export function identityRoom(config: GatewayConfig, logger: Logger, env: NodeJS.
     });
     logger.info({ kids: keys.map((k) => k.kid), env: config.identity.signingKeyEnv }, "identity signing keys loaded");
   }
-  const relays = !signs && config.auth.trustedNetwork;
-  const relayHeaders = relays ? [...new Set(config.servers.flatMap((s) => (s.credentials.identity === undefined ? [] : [headerOf(s.credentials.identity)])))] : [];
+  // Only an adapter relays (no auth of its own, a trusted network, and the server's `relay`): a gateway clients reach never passes their headers on.
+  const relays = (identity: IdentityPresentation | undefined): identity is IdentityPresentation => !signs && config.auth.trustedNetwork && identity?.relay === true;
+  const relayHeaders = [...new Set(config.servers.flatMap((s) => (relays(s.credentials.identity) ? [headerOf(s.credentials.identity)] : [])))];
   const steps: AdmissionStep[] = relayHeaders.length === 0 ? [] : [
     {
       name: "identity-relay",
@@ -115,7 +116,7 @@ export function identityRoom(config: GatewayConfig, logger: Logger, env: NodeJS.
       if (identity === undefined) return undefined;
       const wrap = carrier(server, identity);
       const none = absent(server);
-      if (relays) {
+      if (relays(identity)) {
         const header = headerOf(identity);
         return (call) => {
           const token = relayed.get(call.ctx.caller)?.get(header);
@@ -125,7 +126,11 @@ export function identityRoom(config: GatewayConfig, logger: Logger, env: NodeJS.
       if (!signs) return () => none;
       if (identity.type === "token-exchange") return exchangePresenter(server, new TokenExchanger(server.name, identity, env), logger);
       const key = keys[0];
-      if (key === undefined) return () => none;
+      if (key === undefined) {
+        // A server added by a reload, while the gateway started without a signing key (identity takes effect on restart).
+        logger.warn({ server: server.name }, "credentials.identity signed-header: the gateway started without identity.signingKeyEnv, so this server gets no identity token until a restart");
+        return () => none;
+      }
       const cache = new TokenCache(key, { issuer, audience: identity.audience ?? server.name, ttlSeconds: identity.ttlSeconds }, wrap);
       return (call) => {
         const principal = call.ctx.caller.principal;
