@@ -4,7 +4,7 @@
  * credential never reaches it; a server that asks for nothing gets nothing; a stdio server gets the token in `_meta`.
  */
 import { createHash, generateKeyPairSync } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -16,6 +16,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseGatewayConfig } from "../src/config.js";
 import { startGateway, type RunningGateway } from "../src/gateway.js";
+import { serveModernHttp } from "./fixtures/modern-server.js";
 import { FIXTURE } from "./helpers.js";
 
 const RESOURCE = "https://mcp.example.com/mcp";
@@ -144,5 +145,55 @@ describe("signed identity header toward backends", () => {
     expect(logLines.length).toBeGreaterThan(0);
     const log = logLines.join("");
     for (const secret of [...tokens, KEYS.alice, KEYS.bob, JSON.parse(process.env.TEST_IDENTITY_KEY!).d as string]) expect(log.includes(secret)).toBe(false);
+  });
+});
+
+describe("signed identity header toward a 2026-07-28 backend", () => {
+  const seen: IncomingHttpHeaders[] = [];
+  let modern: { url: string; close: () => Promise<void> };
+  let recorder: Server;
+  let gw: RunningGateway;
+  let alice: Client;
+  beforeAll(async () => {
+    process.env.TEST_IDENTITY_KEY_2026 = JSON.stringify(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }));
+    modern = await serveModernHttp();
+    const target = new URL(modern.url);
+    // In front of the SDK v2 server: remembers each request's headers and passes it on unchanged.
+    recorder = createServer((req, res) => {
+      seen.push(req.headers);
+      const upstream = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    const url = await listen(recorder);
+    gw = await startGateway(
+      parseGatewayConfig({
+        listen: { host: "127.0.0.1", port: 0 },
+        auth: { mode: "apiKey", resource: RESOURCE, apiKeys: [{ name: "alice", sha256: sha(KEYS.alice), roles: ["support"] }] },
+        identity: { signingKeyEnv: "TEST_IDENTITY_KEY_2026" },
+        servers: [{ name: "modern", transport: "http", url, protocol: "2026-07-28", credentials: { identity: { type: "signed-header" } }, access: [{ roles: ["support"], tools: ["*"] }] }],
+      }),
+      { logger: pino({ level: "silent" }), sessionSecret: "test-secret" },
+    );
+    alice = await client(gw.url, KEYS.alice);
+  });
+  afterAll(async () => {
+    await alice?.close();
+    await gw?.close();
+    recorder?.closeAllConnections();
+    recorder?.close();
+    await modern?.close();
+    delete process.env.TEST_IDENTITY_KEY_2026;
+  });
+
+  it("sends the caller's token on the 2026-07-28 request of the call (and none on the gateway's own)", async () => {
+    expect(textOf(await alice.callTool({ name: "modern__test_simple_text", arguments: {} }))).toBe("This is a simple text response for testing.");
+    const call = seen.filter((h) => h["mcp-method"] === "tools/call");
+    expect(call).toHaveLength(1);
+    const { payload } = await jwtVerify(call[0]!["x-mcp-fleet-identity"] as string, createRemoteJWKSet(new URL("/.well-known/jwks.json", gw.url)), { issuer: RESOURCE, audience: "modern" });
+    expect(payload.sub).toBe("apikey:alice");
+    expect(seen.filter((h) => h["mcp-method"] !== "tools/call").some((h) => h["x-mcp-fleet-identity"] !== undefined)).toBe(false);
   });
 });
