@@ -91,8 +91,8 @@ export function identityRoom(config: GatewayConfig, logger: Logger, env: NodeJS.
     logger.info({ kids: keys.map((k) => k.kid), env: config.identity.signingKeyEnv }, "identity signing keys loaded");
   }
   // Only an adapter relays (no auth of its own, a trusted network, and the server's `relay`): a gateway clients reach never passes their headers on.
-  const relays = (identity: IdentityPresentation | undefined): identity is IdentityPresentation => !signs && config.auth.trustedNetwork && identity?.relay === true;
-  const relayHeaders = [...new Set(config.servers.flatMap((s) => (relays(s.credentials.identity) ? [headerOf(s.credentials.identity)] : [])))];
+  const relays = (identity: IdentityPresentation | undefined): boolean => !signs && config.auth.trustedNetwork && identity?.relay === true;
+  const relayHeaders = [...new Set(config.servers.flatMap((s) => (s.credentials.identity !== undefined && relays(s.credentials.identity) ? [headerOf(s.credentials.identity)] : [])))];
   const steps: AdmissionStep[] = relayHeaders.length === 0 ? [] : [
     {
       name: "identity-relay",
