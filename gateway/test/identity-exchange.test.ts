@@ -14,7 +14,10 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { SignJWT, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningGateway } from "../src/gateway.js";
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { parseGatewayConfig } from "../src/config.js";
+import { startGateway, type RunningGateway } from "../src/gateway.js";
 import { gateway } from "./helpers.js";
 
 const RESOURCE = "https://mcp.example.com/mcp";
@@ -33,6 +36,8 @@ describe("RFC 8693 token exchange toward a backend", () => {
   let jwk: JWK;
   let issuer: string;
   const exchanges: URLSearchParams[] = [];
+  const issued: string[] = [];
+  const logLines: string[] = [];
   const seen: IncomingHttpHeaders[] = [];
   const servers: Server[] = [];
   let gw: RunningGateway;
@@ -65,6 +70,7 @@ describe("RFC 8693 token exchange toward a backend", () => {
           }
           const { payload } = await jwtVerify(form.get("subject_token") ?? "", createRemoteJWKSet(new URL(`${issuer}/jwks`)), { issuer, audience: RESOURCE });
           const token = await issue({ sub: payload.sub, roles: payload.roles, act: { sub: CLIENT.id } }, audience);
+          issued.push(token);
           res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ access_token: token, issued_token_type: form.get("requested_token_type"), token_type: "Bearer", expires_in: 300 }));
         })();
       });
@@ -88,7 +94,10 @@ describe("RFC 8693 token exchange toward a backend", () => {
     const exchange = { type: "token-exchange" as const, tokenEndpoint: `${issuer}/token`, clientId: CLIENT.id, clientSecretEnv: "TEST_EXCHANGE_SECRET", timeoutMs: 500 };
     // An adapter in front of the backend (no auth of its own, on a trusted network): it relays the exchanged token.
     adapter = await gateway({ auth: { mode: "none", trustedNetwork: true }, naming: { separator: "__", passthrough: true }, servers: [{ name: "remote", transport: "http", url: backendUrl, credentials: { identity: { ...exchange, relay: true } } }] });
-    gw = await gateway({
+    // Every log line of the gateway, at debug: none may hold a caller's token or an exchanged one.
+    const sink = new Writable({ write: (chunk: Buffer, _e, done) => (logLines.push(chunk.toString("utf8")), done()) });
+    gw = await startGateway(parseGatewayConfig({
+      listen: { host: "127.0.0.1", port: 0 },
       auth: { mode: "oauth", resource: RESOURCE, oauth: { issuer, jwksUri: `${issuer}/jwks`, algorithms: ["ES256"] }, apiKeys: [{ name: "ci-bot", sha256: createHash("sha256").update(API_KEY).digest("hex"), roles: ["ci"] }] },
       servers: [
         { name: "remote", transport: "http", url: backendUrl, credentials: { identity: exchange }, access },
@@ -96,7 +105,7 @@ describe("RFC 8693 token exchange toward a backend", () => {
         { name: "hangs", transport: "http", url: backendUrl, credentials: { identity: { ...exchange, audience: "hangs" } }, access },
         { name: "behind", transport: "http", url: adapter.url, credentials: { identity: { ...exchange, audience: "remote" } }, access },
       ],
-    });
+    }), { logger: pino({ level: "debug" }, sink), sessionSecret: "test-secret" });
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
@@ -144,5 +153,14 @@ describe("RFC 8693 token exchange toward a backend", () => {
     const c = await client(await issue({ sub: "erin" }, RESOURCE));
     await expect(c.callTool({ name: "refused__whoami", arguments: {} })).rejects.toThrow('Server "refused" was not called: exchanging the caller\'s token for one of its own failed (the token endpoint refused the exchange (HTTP 400, invalid_grant)).');
     await expect(c.callTool({ name: "hangs__whoami", arguments: {} })).rejects.toThrow('Server "hangs" was not called: exchanging the caller\'s token for one of its own failed (the token endpoint did not answer within 500 ms (timeoutMs)).');
+  });
+
+  it("logs no caller token, exchanged token or client secret", () => {
+    const subjects = exchanges.map((f) => f.get("subject_token")!).filter((t) => t !== "");
+    expect(subjects.length).toBeGreaterThan(0);
+    expect(issued.length).toBeGreaterThan(0);
+    expect(logLines.some((l) => l.includes("token exchange failed"))).toBe(true);
+    const log = logLines.join("");
+    for (const secret of [...subjects, ...issued, CLIENT.secret]) expect(log.includes(secret)).toBe(false);
   });
 });
