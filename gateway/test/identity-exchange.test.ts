@@ -18,7 +18,8 @@ import { Writable } from "node:stream";
 import { pino } from "pino";
 import { parseGatewayConfig } from "../src/config.js";
 import { startGateway, type RunningGateway } from "../src/gateway.js";
-import { gateway } from "./helpers.js";
+import { bearer, openSession, rpc, send } from "./fixtures/raw-http.js";
+import { gateway, waitFor } from "./helpers.js";
 
 const RESOURCE = "https://mcp.example.com/mcp";
 const API_KEY = "ci-key-0123456789abcdef";
@@ -37,6 +38,10 @@ describe("RFC 8693 token exchange toward a backend", () => {
   let issuer: string;
   const exchanges: URLSearchParams[] = [];
   const issued: string[] = [];
+  /** Exchanges for the "held" audience wait here until the test lets them go. */
+  const held: (() => void)[] = [];
+  /** Which backend URLs a whoami call reached. */
+  const called: string[] = [];
   const logLines: string[] = [];
   const seen: IncomingHttpHeaders[] = [];
   const servers: Server[] = [];
@@ -64,6 +69,7 @@ describe("RFC 8693 token exchange toward a backend", () => {
           exchanges.push(form);
           const audience = form.get("audience") ?? "";
           if (audience === "hangs") return;
+          if (audience === "held") await new Promise<void>((release) => held.push(release));
           if (req.headers.authorization !== `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString("base64")}` || audience === "refused") {
             res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: "invalid_grant" }));
             return;
@@ -80,7 +86,8 @@ describe("RFC 8693 token exchange toward a backend", () => {
       seen.push(req.headers);
       const mcp = new McpServer({ name: "remote", version: "1" });
       mcp.registerTool("whoami", { description: "The verified caller" }, async () => {
-        const { payload } = await jwtVerify((req.headers.authorization ?? "").replace(/^Bearer /, ""), createRemoteJWKSet(new URL(`${issuer}/jwks`)), { issuer, audience: "remote" });
+        called.push(req.url ?? "");
+        const { payload } = await jwtVerify((req.headers.authorization ?? "").replace(/^Bearer /, ""), createRemoteJWKSet(new URL(`${issuer}/jwks`)), { issuer, audience: new URL(req.url ?? "/", "http://x").searchParams.get("aud") ?? "remote" });
         return { content: [{ type: "text", text: `${String(payload.sub)} via ${String((payload.act as { sub: string }).sub)}` }] };
       });
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
@@ -104,6 +111,7 @@ describe("RFC 8693 token exchange toward a backend", () => {
         { name: "refused", transport: "http", url: backendUrl, credentials: { identity: { ...exchange, audience: "refused" } }, access },
         { name: "hangs", transport: "http", url: backendUrl, credentials: { identity: { ...exchange, audience: "hangs" } }, access },
         { name: "behind", transport: "http", url: adapter.url, credentials: { identity: { ...exchange, audience: "remote" } }, access },
+        { name: "held", transport: "http", url: `${backendUrl}?aud=held`, credentials: { identity: { ...exchange, audience: "held" } }, access },
       ],
     }), { logger: pino({ level: "debug" }, sink), sessionSecret: "test-secret" });
   });
@@ -153,6 +161,19 @@ describe("RFC 8693 token exchange toward a backend", () => {
     const c = await client(await issue({ sub: "erin" }, RESOURCE));
     await expect(c.callTool({ name: "refused__whoami", arguments: {} })).rejects.toThrow('Server "refused" was not called: exchanging the caller\'s token for one of its own failed (the token endpoint refused the exchange (HTTP 400, invalid_grant)).');
     await expect(c.callTool({ name: "hangs__whoami", arguments: {} })).rejects.toThrow('Server "hangs" was not called: exchanging the caller\'s token for one of its own failed (the token endpoint did not answer within 500 ms (timeoutMs)).');
+  });
+
+  it("does not send a call its client cancelled while its token was being exchanged", async () => {
+    const token = await issue({ sub: "gail" }, RESOURCE);
+    const session = await openSession(gw.url, [bearer(token)]);
+    const headers: [string, string][] = [bearer(token), ["mcp-session-id", session], ["mcp-protocol-version", "2025-11-25"]];
+    const answer = send("POST", gw.url, rpc(7, "tools/call", { name: "held__whoami", arguments: {} }), headers);
+    await waitFor(() => (held.length > 0 ? true : undefined), "the exchange to reach the token endpoint");
+    const cancelled = await send("POST", gw.url, JSON.stringify({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 7, reason: "test" } }), headers);
+    expect(cancelled.status).toBe(202);
+    held.shift()!();
+    expect((await answer).message?.error?.message).toBe('tools/call "whoami" on server "held" was cancelled by the client.');
+    expect(called.some((url) => url.includes("aud=held"))).toBe(false);
   });
 
   it("logs no caller token, exchanged token or client secret", () => {

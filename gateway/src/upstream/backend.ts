@@ -279,10 +279,29 @@ export class Backend<C = unknown> {
     const present = this.options.present;
     if (present === undefined || options.context === undefined) return this.send(method, params, options, duringHandshake, undefined);
     const presented = present(options.context);
-    // A presentation still to be made (a token exchange): the request goes once it is, or fails with its error.
-    if (presented instanceof Promise) return presented.then((p) => this.send(method, params, options, duringHandshake, p));
+    // A presentation still to be made (a token exchange): the request goes once it is, or fails with its error; a
+    // call cancelled meanwhile is not sent.
+    if (presented instanceof Promise) {
+      const context = options.context;
+      this.presenting.set(context, false);
+      return presented.then(
+        (p) => {
+          const cancelled = this.presenting.get(context) === true;
+          this.presenting.delete(context);
+          if (cancelled) throw new RpcError(ErrorCode.InternalError, `${options.label} on server "${this.name}" was cancelled by the client.`);
+          return this.send(method, params, options, duringHandshake, p);
+        },
+        (error: unknown) => {
+          this.presenting.delete(context);
+          throw error;
+        },
+      );
+    }
     return this.send(method, params, options, duringHandshake, presented);
   }
+
+  /** Calls waiting for their presentation (a token exchange), and whether their client cancelled them meanwhile. */
+  private readonly presenting = new Map<C, boolean>();
 
   private send(method: string, params: Record<string, unknown> | undefined, options: CallOptions<C>, duringHandshake: boolean, presented: CallPresentation | undefined): Promise<unknown> {
     const channel = this.channel;
@@ -340,6 +359,10 @@ export class Backend<C = unknown> {
 
   /** Cancels a pending call on behalf of its caller: tells the backend, and settles the call with an error. */
   cancel(context: C, reason: string | undefined): boolean {
+    if (this.presenting.has(context)) {
+      this.presenting.set(context, true);
+      return true;
+    }
     for (const p of this.pending.values()) {
       if (p.context !== context) continue;
       this.pending.delete(p.id);
