@@ -53,11 +53,9 @@ describe("identity config", () => {
     ]);
   });
 
-  it("refuses token exchange toward a stdio server, beside an Authorization template, or at a plain-http endpoint", () => {
+  it("refuses token exchange toward a stdio server or at a plain-http endpoint; an Authorization template beside it is the gateway's own", () => {
     const exchange = { type: "token-exchange" as const, tokenEndpoint: "https://idp.example.com/token", clientId: "gw", clientSecretEnv: "SECRET" };
-    expect(problems({ auth: apiKey, servers: [{ ...remote, credentials: { headers: { Authorization: "Bearer ${T}" }, identity: exchange } }] })).toEqual([
-      'servers[0].credentials.headers: sets "Authorization", which the exchanged token takes. Remove it: with token-exchange the server gets the caller\'s exchanged token there.',
-    ]);
+    expect(problems({ auth: apiKey, servers: [{ ...remote, credentials: { headers: { Authorization: "Bearer ${T}" }, identity: exchange } }] })).toEqual([]);
     expect(problems({ auth: { mode: "none", trustedNetwork: true }, servers: [{ name: "local", transport: "stdio", command: "node", credentials: { identity: exchange } }] })).toEqual([
       'servers[0].credentials.identity.type: "token-exchange" sends the exchanged token as an Authorization header; a stdio server has none. Use { type: "signed-header" } (the token goes in _meta).',
     ]);

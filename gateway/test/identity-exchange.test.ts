@@ -42,6 +42,8 @@ describe("RFC 8693 token exchange toward a backend", () => {
   const held: (() => void)[] = [];
   /** Which backend URLs a whoami call reached. */
   const called: string[] = [];
+  /** The Authorization values of each request to the "own" server (the gateway has a credential of its own there). */
+  const ownRequests: string[][] = [];
   const logLines: string[] = [];
   const seen: IncomingHttpHeaders[] = [];
   const servers: Server[] = [];
@@ -84,6 +86,11 @@ describe("RFC 8693 token exchange toward a backend", () => {
     // The backend: verifies the bearer token it gets as one issued to it, and answers its subject.
     const backend = createServer((req, res) => {
       seen.push(req.headers);
+      if (req.url?.includes("aud=own") === true) {
+        const values: string[] = [];
+        for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === "authorization") values.push(req.rawHeaders[i + 1]!);
+        ownRequests.push(values);
+      }
       const mcp = new McpServer({ name: "remote", version: "1" });
       mcp.registerTool("whoami", { description: "The verified caller" }, async () => {
         called.push(req.url ?? "");
@@ -98,6 +105,7 @@ describe("RFC 8693 token exchange toward a backend", () => {
     issuer = await listen(idp);
     const backendUrl = `${await listen(backend)}/mcp`;
     process.env.TEST_EXCHANGE_SECRET = CLIENT.secret;
+    process.env.TEST_GATEWAY_OWN = "gateway-own";
     const exchange = { type: "token-exchange" as const, tokenEndpoint: `${issuer}/token`, clientId: CLIENT.id, clientSecretEnv: "TEST_EXCHANGE_SECRET", timeoutMs: 500 };
     // An adapter in front of the backend (no auth of its own, on a trusted network): it relays the exchanged token.
     adapter = await gateway({ auth: { mode: "none", trustedNetwork: true }, naming: { separator: "__", passthrough: true }, servers: [{ name: "remote", transport: "http", url: backendUrl, credentials: { identity: { ...exchange, relay: true } } }] });
@@ -111,6 +119,7 @@ describe("RFC 8693 token exchange toward a backend", () => {
         { name: "refused", transport: "http", url: backendUrl, credentials: { identity: { ...exchange, audience: "refused" } }, access },
         { name: "hangs", transport: "http", url: backendUrl, credentials: { identity: { ...exchange, audience: "hangs" } }, access },
         { name: "behind", transport: "http", url: adapter.url, credentials: { identity: { ...exchange, audience: "remote" } }, access },
+        { name: "own", transport: "http", url: `${backendUrl}?aud=own`, credentials: { headers: { Authorization: "Bearer ${TEST_GATEWAY_OWN}" }, identity: exchange }, access },
         { name: "held", transport: "http", url: `${backendUrl}?aud=held`, credentials: { identity: { ...exchange, audience: "held" } }, access },
       ],
     }), { logger: pino({ level: "debug" }, sink), sessionSecret: "test-secret" });
@@ -124,6 +133,7 @@ describe("RFC 8693 token exchange toward a backend", () => {
       s.close();
     }
     delete process.env.TEST_EXCHANGE_SECRET;
+    delete process.env.TEST_GATEWAY_OWN;
   });
 
   async function client(bearer: string): Promise<Client> {
@@ -149,6 +159,14 @@ describe("RFC 8693 token exchange toward a backend", () => {
   it("reaches a server behind its adapter with the exchanged token, which the adapter relays", async () => {
     const c = await client(await issue({ sub: "frank" }, RESOURCE));
     expect(textOf(await c.callTool({ name: "behind__whoami", arguments: {} }))).toBe("frank via mcp-gateway");
+  });
+
+  it("sends the exchanged token in place of the gateway's own Authorization, which its own requests keep", async () => {
+    const c = await client(await issue({ sub: "hana" }, RESOURCE));
+    expect(textOf(await c.callTool({ name: "own__whoami", arguments: {} }))).toBe("hana via mcp-gateway");
+    expect(ownRequests.every((values) => values.length === 1)).toBe(true);
+    expect(ownRequests.some(([value]) => value === "Bearer gateway-own")).toBe(true);
+    expect(ownRequests.filter(([value]) => value !== "Bearer gateway-own")).toHaveLength(1);
   });
 
   it("refuses an API-key caller with an error naming the server", async () => {

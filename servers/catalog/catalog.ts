@@ -231,8 +231,6 @@ function identityProblems(file: string, spec: ServerSpec): string[] {
   const identity = spec.credentials.identity;
   if (identity?.type === "token-exchange") {
     if (spec.transport.type === "stdio") problems.push(`${file}: \`credentials.identity\` "token-exchange" sends the exchanged token as an Authorization header, which a stdio server has none of. Use { type: "signed-header" } (the token goes in _meta).`);
-    const clash = headers.find(([name]) => name.toLowerCase() === "authorization");
-    if (clash !== undefined) problems.push(`${file}: \`credentials.headers.${clash[0]}\` is where the exchanged token goes with \`credentials.identity\` "token-exchange". Remove the template.`);
   } else if (identity !== undefined) {
     const header = identity.header ?? "X-MCP-Fleet-Identity";
     const clash = headers.find(([name]) => name.toLowerCase() === header.toLowerCase());

@@ -50,7 +50,9 @@ const tokenEndpoint = z
 /**
  * RFC 8693 token exchange: the caller's OAuth access token is exchanged at the authorization server for one issued
  * to this server, cached per caller token and server until shortly before it expires, and sent as
- * `Authorization: Bearer` on each of the caller's requests to it. Only OAuth callers have a token to exchange: an
+ * `Authorization: Bearer` on each of the caller's requests to it, in place of the connection's own Authorization
+ * (`credentials.headers`, which still authenticates the gateway's own requests: initialize, lists, health checks).
+ * Only OAuth callers have a token to exchange: an
  * API-key caller's call is refused with an error naming the server (with `auth.mode: apiKey`, every call). Without
  * auth nothing is sent (an adapter relays what the gateway in front of it sent).
  */
@@ -131,8 +133,6 @@ export function identityProblems(config: { identity: IdentityConfig; auth: { mod
     if (identity.type === "token-exchange") {
       const at = ["servers", index, "credentials", "identity"];
       if (server.transport === "stdio") problems.push({ path: [...at, "type"], message: `"token-exchange" sends the exchanged token as an Authorization header; a stdio server has none. Use { type: "signed-header" } (the token goes in _meta).` });
-      const taken = [...Object.keys(server.headers ?? {}), ...Object.keys(credentials.headers)].find((h) => h.toLowerCase() === "authorization");
-      if (taken !== undefined) problems.push({ path: ["servers", index, "credentials", "headers"], message: `sets "${taken}", which the exchanged token takes. Remove it: with token-exchange the server gets the caller's exchanged token there.` });
       return;
     }
     if (signs && config.identity.signingKeyEnv === undefined && !keyReported) {

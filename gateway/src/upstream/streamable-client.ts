@@ -76,6 +76,19 @@ function withTrace(message: JsonRpcMessage, headers: Record<string, string>): Re
   return headers;
 }
 
+/** `headers` with `modern` and `extra` on top, a name given again in any case replacing the earlier one. */
+function withOwn(headers: Record<string, string>, modern: Record<string, string> | undefined, extra: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  for (const more of [modern, extra]) {
+    if (more === undefined) continue;
+    for (const name in more) {
+      const lower = name.toLowerCase();
+      for (const existing in headers) if (existing !== name && existing.toLowerCase() === lower) delete headers[existing];
+      headers[name] = more[name]!;
+    }
+  }
+  return headers;
+}
+
 /** What every POST says it sends and accepts. */
 const POST_HEADERS: Readonly<Record<string, string>> = { "content-type": "application/json", accept: "application/json, text/event-stream" };
 
@@ -98,6 +111,7 @@ export class StreamableHttpClientChannel implements Channel {
     this.url = new URL(options.url);
     this.path = `${this.url.pathname}${this.url.search}`;
     this.client = new H1Client(this.url);
+    this.connectionHeaders = new Set(Object.keys(options.headers).map((n) => n.toLowerCase()));
   }
 
   async start(): Promise<void> {
@@ -139,6 +153,15 @@ export class StreamableHttpClientChannel implements Channel {
     return head;
   }
 
+  /** Lowercased names of the connection's own headers (`headers`, credentials). */
+  private readonly connectionHeaders: ReadonlySet<string>;
+
+  /** Does a request's own header take the place of one of the connection's? */
+  private replaces(extra: Readonly<Record<string, string>>): boolean {
+    for (const name in extra) if (this.connectionHeaders.has(name.toLowerCase())) return true;
+    return false;
+  }
+
   private headOf(headers: Record<string, string>): string {
     let head = `POST ${this.path} HTTP/1.1\r\n`;
     if (headers.host === undefined) head += `host: ${this.client.hostHeader}\r\n`;
@@ -159,8 +182,12 @@ export class StreamableHttpClientChannel implements Channel {
     const body = JSON.stringify(message);
     const origin: MessageOrigin | undefined = "method" in message && "id" in message && typeof message.id === "number" ? { requestId: message.id } : undefined;
     const modern = modernHeaders(message);
-    // A 2025 request (the hot path) gets the head built once (plus its own headers); a 2026-07-28 one mirrors its own.
-    const rawHead = modern === undefined ? this.postHeadFor(message, extra) : this.headOf(withTrace(message, Object.assign(this.headers(POST_HEADERS), modern, extra)));
+    // A 2025 request (the hot path) gets the head built once (plus its own headers); a 2026-07-28 one mirrors its
+    // own; one whose own headers replace the connection's (a caller's exchanged Authorization) gets a head of its own.
+    const rawHead =
+      modern === undefined && (extra === undefined || !this.replaces(extra))
+        ? this.postHeadFor(message, extra)
+        : this.headOf(withTrace(message, withOwn(this.headers(POST_HEADERS), modern, extra)));
     return new Promise((resolve) => {
       let answered = false;
       let status = 0;
