@@ -10,14 +10,15 @@ import type { ClientCall } from "../context.js";
 import type { JsonRpcRequest } from "../jsonrpc.js";
 import type { Logger } from "../observability/logger.js";
 import type { Outcome } from "../observability/metrics-contract.js";
-import { endSpan, type Tracing } from "../observability/tracing.js";
+import type { Tracing } from "../observability/trace-context.js";
+import { endSpan } from "../observability/tracing.js";
 import type { Span } from "@opentelemetry/api";
 import { Translator } from "../translate/index.js";
 import { NotSentError, type CallOptions } from "../upstream/backend.js";
 import type { Endpoint, Track } from "../upstream/endpoints.js";
 import type { BackendPool } from "../upstream/pool.js";
 import type { Fallbacks } from "./fallback.js";
-import { asErrorObject, errorOutcome } from "./outcome.js";
+import { asErrorObject, errorOutcome } from "../observability/outcome.js";
 import { MIN_RETRY_MS, RetryBudget, retryable } from "./retry.js";
 import type { Reply } from "./route.js";
 

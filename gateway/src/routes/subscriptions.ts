@@ -10,7 +10,7 @@ import type { Session } from "../session/session.js";
 import type { Subscriptions } from "../session/subscriptions.js";
 import type { BackendPool } from "../upstream/pool.js";
 import type { Forwarding } from "./forward.js";
-import { asErrorObject } from "./outcome.js";
+import { asErrorObject } from "../observability/outcome.js";
 import { result, type Route, type Subject } from "./route.js";
 import { resolveResource } from "./resources.js";
 
