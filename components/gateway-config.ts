@@ -112,6 +112,7 @@ export function deployedGatewayConfig(fleet: Pick<FleetModel, "servers" | "netwo
       kind: "url",
       url: s.headless?.url ?? s.url,
       ...(s.headless !== undefined ? { dns: true } : {}),
+      ...(s.runs.kind === "adapter" ? { viaAdapter: true } : {}),
       // Only Kubernetes creates the canary's Deployment and Service.
       ...(s.canary !== undefined && fleet.network.kind === "cluster" ? { canaryUrl: s.canary.url } : {}),
     }),

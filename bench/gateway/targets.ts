@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { adapterHopProtocol } from "../../servers/catalog/derive.js";
 import { openSession, type Protocol } from "./mcp-http.js";
 import { treePids } from "./proctree.js";
 import { startIdentityProvider } from "./identity-provider.js";
@@ -120,7 +121,8 @@ async function launch(name: TargetName, port: number, dir: string, spare: number
       const central = {
         listen: { host: "127.0.0.1", port, path: "/mcp" },
         sessions: BENCH_SESSIONS,
-        servers: [{ name: "everything", transport: "http", url: `http://127.0.0.1:${spare}/mcp`, access }],
+        // Toward the adapter, the revision the components render for a server of `protocol: auto`.
+        servers: [{ name: "everything", transport: "http", url: `http://127.0.0.1:${spare}/mcp`, access, protocol: adapterHopProtocol({ protocol: "auto" }) }],
       };
       writeFileSync(join(dir, "adapter.json"), JSON.stringify(adapter));
       writeFileSync(join(dir, "central.json"), JSON.stringify(central));
