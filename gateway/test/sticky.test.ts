@@ -1,0 +1,152 @@
+/**
+ * A server with two stdio instances (gateway/test/fixtures/instances-server.mjs: each process names itself, its task
+ * ids start with its pid) behind the real gateway, balanced round-robin so that consecutive calls alternate:
+ * tasks are sticky (every poll and the result reach the instance that created the task; when that process is gone
+ * the poll is answered with an error naming the server, never by the other instance), and resource subscriptions
+ * hold on every instance (an update reported by either reaches the subscriber once; the same update from both, once;
+ * a restarted instance is subscribed again; an unsubscription reaches both).
+ */
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { CallToolResultSchema, McpError, ResourceUpdatedNotificationSchema, type Task } from "@modelcontextprotocol/sdk/types.js";
+import type { BackendConfigInput } from "../src/config.js";
+import type { RunningGateway } from "../src/gateway.js";
+import { REPO, connect, gateway, textOf, waitFor } from "./helpers.js";
+
+const SERVER = join(REPO, "gateway/test/fixtures/instances-server.mjs");
+const twoInstances = (extra: Partial<BackendConfigInput> = {}): BackendConfigInput =>
+  ({ name: "s", transport: "stdio", command: process.execPath, args: [SERVER], instances: 2, balancing: "round-robin", restart: { initialDelayMs: 100, maxDelayMs: 200 }, ...extra }) as BackendConfigInput;
+
+const open: { gateways: RunningGateway[]; clients: Client[] } = { gateways: [], clients: [] };
+async function start(extra: Partial<BackendConfigInput> = {}): Promise<{ gw: RunningGateway; client: Client }> {
+  const gw = await gateway({ servers: [twoInstances(extra)] });
+  open.gateways.push(gw);
+  await waitFor(() => (gw.status()[0]!.endpoints?.every((e) => e.state === "up") ? true : undefined), "both instances up");
+  const client = await connect(gw.url);
+  open.clients.push(client);
+  await client.listTools();
+  return { gw, client };
+}
+afterEach(async () => {
+  await Promise.all(open.clients.splice(0).map((c) => c.close().catch(() => undefined)));
+  await Promise.all(open.gateways.splice(0).map((g) => g.close()));
+});
+
+const call = async (client: Client, name: string, args: Record<string, unknown> = {}): Promise<string> => textOf(await client.callTool({ name: `s__${name}`, arguments: args }));
+/** The pids of both instances, in the order round-robin reaches them from now on. */
+const bothPids = async (client: Client): Promise<number[]> => [Number(await call(client, "who")), Number(await call(client, "who"))];
+
+async function createTask(client: Client, ms: number): Promise<Task> {
+  for await (const message of client.experimental.tasks.callToolStream({ name: "s__job", arguments: { ms } }, undefined, { task: { ttl: 60_000 } })) {
+    if (message.type === "taskCreated") return message.task;
+    throw new Error(`expected taskCreated first, got ${message.type}`);
+  }
+  throw new Error("the stream ended without a task");
+}
+
+/** The pid of the process that created a task: the backend's task id (in the handle, `task.<server>.<endpoint>.<id>.<mac>`) starts with it. */
+const creatorOf = (handle: string): number => Number(Buffer.from(handle.split(".").at(-2)!, "base64url").toString("utf8").split("-")[0]);
+
+async function rpcError(promise: Promise<unknown>): Promise<{ code: number; message: string }> {
+  try {
+    const value = await promise;
+    return { code: 0, message: `no error: ${JSON.stringify(value)}` };
+  } catch (error) {
+    if (error instanceof McpError) return { code: error.code, message: error.message };
+    throw error;
+  }
+}
+
+describe("tasks on a server with two instances", () => {
+  it("every tasks/get and the tasks/result of a task reach the instance that created it", async () => {
+    const { client } = await start();
+    const pids = await bothPids(client);
+    expect(new Set(pids).size).toBe(2);
+    const task = await createTask(client, 1500);
+    const creator = creatorOf(task.taskId);
+    expect(pids).toContain(creator);
+    // Calls in between keep alternating between the instances; every poll still reaches the creator.
+    const between = new Set<number>();
+    for (let i = 0; i < 10; i++) {
+      const status = await client.experimental.tasks.getTask(task.taskId);
+      expect([status.taskId, ["working", "completed"].includes(status.status)]).toEqual([task.taskId, true]);
+      between.add(Number(await call(client, "who")));
+    }
+    expect(between.size).toBe(2);
+    const result = await client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
+    expect(Number(textOf(result))).toBe(creator);
+  });
+
+  it("a poll of a task whose process was killed gets an error naming the server, while down and after the restart", async () => {
+    const { gw, client } = await start({ restart: { initialDelayMs: 1500, maxDelayMs: 1500 } });
+    const task = await createTask(client, 60_000);
+    const creator = creatorOf(task.taskId);
+    process.kill(creator, "SIGKILL");
+    await waitFor(() => (gw.status()[0]!.endpoints!.some((e) => e.state !== "up") ? true : undefined), "the killed instance down");
+    const whileDown = await rpcError(client.experimental.tasks.getTask(task.taskId));
+    expect(whileDown.code).toBe(-32602);
+    expect(whileDown.message).toMatch(/^MCP error -32602: Task lost: tasks\/get of task "\d+-[0-9a-f]+" cannot be answered, the process of endpoint \d of server "s" that ran it exited/);
+    // The other instance still serves other calls.
+    expect(Number(await call(client, "who"))).not.toBe(creator);
+    await waitFor(() => (gw.status()[0]!.endpoints!.every((e) => e.state === "up") ? true : undefined), "the killed instance restarted");
+    const afterRestart = await rpcError(client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema));
+    expect(afterRestart.code).toBe(-32602);
+    expect(afterRestart.message).toMatch(/Task lost: tasks\/result of task .* the process of endpoint \d of server "s" that ran it exited/);
+  });
+});
+
+describe("resource subscriptions on a server with two instances", () => {
+  const updates = (client: Client): string[] => {
+    const seen: string[] = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void seen.push(n.params.uri));
+    return seen;
+  };
+  const count = (seen: string[], uri: string): number => seen.filter((u) => u === uri).length;
+  /** Time for a duplicate to arrive, were one sent (an absence cannot be awaited). */
+  const settle = () => new Promise((r) => setTimeout(r, 400));
+
+  it("subscribes every instance, and an update reported by either reaches the subscriber once", async () => {
+    const { client } = await start();
+    const seen = updates(client);
+    await client.subscribeResource({ uri: "fixture://a" });
+    await client.subscribeResource({ uri: "fixture://b" });
+    const lists = [await call(client, "subscribed"), await call(client, "subscribed")];
+    expect(lists).toEqual(['["fixture://a","fixture://b"]', '["fixture://a","fixture://b"]']);
+    // Round-robin: the first touch lands on one instance, the second on the other.
+    const first = await call(client, "touch", { uri: "fixture://a" });
+    const second = await call(client, "touch", { uri: "fixture://b" });
+    expect(first).not.toBe(second);
+    await waitFor(() => (count(seen, "fixture://a") > 0 && count(seen, "fixture://b") > 0 ? true : undefined), "both updates");
+    await settle();
+    expect([count(seen, "fixture://a"), count(seen, "fixture://b")]).toEqual([1, 1]);
+  });
+
+  it("the same update reported by both instances at once reaches the subscriber once", async () => {
+    const { client } = await start();
+    const seen = updates(client);
+    await client.subscribeResource({ uri: "fixture://a" });
+    const at = Date.now() + 500;
+    const pids = [await call(client, "touch", { uri: "fixture://a", at }), await call(client, "touch", { uri: "fixture://a", at })];
+    expect(new Set(pids).size).toBe(2);
+    await waitFor(() => (count(seen, "fixture://a") > 0 ? true : undefined), "the update");
+    await settle();
+    expect(count(seen, "fixture://a")).toBe(1);
+  });
+
+  it("subscribes an instance again when it restarts, and unsubscribes every instance", async () => {
+    const { gw, client } = await start();
+    await client.subscribeResource({ uri: "fixture://a" });
+    const [killed] = await bothPids(client);
+    process.kill(killed!, "SIGKILL");
+    const restarted = await waitFor(async () => {
+      if (!gw.status()[0]!.endpoints!.every((e) => e.state === "up")) return undefined;
+      const pids = await bothPids(client);
+      return new Set(pids).size === 2 && !pids.includes(killed!) ? pids : undefined;
+    }, "the killed instance restarted");
+    expect(restarted).not.toContain(killed);
+    expect([await call(client, "subscribed"), await call(client, "subscribed")]).toEqual(['["fixture://a"]', '["fixture://a"]']);
+    await client.unsubscribeResource({ uri: "fixture://a" });
+    expect([await call(client, "subscribed"), await call(client, "subscribed")]).toEqual(["[]", "[]"]);
+  });
+});
