@@ -6,13 +6,17 @@
  * hold on every instance (an update reported by either reaches the subscriber once; the same update from both, once;
  * a restarted instance is subscribed again; an unsubscription reaches both).
  */
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { stringify } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { CallToolResultSchema, McpError, ResourceUpdatedNotificationSchema, type Task } from "@modelcontextprotocol/sdk/types.js";
 import type { BackendConfigInput } from "../src/config.js";
-import type { RunningGateway } from "../src/gateway.js";
-import { REPO, connect, gateway, textOf, waitFor } from "./helpers.js";
+import { parseGatewayConfig } from "../src/config.js";
+import { startGateway, type RunningGateway } from "../src/gateway.js";
+import { REPO, connect, gateway, silentLogger, tempDir, textOf, waitFor } from "./helpers.js";
+import { envelope, modernPost } from "./modern-wire.js";
 
 const SERVER = join(REPO, "gateway/test/fixtures/instances-server.mjs");
 const twoInstances = (extra: Partial<BackendConfigInput> = {}): BackendConfigInput =>
@@ -96,6 +100,42 @@ describe("tasks on a server with two instances", () => {
   });
 });
 
+describe("tasks across eras on a server with two instances", () => {
+  const withTasks = envelope({ extensions: { "io.modelcontextprotocol/tasks": {} } });
+
+  it("a 2026-07-28 caller's task on a 2025 server: every tasks/get reaches its creator, the last with its result", async () => {
+    const { gw, client } = await start();
+    const created = await modernPost(gw.url, "tools/call", { name: "s__job", arguments: { ms: 800 } }, { meta: withTasks });
+    const handle = String(created.body?.result?.taskId);
+    const creator = creatorOf(handle);
+    let done: Record<string, unknown> | undefined;
+    for (let polls = 0; done === undefined && polls < 200; polls++) {
+      const got = await modernPost(gw.url, "tasks/get", { taskId: handle }, { meta: withTasks });
+      expect(got.body?.error).toBeUndefined();
+      if (got.body?.result?.status === "completed") done = got.body.result;
+      await call(client, "who"); // the next call goes to the other instance
+    }
+    expect(Number(textOf(done?.result))).toBe(creator);
+  });
+
+  it("a 2025 caller's task on a 2026-07-28 server: tasks/get and the emulated tasks/result reach its creator", async () => {
+    const modern = twoInstances({ args: ["--import", "tsx", join(REPO, "gateway/test/fixtures/modern-tasks-server.ts")], cwd: REPO });
+    const gw = await gateway({ servers: [modern] });
+    open.gateways.push(gw);
+    await waitFor(() => (gw.status()[0]!.endpoints?.every((e) => e.state === "up") ? true : undefined), "both instances up");
+    const client = await connect(gw.url);
+    open.clients.push(client);
+    await client.listTools();
+    let task: Task | undefined;
+    for await (const message of client.experimental.tasks.callToolStream({ name: "s__long_job", arguments: { ms: 1000 } }, undefined, { task: { ttl: 60_000 } })) {
+      if (message.type === "taskCreated") task = message.task;
+      break;
+    }
+    for (let i = 0; i < 6; i++) expect((await client.experimental.tasks.getTask(task!.taskId)).taskId).toBe(task!.taskId);
+    expect(textOf(await client.experimental.tasks.getTaskResult(task!.taskId, CallToolResultSchema))).toBe("job done after 1000 ms");
+  });
+});
+
 describe("resource subscriptions on a server with two instances", () => {
   const updates = (client: Client): string[] => {
     const seen: string[] = [];
@@ -120,6 +160,24 @@ describe("resource subscriptions on a server with two instances", () => {
     await waitFor(() => (count(seen, "fixture://a") > 0 && count(seen, "fixture://b") > 0 ? true : undefined), "both updates");
     await settle();
     expect([count(seen, "fixture://a"), count(seen, "fixture://b")]).toEqual([1, 1]);
+  });
+
+  it("a 2026-07-28 server: the URIs join the listen of every instance, and an update reported by either reaches the subscriber once", async () => {
+    const modern = twoInstances({ args: ["--import", "tsx", join(REPO, "gateway/test/fixtures/modern-server.ts")], cwd: REPO, startTimeoutMs: 10_000 });
+    const gw = await gateway({ servers: [modern] });
+    open.gateways.push(gw);
+    await waitFor(() => (gw.status()[0]!.endpoints?.every((e) => e.state === "up") ? true : undefined), "both instances up");
+    const client = await connect(gw.url);
+    open.clients.push(client);
+    const seen = updates(client);
+    const uris = ["test://watched-resource", "test://static-text"];
+    for (const uri of uris) await client.subscribeResource({ uri });
+    await settle(); // each instance's listen reopens with the URIs
+    // Round-robin: the two touches land on different instances; each instance's listen must carry the URI it reports on.
+    for (const uri of uris) await client.callTool({ name: "s__test_touch_resource", arguments: { uri } });
+    await waitFor(() => (uris.every((uri) => count(seen, uri) > 0) ? true : undefined), "an update of each URI");
+    await settle();
+    expect(uris.map((uri) => count(seen, uri))).toEqual([1, 1]);
   });
 
   it("the same update reported by both instances at once reaches the subscriber once", async () => {
@@ -148,5 +206,46 @@ describe("resource subscriptions on a server with two instances", () => {
     expect([await call(client, "subscribed"), await call(client, "subscribed")]).toEqual(['["fixture://a"]', '["fixture://a"]']);
     await client.unsubscribeResource({ uri: "fixture://a" });
     expect([await call(client, "subscribed"), await call(client, "subscribed")]).toEqual(["[]", "[]"]);
+  });
+});
+
+describe("a config reload of a server with tasks and subscriptions", () => {
+  /** A gateway reading `servers` from a file it reloads on demand. */
+  async function fromFile(servers: BackendConfigInput[]): Promise<{ gw: RunningGateway; client: Client; write: (next: BackendConfigInput[]) => void }> {
+    const file = join(tempDir("sticky"), "gateway.yaml");
+    const write = (next: BackendConfigInput[]) => writeFileSync(file, stringify({ listen: { host: "127.0.0.1", port: 0 }, servers: next }));
+    write(servers);
+    const gw = await startGateway(parseGatewayConfig({ listen: { host: "127.0.0.1", port: 0 }, servers }), { logger: silentLogger, sessionSecret: "test-secret", configFile: file });
+    open.gateways.push(gw);
+    await waitFor(() => (gw.status()[0]!.state === "up" ? true : undefined), "the server up");
+    const client = await connect(gw.url);
+    open.clients.push(client);
+    await client.listTools();
+    return { gw, client, write };
+  }
+
+  it("an instance added by a reload is subscribed to the watched URIs", async () => {
+    const { gw, client, write } = await fromFile([twoInstances({ instances: 1 })]);
+    await client.subscribeResource({ uri: "fixture://a" });
+    write([twoInstances()]);
+    expect(await gw.reload()).toBe("applied");
+    await waitFor(() => (gw.status()[0]!.endpoints?.length === 2 && gw.status()[0]!.endpoints!.every((e) => e.state === "up" && e.draining !== true) ? true : undefined), "two instances up");
+    const pids = await waitFor(async () => {
+      const both = await bothPids(client);
+      return new Set(both).size === 2 ? both : undefined;
+    }, "both new instances answering");
+    expect(pids).toHaveLength(2);
+    expect([await call(client, "subscribed"), await call(client, "subscribed")]).toEqual(['["fixture://a"]', '["fixture://a"]']);
+  });
+
+  it("a poll of a task whose instance a reload replaced gets an error naming the server", async () => {
+    const { gw, client, write } = await fromFile([twoInstances({ instances: 1 })]);
+    const task = await createTask(client, 60_000);
+    write([twoInstances({ instances: 1, env: { CHANGED: "1" } })]);
+    expect(await gw.reload()).toBe("applied");
+    await waitFor(() => (gw.status()[0]!.endpoints === undefined && gw.status()[0]!.state === "up" ? true : undefined), "the new instance alone");
+    const lost = await rpcError(client.experimental.tasks.getTask(task.taskId));
+    expect(lost.code).toBe(-32602);
+    expect(lost.message).toMatch(/Task lost: tasks\/get of task "\d+-[0-9a-f]+" cannot be answered, the endpoint of server "s" that ran it is no longer part of the server \(the config was reloaded/);
   });
 });
