@@ -1,11 +1,14 @@
 /**
  * A server with two stdio instances (gateway/test/fixtures/instances-server.mjs: each process names itself, its task
  * ids start with its pid) behind the real gateway, balanced round-robin so that consecutive calls alternate:
- * tasks are sticky (every poll and the result reach the instance that created the task; when that process is gone
- * the poll is answered with an error naming the server, never by the other instance), and resource subscriptions
- * hold on every instance (an update reported by either reaches the subscriber once; the same update from both, once;
- * a restarted instance is subscribed again; an unsubscription reaches both).
+ * tasks are sticky (every poll and the result reach the instance that created the task, in both eras; when that
+ * process is gone, killed or replaced by a reload, the poll is answered with an error naming the server, never by
+ * the other instance), and resource subscriptions hold on every instance (an update reported by either reaches the
+ * subscriber once, also from 2026-07-28 instances' listens; the same update from both, once; a restarted instance
+ * or one added by a reload is subscribed; an unsubscription reaches both). Also two HTTP endpoints
+ * (server-everything over Streamable HTTP): a task's endpoint killed gives -32002 naming the server.
  */
+import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -15,7 +18,7 @@ import { CallToolResultSchema, McpError, ResourceUpdatedNotificationSchema, type
 import type { BackendConfigInput } from "../src/config.js";
 import { parseGatewayConfig } from "../src/config.js";
 import { startGateway, type RunningGateway } from "../src/gateway.js";
-import { REPO, connect, gateway, silentLogger, tempDir, textOf, waitFor } from "./helpers.js";
+import { EVERYTHING, LOOPBACK_PRELOAD, REPO, connect, freePort, gateway, silentLogger, tempDir, textOf, waitFor } from "./helpers.js";
 import { envelope, modernPost } from "./modern-wire.js";
 
 const SERVER = join(REPO, "gateway/test/fixtures/instances-server.mjs");
@@ -247,5 +250,59 @@ describe("a config reload of a server with tasks and subscriptions", () => {
     const lost = await rpcError(client.experimental.tasks.getTask(task.taskId));
     expect(lost.code).toBe(-32602);
     expect(lost.message).toMatch(/Task lost: tasks\/get of task "\d+-[0-9a-f]+" cannot be answered, the endpoint of server "s" that ran it is no longer part of the server \(the config was reloaded/);
+  });
+});
+
+describe("tasks on a server with two HTTP endpoints", () => {
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  /** server-everything over Streamable HTTP on 127.0.0.1 (each of its sessions has its own task store). */
+  async function everything(): Promise<{ url: string; child: ChildProcess }> {
+    const port = await freePort();
+    const child = spawn(process.execPath, ["--require", LOOPBACK_PRELOAD, EVERYTHING, "streamableHttp"], { env: { PATH: process.env.PATH, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
+    children.push(child);
+    let log = "";
+    child.stdout!.on("data", (c: Buffer) => (log += c.toString()));
+    child.stderr!.on("data", (c: Buffer) => (log += c.toString()));
+    await waitFor(() => (/listening|running/i.test(log) ? true : undefined), "server-everything to listen", 600);
+    return { url: `http://127.0.0.1:${port}/mcp`, child };
+  }
+
+  it("polls reach the endpoint that created the task; with it gone, -32002 names the server (never the other endpoint's unknown task)", async () => {
+    const [a, b] = await Promise.all([everything(), everything()]);
+    const gw = await gateway({ servers: [{ name: "r", transport: "http", url: a.url, urls: [b.url], balancing: "round-robin", healthCheck: { intervalMs: 200, timeoutMs: 500, failureThreshold: 1 } }] });
+    open.gateways.push(gw);
+    await waitFor(() => (gw.status()[0]!.endpoints?.every((e) => e.state === "up") ? true : undefined), "both endpoints up");
+    const client = await connect(gw.url);
+    open.clients.push(client);
+    await client.listTools();
+    let task: Task | undefined;
+    for await (const message of client.experimental.tasks.callToolStream({ name: "r__simulate-research-query", arguments: { topic: "sticky" } }, undefined, { task: { ttl: 60_000 } })) {
+      if (message.type === "taskCreated") task = message.task;
+      break;
+    }
+    for (let i = 0; i < 6; i++) {
+      expect((await client.experimental.tasks.getTask(task!.taskId)).taskId).toBe(task!.taskId);
+      await client.callTool({ name: "r__echo", arguments: { message: "next endpoint" } });
+    }
+    // Stop the endpoints one by one: while the task's own is up its polls are answered; once it is down, the error.
+    const refusals: { code: number; message: string }[] = [];
+    for (const [key, victim] of [["0", a], ["1", b]] as const) {
+      victim.child.kill("SIGKILL");
+      await waitFor(() => {
+        const endpoint = gw.status()[0]!.endpoints!.find((e) => e.key === key)!;
+        return endpoint.state === "down" || endpoint.circuit === "open" ? true : undefined;
+      }, `endpoint ${key} down or open`);
+      const outcome = await rpcError(client.experimental.tasks.getTask(task!.taskId));
+      if (outcome.code !== 0) {
+        refusals.push(outcome);
+        break;
+      }
+    }
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]!.code).toBe(-32002);
+    expect(refusals[0]!.message).toMatch(/^MCP error -32002: Server "r" cannot answer tasks\/get of task "[0-9a-f]+": (endpoint \d of server "r", which runs the task, is not connected|the circuit of endpoint \d of server "r", which runs the task, is open)/);
   });
 });
