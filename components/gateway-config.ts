@@ -102,7 +102,7 @@ export interface DeployedGatewayOptions {
 /**
  * The central gateway's config of a deployed fleet: every server at its URL. In a cluster that is the server's
  * headless Service with DNS discovery (one endpoint per ready pod, balanced and broken per pod; a pod going away
- * is drained), plus its canary's Service. Validated with the gateway's schema.
+ * is drained), plus its canary's Service (on Docker, its canary's container). Validated with the gateway's schema.
  */
 export function deployedGatewayConfig(fleet: Pick<FleetModel, "servers" | "network" | "gateway">, identity: GatewayIdentity = {}, options: DeployedGatewayOptions = {}): GatewayConfigInput {
   const where = fleet.network.kind === "cluster" ? `cluster (namespace ${fleet.network.namespace})` : "docker";
@@ -113,8 +113,8 @@ export function deployedGatewayConfig(fleet: Pick<FleetModel, "servers" | "netwo
       url: s.headless?.url ?? s.url,
       ...(s.headless !== undefined ? { dns: true } : {}),
       ...(s.runs.kind === "adapter" ? { viaAdapter: true } : {}),
-      // Only Kubernetes creates the canary's Deployment and Service.
-      ...(s.canary !== undefined && fleet.network.kind === "cluster" ? { canaryUrl: s.canary.url } : {}),
+      // Its canary: a Deployment and Service in Kubernetes, a container of its own on the Docker network.
+      ...(s.canary !== undefined ? { canaryUrl: s.canary.url } : {}),
     }),
   );
   return finish({ host: "0.0.0.0", port: fleet.gateway.port, path: fleet.gateway.path }, servers, where, { auth: UNAUTHENTICATED_INTERNAL, ...identity }, options.tracing);
