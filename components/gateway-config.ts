@@ -18,6 +18,7 @@ import { parseGatewayConfig, type BackendConfigInput, type GatewayConfigInput } 
 import type { Catalog, CatalogEntry } from "../servers/catalog/catalog.js";
 import { missingCommand, missingCommandReason } from "../servers/catalog/commands.js";
 import { DEFAULT_SEPARATOR, GATEWAY_PORT, MCP_PATH, gatewayBackend, type FleetModel } from "../servers/catalog/derive.js";
+import { adapterCredentials, authenticatedAdapters } from "./gateway-secrets.js";
 
 /**
  * Who may reach the central gateway, what each caller may do, at what rate, on the record: the sections of its
@@ -107,15 +108,18 @@ export interface DeployedGatewayOptions {
 export function deployedGatewayConfig(fleet: Pick<FleetModel, "servers" | "network" | "gateway">, identity: GatewayIdentity = {}, options: DeployedGatewayOptions = {}): GatewayConfigInput {
   const where = fleet.network.kind === "cluster" ? `cluster (namespace ${fleet.network.namespace})` : "docker";
   if (fleet.servers.length === 0) throw new Error(`No server of the catalog can run in the ${where} gateway config. The catalog is empty. Add a server under servers/ (\`mcp-fleet new\`).`);
-  const servers = fleet.servers.map((s) =>
-    gatewayBackend(s.spec, {
+  // In a cluster the gateway shows each adapter its key (components/gateway-secrets.ts), from its environment.
+  const keyed = new Set(authenticatedAdapters(fleet).map((s) => s.spec.name));
+  const servers = fleet.servers.map((s) => {
+    const backend = gatewayBackend(s.spec, {
       kind: "url",
       url: s.headless?.url ?? s.url,
       ...(s.headless !== undefined ? { dns: true } : {}),
       // Only Kubernetes creates the canary's Deployment and Service.
       ...(s.canary !== undefined && fleet.network.kind === "cluster" ? { canaryUrl: s.canary.url } : {}),
-    }),
-  );
+    });
+    return keyed.has(s.spec.name) ? { ...backend, credentials: adapterCredentials(s.spec.name) } : backend;
+  });
   return finish({ host: "0.0.0.0", port: fleet.gateway.port, path: fleet.gateway.path }, servers, where, { auth: UNAUTHENTICATED_INTERNAL, ...identity }, options.tracing);
 }
 

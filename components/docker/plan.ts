@@ -3,6 +3,7 @@
  * private network, the gateway published on 127.0.0.1 only. Containers reach each other by their names (network
  * aliases): the fleet model on the Docker network gives every URL, so the gateway config is the deployed one.
  */
+import { adaptersAuthenticate } from "../gateway-secrets.js";
 import { stringify } from "yaml";
 import { monitoredServers } from "../../monitoring/model.js";
 import type { DockerArgs } from "../monitoring/args.js";
@@ -124,7 +125,8 @@ export function dockerFleetPlan(input: DockerFleetPlanInput): DockerFleetPlan {
   const containers: DockerContainerPlan[] = [];
   for (const server of fleet.servers) {
     const { spec, k8sName } = server;
-    const w = workloadOf(server, { gatewayImage, builtImage: (s) => localImage(s.spec.name, tag) });
+    // Docker (dev) publishes only the gateway, on 127.0.0.1: adapters stay `trustedNetwork` there (components/gateway-secrets.ts).
+    const w = workloadOf(server, { gatewayImage, builtImage: (s) => localImage(s.spec.name, tag), adapterAuth: adaptersAuthenticate(fleet.network) ? "apiKey" : "trustedNetwork" });
     const plan: DockerContainerPlan = {
       role: spec.name,
       containerName: k8sName,
