@@ -131,4 +131,10 @@ describe("an adapter with the rendered config and environment, for real", () => 
     expect((await fetch(`${adapter}/mcp`, initialize({ authorization: `Bearer ${adapterApiKey(KNOWN_SECRET, "other")}` }))).status).toBe(401);
     expect((await fetch(`${adapter}/mcp`, initialize({ authorization: `Bearer ${KEY()}` }))).status).toBe(200);
   });
+
+  it("keeps its probes and metrics open to the kubelet and Prometheus", async () => {
+    expect((await fetch(`${adapter}/healthz`)).status).toBe(200);
+    expect((await fetch(`${adapter}/readyz`)).status).toBe(200);
+    expect((await fetch(`${adapter}/metrics`)).status).toBe(200);
+  });
 });
