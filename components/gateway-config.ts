@@ -118,7 +118,9 @@ export function deployedGatewayConfig(fleet: Pick<FleetModel, "servers" | "netwo
       // Only Kubernetes creates the canary's Deployment and Service.
       ...(s.canary !== undefined && fleet.network.kind === "cluster" ? { canaryUrl: s.canary.url } : {}),
     });
-    return keyed.has(s.spec.name) ? { ...backend, credentials: adapterCredentials(s.spec.name) } : backend;
+    if (!keyed.has(s.spec.name) || backend.transport !== "http") return backend;
+    const credentials = adapterCredentials(s.spec.name);
+    return { ...backend, credentials: { ...backend.credentials, headers: { ...backend.credentials?.headers, ...credentials.headers } } };
   });
   return finish({ host: "0.0.0.0", port: fleet.gateway.port, path: fleet.gateway.path }, servers, where, { auth: UNAUTHENTICATED_INTERNAL, ...identity }, options.tracing);
 }

@@ -41,7 +41,9 @@ export function adapterApiKey(fleetSessionSecret: string, server: string): strin
 
 /** What an adapter's `MCP_FLEET_API_KEYS` holds: its one caller, the central gateway, by the key's SHA-256 only. */
 export function adapterApiKeysJson(key: string): string {
-  return JSON.stringify([{ name: ADAPTER_CALLER, sha256: createHash("sha256").update(key).digest("hex"), roles: [ADAPTER_CALLER] }]);
+  return JSON.stringify([
+    { name: ADAPTER_CALLER, sha256: createHash("sha256").update(key).digest("hex"), roles: [ADAPTER_CALLER] },
+  ]);
 }
 
 /** Whether adapters on this network take API keys: in a cluster yes; on Docker (dev, 127.0.0.1 only) they stay `trustedNetwork`. */
@@ -68,8 +70,13 @@ export function gatewaySecretKeys(fleet: Pick<FleetModel, "servers" | "network">
  * The values of every key of {@link gatewaySecretKeys}, as Pulumi secrets: the given ones, and each adapter's key
  * derived from the session secret (`given.MCP_FLEET_SESSION_SECRET`) unless given.
  */
-export function gatewaySecretValues(fleet: Pick<FleetModel, "servers" | "network">, given: Record<string, pulumi.Input<string>>): Record<string, pulumi.Output<string>> {
-  const out: Record<string, pulumi.Output<string>> = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, pulumi.secret(v)]));
+export function gatewaySecretValues(
+  fleet: Pick<FleetModel, "servers" | "network">,
+  given: Record<string, pulumi.Input<string>>,
+): Record<string, pulumi.Output<string>> {
+  const out: Record<string, pulumi.Output<string>> = Object.fromEntries(
+    Object.entries(given).map(([k, v]) => [k, pulumi.secret(v)]),
+  );
   const session = given[SESSION_SECRET_ENV];
   for (const s of authenticatedAdapters(fleet)) {
     const env = adapterKeyEnv(s.spec.name);

@@ -22,7 +22,10 @@ describe("mcp-adapter-authenticated", () => {
   });
 
   it("reports an adapter left on trustedNetwork in a fleet", async () => {
-    const found = await checkAll([policy], withAdapterConfig((c) => (c.auth = { mode: "none", trustedNetwork: true })));
+    const found = await checkAll(
+      [policy],
+      withAdapterConfig((c) => (c.auth = { mode: "none", trustedNetwork: true })),
+    );
     expect(found.map((v) => v.detail)).toEqual([
       "Adapter config `gateway.yaml` in ConfigMap `mcp-memory-config` does not authenticate its caller (auth.mode none, trustedNetwork): any pod past its NetworkPolicy calls every tool of `memory`. Set `auth: { mode: apiKey, apiKeysFromEnv: MCP_FLEET_API_KEYS }` with the central gateway's key hash in the adapter's Secret (the Fleet component renders this).",
     ]);
