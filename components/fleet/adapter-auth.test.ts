@@ -149,7 +149,8 @@ afterAll(async () => {
 async function startGateway(name: string, config: Json, env: Record<string, string>): Promise<string> {
   const port = await freePort();
   const file = join(work, `${name}.yaml`);
-  writeFileSync(file, stringify({ ...config, listen: { ...config.listen, host: "127.0.0.1", port } }));
+  // Debug logs: the most a gateway ever writes, checked for the key below.
+  writeFileSync(file, stringify({ ...config, listen: { ...config.listen, host: "127.0.0.1", port }, logging: { level: "debug" } }));
   const child = startChild(process.execPath, [join(REPO_ROOT, "gateway/bin/mcp-fleet-gateway.js"), "--config", file], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
   });
@@ -219,6 +220,14 @@ describe("an adapter with the rendered config and environment, for real", () => 
         .status,
     ).toBe(401);
     expect((await fetch(`${adapter}/mcp`, initialize({ authorization: `Bearer ${KEY()}` }))).status).toBe(200);
+  });
+
+  it("writes the key to neither gateway's output, at debug level, after those requests", () => {
+    expect(children).toHaveLength(2);
+    for (const child of children) {
+      expect(child.output()).not.toBe("");
+      expect(child.output()).not.toContain(KEY());
+    }
   });
 
   it("keeps its probes and metrics open to the kubelet and Prometheus", async () => {
