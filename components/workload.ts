@@ -20,7 +20,7 @@
  * components/gateway-secrets.ts. The Docker dev stack keeps them `trustedNetwork`.
  */
 import { createHash, createHmac } from "node:crypto";
-import { parseGatewayConfig, type GatewayConfigInput } from "@mcp-fleet/gateway/config";
+import { parseGatewayConfig, type BackendConfigInput, type GatewayConfigInput } from "@mcp-fleet/gateway/config";
 import { stringify } from "yaml";
 import { DEFAULT_SEPARATOR, MCP_PATH, gatewayBackend, type ServerModel } from "../servers/catalog/derive.js";
 import { ADAPTER_CALLER, API_KEYS_ENV } from "./gateway-secrets.js";
@@ -60,7 +60,7 @@ export interface WorkloadContext {
 export type AdapterAuth = "apiKey" | "trustedNetwork";
 
 /** The `auth` and `access` of an adapter's config: its one caller may see and call everything of its one server. */
-function adapterIdentity(auth: AdapterAuth): Pick<GatewayConfigInput, "auth"> & { access?: { roles: string[]; tools: string[]; resources: string[]; prompts: string[] }[] } {
+function adapterIdentity(auth: AdapterAuth): Pick<GatewayConfigInput, "auth"> & Pick<BackendConfigInput, "access"> {
   if (auth === "trustedNetwork") return { auth: { mode: "none", trustedNetwork: true } };
   return { auth: { mode: "apiKey", apiKeysFromEnv: API_KEYS_ENV }, access: [{ roles: [ADAPTER_CALLER], tools: ["*"], resources: ["*"], prompts: ["*"] }] };
 }
