@@ -28,8 +28,8 @@ export type GatewayIdentity = Pick<GatewayConfigInput, "auth" | "rateLimits" | "
 
 /**
  * A gateway without authentication off loopback: only for one no client reaches directly (an in-cluster gateway
- * without an Ingress, behind its Service; the dev container published on 127.0.0.1; adapters, which only the
- * fleet's gateway may connect to). The policy pack refuses it behind an Ingress.
+ * without an Ingress, behind its Service; the dev container published on 127.0.0.1). The policy pack refuses it
+ * behind an Ingress. (Adapters in a cluster take the central gateway's key: components/gateway-secrets.ts.)
  */
 export const UNAUTHENTICATED_INTERNAL = { mode: "none", trustedNetwork: true } as const;
 
