@@ -8,10 +8,10 @@ import { MCP_PATH } from "../servers/catalog/derive.js";
 import type { GatewayIdentity } from "../components/gateway-config.js";
 import type { StackConfig } from "./config.js";
 
-/** Gateway Secret key (and environment variable) holding the API keys as JSON `[{name, sha256, roles}]`. */
-export const API_KEYS_ENV = "MCP_FLEET_API_KEYS";
-/** Gateway Secret key (and environment variable) holding the Redis URL of shared rate limits and sessions. */
-export const REDIS_URL_ENV = "MCP_FLEET_REDIS_URL";
+import { API_KEYS_ENV, REDIS_URL_ENV } from "../components/gateway-secrets.js";
+
+/** Gateway Secret keys (and environment variables): the API keys as JSON, the Redis URL (named in components/gateway-secrets.ts). */
+export { API_KEYS_ENV, REDIS_URL_ENV };
 
 /** The canonical resource URI of a stack's gateway: `auth.resource`, else `https://<domain>/mcp`. */
 export function resourceOf(config: Pick<StackConfig, "auth" | "domain">): string | undefined {

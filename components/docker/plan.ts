@@ -5,6 +5,7 @@
  * spec's `canary` gets a container of its own, as Kubernetes gives it a second Deployment, where the gateway's
  * config points the server's canary.
  */
+import { adaptersAuthenticate } from "../gateway-secrets.js";
 import { stringify } from "yaml";
 import { monitoredServers } from "../../monitoring/model.js";
 import type { DockerArgs } from "../monitoring/args.js";
@@ -160,7 +161,8 @@ export function dockerFleetPlan(input: DockerFleetPlanInput): DockerFleetPlan {
   const containers: DockerContainerPlan[] = [];
   for (const server of fleet.servers) {
     const { spec, k8sName } = server;
-    const w = workloadOf(server, { gatewayImage, builtImage: (s) => localImage(s.spec.name, tag) });
+    // Docker (dev) publishes only the gateway, on 127.0.0.1: adapters stay `trustedNetwork` there (components/gateway-secrets.ts).
+    const w = workloadOf(server, { gatewayImage, builtImage: (s) => localImage(s.spec.name, tag), adapterAuth: adaptersAuthenticate(fleet.network) ? "apiKey" : "trustedNetwork" });
     const plan: DockerContainerPlan = {
       role: spec.name,
       server: spec.name,
