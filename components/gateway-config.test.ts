@@ -157,6 +157,15 @@ describe("deployedGatewayConfig", () => {
     expect(JSON.stringify(config)).not.toContain("GITHUB_TOKEN");
   });
 
+  it("speaks to an adapter the revision it passes through untranslated: 2025-11-25 for an auto server, the pinned one otherwise; auto to a server that runs its own image", () => {
+    const config = deployedGatewayConfig(fleetModel(catalog(memory, { ...remote, protocol: "2026-07-28" }, { ...legacy, protocol: "2025-11-25" }, image), { network: { kind: "cluster", namespace: "mcp-prod" } }));
+    const protocolOf = (name: string) => config.servers.find((s) => s.name === name)?.protocol;
+    expect(protocolOf("memory")).toBe("2025-11-25");
+    expect(protocolOf("remote")).toBe("2026-07-28");
+    expect(protocolOf("legacy")).toBe("2025-11-25");
+    expect(protocolOf("imaged")).toBeUndefined();
+  });
+
   it("reaches each server at the URL of the fleet model: the prefixed headless Service name, or the Docker alias", () => {
     const url = (network: Parameters<typeof fleetModel>[1]["network"]) => {
       const config = deployedGatewayConfig(fleetModel(catalog(memory, image), { prefix: "tools", network }));

@@ -18,6 +18,7 @@ import { parseGatewayConfig, type BackendConfigInput, type GatewayConfigInput } 
 import type { Catalog, CatalogEntry } from "../servers/catalog/catalog.js";
 import { missingCommand, missingCommandReason } from "../servers/catalog/commands.js";
 import { DEFAULT_SEPARATOR, GATEWAY_PORT, MCP_PATH, gatewayBackend, type FleetModel } from "../servers/catalog/derive.js";
+import { adapterCredentials, authenticatedAdapters } from "./gateway-secrets.js";
 
 /**
  * Who may reach the central gateway, what each caller may do, at what rate, on the record: the sections of its
@@ -28,8 +29,8 @@ export type GatewayIdentity = Pick<GatewayConfigInput, "auth" | "rateLimits" | "
 
 /**
  * A gateway without authentication off loopback: only for one no client reaches directly (an in-cluster gateway
- * without an Ingress, behind its Service; the dev container published on 127.0.0.1; adapters, which only the
- * fleet's gateway may connect to). The policy pack refuses it behind an Ingress.
+ * without an Ingress, behind its Service; the dev container published on 127.0.0.1). The policy pack refuses it
+ * behind an Ingress. (Adapters in a cluster take the central gateway's key: components/gateway-secrets.ts.)
  */
 /** The variable a keyed local gateway reads its identity signing key from (`npm start -- --api-key-env`). */
 export const LOCAL_IDENTITY_KEY_ENV = "MCP_FLEET_IDENTITY_KEY";
@@ -110,20 +111,26 @@ export interface DeployedGatewayOptions {
 /**
  * The central gateway's config of a deployed fleet: every server at its URL. In a cluster that is the server's
  * headless Service with DNS discovery (one endpoint per ready pod, balanced and broken per pod; a pod going away
- * is drained), plus its canary's Service. Validated with the gateway's schema.
+ * is drained), plus its canary's Service (on Docker, its canary's container). Validated with the gateway's schema.
  */
 export function deployedGatewayConfig(fleet: Pick<FleetModel, "servers" | "network" | "gateway">, identity: GatewayIdentity = {}, options: DeployedGatewayOptions = {}): GatewayConfigInput {
   const where = fleet.network.kind === "cluster" ? `cluster (namespace ${fleet.network.namespace})` : "docker";
   if (fleet.servers.length === 0) throw new Error(`No server of the catalog can run in the ${where} gateway config. The catalog is empty. Add a server under servers/ (\`mcp-fleet new\`).`);
-  const servers = fleet.servers.map((s) =>
-    gatewayBackend(s.spec, {
+  // In a cluster the gateway shows each adapter its key (components/gateway-secrets.ts), from its environment.
+  const keyed = new Set(authenticatedAdapters(fleet).map((s) => s.spec.name));
+  const servers = fleet.servers.map((s) => {
+    const backend = gatewayBackend(s.spec, {
       kind: "url",
       url: s.headless?.url ?? s.url,
       ...(s.headless !== undefined ? { dns: true } : {}),
-      // Only Kubernetes creates the canary's Deployment and Service.
-      ...(s.canary !== undefined && fleet.network.kind === "cluster" ? { canaryUrl: s.canary.url } : {}),
-    }),
-  );
+      ...(s.runs.kind === "adapter" ? { viaAdapter: true } : {}),
+      // Its canary: a Deployment and Service in Kubernetes, a container of its own on the Docker network.
+      ...(s.canary !== undefined ? { canaryUrl: s.canary.url } : {}),
+    });
+    if (!keyed.has(s.spec.name) || backend.transport !== "http") return backend;
+    const credentials = adapterCredentials(s.spec.name);
+    return { ...backend, credentials: { ...backend.credentials, headers: { ...backend.credentials?.headers, ...credentials.headers } } };
+  });
   return finish({ host: "0.0.0.0", port: fleet.gateway.port, path: fleet.gateway.path }, servers, where, { auth: UNAUTHENTICATED_INTERNAL, ...identity }, options.tracing);
 }
 

@@ -29,6 +29,7 @@ import { mcpSecretsManagerKms } from "./rules/mcp-secrets-manager-kms.js";
 import { mcpServerSaTokenNotAutomounted } from "./rules/mcp-server-sa-token-not-automounted.js";
 import { mcpToolNames } from "./rules/mcp-tool-names.js";
 import { mcpAccessRules } from "./rules/mcp-access-rules.js";
+import { mcpAdapterAuthenticated } from "./rules/mcp-adapter-authenticated.js";
 import { mcpGatewayAuthenticated } from "./rules/mcp-gateway-authenticated.js";
 import { mcpNoPlainCredentials } from "./rules/mcp-no-plain-credentials.js";
 
@@ -60,6 +61,7 @@ export const policies: Policies = [
   mcpIngressTls,
   // Identity and access
   mcpGatewayAuthenticated,
+  mcpAdapterAuthenticated,
   mcpAccessRules,
   mcpNoPlainCredentials,
   // Security: Docker and AWS

@@ -9,10 +9,10 @@ import type { GatewayIdentity } from "../components/gateway-config.js";
 import type { Catalog } from "../servers/catalog/catalog.js";
 import type { StackConfig } from "./config.js";
 
-/** Gateway Secret key (and environment variable) holding the API keys as JSON `[{name, sha256, roles}]`. */
-export const API_KEYS_ENV = "MCP_FLEET_API_KEYS";
-/** Gateway Secret key (and environment variable) holding the Redis URL of shared rate limits and sessions. */
-export const REDIS_URL_ENV = "MCP_FLEET_REDIS_URL";
+import { API_KEYS_ENV, REDIS_URL_ENV } from "../components/gateway-secrets.js";
+
+/** Gateway Secret keys (and environment variables): the API keys as JSON, the Redis URL (named in components/gateway-secrets.ts). */
+export { API_KEYS_ENV, REDIS_URL_ENV };
 
 /** Gateway Secret key (and environment variable) holding the private key that signs callers' identity tokens. */
 export const IDENTITY_KEY_ENV = "MCP_FLEET_IDENTITY_KEY";

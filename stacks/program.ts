@@ -13,6 +13,7 @@ import { DockerFleet } from "../components/docker/docker-fleet.js";
 import { Fleet } from "../components/fleet/fleet.js";
 import type { FleetPlanInput } from "../components/fleet/plan.js";
 import type { DockerFleetPlanInput } from "../components/docker/plan.js";
+import { gatewaySecretValues } from "../components/gateway-secrets.js";
 import { CONFIG_NAMESPACE, StackConfigError, parseStackConfig, readRawConfig, type StackConfig } from "./config.js";
 import { API_KEYS_ENV, IDENTITY_KEY_ENV, REDIS_URL_ENV, apiKeysSecret, exchangeSecretNames, gatewayIdentityOf, identityServers } from "./identity.js";
 
@@ -205,6 +206,21 @@ export function monitoringConfigDir(root: string, stack: string): string {
   return join(root, "out", "monitoring", stack);
 }
 
+/**
+ * The gateway's secrets the stack holds, by environment variable (keys of its Secret; `gatewaySecretValues` adds
+ * its keys toward the adapters): the session key, the API-key hashes, the Redis URL. A new secret of the gateway is
+ * added here and named in components/gateway-secrets.ts.
+ */
+export function gatewaySecretsOf(config: StackConfig, secrets: StackSecrets): Record<string, pulumi.Output<string>> {
+  return {
+    [SESSION_SECRET_ENV]: secrets.sessionSecret,
+    ...(config.auth !== undefined && config.auth.apiKeys.length > 0 ? { [API_KEYS_ENV]: apiKeysSecret(config, secrets.apiKeyHashes ?? {}) } : {}),
+    ...(secrets.redisUrl !== undefined ? { [REDIS_URL_ENV]: secrets.redisUrl } : {}),
+    ...(secrets.identitySigningKey !== undefined ? { [IDENTITY_KEY_ENV]: secrets.identitySigningKey } : {}),
+    ...(secrets.tokenExchangeSecrets ?? {}),
+  };
+}
+
 /** Creates the whole stack. */
 export function fleetProgram(config: StackConfig, catalog: Catalog, secrets: StackSecrets, options: FleetProgramOptions = {}): StackOutputs {
   const name = fleetName(config);
@@ -227,24 +243,20 @@ export function fleetProgram(config: StackConfig, catalog: Catalog, secrets: Sta
   }
 
   const planInput = fleetPlanInputFromConfig(config, catalog);
+  const gatewaySecrets = gatewaySecretsOf(config, secrets);
   let awsFleet: AwsFleet | undefined;
   if (config.aws !== undefined) {
     const provider = new aws.Provider(`${name}-aws`, { region: config.aws.region as aws.Region });
     awsFleet = new AwsFleet(
       `${name}-aws`,
-      { fleet: planInput.fleet, region: config.aws.region, eksOidcProviderArn: config.aws.eksOidcProviderArn, serverSecrets: secrets.serverSecrets },
+      // The gateway's secrets too: its ExternalSecret syncs them into its Secret (`planInput.awsSecrets`).
+      { fleet: planInput.fleet, region: config.aws.region, eksOidcProviderArn: config.aws.eksOidcProviderArn, serverSecrets: secrets.serverSecrets, gatewaySecrets: gatewaySecretValues(planInput.fleet, gatewaySecrets) },
       { provider },
     );
   }
   const fleet = new Fleet(name, {
     ...planInput,
-    gatewaySecrets: {
-      [SESSION_SECRET_ENV]: secrets.sessionSecret,
-      ...(config.auth !== undefined && config.auth.apiKeys.length > 0 ? { [API_KEYS_ENV]: apiKeysSecret(config, secrets.apiKeyHashes ?? {}) } : {}),
-      ...(secrets.redisUrl !== undefined ? { [REDIS_URL_ENV]: secrets.redisUrl } : {}),
-      ...(secrets.identitySigningKey !== undefined ? { [IDENTITY_KEY_ENV]: secrets.identitySigningKey } : {}),
-      ...(secrets.tokenExchangeSecrets ?? {}),
-    },
+    gatewaySecrets,
     // In prod the secrets go to Secrets Manager (AwsFleet) and reach pods through External Secrets.
     ...(awsFleet === undefined ? { serverSecrets: secrets.serverSecrets } : {}),
   }, awsFleet !== undefined ? { dependsOn: [awsFleet] } : {});

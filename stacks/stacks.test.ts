@@ -3,6 +3,7 @@
  * validates against the Kubernetes schema, no secret value leaks into any non-Secret resource nor into the
  * plan/synth output, and synth writes exactly the objects the components register.
  */
+import { createHash } from "node:crypto";
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +22,7 @@ import { synthStack } from "../cli/commands/synth.js";
 import { StackConfigError, StackConfigSchema, parseStackConfig, readRawConfig } from "./config.js";
 
 import { adapterSessionSecret } from "../components/workload.js";
+import { adapterApiKey } from "../components/gateway-secrets.js";
 import { fleetPlanInputFromConfig, monitoringConfigDir } from "./program.js";
 
 const root = findRepoRoot();
@@ -121,10 +123,15 @@ describe("shipped stacks", () => {
       expect(text).not.toContain(KNOWN_SECRET);
       expect(text).not.toContain(KNOWN_SERVER_SECRET);
       expect(text).not.toContain(adapterSessionSecret(KNOWN_SECRET, "github"));
+      // The gateway's key toward an adapter, and its hash (the adapter's).
+      expect(text).not.toContain(adapterApiKey(KNOWN_SECRET, "github"));
+      expect(text).not.toContain(createHash("sha256").update(adapterApiKey(KNOWN_SECRET, "github")).digest("hex"));
     }
     const staging = withSecrets.staging!.resources;
     expect(find(staging, "kubernetes:core/v1:Secret", "mcp-github-secret").inputs.stringData).toBe(SECRET_MASK);
     expect(find(staging, "kubernetes:core/v1:Secret", "mcp-gateway-secret").inputs.stringData).toBe(SECRET_MASK);
+    // Staging keeps the gateway's Secret from Pulumi secrets; only prod (AWS) syncs it from Secrets Manager.
+    expect(staging.some((r) => r.type === "kubernetes:external-secrets.io/v1beta1:ExternalSecret")).toBe(false);
     expect(find(staging, "kubernetes:core/v1:Secret", "mcp-github-session").inputs.stringData).toBe(SECRET_MASK);
     const dev = withSecrets.dev!.resources;
     // GITHUB_TOKEN and the adapter's session key.
@@ -200,7 +207,8 @@ describe("synth", () => {
     expect(sortByKey(written)).toEqual(sortByKey(registered));
     const sa = written.find((o) => o.kind === "ServiceAccount" && o.metadata.name === "mcp-github");
     expect(sa.metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/mcp-mcp-github" });
-    expect(written.filter((o) => o.kind === "ExternalSecret").map((o) => o.spec.target.name)).toEqual(["mcp-github-secrets"]);
+    // The servers' secrets and the gateway's own, from Secrets Manager.
+    expect(written.filter((o) => o.kind === "ExternalSecret").map((o) => o.spec.target.name).sort()).toEqual(["mcp-gateway-keys", "mcp-github-secrets"]);
     expect(written.filter((o) => o.kind === "PrometheusRule").map((o) => o.metadata.name)).toEqual(["mcp-monitoring-rules"]);
     expect(written.filter((o) => o.metadata.labels?.grafana_dashboard === "1").map((o) => o.metadata.name).sort()).toEqual([
       "mcp-monitoring-dashboard-gateway",
@@ -218,6 +226,7 @@ describe("synth", () => {
     expect(github.spec.template.spec.containers[0].env).toEqual([
       { name: "GITHUB_TOKEN", valueFrom: { secretKeyRef: { name: "mcp-github-secrets", key: "GITHUB_TOKEN" } } },
       { name: "MCP_FLEET_SESSION_SECRET", valueFrom: { secretKeyRef: { name: "mcp-github-session", key: "MCP_FLEET_SESSION_SECRET" } } },
+      { name: "MCP_FLEET_API_KEYS", valueFrom: { secretKeyRef: { name: "mcp-github-session", key: "MCP_FLEET_API_KEYS" } } },
     ]);
   });
 

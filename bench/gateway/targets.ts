@@ -2,12 +2,14 @@
  * The benchmark's targets, each a process tree started here on 127.0.0.1 in front of the same server
  * (server-everything), and stopped here (its whole tree, nothing else).
  */
+import { createHash } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { adapterHopProtocol } from "../../servers/catalog/derive.js";
 import { openSession, type Protocol } from "./mcp-http.js";
 import { treePids } from "./proctree.js";
 import { startIdentityProvider } from "./identity-provider.js";
@@ -110,17 +112,22 @@ async function launch(name: TargetName, port: number, dir: string, spare: number
     case "gateway-2hop": {
       // As deployed: the central gateway -> the server's adapter (the gateway in passthrough mode) -> the stdio server.
       // One process tree (the adapter is the central gateway's child after the shell's exec), measured whole.
+      // The adapter takes the central gateway's API key, as in a cluster (components/gateway-secrets.ts); a bench
+      // key, so inline (by hash at the adapter, as a literal header at the central gateway).
       const access = [{ roles: ["*"], tools: ["*"] }];
+      const key = "bench-adapter-key-0123456789abcdef";
       const adapter = {
         listen: { host: "127.0.0.1", port: spare, path: "/mcp" },
         sessions: BENCH_SESSIONS,
         naming: { passthrough: true },
-        servers: [{ name: "everything", transport: "stdio", command: node, args: [EVERYTHING, "stdio"], cwd: ROOT, access }],
+        auth: { mode: "apiKey", apiKeys: [{ name: "mcp-fleet-gateway", sha256: createHash("sha256").update(key).digest("hex"), roles: ["mcp-fleet-gateway"] }] },
+        servers: [{ name: "everything", transport: "stdio", command: node, args: [EVERYTHING, "stdio"], cwd: ROOT, access: [{ roles: ["mcp-fleet-gateway"], tools: ["*"], resources: ["*"], prompts: ["*"] }] }],
       };
       const central = {
         listen: { host: "127.0.0.1", port, path: "/mcp" },
         sessions: BENCH_SESSIONS,
-        servers: [{ name: "everything", transport: "http", url: `http://127.0.0.1:${spare}/mcp`, access }],
+        // Toward the adapter, the revision the components render for a server of `protocol: auto`, and its key.
+        servers: [{ name: "everything", transport: "http", url: `http://127.0.0.1:${spare}/mcp`, access, protocol: adapterHopProtocol({ protocol: "auto" }), credentials: { headers: { Authorization: `Bearer ${key}` } } }],
       };
       writeFileSync(join(dir, "adapter.json"), JSON.stringify(adapter));
       writeFileSync(join(dir, "central.json"), JSON.stringify(central));

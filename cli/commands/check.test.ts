@@ -26,7 +26,7 @@ describe("mcp-fleet check (with a given set of resources)", () => {
     const out = sink();
     expect(await runCheck({ stack: "prod" }, source(validFleet()), out.stream)).toBe(0);
     expect(out.text()).toBe(
-      `Policy check passed: stack prod, ${validFleet().length} resources, 28 policies of mcp-fleet v0.1.0 (policies/config/prod.json): 0 mandatory, 0 advisory violations.\n`,
+      `Policy check passed: stack prod, ${validFleet().length} resources, 29 policies of mcp-fleet v0.1.0 (policies/config/prod.json): 0 mandatory, 0 advisory violations.\n`,
     );
   });
 
@@ -80,7 +80,7 @@ describe("mcp-fleet check on the shipped stacks (run under mocks)", () => {
   it.each(["dev", "staging", "prod"])("passes the %s stack with zero violations (real process, exit 0)", async (stack) => {
     const run = await runCli(["check", "--stack", stack], { timeoutMs: 55_000 });
     expect(run.stderr).toBe("");
-    expect(run.stdout).toMatch(new RegExp(`^Policy check passed: stack ${stack}, \\d+ resources, 28 policies of mcp-fleet v0\\.1\\.0 \\(policies/config/${stack}\\.json\\): 0 mandatory, 0 advisory violations\\.\\n$`));
+    expect(run.stdout).toMatch(new RegExp(`^Policy check passed: stack ${stack}, \\d+ resources, 29 policies of mcp-fleet v0\\.1\\.0 \\(policies/config/${stack}\\.json\\): 0 mandatory, 0 advisory violations\\.\\n$`));
     expect(run.code).toBe(0);
   });
 
@@ -108,7 +108,7 @@ describe("mcp-fleet check on the shipped stacks (run under mocks)", () => {
     expect(out.text()).toContain(
       "    Gateway config `gateway.yaml` in ConfigMap `mcp-slack-config`: server `slack` sets env `SLACK_BOT_TOKEN` in plain text; it looks secret. Declare it in the server spec's `secrets` so it comes from a Secret.",
     );
-    expect(out.text()).toMatch(/Policy check failed: stack prod, \d+ resources, 28 policies of mcp-fleet v0\.1\.0 \(policies\/config\/prod\.json\): \d+ mandatory/);
+    expect(out.text()).toMatch(/Policy check failed: stack prod, \d+ resources, 29 policies of mcp-fleet v0\.1\.0 \(policies\/config\/prod\.json\): \d+ mandatory/);
     expect(code).toBe(1);
   });
 });

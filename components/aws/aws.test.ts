@@ -9,6 +9,7 @@ import { SECRET_MASK } from "../plan/run-under-mocks.js";
 import { KNOWN_SECRET, KNOWN_SERVER_SECRET, catalogOf, find, mixedSpecs, type Json } from "../testing/fixtures.js";
 import { findRepoRoot } from "../../servers/catalog/catalog.js";
 import { irsaTrustPolicy } from "./policies.js";
+import { adapterApiKey } from "../gateway-secrets.js";
 
 const root = findRepoRoot();
 const catalog = catalogOf(mixedSpecs(), root);
@@ -41,8 +42,8 @@ describe("AWS pieces (prod)", () => {
         },
       ],
     });
-    // Servers without secrets get no role.
-    expect(prod.resources.filter((r) => r.type === "aws:iam/role:Role").map((r) => r.name)).toEqual(["mcp-aws-github-irsa"]);
+    // Servers without secrets get no role (the gateway has one of its own, below).
+    expect(prod.resources.filter((r) => r.type === "aws:iam/role:Role").map((r) => r.name)).toEqual(["mcp-aws-github-irsa", "mcp-aws-gateway-irsa"]);
     // The role's service account is the server's, annotated with the role.
     const sa = find(prod.resources, "kubernetes:core/v1:ServiceAccount", "mcp-github-sa").inputs as Json;
     expect(sa.metadata.name).toBe("mcp-github");
@@ -72,6 +73,52 @@ describe("AWS pieces (prod)", () => {
       target: { name: "mcp-github-secrets", creationPolicy: "Owner" },
       data: [{ secretKey: "GITHUB_TOKEN", remoteRef: { key: "mcp/mcp/github/GITHUB_TOKEN" } }],
     });
+  });
+
+  it("keeps the gateway's own secrets in Secrets Manager (the fleet's KMS key), one per key of its Secret, values masked", () => {
+    const secrets = prod.resources.filter((r) => r.type === "aws:secretsmanager/secret:Secret" && r.name.startsWith("mcp-aws-gateway-"));
+    // The session key, the Redis URL (prod's rate limits use Redis) and its key toward each adapter (github, legacy).
+    expect(secrets.map((r) => (r.inputs as Json).name).sort()).toEqual(["mcp/mcp/gateway/MCP_FLEET_ADAPTER_KEY_GITHUB", "mcp/mcp/gateway/MCP_FLEET_ADAPTER_KEY_LEGACY", "mcp/mcp/gateway/MCP_FLEET_REDIS_URL", "mcp/mcp/gateway/MCP_FLEET_SESSION_SECRET"]);
+    for (const r of secrets) {
+      expect(r.inputs).toMatchObject({ kmsKeyId: "arn:aws:mock:::kms/key/mcp-aws-kms" });
+      expect(find(prod.resources, "aws:secretsmanager/secretVersion:SecretVersion", `${r.name}-value`).inputs.secretString).toBe(SECRET_MASK);
+    }
+    const text = JSON.stringify(prod.resources);
+    expect(text).not.toContain(KNOWN_SECRET);
+    expect(text).not.toContain(adapterApiKey(KNOWN_SECRET, "github"));
+  });
+
+  it("lets the gateway's own IRSA role, assumable only by its service account, read only the gateway's secrets", () => {
+    const role = find(prod.resources, "aws:iam/role:Role", "mcp-aws-gateway-irsa").inputs as Json;
+    expect(role.name).toBe("mcp-mcp-gateway");
+    expect(JSON.parse(role.assumeRolePolicy).Statement[0].Condition.StringEquals[`${ISSUER}:sub`]).toBe("system:serviceaccount:mcp:mcp-gateway");
+    const policy = JSON.parse((find(prod.resources, "aws:iam/rolePolicy:RolePolicy", "mcp-aws-gateway-irsa-secrets").inputs as Json).policy);
+    expect(policy.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+        Resource: ["mcp-fleet-adapter-key-github", "mcp-fleet-adapter-key-legacy", "mcp-fleet-redis-url", "mcp-fleet-session-secret"].map((k) => `arn:aws:mock:::secretsmanager/secret/mcp-aws-gateway-${k}`),
+      },
+      { Effect: "Allow", Action: "kms:Decrypt", Resource: "arn:aws:mock:::kms/key/mcp-aws-kms", Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } } },
+    ]);
+    const sa = find(prod.resources, "kubernetes:core/v1:ServiceAccount", "mcp-gateway-sa").inputs as Json;
+    expect(sa.metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/mcp-mcp-gateway" });
+  });
+
+  it("fills the gateway's Secret with an ExternalSecret mapping each key to its Secrets Manager name; no Kubernetes Secret of values", () => {
+    const store = find(prod.resources, "kubernetes:external-secrets.io/v1beta1:SecretStore", "mcp-gateway-secret-store").inputs as Json;
+    expect(store.spec).toEqual({ provider: { aws: { service: "SecretsManager", region: "eu-west-1", auth: { jwt: { serviceAccountRef: { name: "mcp-gateway" } } } } } });
+    const ext = find(prod.resources, "kubernetes:external-secrets.io/v1beta1:ExternalSecret", "mcp-gateway-external-secret").inputs as Json;
+    expect(ext.spec).toEqual({
+      refreshInterval: "1h",
+      secretStoreRef: { kind: "SecretStore", name: "mcp-gateway" },
+      target: { name: "mcp-gateway-keys", creationPolicy: "Owner" },
+      data: ["MCP_FLEET_ADAPTER_KEY_GITHUB", "MCP_FLEET_ADAPTER_KEY_LEGACY", "MCP_FLEET_REDIS_URL", "MCP_FLEET_SESSION_SECRET"].map((key) => ({ secretKey: key, remoteRef: { key: `mcp/mcp/gateway/${key}` } })),
+    });
+    expect(prod.resources.some((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "mcp-gateway-secret")).toBe(false);
+    // The Deployment reads every one of those keys by reference.
+    const env = (find(prod.resources, "kubernetes:apps/v1:Deployment", "mcp-gateway-deploy").inputs as Json).spec.template.spec.containers[0].env as Json[];
+    expect(env.map((e) => e.valueFrom.secretKeyRef)).toEqual(ext.spec.data.map((d: Json) => ({ name: "mcp-gateway-keys", key: d.secretKey })));
   });
 
   it("creates an immutable, scanned, KMS-encrypted ECR repository with a lifecycle policy per built image", () => {

@@ -75,6 +75,27 @@ export function secretManagerName(prefix: string, namespace: string, server: str
   return `${prefix}/${namespace}/${server}/${variable}`;
 }
 
+/**
+ * Who the gateway is among the names of Secrets Manager secrets and IRSA roles: `gateway`, as if it were a server
+ * (no server may be named so: its objects would share the gateway's Kubernetes name, `validateFleetPlanInput`).
+ */
+export const GATEWAY_AWS_NAME = "gateway";
+
+/** Name of one of the gateway's own secrets in Secrets Manager: `<prefix>/<namespace>/gateway/<VARIABLE>`. */
+export function gatewaySecretManagerName(prefix: string, namespace: string, variable: string): string {
+  return secretManagerName(prefix, namespace, GATEWAY_AWS_NAME, variable);
+}
+
+/** One of the gateway's own secrets in Secrets Manager, encrypted with the fleet's key. */
+export function gatewaySecretArgs<V>(prefix: string, namespace: string, variable: string, kmsKeyArn: V) {
+  return { name: gatewaySecretManagerName(prefix, namespace, variable), kmsKeyId: kmsKeyArn, recoveryWindowInDays: 7, description: `${variable} of the MCP gateway` };
+}
+
+/** The gateway's IRSA role: only its own service account may assume it; it reads only the gateway's secrets. */
+export function gatewayIrsaRoleArgs(prefix: string, namespace: string, providerArn: string, serviceAccount: string) {
+  return { name: irsaRoleName(prefix, namespace, GATEWAY_AWS_NAME), assumeRolePolicy: JSON.stringify(irsaTrustPolicy(providerArn, namespace, serviceAccount)), description: "IRSA role of the MCP gateway (its own secrets)" };
+}
+
 /** An ECR repository of a built image: immutable tags, scanned on push, encrypted with the fleet's key. */
 export function ecrRepositoryArgs<V>(repository: string, kmsKeyArn: V) {
   return { name: repository, imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true }, encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: kmsKeyArn }] };

@@ -115,7 +115,7 @@ function secretVariables(c: DockerContainerPlan): { env: string; variable: strin
     if (c.sessionKey === "fleet" && env === "MCP_FLEET_SESSION_SECRET") {
       return { env, variable: env, description: `the gateway's session key (${c.containerName}; openssl rand -hex 32)` };
     }
-    return { env, variable: env, description: `secret ${env} of server ${c.role} (${c.containerName})` };
+    return { env, variable: env, description: `secret ${env} of server ${c.server ?? c.role} (${c.containerName})` };
   });
 }
 

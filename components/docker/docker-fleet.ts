@@ -60,7 +60,7 @@ export class DockerFleet extends pulumi.ComponentResource {
 
     for (const c of this.plan.containers) {
       const image = c.build !== undefined ? build(c.role, c.image, c.build.dockerfile) : images.get(c.image);
-      const secrets: Record<string, pulumi.Input<string>> = { ...(c.role === "gateway" ? {} : (args.serverSecrets?.[c.role] ?? {})) };
+      const secrets: Record<string, pulumi.Input<string>> = { ...(c.server === undefined ? {} : (args.serverSecrets?.[c.server] ?? {})) };
       if (c.sessionKey === "fleet") secrets[SESSION_SECRET_ENV] = args.sessionSecret;
       if (c.sessionKey === "adapter") secrets[SESSION_SECRET_ENV] = pulumi.output(args.sessionSecret).apply((fleetKey) => adapterSessionSecret(fleetKey, c.role));
       const envs: pulumi.Input<string>[] = [

@@ -1,8 +1,11 @@
 /**
  * The Docker (dev) fleet, decided without Pulumi: one hardened container per server and one for the gateway on a
  * private network, the gateway published on 127.0.0.1 only. Containers reach each other by their names (network
- * aliases): the fleet model on the Docker network gives every URL, so the gateway config is the deployed one.
+ * aliases): the fleet model on the Docker network gives every URL, so the gateway config is the deployed one. A
+ * spec's `canary` gets a container of its own, as Kubernetes gives it a second Deployment, where the gateway's
+ * config points the server's canary.
  */
+import { adaptersAuthenticate } from "../gateway-secrets.js";
 import { stringify } from "yaml";
 import { monitoredServers } from "../../monitoring/model.js";
 import type { DockerArgs } from "../monitoring/args.js";
@@ -10,7 +13,8 @@ import type { MonitoringComponentArgs } from "../monitoring/index.js";
 import { SESSION_SECRET_ENV, type DockerNetwork, type FleetModel } from "../../servers/catalog/derive.js";
 import { deployedGatewayConfig } from "../gateway-config.js";
 import { RUN_AS_USER } from "../k8s/builders/pod.js";
-import { GATEWAY_CONFIG_DIR, GATEWAY_CONFIG_FILE, GATEWAY_RUN_COMMAND, workloadOf } from "../workload.js";
+import type { ServerModel } from "../../servers/catalog/derive.js";
+import { GATEWAY_CONFIG_DIR, GATEWAY_CONFIG_FILE, GATEWAY_RUN_COMMAND, canaryWorkloadOf, workloadOf, type Workload } from "../workload.js";
 
 /** Hardening every container gets. */
 export const CONTAINER_HARDENING = {
@@ -37,8 +41,12 @@ export interface DockerFleetPlanInput {
 }
 
 export interface DockerContainerPlan {
-  /** Logical role: the server name or `gateway`. */
+  /** Logical role: the server name, `<server>-canary` (its canary) or `gateway`. */
   role: string;
+  /** The server it runs (whose secrets it gets); unset for the gateway. */
+  server?: string;
+  /** Of a server: `stable`, or `canary` (the spec's `canary`: its image, version or args). */
+  track?: "stable" | "canary";
   containerName: string;
   alias: string;
   /** The workload's labels (the fleet model's), on the container. */
@@ -47,6 +55,8 @@ export interface DockerContainerPlan {
   /** Image built here: the Dockerfile (repository-relative). */
   build?: { dockerfile: string };
   command?: string[];
+  /** Arguments of the image's own entrypoint (a canary's `args` of a built or image server). */
+  args?: string[];
   env: Record<string, string>;
   /** Names of secret environment variables (values supplied by the caller). */
   secretEnv: string[];
@@ -87,6 +97,7 @@ export function containerArgs<V>(c: DockerContainerPlan, values: { network: V; i
     // The plan's command starts with the executable, as a Kubernetes `command` does: it replaces the image's
     // ENTRYPOINT (Docker's `command` would only replace CMD and run `mcp-fleet-gateway mcp-fleet-gateway ...`).
     ...(c.command !== undefined ? { entrypoints: [...c.command] } : {}),
+    ...(c.args !== undefined ? { command: [...c.args] } : {}),
     envs: values.envs,
     uploads: c.uploads.map((u) => ({ file: u.file, content: u.content })),
     networksAdvanced: [{ name: values.network, aliases: [c.alias] }],
@@ -116,6 +127,32 @@ export function dockerFleetMonitoring(name: string, fleet: Pick<FleetModel<Docke
   };
 }
 
+/**
+ * The container of a server's canary (its spec's `canary`), as Kubernetes makes its second Deployment: the stable
+ * container with the canary's name and alias (`<prefix>-<name>-canary`, where the gateway's config points its
+ * canary), its labels (`track: canary`, its version), its image (`canary.image`, else the stable one's) and its args
+ * (an adapter's stdio server gets them in its own adapter config; a built or image server as the entrypoint's
+ * arguments). `canary.replicas` is Kubernetes' alone: the dev stack runs one container.
+ */
+function canaryContainer(server: ServerModel, workload: Workload, stable: DockerContainerPlan, configFile: string): DockerContainerPlan | undefined {
+  const canary = server.canary;
+  const cw = canaryWorkloadOf(server, workload);
+  if (canary === undefined || cw === undefined) return undefined;
+  const { build: _built, ...rest } = stable; // the stable container builds the image (when built here); the canary reuses it by name
+  return {
+    ...rest,
+    role: `${server.spec.name}-canary`,
+    track: "canary",
+    containerName: canary.k8sName,
+    alias: canary.k8sName,
+    labels: { ...canary.labels },
+    image: cw.image,
+    secretEnv: [...stable.secretEnv],
+    uploads: cw.adapter !== undefined ? [{ file: configFile, content: cw.adapter.configYaml }] : [],
+    ...(cw.args !== undefined ? { args: [...cw.args] } : {}),
+  };
+}
+
 export function dockerFleetPlan(input: DockerFleetPlanInput): DockerFleetPlan {
   const { fleet } = input;
   const tag = input.imageTag ?? "dev";
@@ -124,9 +161,12 @@ export function dockerFleetPlan(input: DockerFleetPlanInput): DockerFleetPlan {
   const containers: DockerContainerPlan[] = [];
   for (const server of fleet.servers) {
     const { spec, k8sName } = server;
-    const w = workloadOf(server, { gatewayImage, builtImage: (s) => localImage(s.spec.name, tag) });
+    // Docker (dev) publishes only the gateway, on 127.0.0.1: adapters stay `trustedNetwork` there (components/gateway-secrets.ts).
+    const w = workloadOf(server, { gatewayImage, builtImage: (s) => localImage(s.spec.name, tag), adapterAuth: adaptersAuthenticate(fleet.network) ? "apiKey" : "trustedNetwork" });
     const plan: DockerContainerPlan = {
       role: spec.name,
+      server: spec.name,
+      track: "stable",
       containerName: k8sName,
       alias: k8sName,
       labels: { ...server.labels },
@@ -145,6 +185,8 @@ export function dockerFleetPlan(input: DockerFleetPlanInput): DockerFleetPlan {
       plan.uploads.push({ file: configFile, content: w.configYaml });
     }
     containers.push(plan);
+    const canary = canaryContainer(server, w, plan, configFile);
+    if (canary !== undefined) containers.push(canary);
   }
   const config = deployedGatewayConfig(fleet);
   const { k8sName: gatewayName, port, path } = fleet.gateway;

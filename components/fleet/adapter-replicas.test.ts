@@ -19,7 +19,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Child, freePort, REPO_ROOT, startChild, waitFor } from "../../monitoring/testing/processes.js";
-import { KNOWN_SECRET, catalogOf, clusterFleet, type Json } from "../testing/fixtures.js";
+import { KNOWN_SECRET, catalogOf, clusterFleet, containerEnvOf, unwrapSecrets, type Json } from "../testing/fixtures.js";
 
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => {
   try {
@@ -37,15 +37,6 @@ interface Registered {
   type: string;
   name: string;
   inputs: Json;
-}
-
-/** A mock engine's inputs with Pulumi's secret wrappers removed: the values the cluster would hold. */
-function unwrapSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(unwrapSecrets);
-  if (value === null || typeof value !== "object") return value;
-  const obj = value as Record<string, unknown>;
-  if (obj[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return unwrapSecrets(obj.value);
-  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v)]));
 }
 
 const registered: Registered[] = [];
@@ -70,23 +61,14 @@ const find = (type: string, name: string): Json => {
 };
 
 /** The environment Kubernetes gives the container: plain values, and `secretKeyRef`s resolved from the Secrets the Fleet creates. */
-function containerEnv(container: Json): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const e of container.env ?? []) {
-    if (e.value !== undefined) env[e.name] = e.value;
-    const ref = e.valueFrom?.secretKeyRef;
-    if (ref === undefined) continue;
-    const secret = registered.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata?.name === ref.name);
-    if (secret === undefined) throw new Error(`env ${e.name} references Secret ${ref.name}, which the Fleet does not create`);
-    env[e.name] = secret.inputs.stringData[ref.key];
-  }
-  return env;
-}
+const containerEnv = (container: Json): Record<string, string> => containerEnvOf(registered, container);
 
 describe("adapter workloads under Pulumi mocks", () => {
   it("read MCP_FLEET_SESSION_SECRET from their own Secret by reference, never as a value", () => {
     const container = find("kubernetes:apps/v1:Deployment", "mcp-everything-deploy").spec.template.spec.containers[0];
-    expect(container.env).toEqual([{ name: "MCP_FLEET_SESSION_SECRET", valueFrom: { secretKeyRef: { name: "mcp-everything-session", key: "MCP_FLEET_SESSION_SECRET" } } }]);
+    expect(container.env).toEqual(
+      ["MCP_FLEET_SESSION_SECRET", "MCP_FLEET_API_KEYS"].map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: "mcp-everything-session", key } } })),
+    );
     const secret = find("kubernetes:core/v1:Secret", "mcp-everything-session");
     expect(secret.metadata).toMatchObject({ name: "mcp-everything-session", namespace: "tools" });
     const key = secret.stringData.MCP_FLEET_SESSION_SECRET as string;
@@ -210,7 +192,8 @@ describe.skipIf(NGINX === undefined)("two adapter replicas behind a round-robin"
 
   it("fail the central gateway's session when each replica seals with a key of its own", { timeout: 120_000 }, async () => {
     // A 2025 session between the gateways (by default they speak 2026-07-28, which has no session to seal).
-    const { ok, upstreams } = await runThroughReplicas("own-keys", [{ MCP_FLEET_SESSION_SECRET: "a".repeat(64) }, { MCP_FLEET_SESSION_SECRET: "b".repeat(64) }], 30, "2025-11-25");
+    const env = containerEnv(find("kubernetes:apps/v1:Deployment", "mcp-everything-deploy").spec.template.spec.containers[0]);
+    const { ok, upstreams } = await runThroughReplicas("own-keys", [{ ...env, MCP_FLEET_SESSION_SECRET: "a".repeat(64) }, { ...env, MCP_FLEET_SESSION_SECRET: "b".repeat(64) }], 30, "2025-11-25");
     expect(upstreams.size).toBe(2);
     expect(ok).toBeLessThan(30);
   });

@@ -5,6 +5,8 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { adapterApiKey } from "../gateway-secrets.js";
 import { runUnderMocks, SECRET_MASK, type RegisteredResource } from "../plan/run-under-mocks.js";
 import { KNOWN_SECRET, KNOWN_SERVER_SECRET, catalogOf, clusterFleet, find, mixedSpecs, type Json } from "../testing/fixtures.js";
 import { Fleet, type FleetArgs } from "./fleet.js";
@@ -93,6 +95,8 @@ describe("McpServer (through Fleet)", () => {
     expect(c.env).toEqual([
       { name: "GITHUB_TOKEN", valueFrom: { secretKeyRef: { name: "mcp-github-secrets", key: "GITHUB_TOKEN" } } },
       { name: "MCP_FLEET_SESSION_SECRET", valueFrom: { secretKeyRef: { name: "mcp-github-session", key: "MCP_FLEET_SESSION_SECRET" } } },
+      // The hash of the central gateway's key toward this adapter, from the adapter's own Secret.
+      { name: "MCP_FLEET_API_KEYS", valueFrom: { secretKeyRef: { name: "mcp-github-session", key: "MCP_FLEET_API_KEYS" } } },
     ]);
     const session = find(resources, K.secret, "prod-github-session");
     expect(session.inputs.metadata).toMatchObject({ name: "mcp-github-session", namespace: "tools" });
@@ -107,6 +111,10 @@ describe("McpServer (through Fleet)", () => {
     expect(secret.secretPaths).toEqual(["stringData"]);
     expect(JSON.stringify(resources)).not.toContain(KNOWN_SERVER_SECRET);
     expect(JSON.stringify(resources)).not.toContain(KNOWN_SECRET);
+    // The gateway's key toward an adapter (derived from the session secret) is in no resource, not even hashed.
+    const key = adapterApiKey(KNOWN_SECRET, "github");
+    expect(JSON.stringify(resources)).not.toContain(key);
+    expect(JSON.stringify(resources)).not.toContain(createHash("sha256").update(key).digest("hex"));
   });
 
   it("runs an image server from its image with TCP probes timed by its healthCheck, scaled by an HPA within bounds", () => {
@@ -186,7 +194,16 @@ describe("McpGateway and Fleet", () => {
     const deploy = inputs(K.deploy, "prod-gateway-deploy");
     expect(deploy.spec.replicas).toBe(3);
     expect(deploy.spec.template.metadata.annotations["mcp-fleet.dev/config-checksum"]).toBe(createHash("sha256").update(yaml).digest("hex"));
-    expect(deploy.spec.template.spec.containers[0].env).toEqual([{ name: "MCP_FLEET_SESSION_SECRET", valueFrom: { secretKeyRef: { name: "mcp-gateway-keys", key: "MCP_FLEET_SESSION_SECRET" } } }]);
+    // Its key toward each adapter (github and legacy; search runs its own image) by reference, like its session key.
+    expect(deploy.spec.template.spec.containers[0].env).toEqual(
+      ["MCP_FLEET_ADAPTER_KEY_GITHUB", "MCP_FLEET_ADAPTER_KEY_LEGACY", "MCP_FLEET_SESSION_SECRET"].map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: "mcp-gateway-keys", key } } })),
+    );
+    const config = parse(yaml) as { servers: { name: string; credentials?: unknown }[] };
+    expect(Object.fromEntries(config.servers.map((s) => [s.name, s.credentials]))).toEqual({
+      github: { headers: { Authorization: "Bearer ${MCP_FLEET_ADAPTER_KEY_GITHUB}" } },
+      legacy: { headers: { Authorization: "Bearer ${MCP_FLEET_ADAPTER_KEY_LEGACY}" } },
+      search: undefined,
+    });
     const secret = find(resources, K.secret, "prod-gateway-secret");
     expect(secret.inputs.stringData).toBe(SECRET_MASK);
     expect(secret.inputs.metadata).toMatchObject({ name: "mcp-gateway-keys", namespace: "tools" });

@@ -44,7 +44,8 @@ describe("an authenticated gateway", () => {
     expect(inputs("kubernetes:core/v1:Secret", "prod-gateway-secret").stringData).toBe(SECRET_MASK);
     const container = inputs("kubernetes:apps/v1:Deployment", "prod-gateway-deploy").spec.template.spec.containers[0];
     expect(container.env).toEqual(
-      ["MCP_FLEET_API_KEYS", "MCP_FLEET_REDIS_URL", "MCP_FLEET_SESSION_SECRET"].map((name) => ({ name, valueFrom: { secretKeyRef: { name: "mcp-gateway-keys", key: name } } })),
+      // Its keys toward the adapters (github, legacy) too.
+      ["MCP_FLEET_ADAPTER_KEY_GITHUB", "MCP_FLEET_ADAPTER_KEY_LEGACY", "MCP_FLEET_API_KEYS", "MCP_FLEET_REDIS_URL", "MCP_FLEET_SESSION_SECRET"].map((name) => ({ name, valueFrom: { secretKeyRef: { name: "mcp-gateway-keys", key: name } } })),
     );
     const everything = JSON.stringify(resources.map((r) => r.inputs));
     expect(everything.includes("a".repeat(64))).toBe(false);

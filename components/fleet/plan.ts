@@ -5,7 +5,7 @@
 import { PREFIX_PATTERN, type ClusterNetwork, type FleetModel, type ServerModel } from "../../servers/catalog/derive.js";
 import { monitoringArgsForFleet, type FleetMonitoringArgs } from "../monitoring/fleet.js";
 import type { MonitoringComponentArgs } from "../monitoring/index.js";
-import { irsaRoleArn, irsaRoleName, secretManagerName } from "../aws/policies.js";
+import { GATEWAY_AWS_NAME, gatewaySecretManagerName, irsaRoleArn, irsaRoleName, secretManagerName } from "../aws/policies.js";
 import { deployedGatewayConfig, type GatewayIdentity } from "../gateway-config.js";
 import { gatewayObjects, type GatewayIngressInput, type GatewayObjects, type GatewayObjectsInput } from "../k8s/builders/gateway.js";
 import type { MonitoringHook } from "../k8s/builders/monitoring.js";
@@ -52,8 +52,9 @@ export interface FleetPlanInput {
   /** Scrape hook: annotations, a ServiceMonitor per Service, or none. @default { kind: "annotations" } */
   monitoring?: MonitoringHook;
   /**
-   * Server secrets come from AWS Secrets Manager through External Secrets, read with each server's IRSA role (prod;
-   * the roles are `AwsFleet`'s, their ARNs known up front). @default undefined (Secrets from Pulumi config or out of band)
+   * Server secrets, and the gateway's own, come from AWS Secrets Manager through External Secrets, read with each
+   * server's and the gateway's IRSA role (prod; the roles are `AwsFleet`'s, their ARNs known up front).
+   * @default undefined (Secrets from Pulumi config or out of band)
    */
   awsSecrets?: { region: string; eksOidcProviderArn: string };
   /**
@@ -118,7 +119,18 @@ export function gatewayInput(input: FleetPlanInput): Omit<GatewayObjectsInput, "
     ...(g.secretKeys !== undefined ? { secretKeys: [...g.secretKeys].sort() } : {}),
     ...(g.hotReload === true ? { rollOnConfigChange: false } : {}),
     ...(g.tracing !== undefined ? { tracing: g.tracing } : {}),
+    ...(input.awsSecrets !== undefined ? gatewayAwsSecrets(input.fleet, input.awsSecrets) : {}),
     monitoring: input.monitoring ?? { kind: "annotations" },
+  };
+}
+
+/** Prod: the gateway's Secret synced from its Secrets Manager secrets, read with its own IRSA role (`AwsFleet` creates both). */
+function gatewayAwsSecrets(fleet: FleetPlanInput["fleet"], aws: NonNullable<FleetPlanInput["awsSecrets"]>): Pick<GatewayObjectsInput, "externalSecrets" | "serviceAccountAnnotations"> {
+  const { prefix } = fleet;
+  const { namespace } = fleet.network;
+  return {
+    externalSecrets: { region: aws.region, remoteName: (variable) => gatewaySecretManagerName(prefix, namespace, variable) },
+    serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": irsaRoleArn(aws.eksOidcProviderArn, irsaRoleName(prefix, namespace, GATEWAY_AWS_NAME)) },
   };
 }
 

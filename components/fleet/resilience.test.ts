@@ -61,6 +61,9 @@ describe("resilience in the rendered fleet", () => {
     const adapter = parse(canary.configMap!.data!["gateway.yaml"]!) as { servers: { args: string[]; canary?: unknown }[] };
     expect(adapter.servers[0]!.args).toEqual(["search.js", "--v2"]);
     expect(adapter.servers[0]!.canary).toBeUndefined();
+    // The canary's adapter takes the same key as the stable one (the central gateway sends one per server), from the same Secret.
+    expect((parse(canary.configMap!.data!["gateway.yaml"]!) as { auth: unknown }).auth).toEqual({ mode: "apiKey", apiKeysFromEnv: "MCP_FLEET_API_KEYS" });
+    expect(canary.deployment.spec!.template.spec!.containers[0]!.env).toContainEqual({ name: "MCP_FLEET_API_KEYS", valueFrom: { secretKeyRef: { name: "mcp-search-session", key: "MCP_FLEET_API_KEYS" } } });
     expect(canary.deployment.spec!.template.spec!.volumes!.find((v) => v.name === "config")?.configMap?.name).toBe("mcp-search-canary-config");
     expect(gatewayConfig.servers.find((s) => s.name === "search")!.canary).toEqual({ weight: 10, version: "2.0.0-rc.1", url: "http://mcp-search-canary.tools.svc.cluster.local:3201/mcp" });
   });

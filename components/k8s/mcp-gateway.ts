@@ -8,13 +8,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SESSION_SECRET_ENV } from "../../servers/catalog/derive.js";
 import { deployedGatewayConfig, type GatewayIdentity } from "../gateway-config.js";
+import { gatewaySecretValues } from "../gateway-secrets.js";
 import { gatewayObjectList, gatewayObjects, gatewaySecret, type GatewayObjects, type GatewayObjectsInput } from "./builders/gateway.js";
 import { createObject } from "./create.js";
 import { ComponentArgsError, checkAutoscaling, checkImage, checkNamespace, checkReplicas } from "./validate.js";
 
 /** What `gatewayObjects` shapes the objects from (the config is rendered here), and the gateway's keys. */
 export interface McpGatewayArgs extends Omit<GatewayObjectsInput, "config" | "secretKeys"> {
-  /** The gateway's keys, by environment variable; must hold `MCP_FLEET_SESSION_SECRET`. Stored as a Secret, marked secret. */
+  /**
+   * The gateway's keys, by environment variable; must hold `MCP_FLEET_SESSION_SECRET` (its keys toward the adapters
+   * are derived from it unless given, `gatewaySecretValues`). Stored as a Secret, marked secret; with
+   * `externalSecrets` only their names are used (the values are in Secrets Manager, `AwsFleet`).
+   */
   secrets: Record<string, pulumi.Input<string>>;
   /** Who may call the gateway, at what rate, on the record (its config's `auth`, `rateLimits`, `audit`). @default unauthenticated, in-cluster only */
   identity?: GatewayIdentity;
@@ -65,8 +70,8 @@ export class McpGateway extends pulumi.ComponentResource {
     this.url = args.ingress !== undefined ? `${args.ingress.tls !== undefined ? "https" : "http"}://${args.ingress.host}${o.path}` : this.internalUrl;
 
     const child: pulumi.CustomResourceOptions = { parent: this };
-    const values = Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, pulumi.secret(v)]));
-    this.resources.secret = createObject(`${name}-secret`, gatewaySecret(o, fleet.network.namespace, values), child);
+    // Prod: the ExternalSecret (among the objects) fills the Secret from Secrets Manager; no value passes here.
+    if (o.externalSecret === undefined) this.resources.secret = createObject(`${name}-secret`, gatewaySecret(o, fleet.network.namespace, gatewaySecretValues(fleet, secrets)), child);
     for (const { role, object } of gatewayObjectList(o)) {
       const deps = role === "deploy" ? Object.values(this.resources) : [];
       this.resources[role] = createObject(`${name}-${role}`, object, { ...child, dependsOn: deps });

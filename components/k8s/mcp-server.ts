@@ -3,7 +3,9 @@
  * (named port `mcp`), PodDisruptionBudget, optional HorizontalPodAutoscaler, NetworkPolicy (ingress only from the
  * gateway and monitoring), the adapter's ConfigMap for stdio/http/sse servers, and the Secret of its secret
  * variables when the caller passes their values (as Pulumi secrets). An adapter's replicas also share a session key,
- * read from the Secret `<k8sName>-session`: created here from `fleetSessionSecret` (see `adapterSessionSecret`).
+ * read from the Secret `<k8sName>-session`: created here from `fleetSessionSecret` (see `adapterSessionSecret`), with
+ * the hash of the central gateway's key when the adapter authenticates it (`MCP_FLEET_API_KEYS`, see
+ * components/gateway-secrets.ts).
  * Objects are shaped by `serverObjects`.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -12,6 +14,7 @@ import { serverObjectList, serverObjects, type ServerObjects, type ServerObjects
 import { createObject } from "./create.js";
 import { ComponentArgsError, checkAutoscaling, checkImage, checkNamespace } from "./validate.js";
 import { adapterSessionSecret } from "../workload.js";
+import { adapterApiKey, adapterApiKeysJson } from "../gateway-secrets.js";
 
 /** What `serverObjects` shapes the objects from, and what the component creates besides: the Secrets' values. */
 export interface McpServerArgs extends ServerObjectsInput {
@@ -83,8 +86,11 @@ export class McpServer extends pulumi.ComponentResource {
     if (args.fleetSessionSecret !== undefined && o.sessionSecret !== undefined) {
       const { name: secretName, key } = o.sessionSecret;
       const serverName = args.server.spec.name;
-      const value = pulumi.secret(pulumi.output(args.fleetSessionSecret).apply((fleetKey) => adapterSessionSecret(fleetKey, serverName)));
-      this.resources.session = createObject(`${name}-session`, buildSecret({ name: secretName, namespace, labels: o.labels }, { [key]: value }), child);
+      const fleetKey = pulumi.output(args.fleetSessionSecret);
+      const values: Record<string, pulumi.Output<string>> = { [key]: pulumi.secret(fleetKey.apply((k) => adapterSessionSecret(k, serverName))) };
+      // Only the hash of the central gateway's key: the server in this pod can read its adapter's environment.
+      if (o.sessionSecret.apiKeysKey !== undefined) values[o.sessionSecret.apiKeysKey] = pulumi.secret(fleetKey.apply((k) => adapterApiKeysJson(adapterApiKey(k, serverName))));
+      this.resources.session = createObject(`${name}-session`, buildSecret({ name: secretName, namespace, labels: o.labels }, values), child);
     }
     for (const { role, object: obj } of serverObjectList(o)) {
       const deps = role === "deploy" ? Object.values(this.resources) : [];

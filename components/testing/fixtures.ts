@@ -1,4 +1,5 @@
 /** Test fixtures: generated catalogs (any size), known secret values, and lookups over recorded resources. */
+import * as pulumi from "@pulumi/pulumi";
 import { loadCatalogFromSpecs, type Catalog } from "../../servers/catalog/catalog.js";
 import { fleetModel, type ClusterNetwork, type DockerNetwork, type FleetModel } from "../../servers/catalog/derive.js";
 import type { ServerSpecInput } from "../../servers/catalog/spec.js";
@@ -68,3 +69,29 @@ export function kubernetesObjects(resources: readonly RegisteredResource[]): Reg
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
+
+/** A mock engine's inputs with Pulumi's secret wrappers removed: the values the cluster would hold. */
+export function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value === null || typeof value !== "object") return value;
+  const obj = value as Record<string, unknown>;
+  if (obj[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return unwrapSecrets(obj.value);
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v)]));
+}
+
+/**
+ * The environment Kubernetes gives a container: plain values, and `secretKeyRef`s resolved from the Secrets among
+ * `registered` (inputs unwrapped, {@link unwrapSecrets}); throws when a reference names a Secret nobody creates.
+ */
+export function containerEnvOf(registered: readonly { type: string; inputs: Json }[], container: Json): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const e of container.env ?? []) {
+    if (e.value !== undefined) env[e.name] = e.value;
+    const ref = e.valueFrom?.secretKeyRef;
+    if (ref === undefined) continue;
+    const secret = registered.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata?.name === ref.name);
+    if (secret === undefined) throw new Error(`env ${e.name} references Secret ${ref.name}, which the Fleet does not create`);
+    env[e.name] = secret.inputs.stringData[ref.key];
+  }
+  return env;
+}

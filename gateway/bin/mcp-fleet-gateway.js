@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Runs the gateway from its TypeScript sources through tsx (no build step).
-import { register } from "tsx/esm/api";
+// Runs the gateway from its TypeScript sources, compiled as they load (typescript-hooks.js; no build step).
+import "./typescript-hooks.js";
 
-register();
 await import("../src/main.ts");

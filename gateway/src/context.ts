@@ -54,7 +54,7 @@ export type Subject =
   | { kind: "prompt"; server: string; name: string }
   | { kind: "resource"; server: string; uri: string }
   /** A task of a backend (tasks/get, result, cancel), behind the caller's handle. */
-  | { kind: "task"; server: string; upstreamId: string; handle: string };
+  | { kind: "task"; server: string; upstreamId: string; handle: string; endpoint?: string };
 
 /** An authenticated identity. Set by an authentication step; the gateway without one has none. */
 export interface Principal {

@@ -61,6 +61,16 @@ describe("task handles (pure)", () => {
     expect(new TaskHandles((p, t) => new SessionSealer("other-key").sign(p, t)).open("session-a", handle)).toBeUndefined();
   });
 
+  it("name the endpoint that created the task, bound by the MAC like the rest", () => {
+    const pinned = { ...ref, endpoint: "Zm9v:1" };
+    const handle = handles.handle("session-a", pinned);
+    expect(handle).toMatch(/^task\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
+    expect(handles.open("session-a", handle)).toEqual(pinned);
+    const [, server, , id, mac] = handle.split(".");
+    expect(handles.open("session-a", `task.${server}.${Buffer.from("Zm9v:2").toString("base64url")}.${id}.${mac}`)).toBeUndefined();
+    expect(handles.open("session-a", `task.${server}.${id}.${mac}`)).toBeUndefined();
+  });
+
   it("replace the backend's id in every place a task result carries it", () => {
     expect(resultForClient({ task: { taskId: "up", status: "working" } }, "h")).toEqual({ task: { taskId: "h", status: "working" } });
     expect(resultForClient({ taskId: "up", status: "cancelled" }, "h")).toEqual({ taskId: "h", status: "cancelled" });

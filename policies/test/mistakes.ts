@@ -22,6 +22,10 @@ import {
   type Loose,
 } from "./fixtures.js";
 
+/** How a fleet's adapter authenticates its one caller, and what that caller may do (components/workload.ts). */
+const ADAPTER_AUTH = { mode: "apiKey", apiKeysFromEnv: "MCP_FLEET_API_KEYS" };
+const ADAPTER_ACCESS = [{ roles: ["mcp-fleet-gateway"], tools: ["*"], resources: ["*"], prompts: ["*"] }];
+
 /** The valid fleet plus Docker and AWS pieces. */
 export function fleet(): ResourceRecord[] {
   return [...validFleet(), dockerContainer("memory"), dockerContainer("gateway", 8080, true), ecrRepository(), secretsManagerSecret(), irsaRole()];
@@ -130,12 +134,23 @@ export const mistakes: Mistake[] = [
     mistake: "a token in a stdio server's spec env (it lands in the adapter's ConfigMap)",
     resources: [
       ...fleet(),
-      mutate(gatewayConfigMap({ naming: { passthrough: true }, servers: [{ name: "github", transport: "stdio", env: { GITHUB_TOKEN: "ghp_123" } } as never] }, "gateway.yaml"), (i) => {
+      mutate(gatewayConfigMap({ naming: { passthrough: true }, auth: ADAPTER_AUTH, servers: [{ name: "github", transport: "stdio", env: { GITHUB_TOKEN: "ghp_123" }, access: ADAPTER_ACCESS } as never] }, "gateway.yaml"), (i) => {
         i.metadata.name = "mcp-github-config";
       }, "mcp-github-config"),
     ],
     policy: "mcp-secret-env-from-secret-ref",
     says: "sets env `GITHUB_TOKEN` in plain text",
+  },
+  {
+    mistake: "an adapter that lets any pod call its server (auth none, trustedNetwork)",
+    resources: [
+      ...fleet(),
+      mutate(gatewayConfigMap({ naming: { passthrough: true }, auth: { mode: "none", trustedNetwork: true }, servers: [{ name: "github", transport: "stdio" } as never] }, "gateway.yaml"), (i) => {
+        i.metadata.name = "mcp-github-config";
+      }, "mcp-github-config"),
+    ],
+    policy: "mcp-adapter-authenticated",
+    says: "does not authenticate its caller",
   },
   {
     mistake: "a server name too long to prefix tools",

@@ -245,7 +245,18 @@ export function fleetModel<N extends FleetNetwork>(catalog: Pick<Catalog, "root"
  * How a gateway reaches a server: runs it as its spec says (`cwd`: where a stdio command runs), or at a URL
  * (`dns`: the URL's name has an address per pod, a headless Service; `canaryUrl`: where its canary is).
  */
-export type BackendReach = { kind: "as-specified"; cwd: string } | { kind: "url"; url: string; dns?: boolean; canaryUrl?: string };
+export type BackendReach = { kind: "as-specified"; cwd: string } | { kind: "url"; url: string; dns?: boolean; canaryUrl?: string; viaAdapter?: boolean };
+
+/**
+ * The MCP revision the central gateway speaks to a server's adapter: the server's own when pinned; under `auto`,
+ * 2025-11-25, the revision of most servers: the adapter then passes the calls through as they come, where `auto`
+ * would have the central gateway speak 2026-07-28 to the adapter (it offers it) and both gateways translate every
+ * call (the central one for its 2025 callers, the adapter back for its 2025 server). Pin `protocol: 2026-07-28` in
+ * the spec of a 2026 server to have no translation on either hop.
+ */
+export function adapterHopProtocol(spec: Pick<ServerSpec, "protocol">): "2025-11-25" | "2026-07-28" {
+  return spec.protocol === "2026-07-28" ? "2026-07-28" : "2025-11-25";
+}
 
 /**
  * The gateway's resilience settings of a spec (balancing, health checks, breaker, retries, fallback; the canary is
@@ -286,8 +297,9 @@ export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendCo
     timeoutMs: spec.timeoutMs,
     tools: { allow: [...spec.tools.allow], deny: [...spec.tools.deny] },
     isolation: spec.isolation,
-    // The MCP revision toward the server: rendered when pinned (`auto` is the gateway's own default).
-    ...(spec.protocol === "auto" ? {} : { protocol: spec.protocol }),
+    // The MCP revision toward the server: rendered when pinned (`auto` is the gateway's own default); toward its
+    // adapter, the one the adapter passes through untranslated.
+    ...(reach.kind === "url" && reach.viaAdapter === true ? { protocol: adapterHopProtocol(spec) } : spec.protocol === "auto" ? {} : { protocol: spec.protocol }),
     ...(spec.access.length > 0 ? { access: spec.access.map((r) => ({ roles: [...r.roles], tools: [...r.tools], resources: [...r.resources], prompts: [...r.prompts] })) } : {}),
     ...(spec.rateLimits.length > 0 ? { rateLimits: spec.rateLimits.map((r) => ({ ...r })) } : {}),
     ...resilienceOf(spec),

@@ -22,10 +22,37 @@ describe("workloads", () => {
       listen: { host: "0.0.0.0", port: 3201, path: "/mcp" },
       naming: { separator: "__", passthrough: true },
       readiness: { requireBackends: true },
-      auth: { mode: "none", trustedNetwork: true },
-      servers: [{ name: "github", timeoutMs: 30000, tools: { allow: [], deny: [] }, isolation: "shared", transport: "stdio", command: "node", args: ["gh.js"], env: { LOG_LEVEL: "info" }, inheritEnv: ["GITHUB_TOKEN"], cwd: "/app" }],
+      // Its one caller, the central gateway, shows its key (hash from the adapter's Secret) and may call everything.
+      auth: { mode: "apiKey", apiKeysFromEnv: "MCP_FLEET_API_KEYS" },
+      servers: [
+        {
+          name: "github",
+          timeoutMs: 30000,
+          tools: { allow: [], deny: [] },
+          isolation: "shared",
+          access: [{ roles: ["mcp-fleet-gateway"], tools: ["*"], resources: ["*"], prompts: ["*"] }],
+          transport: "stdio",
+          command: "node",
+          args: ["gh.js"],
+          env: { LOG_LEVEL: "info" },
+          inheritEnv: ["GITHUB_TOKEN"],
+          cwd: "/app",
+        },
+      ],
     });
     expect(adapterConfig(server("legacy")).servers[0]).toMatchObject({ transport: "sse", url: "https://legacy.example.com/sse" });
+    // On a network no other client reaches (Docker, dev): no key.
+    expect(adapterConfig(server("github"), "0.0.0.0", "trustedNetwork")).toMatchObject({ auth: { mode: "none", trustedNetwork: true } });
+    expect(adapterConfig(server("github"), "0.0.0.0", "trustedNetwork").servers[0]).not.toHaveProperty("access");
+  });
+
+  it("leaves the spec's access rules and rate limits to the central gateway: the adapter passes every call of its caller through", () => {
+    const limited = clusterFleet(
+      catalogOf([{ file: "servers/ltd.ts", spec: { name: "ltd", description: "x", owner: "platform", transport: { type: "stdio", command: "node", args: [] }, port: 3301, access: [{ roles: ["support"], tools: ["echo"] }], rateLimits: [{ key: "identity", perMinute: 60 }] } }], root),
+    ).servers[0]!;
+    const backend = adapterConfig(limited).servers[0]!;
+    expect(backend.access).toEqual([{ roles: ["mcp-fleet-gateway"], tools: ["*"], resources: ["*"], prompts: ["*"] }]);
+    expect(backend).not.toHaveProperty("rateLimits");
   });
 
   it("runs a server with its own Dockerfile from the built image, and an image server from its image", () => {
@@ -47,7 +74,7 @@ describe("workloads", () => {
     const fromSecrets = (container.env ?? []).filter((e) => e.valueFrom?.secretKeyRef?.name === "mcp-github-secrets").map((e) => e.name);
     expect(fromSecrets).toEqual(["GITHUB_TOKEN"]);
     // The adapter's own session key is the adapter's: never handed to the server.
-    expect((container.env ?? []).filter((e) => e.valueFrom?.secretKeyRef?.name === "mcp-github-session").map((e) => e.name)).toEqual(["MCP_FLEET_SESSION_SECRET"]);
+    expect((container.env ?? []).filter((e) => e.valueFrom?.secretKeyRef?.name === "mcp-github-session").map((e) => e.name)).toEqual(["MCP_FLEET_SESSION_SECRET", "MCP_FLEET_API_KEYS"]);
     const mounted = parse(k8s.configMap!.data!["gateway.yaml"]!) as { servers: { inheritEnv: string[]; env: Record<string, string> }[] };
     expect(mounted.servers[0]!.inheritEnv).toEqual(fromSecrets);
     expect(Object.keys(mounted.servers[0]!.env)).not.toContain("GITHUB_TOKEN"); // a name, never a value

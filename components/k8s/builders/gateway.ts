@@ -1,11 +1,14 @@
 /**
  * Every Kubernetes object of the gateway: its config (a ConfigMap rendered from the catalog), Deployment,
  * Service, PodDisruptionBudget, optional HorizontalPodAutoscaler and Ingress, and its NetworkPolicy.
- * The Secret holding its keys is shaped here too, with its values left to the caller.
+ * The Secret holding its keys is shaped here too, with its values left to the caller; in prod (AWS) it is synced
+ * from Secrets Manager instead, by a SecretStore (the gateway's own IRSA role) and an ExternalSecret.
  */
 import type { GatewayConfigInput } from "@mcp-fleet/gateway/config";
 import { stringify } from "yaml";
 import { SESSION_SECRET_ENV, type ClusterNetwork, type FleetModel, type GatewayModel } from "../../../servers/catalog/derive.js";
+import { gatewaySecretKeys } from "../../gateway-secrets.js";
+import { buildExternalSecret, buildSecretStore, type ExternalSecretsInput } from "./external-secrets.js";
 import { GATEWAY_CONFIG_DIR, GATEWAY_CONFIG_FILE, GATEWAY_RUN_COMMAND, checksum } from "../../workload.js";
 import { buildServiceMonitor, scrapeAnnotations, type MonitoringHook } from "./monitoring.js";
 import {
@@ -49,8 +52,15 @@ export interface GatewayObjectsInput {
   /** @default DEFAULT_GATEWAY_RESOURCES */
   resources?: Resources;
   ingress?: GatewayIngressInput;
-  /** Environment variables read from the gateway's Secret (one key per variable). @default [SESSION_SECRET_ENV] */
+  /**
+   * Environment variables read from the gateway's Secret (one key per variable), besides its key toward each
+   * authenticated adapter, which is always added (`gatewaySecretKeys`). @default [SESSION_SECRET_ENV]
+   */
   secretKeys?: string[];
+  /** Sync the gateway's Secret from AWS Secrets Manager (External Secrets Operator) instead of taking its values. @default undefined */
+  externalSecrets?: ExternalSecretsInput;
+  /** Annotations of the gateway's ServiceAccount (the IRSA role ARN of `externalSecrets`). */
+  serviceAccountAnnotations?: Record<string, string>;
   /** @default { kind: "annotations" } */
   monitoring?: MonitoringHook;
   /**
@@ -74,7 +84,10 @@ export interface GatewayObjects extends Pick<GatewayModel, "k8sName" | "labels" 
   networkPolicy: INetworkPolicy;
   ingress?: IIngress;
   serviceMonitor?: CustomObject;
-  /** Name and keys of the Secret the Deployment reads (its values come from the caller). */
+  /** Prod: the SecretStore and ExternalSecret that fill the gateway's Secret from Secrets Manager. */
+  secretStore?: CustomObject;
+  externalSecret?: CustomObject;
+  /** Name and keys of the Secret the Deployment reads (its values come from the caller, or from `externalSecret`). */
   secret: { name: string; keys: string[] };
 }
 
@@ -90,7 +103,7 @@ export function gatewayObjects(input: GatewayObjectsInput): GatewayObjects {
   const monitoring = input.monitoring ?? { kind: "annotations" };
   const replicas = input.autoscaling?.minReplicas ?? input.replicas ?? 2;
   const secretName = input.fleet.gateway.secretName;
-  const secretKeys = input.secretKeys ?? [SESSION_SECRET_ENV];
+  const secretKeys = gatewaySecretKeys(input.fleet, input.secretKeys ?? [SESSION_SECRET_ENV]);
   const env: IEnvVar[] = secretKeys.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: secretName, key } } }));
   const podAnnotations: Record<string, string> = input.rollOnConfigChange === false ? {} : { "mcp-fleet.dev/config-checksum": checksum(configYaml) };
   if (monitoring.kind === "annotations") Object.assign(podAnnotations, scrapeAnnotations(port));
@@ -102,7 +115,7 @@ export function gatewayObjects(input: GatewayObjectsInput): GatewayObjects {
     selector,
     port,
     path,
-    serviceAccount: buildServiceAccount(m),
+    serviceAccount: buildServiceAccount({ ...m, ...(input.serviceAccountAnnotations !== undefined ? { annotations: input.serviceAccountAnnotations } : {}) }),
     configMap,
     deployment: buildDeployment({
       meta: m,
@@ -147,13 +160,19 @@ export function gatewayObjects(input: GatewayObjectsInput): GatewayObjects {
     });
   }
   if (monitoring.kind === "serviceMonitor") out.serviceMonitor = buildServiceMonitor(m, selector, MCP_PORT_NAME, monitoring);
+  if (input.externalSecrets !== undefined) {
+    out.secretStore = buildSecretStore(m, k8sName, input.externalSecrets.region);
+    out.externalSecret = buildExternalSecret(m, k8sName, secretName, secretKeys, input.externalSecrets);
+  }
   return out;
 }
 
-/** The gateway's objects in creation order with their roles (the Secret is created by the component). */
+/** The gateway's objects in creation order with their roles (a Secret with values is created by the component). */
 export function gatewayObjectList(o: GatewayObjects): RoleObject[] {
   return presentObjects([
     { role: "sa", object: o.serviceAccount },
+    { role: "secret-store", object: o.secretStore },
+    { role: "external-secret", object: o.externalSecret },
     { role: "config", object: o.configMap },
     { role: "deploy", object: o.deployment },
     { role: "svc", object: o.service },

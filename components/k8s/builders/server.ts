@@ -4,6 +4,7 @@
  */
 import { SESSION_SECRET_ENV, type ClusterNetwork, type FleetModel, type ServerModel } from "../../../servers/catalog/derive.js";
 import type { ServerSpec } from "../../../servers/catalog/spec.js";
+import { API_KEYS_ENV } from "../../gateway-secrets.js";
 import { GATEWAY_CONFIG_DIR, GATEWAY_CONFIG_FILE, type Workload } from "../../workload.js";
 import {
   buildConfigMap,
@@ -62,8 +63,11 @@ export interface ServerObjects {
   serviceMonitor?: CustomObject;
   secretStore?: CustomObject;
   externalSecret?: CustomObject;
-  /** Adapters: the Secret their replicas' shared session key is read from (its value comes from the caller). */
-  sessionSecret?: { name: string; key: string };
+  /**
+   * Adapters: their own Secret (values from the caller): the replicas' shared session key (`key`) and, when the
+   * adapter authenticates the central gateway, the hash of its key as `MCP_FLEET_API_KEYS` (`apiKeysKey`).
+   */
+  sessionSecret?: { name: string; key: string; apiKeysKey?: string };
 }
 
 /** What the canary runs: the stable workload with the canary's image, and its args (a stdio server's, or the container's). */
@@ -100,8 +104,12 @@ export function serverObjects(input: ServerObjectsInput): ServerObjects {
       .map(([name, value]) => ({ name, value })),
     ...secretEnv(spec, server.secretName),
   ];
-  const sessionSecret = server.adapter !== undefined ? { name: server.adapter.sessionSecretName, key: SESSION_SECRET_ENV } : undefined;
-  if (sessionSecret !== undefined) env.push({ name: SESSION_SECRET_ENV, valueFrom: { secretKeyRef: { ...sessionSecret } } });
+  const keyed = w.kind === "adapter" && w.config.auth?.mode === "apiKey";
+  const sessionSecret = server.adapter !== undefined ? { name: server.adapter.sessionSecretName, key: SESSION_SECRET_ENV, ...(keyed ? { apiKeysKey: API_KEYS_ENV } : {}) } : undefined;
+  if (sessionSecret !== undefined) {
+    env.push({ name: SESSION_SECRET_ENV, valueFrom: { secretKeyRef: { name: sessionSecret.name, key: sessionSecret.key } } });
+    if (sessionSecret.apiKeysKey !== undefined) env.push({ name: API_KEYS_ENV, valueFrom: { secretKeyRef: { name: sessionSecret.name, key: sessionSecret.apiKeysKey } } });
+  }
 
   const replicas = input.autoscaling?.minReplicas ?? spec.replicas;
   const configMap = w.kind === "adapter" && server.adapter !== undefined ? buildConfigMap({ ...m, name: server.adapter.configMapName }, { [GATEWAY_CONFIG_FILE]: w.configYaml }) : undefined;

@@ -7,7 +7,7 @@
  */
 import type { CatalogView, ClientCall } from "../context.js";
 import { ErrorCode, type JsonRpcRequest, type JsonRpcResponse } from "../jsonrpc.js";
-import { outcomeOf } from "../routes/outcome.js";
+import { outcomeOf } from "../observability/outcome.js";
 import type { AuditLog } from "./log.js";
 
 const AUDITED = new Set(["tools/call", "resources/read", "prompts/get"]);

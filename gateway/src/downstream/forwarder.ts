@@ -75,7 +75,9 @@ export class Forwarder {
     if (typeof taskId !== "string") return undefined;
     const session = owner ?? this.deps.tasks.owners.owner(backend.name, taskId);
     if (session === undefined) return undefined;
-    const handle = this.deps.tasks.handles.handle(session.id, { server: backend.name, upstreamId: taskId }, session.seed.owner);
+    // The owner's handle names the task's endpoint too (this replica recorded it when the task was created).
+    const ref = this.deps.tasks.owners.ref(backend.name, taskId) ?? { server: backend.name, upstreamId: taskId };
+    const handle = this.deps.tasks.handles.handle(session.id, ref, session.seed.owner);
     return { session, message: messageForClient(message, handle), upstreamId: taskId };
   }
 

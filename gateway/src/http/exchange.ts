@@ -79,6 +79,7 @@ export class PostExchange {
         this.sse.write(json);
         return;
       }
+      this.done = true; // before the end: the response's close handlers see a finished exchange
       this.sse.end(json); // the last result and the end of the stream in one write
       this.finish();
       return;
@@ -88,6 +89,7 @@ export class PostExchange {
     const body = this.batch ? `[${this.results.join(",")}]` : this.results[0]!;
     // A POST that carried one request refused by a rate limit is answered as such: 429 with Retry-After.
     const limited = !this.batch && this.expected === 1 && response.error?.code === ErrorCode.RateLimited;
+    this.done = true; // before the end: the response's close handlers see a finished exchange
     if (limited) {
       const seconds = (response.error!.data as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
       this.res.writeHead(429, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "retry-after": String(typeof seconds === "number" ? seconds : 1), ...this.headers });

@@ -34,6 +34,28 @@ export function originProblem(req: RequestHeaders, policy: OriginPolicy): string
   return originHost !== undefined && isLoopbackHost(originHost.hostname) ? undefined : `Origin "${origin}" is not allowed (set http.allowedOrigins)`;
 }
 
+/** Most (Host, Origin) pairs remembered by an origin check: clients send the same pair on every request. */
+const MAX_REMEMBERED_PAIRS = 256;
+
+/**
+ * `originProblem` for one policy, remembering its answers for the (Host, Origin) pairs seen recently: the parse and
+ * the checks run once per pair, not per request. Bounded: a client sending many pairs only empties the memory.
+ */
+export function originCheck(policy: OriginPolicy): (req: RequestHeaders) => string | undefined {
+  const answers = new Map<string, string>(); // "" for an accepted pair
+  return (req) => {
+    const { host, origin } = req.headers;
+    // Header values never hold a line break (http/h1 refuses them), so the key is exact.
+    const key = `${host === undefined ? "-" : `+${host}`}\n${origin === undefined ? "-" : `+${origin}`}`;
+    const known = answers.get(key);
+    if (known !== undefined) return known === "" ? undefined : known;
+    const problem = originProblem(req, policy);
+    if (answers.size >= MAX_REMEMBERED_PAIRS) answers.clear();
+    answers.set(key, problem ?? "");
+    return problem;
+  };
+}
+
 /** Answers for Accept header values seen recently (clients send the same one on every request). */
 const acceptCache = new Map<string, boolean>();
 
@@ -56,5 +78,6 @@ export function accepts(req: RequestHeaders, type: string): boolean {
 
 export function isJsonContentType(req: RequestHeaders): boolean {
   const type = req.headers["content-type"];
+  if (type === "application/json") return true; // what clients send
   return type !== undefined && type.split(";")[0]!.trim().toLowerCase() === "application/json";
 }

@@ -9,7 +9,7 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { GatewayConfig } from "../config.js";
 import { GATEWAY_INFO } from "../protocol/versions.js";
-import { formatTraceparent, parseTraceparent, type RequestTrace, type TraceParent, type Tracing } from "./tracing.js";
+import { formatTraceparent, parseTraceparent, type RequestTrace, type TraceParent, type Tracing } from "./trace-context.js";
 
 function remoteContext(parent: TraceParent) {
   const spanContext: SpanContext = { traceId: parent.traceId, spanId: parent.spanId, traceFlags: parent.flags, isRemote: true };

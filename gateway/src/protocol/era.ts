@@ -4,7 +4,6 @@
  * 2026-07-28: no session, every request carries its version and capabilities in `_meta`, and the `Mcp-Method`
  * header). The gateway's fronts are chosen by era (see front/).
  */
-import type { H1Request } from "../http/h1/server.js";
 
 export type Era = "legacy" | "stateless";
 
@@ -23,7 +22,7 @@ const META_VERSION = "io.modelcontextprotocol/protocolVersion";
  * (2026-07-28 clients send `Mcp-Method` with every request, and some 2025 clients send it too, before their
  * session exists: rule 3 keeps their `initialize` theirs.) `body` is the parsed JSON, if any.
  */
-export function eraOf(req: Pick<H1Request, "method" | "headers">, body: unknown): Era {
+export function eraOf(req: { readonly method: string; readonly headers: Readonly<Record<string, string | undefined>> }, body: unknown): Era {
   const headers = req.headers;
   if (headers["mcp-session-id"] !== undefined) return "legacy";
   const version = headers["mcp-protocol-version"];

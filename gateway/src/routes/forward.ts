@@ -10,14 +10,15 @@ import type { ClientCall } from "../context.js";
 import type { JsonRpcRequest } from "../jsonrpc.js";
 import type { Logger } from "../observability/logger.js";
 import type { Outcome } from "../observability/metrics-contract.js";
-import { endSpan, type Tracing } from "../observability/tracing.js";
+import type { Tracing } from "../observability/trace-context.js";
+import { endSpan } from "../observability/tracing.js";
 import type { Span } from "@opentelemetry/api";
 import { Translator } from "../translate/index.js";
 import { NotSentError, type CallOptions } from "../upstream/backend.js";
 import type { Endpoint, Track } from "../upstream/endpoints.js";
 import type { BackendPool } from "../upstream/pool.js";
 import type { Fallbacks } from "./fallback.js";
-import { asErrorObject, errorOutcome } from "./outcome.js";
+import { asErrorObject, errorOutcome } from "../observability/outcome.js";
 import { MIN_RETRY_MS, RetryBudget, retryable } from "./retry.js";
 import type { Reply } from "./route.js";
 
@@ -26,8 +27,13 @@ export interface ForwardOptions {
   label: string;
   /** Called with the outcome, the backend's result (for per-tool metrics) and the side of the canary split that served. */
   done?: (outcome: Outcome, result: unknown, track: Track) => void;
-  /** Turns the backend's result into the client's (e.g. task ids into handles). */
-  rewrite?: (result: unknown) => unknown;
+  /** Turns the backend's result into the client's (e.g. task ids into handles); `endpoint`: the one that answered. */
+  rewrite?: (result: unknown, endpoint: Endpoint) => unknown;
+  /**
+   * A call about a task: it goes to the endpoint that created the task (its `taskAnchor`, upstream/endpoints.ts) and no other: never
+   * balanced, retried elsewhere or served by a fallback. `what` names it in errors, e.g. `tasks/get of task "t1"`.
+   */
+  pin?: { anchor: string; what: string };
   /** @default the server's timeoutMs */
   timeoutMs?: number;
   /** May the call be repeated after it reached a backend (reads, prompts, completions, read-only or idempotent tools)? @default false */
@@ -67,7 +73,7 @@ export class Forwarding {
     const answered = (endpoint: Endpoint) => (result: unknown) => {
       const outcome: Outcome = fellBack ? "fallback" : (result as { isError?: boolean } | undefined)?.isError === true ? "tool_error" : "ok";
       options.done?.(outcome, result, endpoint.track);
-      reply({ jsonrpc: "2.0", id, result: options.rewrite === undefined ? result : options.rewrite(result) });
+      reply({ jsonrpc: "2.0", id, result: options.rewrite === undefined ? result : options.rewrite(result, endpoint) });
     };
     const send = (endpoint: Endpoint, attemptTimeoutMs: number | undefined): void => {
       const backend = endpoint.backend;
@@ -95,7 +101,7 @@ export class Forwarding {
     const attempt = (target: string, attemptTimeoutMs: number | undefined): void => {
       let endpoint: Endpoint | Promise<Endpoint>;
       try {
-        endpoint = this.pool.endpointFor(target, call);
+        endpoint = this.pool.endpointFor(target, call, options.pin);
       } catch (error) {
         failed(error, undefined);
         return;
@@ -107,7 +113,7 @@ export class Forwarding {
     const failed = (error: unknown, endpoint: Endpoint | undefined): void => {
       const remaining = timeoutMs === undefined ? undefined : timeoutMs - (Date.now() - startedAt);
       const timeLeft = remaining === undefined || remaining >= MIN_RETRY_MS;
-      if (!fellBack && config !== undefined && timeLeft) {
+      if (!fellBack && config !== undefined && timeLeft && options.pin === undefined) {
         const set = this.pool.sets.get(server);
         if (retries < config.retries.maxAttempts && (set?.members.length ?? 0) > 1 && !this.pool.isIsolated(server, call.session) && retryable(error, options.safe === true) && this.budget(config).withdraw()) {
           retries += 1;

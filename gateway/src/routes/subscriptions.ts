@@ -1,6 +1,7 @@
 /**
- * `resources/subscribe` and `resources/unsubscribe`. On a shared connection the backend is subscribed once per URI
- * (by the first subscriber, unsubscribed after the last) and its updates go to the subscribed sessions; a session
+ * `resources/subscribe` and `resources/unsubscribe`. On shared connections the backend is subscribed once per URI
+ * (by the first subscriber, unsubscribed after the last) on every endpoint of the server, and its updates go to the
+ * subscribed sessions, once each; a session
  * with its own connection (`isolation: session`) subscribes there, and the updates go to it alone. A 2026-07-28
  * backend has no `resources/subscribe`: the URI joins its shared `subscriptions/listen` instead. The same
  * bookkeeping serves a 2026-07-28 caller's `subscriptions/listen` (front/listen.ts).
@@ -10,7 +11,7 @@ import type { Session } from "../session/session.js";
 import type { Subscriptions } from "../session/subscriptions.js";
 import type { BackendPool } from "../upstream/pool.js";
 import type { Forwarding } from "./forward.js";
-import { asErrorObject } from "./outcome.js";
+import { asErrorObject } from "../observability/outcome.js";
 import { result, type Route, type Subject } from "./route.js";
 import { resolveResource } from "./resources.js";
 
@@ -23,15 +24,14 @@ export interface WatchDeps {
 
 /**
  * Starts (`on`) or stops a session's interest in a resource of a shared backend: the backend hears of it with the
- * first subscriber and the last unsubscriber only. Rejects with the backend's error (the interest is then undone).
+ * first subscriber and the last unsubscriber only, on every endpoint of the server (upstream/watches.ts). Rejects
+ * with the backend's error (the interest is then undone).
  */
 export async function watchResource(deps: WatchDeps, session: Session, server: string, uri: string, on: boolean): Promise<void> {
   const changed = on ? deps.subscriptions.add(uri, session) : deps.subscriptions.remove(uri, session);
   if (!changed) return;
-  const backend = deps.pool.primary(server)!;
   try {
-    if (backend.listen !== undefined) backend.listen.watch(uri, on);
-    else await backend.request(on ? "resources/subscribe" : "resources/unsubscribe", { uri }, { label: `${on ? "resources/subscribe" : "resources/unsubscribe"} "${uri}"` });
+    await deps.pool.watch(server, uri, on);
   } catch (error) {
     if (on) deps.subscriptions.remove(uri, session);
     throw error;

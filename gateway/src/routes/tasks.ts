@@ -1,7 +1,9 @@
 /**
- * MCP tasks (2025-11-25): `tasks/get`, `tasks/result` and `tasks/cancel` go to the server that owns the task, with
- * the backend's own task id, and are answered with the caller's handle (session/tasks.ts). `tasks/list` is not
- * offered: a shared backend would list every client's tasks, and a list kept by one replica would miss tasks
+ * MCP tasks (2025-11-25, and the 2026-07-28 extension through translate/tasks.ts): `tasks/get`, `tasks/result`,
+ * `tasks/cancel` (and `tasks/update`) go to the server that owns the task and, of its endpoints, to the one that
+ * created it (named in the handle; when it cannot answer, an error names the server and why), with the backend's
+ * own task id, and are answered with the caller's handle (session/tasks.ts). `tasks/list` is not offered: a shared
+ * backend (every endpoint of it) would list every client's tasks, and a list kept by one replica would miss tasks
  * created on another.
  */
 import { callerKey, type ClientCall } from "../context.js";
@@ -32,10 +34,13 @@ export function taskRoute(deps: { pool: BackendPool; handles: TaskHandles; forwa
       if (ref === undefined || deps.pool.primary(ref.server) === undefined) {
         return new RpcError(ErrorCode.InvalidParams, `Unknown task: ${JSON.stringify(handle ?? null)}. Task ids come from a task-augmented tools/call through this gateway, in the same session.`);
       }
-      return { kind: "task", server: ref.server, upstreamId: ref.upstreamId, handle: handle as string };
+      return { kind: "task", server: ref.server, upstreamId: ref.upstreamId, handle: handle as string, ...(ref.endpoint === undefined ? {} : { endpoint: ref.endpoint }) };
     },
     serve(call, request, task, reply) {
-      const options: ForwardOptions = { label: `${request.method} of task "${task.upstreamId}"`, rewrite: (answer) => resultForClient(answer, task.handle) };
+      const label = `${request.method} of task "${task.upstreamId}"`;
+      const options: ForwardOptions = { label, rewrite: (answer) => resultForClient(answer, task.handle) };
+      // Sticky: the endpoint that created the task, or an error naming the server (never another endpoint's "unknown task").
+      if (task.endpoint !== undefined) options.pin = { anchor: task.endpoint, what: label };
       if (request.method === "tasks/result") {
         options.timeoutMs = TASK_RESULT_TIMEOUT_MS;
         call.waitsForTask = { server: task.server, upstreamId: task.upstreamId }; // what the backend asks for this task while the client waits goes on this call's stream

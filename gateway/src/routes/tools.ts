@@ -7,15 +7,17 @@ import type { Forwarding, ForwardOptions } from "./forward.js";
 import { taskOwnerKey } from "./tasks.js";
 import type { ClientCall } from "../context.js";
 import type { Route, Subject } from "./route.js";
+import { taskAnchor, type Endpoint } from "../upstream/endpoints.js";
 
 type Tool = Extract<Subject, { kind: "tool" }>;
 
 export function toolCallRoute(deps: { forwarding: Forwarding; metrics: GatewayMetrics; tasks: { handles: TaskHandles; owners: TaskOwners } }): Route<Tool> {
   /** A task-augmented call's answer: the backend's task id becomes the session's handle, and the session its owner. */
-  const taskCreated = (call: ClientCall, server: string, answer: unknown): unknown => {
+  const taskCreated = (call: ClientCall, server: string, answer: unknown, endpoint: Endpoint): unknown => {
     const upstreamId = createdTaskId(answer);
     if (upstreamId === undefined) return answer; // the backend ran it as a plain call
-    const ref = { server, upstreamId };
+    // The handle names the endpoint that created the task: every task method goes back there (routes/tasks.ts).
+    const ref = { server, upstreamId, endpoint: taskAnchor(endpoint) };
     const session: Session = call.session;
     if (session.id !== undefined) deps.tasks.owners.add(ref, session);
     return resultForClient(answer, deps.tasks.handles.handle(taskOwnerKey(call), ref, call.session.seed.owner));
@@ -42,7 +44,7 @@ export function toolCallRoute(deps: { forwarding: Forwarding; metrics: GatewayMe
         tool: tool.name,
       };
       // A 2026-07-28 caller asks for no task: the server decides (a task result may come to any call).
-      if (params.task !== undefined || call.ctx.era === "stateless") options.rewrite = (answer) => taskCreated(call, tool.server, answer);
+      if (params.task !== undefined || call.ctx.era === "stateless") options.rewrite = (answer, endpoint) => taskCreated(call, tool.server, answer, endpoint);
       deps.forwarding.forward(call, tool.server, request, { ...params, name: tool.name }, reply, options);
     },
   };

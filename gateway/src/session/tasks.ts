@@ -4,11 +4,13 @@
  *
  * A backend's task id is only unique within that backend, and a shared backend connection serves every client,
  * so the gateway never shows it as is. Clients get a handle instead:
- * `task.<base64url(server)>.<base64url(backend task id)>.<MAC>`, where the MAC (the session key of every
- * replica) binds server, backend task id and the client's session id. Any replica can route a handle to its
- * server without state, and a handle is useless in any other session (`tasks/get` there: unknown task), which a
- * shared connection could not enforce by itself. Handles are deterministic, so a status notification can be
- * rewritten without storing the handle.
+ * `task.<base64url(server)>.<base64url(endpoint)>.<base64url(backend task id)>.<MAC>`, where the MAC (the session
+ * key of every replica) binds server, endpoint, backend task id and the client's session id. The endpoint is the
+ * one of the server's endpoints that created the task (upstream/endpoints.ts `taskAnchor`): every task method goes
+ * there, never to another endpoint, which has never heard of the task (tasks are sticky). Any replica can route a
+ * handle to its server and endpoint without state, and a handle is useless in any other session (`tasks/get` there:
+ * unknown task), which a shared connection could not enforce by itself. Handles are deterministic, so a status
+ * notification is rewritten from the owner's record of the task, without storing the handle.
  *
  * Ownership (for `notifications/tasks/status` and for the requests a backend sends about a task, e.g. an
  * elicitation while the task is `input_required`) is soft state of the replica that created the task: the
@@ -23,6 +25,8 @@ export const RELATED_TASK = "io.modelcontextprotocol/related-task";
 
 export interface TaskRef {
   server: string;
+  /** The endpoint of the server that runs the task (its anchor); absent in handles of the three-part form. */
+  endpoint?: string;
   /** The backend's own task id. */
   upstreamId: string;
 }
@@ -34,36 +38,43 @@ const PREFIX = "task.";
 export class TaskHandles {
   constructor(private readonly sign: Sign) {}
 
-  private mac(sessionId: string | undefined, server: string, upstreamId: string, owner: string | undefined): Buffer {
-    return this.sign("task", `${sessionId ?? ""}\n${server}\n${upstreamId}${owner === undefined ? "" : `\n${owner}`}`);
+  private mac(sessionId: string | undefined, ref: TaskRef, owner: string | undefined): Buffer {
+    const endpoint = ref.endpoint === undefined ? "" : `\nendpoint:${ref.endpoint}`;
+    return this.sign("task", `${sessionId ?? ""}\n${ref.server}\n${ref.upstreamId}${owner === undefined ? "" : `\n${owner}`}${endpoint}`);
   }
 
   /** The handle a session sees for a backend's task; `owner`: the identity of the session (`SessionSeed.owner`). */
   handle(sessionId: string | undefined, ref: TaskRef, owner?: string): string {
     const server = Buffer.from(ref.server).toString("base64url");
+    const endpoint = ref.endpoint === undefined ? "" : `${Buffer.from(ref.endpoint).toString("base64url")}.`;
     const id = Buffer.from(ref.upstreamId).toString("base64url");
-    return `${PREFIX}${server}.${id}.${this.mac(sessionId, ref.server, ref.upstreamId, owner).toString("base64url")}`;
+    return `${PREFIX}${server}.${endpoint}${id}.${this.mac(sessionId, ref, owner).toString("base64url")}`;
   }
 
   /** The task behind a handle, or `undefined` when it is malformed, forged, or another session's or identity's. */
   open(sessionId: string | undefined, handle: unknown, owner?: string): TaskRef | undefined {
     if (typeof handle !== "string" || !handle.startsWith(PREFIX) || handle.length > 1024) return undefined;
     const parts = handle.slice(PREFIX.length).split(".");
-    if (parts.length !== 3) return undefined;
-    const server = Buffer.from(parts[0]!, "base64url").toString("utf8");
-    const upstreamId = Buffer.from(parts[1]!, "base64url").toString("utf8");
-    const given = Buffer.from(parts[2]!, "base64url");
-    const expected = this.mac(sessionId, server, upstreamId, owner);
-    return given.length === expected.length && timingSafeEqual(given, expected) ? { server, upstreamId } : undefined;
+    if (parts.length !== 3 && parts.length !== 4) return undefined;
+    const text = (part: string): string => Buffer.from(part, "base64url").toString("utf8");
+    const ref: TaskRef = { server: text(parts[0]!), upstreamId: text(parts.at(-2)!) };
+    if (parts.length === 4) ref.endpoint = text(parts[1]!);
+    const given = Buffer.from(parts.at(-1)!, "base64url");
+    const expected = this.mac(sessionId, ref, owner);
+    return given.length === expected.length && timingSafeEqual(given, expected) ? ref : undefined;
   }
 }
 
 /** Tasks remembered at once (oldest forgotten first); a forgotten task still works, its notifications are dropped. */
 const MAX_OWNED = 10_000;
 
-/** Which session created each task on this replica's shared connections. */
+/**
+ * Which session created each task on this replica's shared connections, and the task as its handle names it (with
+ * its endpoint). Keyed by server and backend task id: the ids of a server's endpoints are assumed not to collide
+ * (the SDK's are 128 random bits).
+ */
 export class TaskOwners {
-  private readonly owners = new Map<string, Session>();
+  private readonly owners = new Map<string, { session: Session; ref: TaskRef }>();
   private readonly bySession = new Map<Session, Set<string>>();
 
   private static key(server: string, upstreamId: string): string {
@@ -72,19 +83,24 @@ export class TaskOwners {
 
   add(ref: TaskRef, session: Session): void {
     const key = TaskOwners.key(ref.server, ref.upstreamId);
-    this.owners.set(key, session);
+    this.owners.set(key, { session, ref });
     let keys = this.bySession.get(session);
     if (keys === undefined) this.bySession.set(session, (keys = new Set()));
     keys.add(key);
     if (this.owners.size > MAX_OWNED) {
-      const [oldest, owner] = this.owners.entries().next().value as [string, Session];
+      const [oldest, owner] = this.owners.entries().next().value as [string, { session: Session }];
       this.owners.delete(oldest);
-      this.bySession.get(owner)?.delete(oldest);
+      this.bySession.get(owner.session)?.delete(oldest);
     }
   }
 
   owner(server: string, upstreamId: string): Session | undefined {
-    return this.owners.get(TaskOwners.key(server, upstreamId));
+    return this.owners.get(TaskOwners.key(server, upstreamId))?.session;
+  }
+
+  /** The task as its owner's handle names it (with its endpoint), if this replica created it. */
+  ref(server: string, upstreamId: string): TaskRef | undefined {
+    return this.owners.get(TaskOwners.key(server, upstreamId))?.ref;
   }
 
   dropSession(session: Session): void {

@@ -7,7 +7,7 @@
  */
 import type { BackendConfig } from "../config.js";
 import type { ClientCall } from "../context.js";
-import { ErrorCode } from "../jsonrpc.js";
+import { ErrorCode, RpcError } from "../jsonrpc.js";
 import { NotSentError, type Backend } from "./backend.js";
 import type { Breaker } from "./breaker.js";
 import type { HealthChecker } from "./health.js";
@@ -28,8 +28,22 @@ export interface Endpoint {
   readonly key: string;
   /** The channel settings of this endpoint (its URL, or its command and args). */
   readonly config: BackendConfig;
+  /**
+   * Names this endpoint in task handles (tasks are sticky: every task method goes where the task was created). A
+   * remote endpoint's is a digest of its URL, the same on every replica and across reloads that keep the URL; a stdio
+   * instance's is random per process slot of this replica (its processes are this replica's alone).
+   */
+  readonly id: string;
   /** Going away: no new call, the ones in flight finish. */
   draining: boolean;
+}
+
+/**
+ * What a task handle records of the endpoint that created the task: its id, and for a stdio process the connection
+ * it had (a restarted process is another process: the tasks of the one that exited are gone with it).
+ */
+export function taskAnchor(endpoint: Endpoint): string {
+  return endpoint.config.transport === "stdio" ? `${endpoint.id}:${endpoint.backend.connections}` : endpoint.id;
 }
 
 /** Chooses the endpoint of one call among those that may serve it (never empty). */
@@ -114,6 +128,32 @@ export class EndpointSet {
     this.list = this.list.filter((m) => m !== endpoint);
   }
 
+  /**
+   * The endpoint a task lives on (`anchor`: {@link taskAnchor} of its creator), for `what` (e.g. `tasks/get of task
+   * "t1"`). Never another endpoint, which has never heard of the task: when its own cannot answer, the error names
+   * the server and why (`-32602` when the task is gone for good, `-32002` while its endpoint is down or open).
+   */
+  pinned(anchor: string, what: string): Endpoint {
+    const [id, generation] = anchor.split(":");
+    const endpoint = this.list.find((m) => m.id === id);
+    const lost = (why: string): RpcError => new RpcError(ErrorCode.InvalidParams, `Task lost: ${what} cannot be answered, ${why}.`);
+    if (endpoint === undefined) return throwing(lost(`the endpoint of server "${this.server}" that ran it is no longer part of the server (the config was reloaded, or its address left DNS)`));
+    const label = this.list.length === 1 ? `server "${this.server}"` : `endpoint ${endpoint.key} of server "${this.server}"`;
+    if (generation !== undefined) {
+      // A stdio process: its tasks live and die with it.
+      if (String(endpoint.backend.connections) !== generation || endpoint.backend.state !== "up") {
+        return throwing(lost(`the process of ${label} that ran it exited${endpoint.backend.lastError === undefined ? "" : ` (${endpoint.backend.lastError})`}`));
+      }
+    } else if (endpoint.backend.state !== "up") {
+      return throwing(new NotSentError(ErrorCode.BackendUnavailable, `Server "${this.server}" cannot answer ${what}: ${label}, which runs the task, is not connected${endpoint.backend.lastError === undefined ? "" : ` (${endpoint.backend.lastError})`}; try again later.`));
+    }
+    if (!endpoint.breaker.allows) {
+      const inSeconds = Math.max(0, (endpoint.breaker.retryAt - Date.now()) / 1000).toFixed(1);
+      return throwing(new NotSentError(ErrorCode.BackendUnavailable, `Server "${this.server}" cannot answer ${what}: the circuit of ${label}, which runs the task, is open (${endpoint.breaker.cause}); the gateway retries it in ${inSeconds} s.`));
+    }
+    return endpoint;
+  }
+
   /** The endpoint that serves one call; throws {@link circuitOpenError} when every usable one is open. */
   pick(call: ClientCall | undefined): Endpoint {
     const list = this.list;
@@ -131,6 +171,10 @@ export class EndpointSet {
     if (open.length > 0) throw circuitOpenError(this.server, open);
     return this.primaryEndpoint; // every endpoint is down: its request says so, naming the server and the cause
   }
+}
+
+function throwing(error: Error): never {
+  throw error;
 }
 
 function usable(m: Endpoint): boolean {

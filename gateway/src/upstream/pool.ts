@@ -26,6 +26,8 @@ import { CanarySplit } from "./split.js";
 import { StreamableHttpClientChannel } from "./streamable-client.js";
 import { StdioChannel } from "./stdio.js";
 import { withCredentials } from "./credentials.js";
+import { ResourceWatches } from "./watches.js";
+import { createHash, randomBytes } from "node:crypto";
 
 export type { GatewayBackend } from "./endpoints.js";
 
@@ -91,6 +93,12 @@ function endpointSpecs(config: BackendConfig): { key: string; config: BackendCon
   return specs;
 }
 
+/** {@link Endpoint.id}: a digest of a remote endpoint's URL (the same on every replica), random for a stdio instance. */
+function endpointId(config: BackendConfig): string {
+  if (config.transport === "stdio") return randomBytes(9).toString("base64url");
+  return createHash("sha256").update(config.url).digest("base64url").slice(0, 12);
+}
+
 export class BackendPool {
   /** Every server's endpoints, in config order. */
   readonly sets = new Map<string, EndpointSet>();
@@ -100,6 +108,8 @@ export class BackendPool {
   private readonly resolve: Resolve;
   /** Which era each server speaks (`protocol: auto`), shared by its connections. */
   private readonly verdicts = new Verdicts();
+  /** The resources clients watch, on every endpoint of their server. */
+  private readonly watches: ResourceWatches;
 
   constructor(
     servers: readonly BackendConfig[],
@@ -108,6 +118,7 @@ export class BackendPool {
     options: PoolOptions = {},
   ) {
     this.resolve = options.resolve ?? lookupAll;
+    this.watches = new ResourceWatches(logger);
     for (const config of servers) this.addServer(config);
   }
 
@@ -159,10 +170,17 @@ export class BackendPool {
       createChannel: () => createChannel(config, logger),
       restart: config.transport === "stdio" ? config.restart : REMOTE_RESTART,
       noRestart: owner !== undefined,
-      onNotification: (b, message, origin) => this.handlers.onNotification(b, message, owner, origin),
+      onNotification: (b, message, origin) => {
+        // The same update from several endpoints of a server reaches its subscribers once.
+        if (owner === undefined && message.method === "notifications/resources/updated" && !this.watches.fresh(b, message.params?.uri)) return;
+        this.handlers.onNotification(b, message, owner, origin);
+      },
       onRequest: (b, message, origin) => this.handlers.onRequest(b, message, owner, origin),
       onStateChange: (b, previous) => {
-        if (b.state === "up") ref.endpoint.breaker.reconnected();
+        if (b.state === "up") {
+          ref.endpoint.breaker.reconnected();
+          if (owner === undefined) this.watches.endpointUp(ref.endpoint);
+        }
         this.handlers.onStateChange(b, previous, owner);
       },
       onCallOutcome: (failed, cause) => (failed ? ref.endpoint.breaker.failure(cause) : ref.endpoint.breaker.success()),
@@ -182,7 +200,7 @@ export class BackendPool {
     });
     const health = new HealthChecker(backend as Backend<unknown>, breaker, healthSettings);
     ref.health = health;
-    ref.endpoint = { backend, breaker, health, weight, track, key, config, draining: false };
+    ref.endpoint = { backend, breaker, health, weight, track, key, config, id: endpointId(config), draining: false };
     return ref.endpoint;
   }
 
@@ -234,11 +252,26 @@ export class BackendPool {
     return session.id !== undefined && this.sets.get(server)?.config.isolation === "session";
   }
 
-  /** The endpoint that serves `server` for this call: one of the set now (may throw: every circuit open), or the session's own (opened on first use). */
-  endpointFor(server: string, call: ClientCall): Endpoint | Promise<Endpoint> {
+  /**
+   * The endpoint that serves `server` for this call: one of the set now (may throw: every circuit open), or the
+   * session's own (opened on first use). `pin`: a task's call, for the endpoint that created the task and no other
+   * ({@link EndpointSet.pinned}; a session's own connection is the task's anyway).
+   */
+  endpointFor(server: string, call: ClientCall, pin?: { anchor: string; what: string }): Endpoint | Promise<Endpoint> {
     const set = this.sets.get(server);
     if (set === undefined) throw new RpcError(ErrorCode.BackendUnavailable, `Server "${server}" is not configured on this gateway any more (the config was reloaded).`);
-    return this.isIsolated(server, call.session) ? this.forSession(set, call) : set.pick(call);
+    if (this.isIsolated(server, call.session)) return this.forSession(set, call);
+    return pin === undefined ? set.pick(call) : set.pinned(pin.anchor, pin.what);
+  }
+
+  /**
+   * Starts or stops watching a resource of a shared server on every endpoint (upstream/watches.ts): with the first
+   * subscriber and the last one (the caller counts).
+   */
+  watch(server: string, uri: string, on: boolean): Promise<void> {
+    const set = this.sets.get(server);
+    if (set === undefined) return Promise.reject(new RpcError(ErrorCode.BackendUnavailable, `Server "${server}" is not configured on this gateway any more (the config was reloaded).`));
+    return this.watches.watch(set, uri, on);
   }
 
   /** The per-session connections of a session. */
@@ -308,6 +341,7 @@ export class BackendPool {
     const set = this.sets.get(name);
     if (set === undefined) return;
     this.sets.delete(name);
+    this.watches.dropServer(name);
     this.discoveries.get(name)?.stop();
     this.discoveries.delete(name);
     await Promise.all(set.members.map((m) => this.drain(set, m)));

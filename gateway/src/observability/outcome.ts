@@ -1,6 +1,6 @@
 /** The metrics outcome of an answer: ok, a tool-level error, a JSON-RPC error, a timeout, or a backend unavailable. */
 import { ErrorCode, RpcError, type JsonRpcErrorObject, type JsonRpcResponse } from "../jsonrpc.js";
-import type { Outcome } from "../observability/metrics-contract.js";
+import type { Outcome } from "./metrics-contract.js";
 
 export function errorOutcome(error: JsonRpcErrorObject): Outcome {
   if (error.code === ErrorCode.RequestTimeout) return "timeout";
