@@ -39,7 +39,7 @@ describe("localGatewayConfig", () => {
     const auth = { mode: "apiKey" as const, apiKeys: [{ name: "local", sha256: "0".repeat(64), roles: [] }] };
     const keyed = localGatewayConfig(catalog(who), { env: {}, auth, port: 8123 });
     expect(keyed.identity).toEqual({ signingKeyEnv: "MCP_FLEET_IDENTITY_KEY", issuer: "http://127.0.0.1:8123/mcp" });
-    expect(keyed.servers[0]!.credentials).toEqual({ identity: { type: "signed-header", relay: true } });
+    expect(keyed.servers[0]!.credentials).toEqual({ identity: { type: "signed-header" } });
     expect(localGatewayConfig(catalog(who), { env: {} }).identity).toBeUndefined();
     expect(localGatewayConfig(catalog(memory), { env: {}, auth }).identity).toBeUndefined();
     const { ensureLocalIdentityKey } = await import("../cli/local-auth.js");

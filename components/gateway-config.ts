@@ -89,7 +89,7 @@ function localSkipReason(entry: CatalogEntry, root: string, env: Readonly<Record
 export function localGatewayConfig(catalog: Catalog, target: LocalTarget = {}): GatewayConfigInput {
   const env = target.env ?? process.env;
   const path = target.path ?? process.env.PATH;
-  const servers = catalog.servers.filter((entry) => localSkipReason(entry, catalog.root, env, path) === undefined).map(({ spec }) => gatewayBackend(spec, { kind: "as-specified", cwd: catalog.root }));
+  const servers = catalog.servers.filter((entry) => localSkipReason(entry, catalog.root, env, path) === undefined).map(({ spec }) => withoutRelay(gatewayBackend(spec, { kind: "as-specified", cwd: catalog.root })));
   if (servers.length === 0) {
     const skipped = localSkips(catalog, env, path);
     const detail = skipped.length > 0 ? ` Skipped: ${skipped.map((s) => `${s.name} (${s.file}) ${s.reason}`).join(" ")}` : " The catalog is empty.";
@@ -97,9 +97,17 @@ export function localGatewayConfig(catalog: Catalog, target: LocalTarget = {}): 
   }
   const port = target.port ?? GATEWAY_PORT;
   // A keyed local gateway signs callers' identity tokens with a key of the run's own (cli/local-auth.ts makes one).
-  const signs = target.auth !== undefined && servers.some((s) => s.credentials?.identity !== undefined);
+  const signs = target.auth !== undefined && servers.some((s) => s.credentials?.identity?.type === "signed-header");
   const identity = signs ? { identity: { signingKeyEnv: LOCAL_IDENTITY_KEY_ENV, issuer: `http://127.0.0.1:${port}${MCP_PATH}` } } : {};
   return finish({ host: "127.0.0.1", port, path: MCP_PATH }, servers, "local", target.auth !== undefined ? { auth: target.auth, ...identity } : {});
+}
+
+/** A local gateway's callers are its own (no gateway in front of it relays to it): it signs or exchanges, never relays. */
+function withoutRelay(backend: BackendConfigInput): BackendConfigInput {
+  const identity = backend.credentials?.identity;
+  if (identity?.relay !== true) return backend;
+  const { relay: _relay, ...own } = identity;
+  return { ...backend, credentials: { ...backend.credentials, identity: own } } as BackendConfigInput;
 }
 
 /** What a deployed gateway config carries besides its servers and identity. */

@@ -47,11 +47,15 @@ describe("the identity signing key of a stack", () => {
     const { resources } = await planStaging({ "mcp-fleet:identitySigningKey": PEM });
     const config = parse((find(resources, "kubernetes:core/v1:ConfigMap", "mcp-gateway-config").inputs as Json).data["gateway.yaml"]);
     expect(config.identity).toEqual({ signingKeyEnv: "MCP_FLEET_IDENTITY_KEY" });
-    expect(config.servers.find((s: Json) => s.name === "github").credentials).toEqual({ identity: { type: "signed-header" } });
+    expect(config.servers.find((s: Json) => s.name === "github").credentials.identity).toEqual({ type: "signed-header" });
     const container = (find(resources, "kubernetes:apps/v1:Deployment", "mcp-gateway-deploy").inputs as Json).spec.template.spec.containers[0];
     expect(container.env).toContainEqual({ name: "MCP_FLEET_IDENTITY_KEY", valueFrom: { secretKeyRef: { name: "mcp-gateway-keys", key: "MCP_FLEET_IDENTITY_KEY" } } });
     expect((find(resources, "kubernetes:core/v1:Secret", "mcp-gateway-secret").inputs as Json).stringData).toBe(SECRET_MASK);
     expect(JSON.stringify(resources.map((r) => r.inputs)).includes(MARK)).toBe(false);
+    // The server's adapter relays the central gateway's token to its stdio server; it needs no key of its own.
+    const adapters = resources.filter((r) => r.type === "kubernetes:core/v1:ConfigMap").map((r) => parse(((r.inputs as Json).data ?? {})["gateway.yaml"] ?? "null")).filter((c) => c?.naming?.passthrough === true);
+    const github = adapters.find((c) => c.servers[0].name === "github");
+    expect({ identity: github.identity, credentials: github.servers[0].credentials }).toEqual({ identity: undefined, credentials: { identity: { type: "signed-header", relay: true } } });
   });
 
 
@@ -67,7 +71,8 @@ describe("the identity signing key of a stack", () => {
     it("hands the client secret to the gateway by secretKeyRef only", async () => {
       const { resources } = await planStaging({ ...oauth, "mcp-fleet:tokenExchangeSecrets": JSON.stringify({ LEGACY_EXCHANGE_SECRET: EXCHANGE_SECRET }) });
       const config = parse((find(resources, "kubernetes:core/v1:ConfigMap", "mcp-gateway-config").inputs as Json).data["gateway.yaml"]);
-      expect(config.servers.find((s: Json) => s.name === "legacy").credentials.identity).toEqual({ type: "token-exchange", tokenEndpoint: "https://idp.example.com/token", clientId: "mcp-gateway", clientSecretEnv: "LEGACY_EXCHANGE_SECRET" });
+      // Toward the server's adapter, whose Authorization is the adapter's key, the exchanged token has a header of its own.
+      expect(config.servers.find((s: Json) => s.name === "legacy").credentials.identity).toEqual({ type: "token-exchange", tokenEndpoint: "https://idp.example.com/token", clientId: "mcp-gateway", clientSecretEnv: "LEGACY_EXCHANGE_SECRET", header: "X-MCP-Fleet-Exchanged-Token" });
       const container = (find(resources, "kubernetes:apps/v1:Deployment", "mcp-gateway-deploy").inputs as Json).spec.template.spec.containers[0];
       expect(container.env).toContainEqual({ name: "LEGACY_EXCHANGE_SECRET", valueFrom: { secretKeyRef: { name: "mcp-gateway-keys", key: "LEGACY_EXCHANGE_SECRET" } } });
       expect(JSON.stringify(resources.map((r) => r.inputs)).includes(EXCHANGE_SECRET)).toBe(false);

@@ -20,7 +20,7 @@ import { IdentitySchema, identityProblems } from "./config/identity.js";
 export { DEFAULT_SEPARATOR, EXPOSED_NAME_PATTERN, MAX_EXPOSED_NAME_LENGTH, isAddressOrRange } from "./config/names.js";
 export { ApiKeySchema, AuthSchema, OAuthSchema, TOKEN_ALGORITHMS, isLoopbackHost } from "./config/auth.js";
 export { AccessRuleSchema, CredentialsSchema, RATE_LIMIT_KEYS, RateLimitRuleSchema, ServerRateLimitSchema } from "./config/access.js";
-export { IDENTITY_HEADER, IDENTITY_META_KEY, IdentityPresentationSchema, IdentitySchema, JWKS_PATH, SignedHeaderSchema } from "./config/identity.js";
+export { EXCHANGED_HEADER, IDENTITY_HEADER, IDENTITY_META_KEY, IdentityPresentationSchema, IdentitySchema, JWKS_PATH, SignedHeaderSchema } from "./config/identity.js";
 export { BackendSchema, HttpServerSchema, SseServerSchema, StdioServerSchema, ToolFilterSchema } from "./config/servers.js";
 
 export const GatewayConfigSchema = z

@@ -26,8 +26,9 @@ describe("identity config", () => {
     ]);
   });
 
-  it("needs no key without auth (nothing to sign)", () => {
+  it("needs no key without auth (nothing to sign), nor for a server whose token it relays (an adapter)", () => {
     expect(problems({ servers: [remote] })).toEqual([]);
+    expect(problems({ auth: { ...apiKey, resource: undefined }, servers: [{ ...remote, credentials: { identity: { type: "signed-header", relay: true } } }] })).toEqual([]);
   });
 
   it("refuses an issuer-less gateway (no auth.resource, no identity.issuer)", () => {

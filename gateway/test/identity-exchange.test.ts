@@ -24,6 +24,7 @@ import { gateway, waitFor } from "./helpers.js";
 const RESOURCE = "https://mcp.example.com/mcp";
 const API_KEY = "ci-key-0123456789abcdef";
 const CLIENT = { id: "mcp-gateway", secret: "exchange-secret-0123456789" };
+const ADAPTER_KEY = "adapter-key-0123456789abcdef";
 const access = [{ roles: ["*"], tools: ["*"] }];
 const textOf = (result: unknown): string => ((result as { content: { text: string }[] }).content[0]!.text);
 
@@ -107,8 +108,14 @@ describe("RFC 8693 token exchange toward a backend", () => {
     process.env.TEST_EXCHANGE_SECRET = CLIENT.secret;
     process.env.TEST_GATEWAY_OWN = "gateway-own";
     const exchange = { type: "token-exchange" as const, tokenEndpoint: `${issuer}/token`, clientId: CLIENT.id, clientSecretEnv: "TEST_EXCHANGE_SECRET", timeoutMs: 500 };
-    // An adapter in front of the backend (no auth of its own, on a trusted network): it relays the exchanged token.
-    adapter = await gateway({ auth: { mode: "none", trustedNetwork: true }, naming: { separator: "__", passthrough: true }, servers: [{ name: "remote", transport: "http", url: backendUrl, credentials: { identity: { ...exchange, relay: true } } }] });
+    // An adapter in front of the backend, as the components render it in a cluster: it takes the central gateway's
+    // key (Authorization) and relays the exchanged token (X-MCP-Fleet-Exchanged-Token) as the backend's Authorization.
+    process.env.TEST_ADAPTER_KEY = ADAPTER_KEY;
+    adapter = await gateway({
+      auth: { mode: "apiKey", apiKeys: [{ name: "gateway", sha256: createHash("sha256").update(ADAPTER_KEY).digest("hex"), roles: ["mcp-fleet-gateway"] }] },
+      naming: { separator: "__", passthrough: true },
+      servers: [{ name: "remote", transport: "http", url: backendUrl, credentials: { identity: { ...exchange, relay: true } }, access: [{ roles: ["mcp-fleet-gateway"], tools: ["*"] }] }],
+    });
     // Every log line of the gateway, at debug: none may hold a caller's token or an exchanged one.
     const sink = new Writable({ write: (chunk: Buffer, _e, done) => (logLines.push(chunk.toString("utf8")), done()) });
     gw = await startGateway(parseGatewayConfig({
@@ -118,7 +125,7 @@ describe("RFC 8693 token exchange toward a backend", () => {
         { name: "remote", transport: "http", url: backendUrl, credentials: { identity: exchange }, access },
         { name: "refused", transport: "http", url: backendUrl, credentials: { identity: { ...exchange, audience: "refused" } }, access },
         { name: "hangs", transport: "http", url: backendUrl, credentials: { identity: { ...exchange, audience: "hangs" } }, access },
-        { name: "behind", transport: "http", url: adapter.url, credentials: { identity: { ...exchange, audience: "remote" } }, access },
+        { name: "behind", transport: "http", url: adapter.url, credentials: { headers: { Authorization: "Bearer ${TEST_ADAPTER_KEY}" }, identity: { ...exchange, audience: "remote", header: "X-MCP-Fleet-Exchanged-Token" } }, access },
         { name: "own", transport: "http", url: `${backendUrl}?aud=own`, credentials: { headers: { Authorization: "Bearer ${TEST_GATEWAY_OWN}" }, identity: exchange }, access },
         { name: "held", transport: "http", url: `${backendUrl}?aud=held`, credentials: { identity: { ...exchange, audience: "held" } }, access },
       ],
@@ -134,6 +141,7 @@ describe("RFC 8693 token exchange toward a backend", () => {
     }
     delete process.env.TEST_EXCHANGE_SECRET;
     delete process.env.TEST_GATEWAY_OWN;
+    delete process.env.TEST_ADAPTER_KEY;
   });
 
   async function client(bearer: string): Promise<Client> {
@@ -156,7 +164,7 @@ describe("RFC 8693 token exchange toward a backend", () => {
     for (const headers of seen) expect(JSON.stringify(headers).includes(token)).toBe(false);
   });
 
-  it("reaches a server behind its adapter with the exchanged token, which the adapter relays", async () => {
+  it("reaches a server behind its authenticated adapter with the exchanged token, which the adapter relays as Authorization", async () => {
     const c = await client(await issue({ sub: "frank" }, RESOURCE));
     expect(textOf(await c.callTool({ name: "behind__whoami", arguments: {} }))).toBe("frank via mcp-gateway");
   });

@@ -103,6 +103,12 @@ describe("gatewayBackend", () => {
     expect(gatewayBackend(who!, { kind: "as-specified", cwd: "/" }).credentials).toEqual({ identity: { ...identity, ttlSeconds: 120, relay: true } });
     expect(gatewayBackend(far!, { kind: "url", url: "http://far:3111/mcp" }).credentials).toEqual({ identity });
     expect(gatewayBackend(far!, { kind: "as-specified", cwd: "/" }).credentials).toEqual({ headers: { Authorization: "Bearer ${FAR_TOKEN}" }, identity: { ...identity, relay: true } });
+    const exchanging = { ...far!, credentials: { headers: {}, identity: { type: "token-exchange" as const, tokenEndpoint: "https://idp.example.com/token", clientId: "gw", clientSecretEnv: "FAR_EXCHANGE" } } };
+    const exchange = { type: "token-exchange", tokenEndpoint: "https://idp.example.com/token", clientId: "gw", clientSecretEnv: "FAR_EXCHANGE" };
+    // Toward its adapter (whose Authorization is the adapter's key) the exchanged token has a header of its own.
+    expect(gatewayBackend(exchanging, { kind: "url", url: "http://far:3111/mcp", viaAdapter: true }).credentials).toEqual({ identity: { ...exchange, header: "X-MCP-Fleet-Exchanged-Token" } });
+    expect(gatewayBackend(exchanging, { kind: "url", url: "http://far:3111/mcp" }).credentials).toEqual({ identity: exchange });
+    expect(gatewayBackend(exchanging, { kind: "as-specified", cwd: "/" }).credentials).toEqual({ identity: { ...exchange, relay: true } });
   });
 
   it("refuses to spawn an image server: it is reachable only where it is deployed", () => {

@@ -9,7 +9,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_SEPARATOR, type BackendConfigInput } from "@mcp-fleet/gateway/config";
+import { DEFAULT_SEPARATOR, EXCHANGED_HEADER, type BackendConfigInput } from "@mcp-fleet/gateway/config";
 import type { Catalog } from "./catalog.js";
 import type { ServerSpec } from "./spec.js";
 
@@ -277,14 +277,16 @@ function resilienceOf(spec: ServerSpec): Pick<BackendConfigInput, "balancing" | 
 
 /**
  * A spec's `credentials` in gateway config: its `identity` wherever the server is reached (the central gateway signs
- * the caller's token), with `relay` where the server's own process is (its adapter passes on what the central
- * gateway sent; a gateway that authenticates signs instead); its `headers` only where its secrets are.
+ * or exchanges the caller's token; toward an adapter, whose Authorization is the adapter's own key, an exchanged
+ * token travels in X-MCP-Fleet-Exchanged-Token), with `relay` where the server's own process is (its adapter passes
+ * on what the central gateway sent; a local run drops it); its `headers` only where its secrets are.
  */
-function credentialsOf(spec: ServerSpec, withHeaders: boolean, relay: boolean): Pick<BackendConfigInput, "credentials"> {
+function credentialsOf(spec: ServerSpec, withHeaders: boolean, hop: "adapter" | "direct" | "own-process"): Pick<BackendConfigInput, "credentials"> {
   const headers = withHeaders ? spec.credentials.headers : {};
-  const identity = spec.credentials.identity;
-  if (identity === undefined && Object.keys(headers).length === 0) return {};
-  return { credentials: { ...(Object.keys(headers).length > 0 ? { headers: { ...headers } } : {}), ...(identity !== undefined ? { identity: { ...identity, ...(relay ? { relay: true } : {}) } } : {}) } };
+  const given = spec.credentials.identity;
+  if (given === undefined && Object.keys(headers).length === 0) return {};
+  const identity = given === undefined ? undefined : { ...given, ...(hop === "own-process" ? { relay: true } : {}), ...(hop === "adapter" && given.type === "token-exchange" ? { header: EXCHANGED_HEADER } : {}) };
+  return { credentials: { ...(Object.keys(headers).length > 0 ? { headers: { ...headers } } : {}), ...(identity !== undefined ? { identity } : {}) } };
 }
 
 /**
@@ -312,7 +314,7 @@ export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendCo
       transport: "http",
       url: reach.url,
       ...(reach.dns === true ? { dns: {} } : {}),
-      ...credentialsOf(spec, false, false),
+      ...credentialsOf(spec, false, reach.viaAdapter === true ? "adapter" : "direct"),
       ...(canary !== undefined && reach.canaryUrl !== undefined ? { canary: { weight: canary.weight, version: canary.version, url: reach.canaryUrl } } : {}),
     };
   }
@@ -327,13 +329,13 @@ export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendCo
         inheritEnv: [...spec.secrets],
         cwd: reach.cwd,
         ...(spec.instances !== 1 ? { instances: spec.instances } : {}),
-        ...credentialsOf(spec, false, true),
+        ...credentialsOf(spec, false, "own-process"),
         ...(canary !== undefined ? { canary: { weight: canary.weight, version: canary.version, ...(canary.args !== undefined ? { args: [...canary.args] } : {}) } } : {}),
       };
     case "http":
     case "sse": {
       // Credentials only where the server is reached as specified (its adapter, or a local run): that is where its secrets are.
-      const credentials = credentialsOf(spec, true, true);
+      const credentials = credentialsOf(spec, true, "own-process");
       const canaryOf = canary?.url !== undefined ? { canary: { weight: canary.weight, version: canary.version, url: canary.url } } : {};
       if (t.type === "http") return { ...common, transport: "http", url: t.url, ...credentials, ...canaryOf };
       // The catalog refuses 2026-07-28 over SSE (it predates it).

@@ -13,6 +13,8 @@ export const IDENTITY_HEADER = "X-MCP-Fleet-Identity";
 export const IDENTITY_META_KEY = "io.mcp-fleet/identity";
 /** Where the gateway publishes its public signing keys. */
 export const JWKS_PATH = "/.well-known/jwks.json";
+/** Toward an adapter, an exchanged token travels here (its Authorization is the adapter's own key); the adapter relays it as Authorization. */
+export const EXCHANGED_HEADER = "X-MCP-Fleet-Exchanged-Token";
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 /** Headers the gateway's own HTTP client writes: an identity header cannot take their place. */
@@ -33,9 +35,9 @@ export const SignedHeaderSchema = z
     /** The token's `aud`. @default the server's name */
     audience: z.string().min(1).optional(),
     /**
-     * With `auth.mode: none` on a trusted network (an adapter, which only the fleet's gateway reaches): pass on the
-     * token the gateway in front of this one sent for this server, instead of sending none. The components set it on
-     * adapters; never on a gateway clients reach. @default false
+     * An adapter (which only the fleet's gateway reaches): pass on the token the gateway in front of this one sent
+     * for this server instead of making one (the identity header; an exchanged token from X-MCP-Fleet-Exchanged-Token).
+     * The components set it on adapters, never on a gateway clients reach. @default false
      */
     relay: z.boolean().default(false),
   })
@@ -71,12 +73,18 @@ export const TokenExchangeSchema = z
     clientId: z.string().min(1),
     /** Name of the environment variable holding the client secret. Never the secret itself. */
     clientSecretEnv: z.string().regex(ENV_NAME, "must be an environment variable name such as MCP_FLEET_EXCHANGE_SECRET"),
+    /** The header the exchanged token goes in (`Bearer <token>`); toward an adapter, X-MCP-Fleet-Exchanged-Token. @default "Authorization" */
+    header: z
+      .string()
+      .regex(HEADER_NAME, "must be an HTTP header name such as Authorization")
+      .refine((h) => h.toLowerCase() === "authorization" || !RESERVED_HEADERS.has(h.toLowerCase()), "is a header the gateway writes itself; use Authorization or X-MCP-Fleet-Exchanged-Token")
+      .default("Authorization"),
     /** How long an exchange may take before the call fails, in milliseconds. @default 5000 */
     timeoutMs: z.number().int().positive().max(60_000).default(5000),
     /**
-     * With `auth.mode: none` on a trusted network (an adapter, which only the fleet's gateway reaches): pass on the
-     * token the gateway in front of this one sent for this server, instead of sending none. The components set it on
-     * adapters; never on a gateway clients reach. @default false
+     * An adapter (which only the fleet's gateway reaches): pass on the token the gateway in front of this one sent
+     * for this server instead of making one (the identity header; an exchanged token from X-MCP-Fleet-Exchanged-Token).
+     * The components set it on adapters, never on a gateway clients reach. @default false
      */
     relay: z.boolean().default(false),
   })
@@ -116,8 +124,8 @@ interface ServerLike {
 
 /**
  * Rules across `identity`, `auth` and `servers[].credentials` the schemas cannot state alone. With `auth.mode: none`
- * the gateway has no caller of its own: it signs nothing (and needs no key); with `trustedNetwork` it relays the
- * token the gateway in front of it sent.
+ * the gateway has no caller of its own: it signs nothing (and needs no key); a server with `relay` gets the token
+ * the gateway in front of this one sent (no key needed either).
  */
 export function identityProblems(config: { identity: IdentityConfig; auth: { mode: string; resource?: string | undefined }; servers: readonly ServerLike[] }): Issue[] {
   const problems: Issue[] = [];
@@ -135,7 +143,7 @@ export function identityProblems(config: { identity: IdentityConfig; auth: { mod
       if (server.transport === "stdio") problems.push({ path: [...at, "type"], message: `"token-exchange" sends the exchanged token as an Authorization header; a stdio server has none. Use { type: "signed-header" } (the token goes in _meta).` });
       return;
     }
-    if (signs && config.identity.signingKeyEnv === undefined && !keyReported) {
+    if (signs && !identity.relay && config.identity.signingKeyEnv === undefined && !keyReported) {
       keyReported = true;
       problems.push({
         path: ["identity", "signingKeyEnv"],
@@ -149,7 +157,7 @@ export function identityProblems(config: { identity: IdentityConfig; auth: { mod
       }
     }
   });
-  if (signs && config.identity.issuer === undefined && config.auth.resource === undefined && config.servers.some((s) => s.credentials.identity?.type === "signed-header")) {
+  if (signs && config.identity.issuer === undefined && config.auth.resource === undefined && config.servers.some((s) => s.credentials.identity?.type === "signed-header" && !s.credentials.identity.relay)) {
     problems.push({ path: ["identity", "issuer"], message: "is required when auth.resource is unset: it is the `iss` of the identity tokens backends verify. Set auth.resource (or identity.issuer) to the URL clients connect to, e.g. https://mcp.example.com/mcp." });
   }
   return problems;

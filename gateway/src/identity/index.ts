@@ -5,12 +5,12 @@
  * keys are served at `/.well-known/jwks.json`; or (`token-exchange`) the caller's OAuth token exchanged for one of
  * the server's own (exchange.ts, RFC 8693), as `Authorization: Bearer`.
  *
- * Without authentication there is no caller to vouch for: nothing is signed. A gateway with `auth.mode: none` on a
- * trusted network (an adapter, which only the fleet's gateway reaches) relays the token that gateway sent it for a
- * server whose identity says `relay`, so a server behind its adapter sees the same token.
+ * Without authentication there is no caller to vouch for: nothing is signed. An adapter (which only the fleet's
+ * gateway reaches) relays the token that gateway sent it for a server whose identity says `relay`, so a server
+ * behind its adapter sees the same token.
  */
 import type { BackendConfig, GatewayConfig } from "../config.js";
-import { IDENTITY_META_KEY, JWKS_PATH, type IdentityPresentation } from "../config/identity.js";
+import { EXCHANGED_HEADER, IDENTITY_META_KEY, JWKS_PATH, type IdentityPresentation } from "../config/identity.js";
 import type { Caller, ClientCall } from "../context.js";
 import type { H1Request, H1Response } from "../http/h1/server.js";
 import type { Logger } from "../observability/logger.js";
@@ -39,9 +39,14 @@ export interface IdentityRoom {
 
 const NOTHING: CallPresentation = Object.freeze({});
 
-/** The request header a server's token travels in (lowercased): the exchanged token in Authorization. */
+/** The request header a server's token travels in (lowercased). */
 function headerOf(identity: IdentityPresentation): string {
-  return identity.type === "token-exchange" ? "authorization" : identity.header.toLowerCase();
+  return identity.header.toLowerCase();
+}
+
+/** The request header a relaying gateway reads the token from (lowercased): an exchanged one arrives in its own header. */
+function inboundHeaderOf(identity: IdentityPresentation): string {
+  return identity.type === "token-exchange" ? EXCHANGED_HEADER.toLowerCase() : identity.header.toLowerCase();
 }
 
 /** How a token travels to a server of this transport. */
@@ -52,8 +57,9 @@ function carrier(config: BackendConfig, identity: IdentityPresentation): (token:
 }
 
 /** The presenter of a token-exchange server: the caller's exchanged token, or the call's error naming the server. */
-function exchangePresenter(server: BackendConfig, exchanger: TokenExchanger, logger: Logger): (call: ClientCall) => CallPresentation | Promise<CallPresentation> {
-  const wrap = (token: string): CallPresentation => ({ headers: { authorization: `Bearer ${token}` } });
+function exchangePresenter(server: BackendConfig, identity: IdentityPresentation, exchanger: TokenExchanger, logger: Logger): (call: ClientCall) => CallPresentation | Promise<CallPresentation> {
+  const header = headerOf(identity);
+  const wrap = (token: string): CallPresentation => ({ headers: { [header]: `Bearer ${token}` } });
   return (call) => {
     const subject = call.ctx.caller.accessToken;
     if (subject === undefined) {
@@ -78,7 +84,7 @@ function absent(config: BackendConfig): CallPresentation {
 
 export function identityRoom(config: GatewayConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): IdentityRoom {
   const endpoints = new Map<string, (req: H1Request, res: H1Response) => void>();
-  const asked = config.servers.some((s) => s.credentials.identity?.type === "signed-header");
+  const asked = config.servers.some((s) => s.credentials.identity?.type === "signed-header" && !s.credentials.identity.relay);
   const signs = config.auth.mode !== "none";
   let keys: SigningKey[] = [];
   if (config.identity.signingKeyEnv !== undefined && (signs || asked)) {
@@ -90,9 +96,8 @@ export function identityRoom(config: GatewayConfig, logger: Logger, env: NodeJS.
     });
     logger.info({ kids: keys.map((k) => k.kid), env: config.identity.signingKeyEnv }, "identity signing keys loaded");
   }
-  // Only an adapter relays (no auth of its own, a trusted network, and the server's `relay`): a gateway clients reach never passes their headers on.
-  const relays = (identity: IdentityPresentation | undefined): boolean => !signs && config.auth.trustedNetwork && identity?.relay === true;
-  const relayHeaders = [...new Set(config.servers.flatMap((s) => (s.credentials.identity !== undefined && relays(s.credentials.identity) ? [headerOf(s.credentials.identity)] : [])))];
+  // Only an adapter relays (the server's `relay`, which the components render for adapters only): a gateway clients reach never passes their headers on.
+  const relayHeaders = [...new Set(config.servers.flatMap((s) => (s.credentials.identity?.relay === true ? [inboundHeaderOf(s.credentials.identity)] : [])))];
   const steps: AdmissionStep[] = relayHeaders.length === 0 ? [] : [
     {
       name: "identity-relay",
@@ -100,7 +105,7 @@ export function identityRoom(config: GatewayConfig, logger: Logger, env: NodeJS.
         let found: Map<string, string> | undefined;
         for (const name of relayHeaders) {
           const value = req.headers[name];
-          if (value !== undefined && (name === "authorization" ? BEARER : COMPACT_JWS).test(value)) (found ??= new Map()).set(name, value);
+          if (value !== undefined && (name === EXCHANGED_HEADER.toLowerCase() ? BEARER : COMPACT_JWS).test(value)) (found ??= new Map()).set(name, value);
         }
         if (found !== undefined) relayed.set(caller, found);
         return undefined;
@@ -116,15 +121,15 @@ export function identityRoom(config: GatewayConfig, logger: Logger, env: NodeJS.
       if (identity === undefined) return undefined;
       const wrap = carrier(server, identity);
       const none = absent(server);
-      if (relays(identity)) {
-        const header = headerOf(identity);
+      if (identity.relay) {
+        const inbound = inboundHeaderOf(identity);
         return (call) => {
-          const token = relayed.get(call.ctx.caller)?.get(header);
+          const token = relayed.get(call.ctx.caller)?.get(inbound);
           return token === undefined ? none : wrap(token);
         };
       }
       if (!signs) return () => none;
-      if (identity.type === "token-exchange") return exchangePresenter(server, new TokenExchanger(server.name, identity, env), logger);
+      if (identity.type === "token-exchange") return exchangePresenter(server, identity, new TokenExchanger(server.name, identity, env), logger);
       const key = keys[0];
       if (key === undefined) {
         // A server added by a reload, while the gateway started without a signing key (identity takes effect on restart).
