@@ -209,13 +209,20 @@ describe("McpGateway and Fleet", () => {
     expect(secret.inputs.metadata).toMatchObject({ name: "mcp-gateway-keys", namespace: "tools" });
   });
 
-  it("exposes the gateway through an Ingress with cert-manager TLS, and lets it reach only the servers' ports", () => {
+  it("exposes the gateway (its endpoint and its /.well-known/ documents) through an Ingress with cert-manager TLS, and lets it reach only the servers' ports", () => {
     const ing = inputs(K.ingress, "prod-gateway-ingress");
     expect(ing.metadata.annotations).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt-prod" });
     expect(ing.spec).toEqual({
       ingressClassName: "nginx",
       tls: [{ hosts: ["mcp.example.com"], secretName: "mcp-gateway-tls" }],
-      rules: [{ host: "mcp.example.com", http: { paths: [{ path: "/mcp", pathType: "Prefix", backend: { service: { name: "mcp-gateway", port: { name: "mcp" } } } }] } }],
+      rules: [
+        {
+          host: "mcp.example.com",
+          http: {
+            paths: ["/mcp", "/.well-known/"].map((path) => ({ path, pathType: "Prefix", backend: { service: { name: "mcp-gateway", port: { name: "mcp" } } } })),
+          },
+        },
+      ],
     });
     const egress = inputs(K.netpol, "prod-gateway-netpol").spec.egress;
     expect(egress[1]).toEqual({

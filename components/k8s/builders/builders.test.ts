@@ -97,11 +97,11 @@ describe("builders", () => {
     expect(buildPodDisruptionBudget(m, { a: "b" }, 3).spec).toEqual({ minAvailable: 1, selector: { matchLabels: { a: "b" } } });
   });
 
-  it("builds a plain-HTTP Ingress: the host's path to the Service's mcp port, without TLS or cert-manager annotations", () => {
+  it("builds a plain-HTTP Ingress: the host's path and /.well-known/ to the Service's mcp port, without TLS or cert-manager annotations", () => {
     const ing = buildIngress({ meta: { name: "gw", namespace: "ns", labels: {} }, host: "mcp.internal", path: "/mcp", serviceName: "gw" });
     expect(ing.metadata).toEqual({ name: "gw", namespace: "ns", labels: {} });
     expect(ing.spec).toEqual({
-      rules: [{ host: "mcp.internal", http: { paths: [{ path: "/mcp", pathType: "Prefix", backend: { service: { name: "gw", port: { name: "mcp" } } } }] } }],
+      rules: [{ host: "mcp.internal", http: { paths: ["/mcp", "/.well-known/"].map((path) => ({ path, pathType: "Prefix", backend: { service: { name: "gw", port: { name: "mcp" } } } })) } }],
     });
   });
 

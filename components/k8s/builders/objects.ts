@@ -249,12 +249,16 @@ export interface IngressInput {
   tls?: { issuer: string; issuerKind: "ClusterIssuer" | "Issuer"; secretName: string };
 }
 
-/** Routes `https://<host><path>` to the gateway Service, TLS certificates issued by cert-manager. */
+/**
+ * Routes `https://<host><path>` to the gateway Service, and `/.well-known/` (the OAuth protected resource metadata
+ * clients discover, the JWKS backends verify identity tokens with), TLS certificates issued by cert-manager.
+ */
 export function buildIngress(input: IngressInput): IIngress {
   const annotations: Record<string, string> = { ...(input.meta.annotations ?? {}) };
   if (input.tls !== undefined) annotations[input.tls.issuerKind === "ClusterIssuer" ? "cert-manager.io/cluster-issuer" : "cert-manager.io/issuer"] = input.tls.issuer;
+  const backend = { service: { name: input.serviceName, port: { name: MCP_PORT_NAME } } };
   const spec: NonNullable<IIngress["spec"]> = {
-    rules: [{ host: input.host, http: { paths: [{ path: input.path, pathType: "Prefix", backend: { service: { name: input.serviceName, port: { name: MCP_PORT_NAME } } } }] } }],
+    rules: [{ host: input.host, http: { paths: [{ path: input.path, pathType: "Prefix", backend }, { path: "/.well-known/", pathType: "Prefix", backend }] } }],
   };
   if (input.className !== undefined) spec.ingressClassName = input.className;
   if (input.tls !== undefined) spec.tls = [{ hosts: [input.host], secretName: input.tls.secretName }];
