@@ -26,14 +26,14 @@ function catalog() {
   return catalogOf(specs, root);
 }
 
-async function planStaging(extra: Record<string, string>) {
-  const file = readStackFile(root, "staging");
+async function planStaging(extra: Record<string, string>, stack = "staging") {
+  const file = readStackFile(root, stack);
   const secrets: Record<string, string> = { "mcp-fleet:sessionSecret": KNOWN_SECRET, "mcp-fleet:apiKeyHashes": JSON.stringify({ "ci-bot": "b".repeat(64) }), ...extra };
   const { stackProgram } = await import("./program.js");
   // The offline plan's stand-in key goes: this is the program as `pulumi up` runs it, with only the secrets given.
   const config: Record<string, string> = { ...file.config, ...secrets };
   for (const key of ["mcp-fleet:identitySigningKey", "mcp-fleet:tokenExchangeSecrets"]) if (!(key in extra)) delete config[key];
-  return runUnderMocks({ stack: "staging", config, secretKeys: [...file.secretKeys, ...Object.keys(secrets)], program: () => stackProgram({ root, catalog: catalog() }) });
+  return runUnderMocks({ stack, config, secretKeys: [...file.secretKeys, ...Object.keys(secrets)], program: () => stackProgram({ root, catalog: catalog() }) });
 }
 
 describe("the identity signing key of a stack", () => {
@@ -77,5 +77,15 @@ describe("the identity signing key of a stack", () => {
       expect(container.env).toContainEqual({ name: "LEGACY_EXCHANGE_SECRET", valueFrom: { secretKeyRef: { name: "mcp-gateway-keys", key: "LEGACY_EXCHANGE_SECRET" } } });
       expect(JSON.stringify(resources.map((r) => r.inputs)).includes(EXCHANGE_SECRET)).toBe(false);
     });
+  });
+
+  it("in prod, goes to Secrets Manager with the gateway's other secrets and reaches its Secret through its ExternalSecret", async () => {
+    const { resources } = await planStaging({ "mcp-fleet:identitySigningKey": PEM, "mcp-fleet:tokenExchangeSecrets": JSON.stringify({ LEGACY_EXCHANGE_SECRET: EXCHANGE_SECRET }), "mcp-fleet:redisUrl": "rediss://r.example.com:6380" }, "prod");
+    const external = resources.filter((r) => r.type.includes("ExternalSecret") && JSON.stringify(r.inputs).includes("mcp-gateway-keys"));
+    expect(external).toHaveLength(1);
+    const synced = JSON.stringify(external[0]!.inputs);
+    for (const key of ["MCP_FLEET_IDENTITY_KEY", "LEGACY_EXCHANGE_SECRET"]) expect(synced).toContain(key);
+    const everything = JSON.stringify(resources.map((r) => r.inputs));
+    expect(everything.includes(MARK) || everything.includes(EXCHANGE_SECRET)).toBe(false);
   });
 });
