@@ -165,7 +165,13 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const dispatcher = new Dispatcher({ config, routes, logger, inflight });
   const legacy = new LegacyFront({
     config, routes, dispatcher, forwarder, sessions, metrics, logger,
-    draining: () => draining,
+    sessionsRefused: () => {
+      if (draining) return "the gateway is shutting down";
+      // An adapter opens no session before its server is up: the session would start with its capabilities unknown.
+      if (!config.readiness.requireBackends) return undefined;
+      const down = pool.primaries().filter((b) => b.state !== "up").map((b) => b.name);
+      return down.length === 0 ? undefined : `server ${down.map((n) => `"${n}"`).join(", ")} is not up yet (readiness.requireBackends)`;
+    },
     endSession: (session) => sessions.end(session),
   });
   const listens = new ListenStreams({ pool, subscriptions, logger, maxListens: config.sessions.maxSessions });

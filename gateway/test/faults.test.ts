@@ -132,6 +132,31 @@ describe("faults", () => {
     }
   });
 
+  it("refuses to open a session (503, Retry-After, naming the server) while a readiness.requireBackends gateway's server is not up; opens one without the setting", async () => {
+    const initialize = (url: string) =>
+      fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } }),
+      });
+    const broken = [{ name: "broken", transport: "stdio" as const, command: "/nonexistent/mcp-server" }];
+    const adapter = await gateway({ readiness: { requireBackends: true }, servers: broken });
+    const central = await gateway({ servers: broken });
+    try {
+      const refused = await initialize(adapter.url);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toBe("1");
+      expect(refused.headers.get("mcp-session-id")).toBeNull();
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toBe('Service Unavailable: server "broken" is not up yet (readiness.requireBackends)');
+      const opened = await initialize(central.url);
+      expect(opened.status).toBe(200);
+      expect(opened.headers.get("mcp-session-id")).toBeTruthy();
+    } finally {
+      await adapter.close();
+      await central.close();
+    }
+  });
+
   it("leaves no process of its tree behind after SIGTERM (grandchildren included) and exits 0", async () => {
     const dir = tempDir("bin");
     const port = await freePort();

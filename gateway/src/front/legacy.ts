@@ -35,8 +35,8 @@ export interface LegacyFrontDeps {
   sessions: SessionStore;
   metrics: GatewayMetrics;
   logger: Logger;
-  /** True once shutdown started: new sessions are refused. */
-  draining: () => boolean;
+  /** Why new sessions are refused now (shutdown started; an adapter's server not up yet), or undefined. */
+  sessionsRefused: () => string | undefined;
   /** Ends a session (DELETE). */
   endSession: (session: Session) => void;
 }
@@ -155,8 +155,9 @@ export class LegacyFront implements Front {
       ...ownerOf(ctx),
     };
     if (this.stateless) return new Session(undefined, seed);
-    if (this.deps.draining()) {
-      rpcFailure(res, 503, ErrorCode.InternalError, "Service Unavailable: the gateway is shutting down", { "retry-after": "1" });
+    const refused = this.deps.sessionsRefused();
+    if (refused !== undefined) {
+      rpcFailure(res, 503, ErrorCode.InternalError, `Service Unavailable: ${refused}`, { "retry-after": "1" });
       return undefined;
     }
     const wait = this.sessionCreation.take(callerKey(ctx.caller));
