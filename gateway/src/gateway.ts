@@ -162,21 +162,22 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   });
   const inflight = { count: 0 };
   let draining = false;
+  // An adapter (readiness.requireBackends) opens no session and answers no discovery before its server is up: the
+  // caller would start with that server's capabilities unknown.
+  const serversNotUp = (): string | undefined => {
+    if (!config.readiness.requireBackends) return undefined;
+    const down = pool.primaries().filter((b) => b.state !== "up").map((b) => b.name);
+    return down.length === 0 ? undefined : `server ${down.map((n) => `"${n}"`).join(", ")} is not up yet (readiness.requireBackends)`;
+  };
   const dispatcher = new Dispatcher({ config, routes, logger, inflight });
   const legacy = new LegacyFront({
     config, routes, dispatcher, forwarder, sessions, metrics, logger,
-    sessionsRefused: () => {
-      if (draining) return "the gateway is shutting down";
-      // An adapter opens no session before its server is up: the session would start with its capabilities unknown.
-      if (!config.readiness.requireBackends) return undefined;
-      const down = pool.primaries().filter((b) => b.state !== "up").map((b) => b.name);
-      return down.length === 0 ? undefined : `server ${down.map((n) => `"${n}"`).join(", ")} is not up yet (readiness.requireBackends)`;
-    },
+    sessionsRefused: () => (draining ? "the gateway is shutting down" : serversNotUp()),
     endSession: (session) => sessions.end(session),
   });
   const listens = new ListenStreams({ pool, subscriptions, logger, maxListens: config.sessions.maxSessions });
   late.listens = listens;
-  const stateless = new StatelessFront({ config, routes, listens, logger, inflight });
+  const stateless = new StatelessFront({ config, routes, listens, logger, inflight, discoveryRefused: serversNotUp });
   const endpoint = new McpEndpoint({
     config, steps, view: registry, ...(views !== undefined ? { viewFor: (caller: Caller) => views.viewFor(caller) } : {}), fronts: { legacy, stateless }, logger,
     ...(tracing === undefined ? {} : { tracing }),

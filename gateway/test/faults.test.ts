@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { RunningGateway } from "../src/gateway.js";
 import { EVERYTHING, FIXTURE, REPO, connect, freePort, gateway, tempDir, textOf, waitFor } from "./helpers.js";
+import { modernPost } from "./modern-wire.js";
 
 const BIN = join(REPO, "gateway/bin/mcp-fleet-gateway.js");
 let gw: RunningGateway;
@@ -154,6 +155,18 @@ describe("faults", () => {
     } finally {
       await adapter.close();
       await central.close();
+    }
+  });
+
+  it("answers a 2026-07-28 server/discover with 503, Retry-After and a retryable error naming the server while a readiness.requireBackends gateway's server is not up", async () => {
+    const adapter = await gateway({ readiness: { requireBackends: true }, servers: [{ name: "broken", transport: "stdio", command: "/nonexistent/mcp-server" }] });
+    try {
+      const answer = await modernPost(adapter.url, "server/discover", {}, { id: 7 });
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get("retry-after")).toBe("1");
+      expect(answer.body).toEqual({ jsonrpc: "2.0", id: 7, error: { code: -32603, message: 'Service Unavailable: server "broken" is not up yet (readiness.requireBackends)', data: { retryable: true } } });
+    } finally {
+      await adapter.close();
     }
   });
 

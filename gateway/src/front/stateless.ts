@@ -36,6 +36,8 @@ export interface StatelessFrontDeps {
   logger: Logger;
   /** Counts POSTs being answered (for draining on shutdown). */
   inflight: { count: number };
+  /** Why `server/discover` is refused now (an adapter's server not up yet: its capabilities are unknown), or undefined. */
+  discoveryRefused?: () => string | undefined;
 }
 
 /**
@@ -86,6 +88,13 @@ export class StatelessFront implements Front {
         code: ErrorCode.MethodNotFound,
         message: `Method not found: ${message.method} is not part of 2026-07-28 (it serves 2025 sessions after initialize)`,
       });
+    }
+    if (message.method === "server/discover") {
+      const refused = this.deps.discoveryRefused?.();
+      if (refused !== undefined) {
+        sendJson(res, 503, { jsonrpc: "2.0", id: message.id, error: { code: ErrorCode.InternalError, message: `Service Unavailable: ${refused}`, data: { retryable: true } } }, { "retry-after": "1" });
+        return;
+      }
     }
     const modern: RequestContext = { reqId: ctx.reqId, era: ctx.era, caller: ctx.caller, view: ctx.view, modern: envelope };
     if (message.method === "tools/call") {
