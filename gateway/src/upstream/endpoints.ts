@@ -137,7 +137,7 @@ export class EndpointSet {
     const [id, generation] = anchor.split(":");
     const endpoint = this.list.find((m) => m.id === id);
     const lost = (why: string): RpcError => new RpcError(ErrorCode.InvalidParams, `Task lost: ${what} cannot be answered, ${why}.`);
-    if (endpoint === undefined) return throwing(lost(`the endpoint of server "${this.server}" that ran it is no longer part of the server (the config was reloaded, or its address left DNS)`));
+    if (endpoint === undefined) return throwing(lost(`the endpoint of server "${this.server}" that ran it is no longer part of the server (the config was reloaded, its address left DNS, or another replica of the gateway ran it)`));
     const label = this.list.length === 1 ? `server "${this.server}"` : `endpoint ${endpoint.key} of server "${this.server}"`;
     if (generation !== undefined) {
       // A stdio process: its tasks live and die with it.
