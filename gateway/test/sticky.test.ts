@@ -112,12 +112,16 @@ describe("tasks across eras on a server with two instances", () => {
     const handle = String(created.body?.result?.taskId);
     const creator = creatorOf(handle);
     let done: Record<string, unknown> | undefined;
-    for (let polls = 0; done === undefined && polls < 200; polls++) {
+    // Polls until the 800 ms job completes, bounded in time (20 s) and count: a fast machine polls many times.
+    const deadline = Date.now() + 20_000;
+    for (let polls = 0; done === undefined && polls < 1000 && Date.now() < deadline; polls++) {
       const got = await modernPost(gw.url, "tasks/get", { taskId: handle }, { meta: withTasks });
       expect(got.body?.error).toBeUndefined();
       if (got.body?.result?.status === "completed") done = got.body.result;
       await call(client, "who"); // the next call goes to the other instance
+      await new Promise((r) => setTimeout(r, 10));
     }
+    expect(done?.status).toBe("completed");
     expect(Number(textOf(done?.result))).toBe(creator);
   });
 
