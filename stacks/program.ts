@@ -101,6 +101,15 @@ export function readStackSecrets(catalog: Catalog): StackSecrets {
  * The identity secrets a stack's config calls for: each API key's hash (`apiKeyHashes.<name>`, 64 hex digits) and
  * the Redis URL. Checked by shape only; values stay Outputs. Problems name the key and the command that sets it.
  */
+/** A stack secret holding a JSON object (`pulumi config set --secret --path 'mcp-fleet:NAME.key' ...`), read as data to check its keys; unset or not JSON: empty. */
+function configObject(name: string): Record<string, unknown> {
+  try {
+    return JSON.parse(pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:${name}`) ?? "{}") as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
 export function readIdentitySecrets(config: StackConfig, catalog?: Pick<Catalog, "servers">): Pick<StackSecrets, "apiKeyHashes" | "redisUrl" | "identitySigningKey" | "tokenExchangeSecrets"> {
   const cfg = new pulumi.Config(CONFIG_NAMESPACE);
   const problems: string[] = [];
@@ -115,12 +124,7 @@ export function readIdentitySecrets(config: StackConfig, catalog?: Pick<Catalog,
   }
   const exchangeNames = exchangeSecretNames(config, catalog);
   if (exchangeNames.length > 0) {
-    let raw: Record<string, unknown> = {};
-    try {
-      raw = JSON.parse(pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:tokenExchangeSecrets`) ?? "{}") as Record<string, unknown>;
-    } catch {
-      raw = {};
-    }
+    const raw = configObject("tokenExchangeSecrets");
     // An offline plan's stand-in ("*") holds for every name.
     const has = (name: string) => (typeof raw[name] === "string" && raw[name] !== "") || typeof raw["*"] === "string";
     const missing = exchangeNames.filter((name) => !has(name));
@@ -134,12 +138,7 @@ export function readIdentitySecrets(config: StackConfig, catalog?: Pick<Catalog,
   }
   const keys = config.auth?.apiKeys ?? [];
   if (keys.length > 0) {
-    let raw: Record<string, unknown> = {};
-    try {
-      raw = JSON.parse(pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:apiKeyHashes`) ?? "{}") as Record<string, unknown>;
-    } catch {
-      raw = {};
-    }
+    const raw = configObject("apiKeyHashes");
     for (const { name } of keys) {
       if (typeof raw[name] !== "string" || !/^[0-9a-f]{64}$/.test(raw[name] as string)) {
         problems.push(`\`${CONFIG_NAMESPACE}:apiKeyHashes.${name}\` must be the SHA-256 of the key, 64 lowercase hex digits. Set it with \`pulumi config set --secret --path '${CONFIG_NAMESPACE}:apiKeyHashes.${name}' "$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)"\`.`);
