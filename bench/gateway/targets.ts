@@ -9,7 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { adapterHopProtocol } from "../../servers/catalog/derive.js";
+import { adapterHop } from "../../servers/catalog/derive.js";
 import { openSession, type Protocol } from "./mcp-http.js";
 import { treePids } from "./proctree.js";
 import { startIdentityProvider } from "./identity-provider.js";
@@ -127,7 +127,7 @@ async function launch(name: TargetName, port: number, dir: string, spare: number
         listen: { host: "127.0.0.1", port, path: "/mcp" },
         sessions: BENCH_SESSIONS,
         // Toward the adapter, the revision the components render for a server of `protocol: auto`, and its key.
-        servers: [{ name: "everything", transport: "http", url: `http://127.0.0.1:${spare}/mcp`, access, protocol: adapterHopProtocol({ protocol: "auto" }), credentials: { headers: { Authorization: `Bearer ${key}` } } }],
+        servers: [{ name: "everything", transport: "http", url: `http://127.0.0.1:${spare}/mcp`, access, ...adapterHop({ protocol: "auto" }), credentials: { headers: { Authorization: `Bearer ${key}` } } }],
       };
       writeFileSync(join(dir, "adapter.json"), JSON.stringify(adapter));
       writeFileSync(join(dir, "central.json"), JSON.stringify(central));

@@ -259,6 +259,15 @@ export function adapterHopProtocol(spec: Pick<ServerSpec, "protocol">): "2025-11
 }
 
 /**
+ * What the central gateway's backend toward a server's adapter carries beyond its URL: the revision
+ * (`adapterHopProtocol`), and HTTP/1.1 pipelining, since the adapter is our own gateway, which handles pipelined
+ * requests at once (quick calls leave together, a write and a wake-up for several; gateway/README.md, Performance).
+ */
+export function adapterHop(spec: Pick<ServerSpec, "protocol">): { protocol: "2025-11-25" | "2026-07-28"; pipelining: true } {
+  return { protocol: adapterHopProtocol(spec), pipelining: true };
+}
+
+/**
  * The gateway's resilience settings of a spec (balancing, health checks, breaker, retries, fallback; the canary is
  * added by reach), only where they differ from the gateway's own defaults: a spec that sets none renders as before.
  */
@@ -300,8 +309,8 @@ export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendCo
     tools: { allow: [...spec.tools.allow], deny: [...spec.tools.deny] },
     isolation: spec.isolation,
     // The MCP revision toward the server: rendered when pinned (`auto` is the gateway's own default); toward its
-    // adapter, the one the adapter passes through untranslated.
-    ...(reach.kind === "url" && reach.viaAdapter === true ? { protocol: adapterHopProtocol(spec) } : spec.protocol === "auto" ? {} : { protocol: spec.protocol }),
+    // adapter, the one the adapter passes through untranslated (`adapterHop`, below).
+    ...(spec.protocol === "auto" || (reach.kind === "url" && reach.viaAdapter === true) ? {} : { protocol: spec.protocol }),
     ...(spec.access.length > 0 ? { access: spec.access.map((r) => ({ roles: [...r.roles], tools: [...r.tools], resources: [...r.resources], prompts: [...r.prompts] })) } : {}),
     ...(spec.rateLimits.length > 0 ? { rateLimits: spec.rateLimits.map((r) => ({ ...r })) } : {}),
     ...resilienceOf(spec),
@@ -313,6 +322,7 @@ export function gatewayBackend(spec: ServerSpec, reach: BackendReach): BackendCo
       ...common,
       transport: "http",
       url: reach.url,
+      ...(reach.viaAdapter === true ? adapterHop(spec) : {}),
       ...(reach.dns === true ? { dns: {} } : {}),
       ...credentialsOf(spec, false, reach.viaAdapter === true ? "adapter" : "direct"),
       ...(canary !== undefined && reach.canaryUrl !== undefined ? { canary: { weight: canary.weight, version: canary.version, url: reach.canaryUrl } } : {}),

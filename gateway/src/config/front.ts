@@ -69,6 +69,12 @@ export const HttpSchema = z
     /** Client connections open at once; a further one gets 503 and is closed. @default 4096 */
     maxConnections: z.number().int().positive().default(4096),
     /**
+     * Requests of one connection handled at once when a client pipelines them (HTTP/1.1: sent without waiting for
+     * the answers before; answered in order). Reading stops while this many are under way. 1: one at a time.
+     * @default 16
+     */
+    maxPipelined: z.number().int().min(1).max(256).default(16),
+    /**
      * Proxies in front of the gateway (IP addresses or CIDR ranges, e.g. `10.0.0.0/8`) whose `X-Forwarded-For`
      * is believed: the client address (for per-client limits) is then the last address in that header that is
      * not a trusted proxy. @default []

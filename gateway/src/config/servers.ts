@@ -110,7 +110,18 @@ const remoteServerFields = {
 };
 
 export const HttpServerSchema = z
-  .object({ ...commonServerFields, transport: z.literal("http"), ...remoteServerFields })
+  .object({
+    ...commonServerFields,
+    transport: z.literal("http"),
+    ...remoteServerFields,
+    /**
+     * Pipeline quick 2025 requests on HTTP/1.1 (several on one connection, sent together, answered in order): only
+     * toward a server that handles pipelined requests at once, as mcp-fleet's own gateway does (the adapter in
+     * front of every server in the cluster, where the rendered config turns it on). Many servers answer pipelined
+     * requests one at a time, which makes quick calls wait behind slow ones. @default false
+     */
+    pipelining: z.boolean().default(false),
+  })
   .strict();
 export const SseServerSchema = z
   .object({

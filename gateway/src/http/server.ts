@@ -100,6 +100,6 @@ export function createHttpServer(deps: HttpServerDeps): H1Server {
         json(res, 404, { error: `Not found: ${path}. The MCP endpoint is ${config.listen.path}.` });
       }
     }
-  }, { maxBodyBytes: config.http.maxBodyBytes, maxConnections: config.http.maxConnections });
+  }, { maxBodyBytes: config.http.maxBodyBytes, maxConnections: config.http.maxConnections, maxPipelined: config.http.maxPipelined });
   return server;
 }

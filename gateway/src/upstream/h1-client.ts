@@ -1,10 +1,16 @@
 /**
  * An HTTP/1.1 client of our own on `node:net` (and `node:tls` for https), for the Streamable HTTP channel: a pool
- * of keep-alive connections per origin, one request at a time on each (never pipelined: when a connection dies,
- * which request it carried is never in doubt), and framing as strict as our server's (http/h1/): a status line and
+ * of keep-alive connections per origin, and framing as strict as our server's (http/h1/): a status line and
  * header fields exactly as RFC 9112 writes them, Content-Length or chunked (never both, a Content-Length given
  * once), bounded heads; anything else ends the connection with an error. A body is streamed to the caller as it
  * arrives (SSE answers), or read to its end.
+ *
+ * One request at a time on a connection, unless the client pipelines (`pipelining`, for a server known to handle
+ * pipelined requests at once: our own gateway in an adapter pod). Then requests marked `pipeline` that start in
+ * the same turn of the event loop leave together, in one write on one connection, and their answers come back in
+ * order. Only quick kinds are pipelined (an answer behind a slow one waits for it): a kind is sent alone until its
+ * answers are seen to come back within `PIPELINE_BELOW_MS`. When a pipelining connection dies, the requests it
+ * carried fail (the ones the server said it would not read, behind a `connection: close` answer, as not delivered).
  *
  * Why not `node:http`: its per-request objects and stream machinery cost the second hop of a deployed call (the
  * central gateway -> an adapter) more than the whole first hop (see gateway/README.md, Performance).
@@ -18,6 +24,12 @@ const MAX_HEAD_BYTES = 64 * 1024;
 const IDLE_MS = 30_000;
 const CRLF2 = Buffer.from("\r\n\r\n");
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A kind of request is pipelined while its answers come back faster than this (a decaying maximum). */
+export const PIPELINE_BELOW_MS = 50;
+/** How fast a kind's slowest answer is forgotten, per answer of that kind. */
+const ANSWER_MS_DECAY = 0.98;
+/** Kinds whose answer times are kept; past it, a kind not yet seen is sent alone. */
+const MAX_KINDS = 1024;
 
 export interface H1Response {
   status: number;
@@ -47,14 +59,31 @@ export interface H1Request {
    */
   rawHead?: string;
   body?: string;
+  /**
+   * May be pipelined (with `pipelining` on): `true` for a request answered at once whatever it is (a notification,
+   * a response), or a kind (a method, a tool) pipelined once its answers are seen to be quick.
+   */
+  pipeline?: string | true;
   handlers: H1Handlers;
 }
+
+/** A request on a connection, waiting for its answer. */
+interface Sent {
+  request: H1Request;
+  sentAt: number;
+}
+
+/** The handlers of a request given up while others are pipelined behind it: its answer is read and dropped. */
+const DROPPED: H1Handlers = { onResponse: () => undefined, onEnd: () => undefined, onError: () => undefined };
 
 type Framing = { kind: "length"; remaining: number } | { kind: "chunked"; decoder: ChunkedDecoder } | { kind: "close" } | { kind: "none" };
 
 class Connection {
   private buffer: Buffer | undefined;
-  private current: H1Request | undefined;
+  /** Requests sent, in order; the first is the one being answered. */
+  readonly queue: Sent[] = [];
+  /** Requests of this turn not written yet (they leave in one write). */
+  private unsent = "";
   private head: H1Response | undefined;
   private framing: Framing = { kind: "none" };
   private keepAlive = true;
@@ -68,6 +97,7 @@ class Connection {
     readonly socket: Socket,
     private readonly onIdle: (c: Connection) => void,
     private readonly onGone: (c: Connection) => void,
+    private readonly onAnswered: (sent: Sent) => void,
   ) {
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onBytes(chunk));
@@ -76,13 +106,22 @@ class Connection {
   }
 
   get busy(): boolean {
-    return this.current !== undefined;
+    return this.queue.length > 0;
   }
 
-  send(request: H1Request, authority: string): void {
-    this.current = request;
-    this.head = undefined;
-    this.gotBytes = false;
+  /** Every request on it may be pipelined (and so may one more behind them). */
+  get pipelined(): boolean {
+    for (const sent of this.queue) if (sent.request.pipeline === undefined) return false;
+    return this.keepAlive && !this.closed;
+  }
+
+  /** Sends `request`, now or (`batched`) with the rest of this turn's at `flush`. */
+  send(request: H1Request, authority: string, batched = false): void {
+    if (this.queue.length === 0) {
+      this.head = undefined;
+      this.gotBytes = false;
+    }
+    this.queue.push({ request, sentAt: Date.now() });
     const body = request.body;
     let head: string;
     if (request.rawHead !== undefined) {
@@ -94,18 +133,28 @@ class Connection {
       for (const name in request.headers) head += `${name}: ${request.headers[name]}\r\n`;
       if (body !== undefined && request.headers["content-length"] === undefined) head += `content-length: ${Buffer.byteLength(body)}\r\n`;
     }
-    this.socket.write(body === undefined ? `${head}\r\n` : `${head}\r\n${body}`);
+    const bytes = body === undefined ? `${head}\r\n` : `${head}\r\n${body}`;
+    if (batched) this.unsent += bytes;
+    else this.socket.write(bytes);
+  }
+
+  /** Writes this turn's requests. */
+  flush(): void {
+    if (this.unsent === "") return;
+    const bytes = this.unsent;
+    this.unsent = "";
+    if (!this.closed) this.socket.write(bytes);
   }
 
   private onBytes(chunk: Buffer): void {
     this.gotBytes = true;
-    if (this.current === undefined) {
+    if (this.queue.length === 0) {
       this.fail(new Error("the server sent bytes with no request outstanding"));
       return;
     }
     let buf = this.buffer === undefined ? chunk : Buffer.concat([this.buffer, chunk]);
     this.buffer = undefined;
-    while (buf.length > 0 && this.current !== undefined && !this.closed) {
+    while (buf.length > 0 && this.queue.length > 0 && !this.closed) {
       if (this.head === undefined) {
         const end = buf.indexOf(CRLF2);
         if (end === -1) {
@@ -118,7 +167,7 @@ class Connection {
         buf = buf.subarray(end + 4);
         if (parsed.status >= 100 && parsed.status < 200) continue; // informational: the real head follows
         this.head = parsed;
-        this.current.handlers.onResponse(parsed);
+        this.queue[0]!.request.handlers.onResponse(parsed);
         if (this.framing.kind === "none") {
           this.finish();
           continue;
@@ -126,12 +175,12 @@ class Connection {
       }
       buf = this.consumeBody(buf);
     }
-    if (buf.length > 0 && !this.closed && this.current === undefined) this.fail(new Error("the server sent more than the response"));
+    if (buf.length > 0 && !this.closed && this.queue.length === 0) this.fail(new Error("the server sent more than the response"));
   }
 
   /** Feeds body bytes to the current request; returns what is left after its end. */
   private consumeBody(buf: Buffer): Buffer {
-    const handlers = this.current!.handlers;
+    const handlers = this.queue[0]!.request.handlers;
     const framing = this.framing;
     switch (framing.kind) {
       case "length": {
@@ -181,7 +230,7 @@ class Connection {
     const te = headers["transfer-encoding"];
     const cl = headers["content-length"];
     if (te !== undefined && cl !== undefined) return new Error("the response has both Transfer-Encoding and Content-Length");
-    if (code < 200 || code === 204 || code === 304 || this.current!.method === "HEAD") this.framing = { kind: "none" };
+    if (code < 200 || code === 204 || code === 304 || this.queue[0]!.request.method === "HEAD") this.framing = { kind: "none" };
     else if (te !== undefined) {
       if (te.toLowerCase() !== "chunked") return new Error(`unsupported Transfer-Encoding ${JSON.stringify(te)}`);
       this.framing = { kind: "chunked", decoder: new ChunkedDecoder() };
@@ -197,16 +246,21 @@ class Connection {
   }
 
   private finish(): void {
-    const request = this.current!;
-    this.current = undefined;
+    const sent = this.queue.shift()!;
     this.framing = { kind: "none" };
+    this.head = undefined;
+    let behind: Sent[] = [];
     if (!this.keepAlive) {
       this.closed = true;
       this.socket.destroy();
       this.onGone(this);
+      // The server reads nothing after an answer that closes (RFC 9112 section 9.6): the requests behind it were not.
+      behind = this.queue.splice(0);
     }
-    request.handlers.onEnd();
-    if (this.keepAlive && !this.closed) {
+    this.onAnswered(sent);
+    sent.request.handlers.onEnd();
+    for (const { request } of behind) request.handlers.onError(Object.assign(new Error("the server closed the connection before reading this request"), { notDelivered: true }));
+    if (this.keepAlive && !this.closed && this.queue.length === 0) {
       this.idleSince = Date.now();
       this.onIdle(this);
     }
@@ -218,23 +272,30 @@ class Connection {
     this.closed = true;
     this.socket.destroy();
     this.onGone(this);
-    const request = this.current;
-    this.current = undefined;
-    if (request === undefined) return;
+    const lost = this.queue.splice(0);
+    if (lost.length === 0) return;
     // A close-delimited body ends with the connection.
     if (this.framing.kind === "close" && this.head !== undefined && error.message.startsWith("the connection closed")) {
-      request.handlers.onEnd();
+      lost[0]!.request.handlers.onEnd();
       return;
     }
     if (!this.connected && !this.gotBytes && error.code === "ECONNREFUSED") error.notDelivered = true;
-    request.handlers.onError(error);
+    for (const { request } of lost) request.handlers.onError(error);
   }
 
-  /** Gives up the request it carries, if it is `request`: the connection closes (the server sees the request cancelled), no handler runs. */
+  /**
+   * Gives up `request` if this connection carries it; no handler of it runs. Alone, the connection closes (the
+   * server sees the request cancelled); with others pipelined beside it, its answer is read and dropped.
+   */
   abort(request: H1Request): boolean {
-    if (this.current !== request) return false;
-    this.current = undefined;
-    this.close();
+    const at = this.queue.findIndex((sent) => sent.request === request);
+    if (at === -1) return false;
+    if (this.queue.length === 1) {
+      this.queue.length = 0;
+      this.close();
+    } else {
+      this.queue[at]!.request = { ...request, handlers: DROPPED };
+    }
     return true;
   }
 
@@ -249,6 +310,10 @@ class Connection {
 export interface H1ClientOptions {
   /** Connections open at once; further requests wait for one. @default 256 */
   maxConnections?: number;
+  /** Pipeline requests marked `pipeline` (only toward a server that handles pipelined requests at once). @default false */
+  pipelining?: boolean;
+  /** Requests on one pipelining connection at once. @default 16 */
+  maxPipelined?: number;
 }
 
 /** Keep-alive HTTP/1.1 requests to one origin. */
@@ -261,6 +326,13 @@ export class H1Client {
   private readonly tls: boolean;
   private readonly authority: string;
   private readonly maxConnections: number;
+  private readonly pipelining: boolean;
+  private readonly maxPipelined: number;
+  /** The connection this turn's pipelined requests go on, and every one with requests to write at the turn's end. */
+  private batch: Connection | undefined;
+  private readonly batches: Connection[] = [];
+  /** The slowest recent answer of each kind of request, in ms (a decaying maximum). */
+  private readonly answerMs = new Map<string, number>();
   private destroyed = false;
   /** Closes connections idle longer than IDLE_MS (one timer per client, not one per request). */
   private sweeper: NodeJS.Timeout | undefined;
@@ -271,6 +343,8 @@ export class H1Client {
     this.port = origin.port === "" ? (this.tls ? 443 : 80) : Number(origin.port);
     this.authority = origin.host;
     this.maxConnections = options.maxConnections ?? 256;
+    this.pipelining = options.pipelining ?? false;
+    this.maxPipelined = options.maxPipelined ?? 16;
   }
 
   /** `host: <authority>` as this client writes it. */
@@ -287,10 +361,13 @@ export class H1Client {
       request.handlers.onError(Object.assign(new Error("the client is closed"), { notDelivered: true }));
       return { abort: () => undefined };
     }
-    let on: Connection | undefined = this.idle.pop();
-    if (on === undefined && this.all.size < this.maxConnections) on = this.open();
-    if (on !== undefined) on.send(request, this.authority);
-    else this.waiting.push(request);
+    if (this.pipelining && request.pipeline !== undefined && this.quick(request.pipeline)) this.pipeline(request);
+    else {
+      let on: Connection | undefined = this.idle.pop();
+      if (on === undefined && this.all.size < this.maxConnections) on = this.open();
+      if (on !== undefined) on.send(request, this.authority);
+      else this.waiting.push(request);
+    }
     return {
       abort: () => {
         const waiting = this.waiting.indexOf(request);
@@ -298,6 +375,55 @@ export class H1Client {
         else for (const c of this.all) if (c.abort(request)) break;
       },
     };
+  }
+
+  /** Are answers of this kind quick enough to pipeline? A kind not seen yet goes alone (its answer is timed). */
+  private quick(kind: string | true): boolean {
+    if (kind === true) return true;
+    const ms = this.answerMs.get(kind);
+    return ms !== undefined && ms < PIPELINE_BELOW_MS;
+  }
+
+  private answered(sent: Sent): void {
+    const kind = sent.request.pipeline;
+    if (typeof kind !== "string") return;
+    const ms = Date.now() - sent.sentAt;
+    const before = this.answerMs.get(kind);
+    if (before === undefined && this.answerMs.size >= MAX_KINDS) return;
+    this.answerMs.set(kind, before === undefined ? ms : Math.max(ms, before * ANSWER_MS_DECAY));
+  }
+
+  /** Sends a pipelinable request with this turn's others: on the turn's connection while it has room, else on a new batch. */
+  private pipeline(request: H1Request): void {
+    let on = this.batch;
+    if (on === undefined || on.closed || on.queue.length >= this.maxPipelined) {
+      on = this.idle.pop();
+      if (on === undefined) on = this.all.size < this.maxConnections ? this.open() : this.leastQueued();
+      if (on === undefined) {
+        this.waiting.push(request);
+        return;
+      }
+      this.startBatch(on);
+    }
+    on.send(request, this.authority, true);
+  }
+
+  /** The pipelining connection with the fewest requests on it, if one has room. */
+  private leastQueued(): Connection | undefined {
+    let best: Connection | undefined;
+    for (const c of this.all) if (c.queue.length < this.maxPipelined && (best === undefined || c.queue.length < best.queue.length) && c.pipelined) best = c;
+    return best;
+  }
+
+  private startBatch(on: Connection): void {
+    this.batch = on;
+    if (this.batches.length === 0) setImmediate(() => this.flushBatches());
+    if (!this.batches.includes(on)) this.batches.push(on);
+  }
+
+  private flushBatches(): void {
+    this.batch = undefined;
+    for (const c of this.batches.splice(0)) c.flush();
   }
 
   private open(): Connection {
@@ -313,9 +439,11 @@ export class H1Client {
         this.all.delete(c);
         const at = this.idle.indexOf(c);
         if (at !== -1) this.idle.splice(at, 1);
+        if (this.batch === c) this.batch = undefined;
         const next = this.waiting.shift();
         if (next !== undefined) this.request(next);
       },
+      (sent) => this.answered(sent),
     );
     socket.once(this.tls ? "secureConnect" : "connect", () => (connection.connected = true));
     this.all.add(connection);

@@ -67,7 +67,7 @@ export function createChannel(config: BackendConfig, logger: Logger): Channel {
       return new StdioChannel({ command: config.command, args: config.args, env: config.env, inheritEnv: config.inheritEnv, onMissingEnv, cwd: config.cwd, logger });
     }
     case "http":
-      return new StreamableHttpClientChannel({ url: config.url, headers: withCredentials(config, logger), logger });
+      return new StreamableHttpClientChannel({ url: config.url, headers: withCredentials(config, logger), logger, pipelining: config.pipelining });
     case "sse":
       return new SseChannel({ url: config.url, headers: withCredentials(config, logger), logger });
   }

@@ -16,6 +16,8 @@ export interface StreamableClientOptions {
   url: string;
   headers: Record<string, string>;
   logger: Logger;
+  /** Pipeline quick 2025 requests (the server handles pipelined requests at once: our own gateway). @default false */
+  pipelining?: boolean;
 }
 
 /** Splits an SSE byte stream into `data` payloads of `message` events. */
@@ -89,6 +91,20 @@ function withOwn(headers: Record<string, string>, modern: Record<string, string>
   return headers;
 }
 
+/**
+ * How a 2025 message may be pipelined (h1-client.ts): a notification or a response at once (answered 202 at
+ * once), a request by its kind (a tool call by its tool, others by method: a quick kind pipelines, a slow one goes
+ * alone).
+ */
+function pipelineKind(message: JsonRpcMessage): string | true {
+  if (!("method" in message) || !("id" in message)) return true;
+  if (message.method === "tools/call") {
+    const name = (message.params as { name?: unknown } | undefined)?.name;
+    if (typeof name === "string") return `tools/call ${name}`;
+  }
+  return message.method;
+}
+
 /** What every POST says it sends and accepts. */
 const POST_HEADERS: Readonly<Record<string, string>> = { "content-type": "application/json", accept: "application/json, text/event-stream" };
 
@@ -110,7 +126,7 @@ export class StreamableHttpClientChannel implements Channel {
   constructor(private readonly options: StreamableClientOptions) {
     this.url = new URL(options.url);
     this.path = `${this.url.pathname}${this.url.search}`;
-    this.client = new H1Client(this.url);
+    this.client = new H1Client(this.url, { pipelining: options.pipelining ?? false });
     this.connectionHeaders = new Set(Object.keys(options.headers).map((n) => n.toLowerCase()));
   }
 
@@ -215,6 +231,8 @@ export class StreamableHttpClientChannel implements Channel {
         headers: {},
         rawHead,
         body,
+        // 2026-07-28 requests each hold a POST that an abort closes (its cancellation): never pipelined.
+        ...(modern === undefined ? { pipeline: pipelineKind(message) } : {}),
         handlers: {
           onResponse: (response) => {
             this.adoptSession(response);

@@ -1,10 +1,17 @@
 /**
  * One client connection of the HTTP/1.1 server: frames requests off the socket (head, then a Content-Length or
- * chunked body, read whole and bounded), hands each complete request to the handler, and answers them one at a
- * time in order (pipelined requests wait, unparsed, until the response before them is complete).
+ * chunked body, read whole and bounded) and hands each complete request to the handler.
  *
- * Errors in the framing are answered with a status and the connection is closed (gracefully: FIN first, the
- * rest of the client's bytes are drained, so the client reads the answer instead of a reset).
+ * Pipelining: up to `maxPipelined` requests of one connection are handled at once and answered in the order they
+ * came (RFC 9112 section 9.3.2). The first answer under way writes to the socket; one behind it that is ready
+ * (or streaming) first is held, bounded, until every answer before it is complete. Answers completed in the same
+ * turn of the event loop leave in one write (the socket is corked while more than one is under way). Reading
+ * stops while `maxPipelined` are under way, while held answers exceed a bound, or while the client does not read
+ * what was written (bounded memory either way).
+ *
+ * Errors in the framing are answered with a status, after the answers before them, and the connection is closed
+ * (gracefully: FIN first, the rest of the client's bytes are drained, so the client reads the answer instead of a
+ * reset).
  */
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
@@ -45,14 +52,42 @@ export interface H1Limits {
   keepAliveTimeoutMs: number;
   /** Connections open at once; a further one gets 503 and is closed. @default 4096 */
   maxConnections: number;
+  /** Requests of one connection handled at once (pipelined); 1 answers one before reading the next. @default 16 */
+  maxPipelined: number;
 }
 
 const CRLFCRLF = Buffer.from("\r\n\r\n", "latin1");
 const CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
 /** Time a gracefully closing connection gets to finish before it is destroyed. */
 const LINGER_MS = 2000;
+/** Bytes of early answers held behind a slower one before the connection stops reading further requests. */
+export const MAX_HELD_BYTES = 1024 * 1024;
 
-type Phase = "head" | "body" | "waiting" | "closing";
+type Phase = "head" | "body" | "closing";
+
+/** An answer ready (or streaming) before the ones ahead of it: its bytes, in order. */
+interface Held {
+  chunks: string[];
+  bytes: number;
+}
+
+/** Corked connections, uncorked together once the turn's answers are written (one write per connection). */
+const corked = new Set<Socket>();
+let uncorkScheduled = false;
+function uncorkAll(): void {
+  uncorkScheduled = false;
+  for (const socket of corked) socket.uncork();
+  corked.clear();
+}
+function corkForTurn(socket: Socket): void {
+  if (corked.has(socket)) return;
+  socket.cork();
+  corked.add(socket);
+  if (!uncorkScheduled) {
+    uncorkScheduled = true;
+    setImmediate(uncorkAll);
+  }
+}
 
 export class H1Connection implements ResponseSink {
   private phase: Phase = "head";
@@ -62,13 +97,21 @@ export class H1Connection implements ResponseSink {
   private bodyBytes = 0;
   private remaining = 0;
   private decoder: ChunkedDecoder | undefined;
-  private current: H1Response | undefined;
+  /** Answers under way, in the order of their requests; the first one writes to the socket. */
+  private readonly answering: H1Response[] = [];
+  /** Bytes of answers behind the first, held until it is their turn. */
+  private readonly held = new Map<H1Response, Held>();
+  private heldBytes = 0;
+  /** A framing error answered once the answers before it are complete. */
+  private failure: string | undefined;
+  /** The last request read asked to close (or left its body unread): nothing after it is read. */
+  private noMoreRequests = false;
   private parsing = false;
   private paused = false;
   /** When the first byte of the request being read arrived (0: none yet). */
   private requestStartedAt = 0;
   private lastActivity = Date.now();
-  /** The server is closing: close after the current response. */
+  /** The server is closing: read nothing more, close after the answers under way. */
   private closeWhenDone = false;
   private closed = false;
   onclose?: () => void;
@@ -82,9 +125,10 @@ export class H1Connection implements ResponseSink {
     this.remoteAddress = socket.remoteAddress ?? "";
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("drain", () => this.resumeReading());
     // The client finished sending. With an answer pending, it is gone: drop the connection (its call is cancelled
     // through the close listeners). Otherwise flush what was written (a last answer) and close.
-    socket.on("end", () => (this.current !== undefined ? socket.destroy() : socket.end()));
+    socket.on("end", () => (this.answering.length > 0 ? socket.destroy() : socket.end()));
     socket.on("error", () => socket.destroy());
     socket.on("close", () => this.onSocketClose());
   }
@@ -93,29 +137,53 @@ export class H1Connection implements ResponseSink {
     return this.closed || this.socket.destroyed;
   }
 
-  get bufferedBytes(): number {
-    return this.socket.writableLength;
+  bufferedBytesOf(response: H1Response): number {
+    if (this.answering[0] === response) return this.socket.writableLength;
+    return this.held.get(response)?.bytes ?? 0;
   }
 
-  get closing(): boolean {
-    return this.closeWhenDone;
+  closesAfter(response: H1Response): boolean {
+    return this.closeWhenDone && this.answering[this.answering.length - 1] === response;
   }
 
   /** Idle: no request being read or answered. */
   get idle(): boolean {
-    return this.phase === "head" && this.current === undefined && (this.buf === undefined || this.buf.length === 0);
+    return this.phase === "head" && this.answering.length === 0 && (this.buf === undefined || this.buf.length === 0);
   }
 
-  write(data: string): void {
-    if (!this.destroyed) this.socket.write(data, "utf8");
+  write(data: string, from?: H1Response): void {
+    if (this.destroyed) return;
+    if (from === undefined || this.answering[0] === from) {
+      if (this.answering.length > 1) corkForTurn(this.socket);
+      this.socket.write(data, "utf8");
+      return;
+    }
+    let held = this.held.get(from);
+    if (held === undefined) this.held.set(from, (held = { chunks: [], bytes: 0 }));
+    held.chunks.push(data);
+    held.bytes += data.length;
+    this.heldBytes += data.length;
+  }
+
+  /** Another request may be read and handled now. */
+  private mayReadMore(): boolean {
+    return (
+      !this.closeWhenDone &&
+      !this.noMoreRequests &&
+      this.failure === undefined &&
+      this.answering.length < this.limits.maxPipelined &&
+      this.heldBytes < MAX_HELD_BYTES &&
+      !this.socket.writableNeedDrain
+    );
   }
 
   private onData(chunk: Buffer): void {
     this.lastActivity = Date.now();
-    if (this.phase === "closing") return; // draining what the client still sends
+    // Draining what the client still sends, or what follows a request after which the connection closes.
+    if (this.phase === "closing" || this.noMoreRequests) return;
     this.buf = this.buf === undefined || this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
-    if (this.phase === "waiting") {
-      // Pipelined bytes wait for the response in progress; past a bound, stop reading.
+    if (this.phase === "head" && !this.mayReadMore()) {
+      // Pipelined bytes wait for answers under way; past a bound, stop reading.
       if (this.buf.length > this.limits.maxHeaderBytes + this.limits.maxBodyBytes && !this.paused) {
         this.paused = true;
         this.socket.pause();
@@ -135,8 +203,10 @@ export class H1Connection implements ResponseSink {
     this.parsing = true;
     try {
       let progress = true;
-      while (progress && this.buf !== undefined && this.buf.length > 0 && (this.phase === "head" || this.phase === "body")) {
-        progress = this.phase === "head" ? this.readHead() : this.readBody();
+      while (progress && this.buf !== undefined && this.buf.length > 0) {
+        if (this.phase === "body") progress = this.readBody();
+        else if (this.phase === "head" && this.mayReadMore()) progress = this.readHead();
+        else break;
       }
     } finally {
       this.parsing = false;
@@ -187,12 +257,12 @@ export class H1Connection implements ResponseSink {
         }
         this.remaining = head.body.length;
         this.phase = "body";
-        if (head.expectContinue && (this.buf?.length ?? 0) < this.remaining) this.write(CONTINUE);
+        if (head.expectContinue && (this.buf?.length ?? 0) < this.remaining) this.continueRequest();
         break;
       case "chunked":
         this.decoder = new ChunkedDecoder();
         this.phase = "body";
-        if (head.expectContinue && (this.buf?.length ?? 0) === 0) this.write(CONTINUE);
+        if (head.expectContinue && (this.buf?.length ?? 0) === 0) this.continueRequest();
     }
     return true;
   }
@@ -226,10 +296,19 @@ export class H1Connection implements ResponseSink {
     return true;
   }
 
+  /**
+   * `100 Continue`, only when no answer is under way: it would reach the client ahead of them. A pipelining client
+   * that waits for it sends its body when its wait ends (RFC 9110 section 10.1.1).
+   */
+  private continueRequest(): void {
+    if (this.answering.length === 0) this.write(CONTINUE);
+  }
+
   private dispatch(tooLarge: boolean): void {
     const head = this.head!;
     this.decoder = undefined;
-    this.phase = "waiting";
+    this.phase = "head";
+    this.requestStartedAt = 0;
     const body = tooLarge || this.bodyChunks.length === 0 ? EMPTY : this.bodyChunks.length === 1 ? this.bodyChunks[0]! : Buffer.concat(this.bodyChunks);
     this.bodyChunks = [];
     const req: H1Request = {
@@ -241,8 +320,13 @@ export class H1Connection implements ResponseSink {
       remoteAddress: this.remoteAddress,
     };
     // A body left unread (too large) cannot be skipped safely: the connection closes after the answer.
-    const res = new H1Response(this, { method: head.method, minorVersion: head.minorVersion, close: tooLarge || !head.keepAlive || this.closeWhenDone });
-    this.current = res;
+    const close = tooLarge || !head.keepAlive;
+    if (close) {
+      this.noMoreRequests = true;
+      this.buf = undefined;
+    }
+    const res = new H1Response(this, { method: head.method, minorVersion: head.minorVersion, close });
+    this.answering.push(res);
     try {
       this.handler(req, res);
     } catch {
@@ -251,32 +335,41 @@ export class H1Connection implements ResponseSink {
     }
   }
 
-  responseDone(response: H1Response, close: boolean): void {
-    if (this.current !== response) return;
-    this.current = undefined;
-    this.requestStartedAt = 0;
-    this.lastActivity = Date.now();
-    response.settle(true);
-    if (this.destroyed) return;
-    if (close || this.closeWhenDone) {
-      this.closeGracefully();
-      return;
+  /** An answer is complete: it leaves now if it is the first under way, else when those before it are done. */
+  responseDone(response: H1Response): void {
+    if (this.answering[0] === response) this.advance();
+  }
+
+  /** Retires the complete answers at the front, hands the socket to the next one (its held bytes first). */
+  private advance(): void {
+    const answering = this.answering;
+    while (answering.length > 0 && answering[0]!.writableEnded) {
+      const done = answering.shift()!;
+      this.lastActivity = Date.now();
+      done.settle(true);
+      if (this.destroyed) return;
+      if (done.closesConnection || (this.closeWhenDone && answering.length === 0)) {
+        this.closeGracefully();
+        return;
+      }
+      const next = answering[0];
+      const held = next === undefined ? undefined : this.held.get(next);
+      if (held !== undefined) {
+        this.held.delete(next!);
+        this.heldBytes -= held.bytes;
+        if (answering.length > 1 || held.chunks.length > 1) corkForTurn(this.socket);
+        for (const chunk of held.chunks) this.socket.write(chunk, "utf8");
+      }
     }
-    this.phase = "head";
-    if (this.socket.writableNeedDrain) {
-      // A client that pipelines without reading its answers: no next request until it reads (bounded memory).
-      this.phase = "waiting";
-      this.socket.once("drain", () => {
-        if (this.phase !== "waiting" || this.current !== undefined) return;
-        this.phase = "head";
-        this.resumeReading();
-      });
+    if (answering.length === 0 && this.failure !== undefined) {
+      this.writeFailure(this.failure);
       return;
     }
     this.resumeReading();
   }
 
   private resumeReading(): void {
+    if (this.phase === "closing" || this.destroyed || !this.mayReadMore()) return;
     if (this.paused) {
       this.paused = false;
       this.socket.resume();
@@ -284,12 +377,19 @@ export class H1Connection implements ResponseSink {
     this.parse();
   }
 
-  /** Answers a framing error and closes. */
+  /** Answers a framing error (after the answers under way) and closes. */
   private fail(status: number, reason: string): void {
-    this.phase = "closing";
-    this.buf = undefined;
     const body = `${reason}\n`;
-    this.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    const answer = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+    this.buf = undefined;
+    this.noMoreRequests = true;
+    if (this.answering.length > 0) this.failure = answer;
+    else this.writeFailure(answer);
+  }
+
+  private writeFailure(answer: string): void {
+    this.failure = undefined;
+    this.write(answer);
     this.closeGracefully();
   }
 
@@ -312,13 +412,13 @@ export class H1Connection implements ResponseSink {
       this.fail(408, "the request head did not arrive in time");
     } else if (this.phase === "body" && now - this.requestStartedAt > this.limits.requestTimeoutMs) {
       this.fail(408, "the request body did not arrive in time");
-    } else if ((this.idle || (this.phase === "waiting" && this.current === undefined)) && now - this.lastActivity > this.limits.keepAliveTimeoutMs) {
+    } else if (this.phase === "head" && this.answering.length === 0 && this.requestStartedAt === 0 && now - this.lastActivity > this.limits.keepAliveTimeoutMs) {
       // Idle, or waiting for a client that does not read its answers.
       this.socket.destroy();
     }
   }
 
-  /** The server is closing: idle connections close now, busy ones after their response. */
+  /** The server is closing: idle connections close now, busy ones after the answers under way (nothing more is read). */
   shutdown(): void {
     this.closeWhenDone = true;
     if (this.idle) this.socket.destroy();
@@ -331,9 +431,9 @@ export class H1Connection implements ResponseSink {
   private onSocketClose(): void {
     if (this.closed) return;
     this.closed = true;
-    const current = this.current;
-    this.current = undefined;
-    current?.settle(false);
+    corked.delete(this.socket);
+    this.held.clear();
+    for (const response of this.answering.splice(0)) response.settle(false);
     this.onclose?.();
   }
 }

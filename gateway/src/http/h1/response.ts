@@ -9,14 +9,18 @@ export type HeaderValues = Record<string, string | number>;
 /** What a response needs of its connection. */
 export interface ResponseSink {
   readonly destroyed: boolean;
-  /** The connection closes after the current response (the server is shutting down). */
-  readonly closing: boolean;
-  /** Bytes written but not yet taken by the kernel (the client is not reading fast enough when this grows). */
-  readonly bufferedBytes: number;
+  /** The connection closes after `response` (the server is shutting down and it is the last answer under way). */
+  closesAfter(response: H1Response): boolean;
+  /**
+   * Bytes `response` wrote that have not reached the kernel yet (the client is not reading fast enough when this
+   * grows), or that are held behind answers before it.
+   */
+  bufferedBytesOf(response: H1Response): number;
   destroy(): void;
-  write(data: string): void;
-  /** The response is complete; `close`: end the connection after it. */
-  responseDone(response: H1Response, close: boolean): void;
+  /** Writes `response`'s bytes: to the socket when it is the first answer under way, else held until its turn. */
+  write(data: string, from: H1Response): void;
+  /** The response is complete (`closesConnection`: end the connection after it). */
+  responseDone(response: H1Response): void;
 }
 
 export interface ResponseContext {
@@ -66,9 +70,14 @@ export class H1Response {
     return this.sink.destroyed;
   }
 
-  /** Bytes of this connection waiting to be sent. */
+  /** Bytes of this response waiting to be sent. */
   get bufferedBytes(): number {
-    return this.sink.bufferedBytes;
+    return this.sink.bufferedBytesOf(this);
+  }
+
+  /** The connection ends after this response. */
+  get closesConnection(): boolean {
+    return this.closeAfter;
   }
 
   /** Drops the connection (the client gets no more; close listeners run). */
@@ -116,6 +125,7 @@ export class H1Response {
 
   private head(bodyLength: number | undefined): string {
     this.started = true;
+    if (this.sink.closesAfter(this)) this.closeAfter = true;
     let extra = "";
     if (!this.hasLength && bodyLength !== undefined) extra = `content-length: ${bodyLength}\r\n`;
     else if (!this.hasLength && this.statusCode !== 204 && this.statusCode !== 304) {
@@ -126,7 +136,6 @@ export class H1Response {
         this.closeAfter = true; // HTTP/1.0: the end of the connection ends the body
       }
     }
-    if (this.sink.closing) this.closeAfter = true;
     if (this.closeAfter) extra += "connection: close\r\n";
     else if (this.context.minorVersion === 0) extra += "connection: keep-alive\r\n";
     const reason = STATUS_CODES[this.statusCode] ?? "Unknown";
@@ -136,7 +145,7 @@ export class H1Response {
   /** Sends the headers now (a stream starts: the body follows in `write` calls). */
   flushHeaders(): void {
     if (this.started || this.sink.destroyed) return;
-    this.sink.write(this.head(undefined));
+    this.sink.write(this.head(undefined), this);
   }
 
   private frame(chunk: string): string {
@@ -148,7 +157,7 @@ export class H1Response {
   write(chunk: string): boolean {
     if (this.done || this.sink.destroyed) return false;
     const head = this.started ? "" : this.head(undefined);
-    this.sink.write(head + this.frame(chunk));
+    this.sink.write(head + this.frame(chunk), this);
     return true;
   }
 
@@ -159,9 +168,9 @@ export class H1Response {
     if (!this.sink.destroyed) {
       let data = this.started ? this.frame(chunk) : this.head(Buffer.byteLength(chunk)) + (this.context.method === "HEAD" ? "" : chunk);
       if (this.chunked) data += "0\r\n\r\n";
-      this.sink.write(data);
+      this.sink.write(data, this);
     }
-    this.sink.responseDone(this, this.closeAfter);
+    this.sink.responseDone(this);
   }
 
   /** The connection calls this when the response finished (`finished`) or the connection closed first. */
