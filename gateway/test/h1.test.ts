@@ -453,3 +453,53 @@ describe("the server under arbitrary splits, garbage and clients that do not rea
     socket.destroy();
   });
 });
+
+describe("the server with pipelined requests", () => {
+  /** Answers `/slow` after 300 ms, anything else at once, with the path as the body. */
+  const delayed: H1Handler = (req, res) => {
+    const answer = () => res.writeHead(200, { "content-type": "text/plain" }).end(req.url);
+    if (req.url === "/slow") setTimeout(answer, 300);
+    else answer();
+  };
+  const get = (path: string) => `GET ${path} HTTP/1.1\r\nhost: x\r\n\r\n`;
+
+  it("handles them at once and answers in order, holding an early answer behind a slow one", async () => {
+    const started: string[] = [];
+    const { port } = await serve((req, res) => {
+      started.push(req.url);
+      delayed(req, res);
+    });
+    const c = await raw(port);
+    c.socket.write(get("/slow") + get("/a") + get("/b"));
+    await new Promise((r) => setTimeout(r, 100));
+    // All three are being handled, none answered: the quick ones wait behind the slow one.
+    expect(started).toEqual(["/slow", "/a", "/b"]);
+    expect(c.text()).toBe("");
+    const text = await c.until(/\/b$/);
+    expect([...text.matchAll(/\r\n\r\n(\/(?:slow|a|b))/g)].map((m) => m[1])).toEqual(["/slow", "/a", "/b"]);
+    c.socket.destroy();
+  });
+
+  it("handles at most maxPipelined of a connection at once", async () => {
+    const started: string[] = [];
+    const { port } = await serve((req, res) => {
+      started.push(req.url);
+      delayed(req, res);
+    }, { maxPipelined: 2 });
+    const c = await raw(port);
+    c.socket.write(get("/slow") + get("/slow") + get("/c"));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(started).toEqual(["/slow", "/slow"]);
+    await c.until(/\/c$/);
+    expect(statusLines(c.text())).toEqual([200, 200, 200]);
+    c.socket.destroy();
+  });
+
+  it("answers a malformed request behind others after them, then closes", async () => {
+    const { port } = await serve(delayed);
+    const c = await raw(port);
+    c.socket.write(get("/slow") + "NOT HTTP\r\n\r\n");
+    await c.closed;
+    expect(statusLines(c.text())).toEqual([200, 400]);
+  });
+});
