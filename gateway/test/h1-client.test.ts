@@ -49,7 +49,7 @@ interface Result {
   chunks: number;
   error?: Error & { notDelivered?: boolean };
 }
-function send(client: H1Client, body = "{}"): Promise<Result> {
+function send(client: H1Client, body = "{}", pipeline?: string | true): Promise<Result> {
   return new Promise((resolve) => {
     const result: Result = { body: "", chunks: 0 };
     client.request({
@@ -57,6 +57,7 @@ function send(client: H1Client, body = "{}"): Promise<Result> {
       path: "/mcp",
       headers: { "content-type": "application/json" },
       body,
+      ...(pipeline === undefined ? {} : { pipeline }),
       handlers: {
         onResponse: (r) => (result.response = r),
         onData: (c) => {
@@ -142,30 +143,12 @@ describe("the upstream HTTP/1.1 client", () => {
 });
 
 describe("the upstream HTTP/1.1 client when it pipelines", () => {
-  function sendMarked(client: H1Client, body: string, pipeline: string | true): Promise<Result> {
-    return new Promise((resolve) => {
-      const result: Result = { body: "", chunks: 0 };
-      client.request({
-        method: "POST",
-        path: "/mcp",
-        headers: { "content-type": "application/json" },
-        body,
-        pipeline,
-        handlers: {
-          onResponse: (r) => (result.response = r),
-          onData: (c) => (result.body += c.toString("utf8")),
-          onEnd: () => resolve(result),
-          onError: (e) => resolve({ ...result, error: e }),
-        },
-      });
-    });
-  }
   const echo = (request: string, socket: Socket) => socket.write(ok(`{"echo":${request.slice(request.indexOf("\r\n\r\n") + 4)}}`));
 
   it("sends the requests of one turn on one connection and hands each its own answer, in order", async () => {
     const server = await serve(echo);
     const client = new H1Client(server.url, { pipelining: true });
-    const results = await Promise.all([0, 1, 2, 3, 4].map((n) => sendMarked(client, `{"n":${n}}`, true)));
+    const results = await Promise.all([0, 1, 2, 3, 4].map((n) => send(client, `{"n":${n}}`, true)));
     expect(results.map((r) => r.body)).toEqual([0, 1, 2, 3, 4].map((n) => `{"echo":{"n":${n}}}`));
     expect(server.connections()).toBe(1);
     client.destroy();
@@ -174,14 +157,14 @@ describe("the upstream HTTP/1.1 client when it pipelines", () => {
   it("sends a kind alone until one of its answers came back quickly, and never pipelines without the option", async () => {
     const server = await serve(echo);
     const client = new H1Client(server.url, { pipelining: true });
-    await Promise.all([sendMarked(client, "{}", "tools/call a"), sendMarked(client, "{}", "tools/call a")]);
+    await Promise.all([send(client, "{}", "tools/call a"), send(client, "{}", "tools/call a")]);
     expect(server.connections()).toBe(2);
-    await Promise.all([0, 1, 2, 3].map(() => sendMarked(client, "{}", "tools/call a")));
+    await Promise.all([0, 1, 2, 3].map(() => send(client, "{}", "tools/call a")));
     expect(server.connections()).toBe(2);
     client.destroy();
     const plain = await serve(echo);
     const off = new H1Client(plain.url);
-    await Promise.all([0, 1, 2].map(() => sendMarked(off, "{}", true)));
+    await Promise.all([0, 1, 2].map(() => send(off, "{}", true)));
     expect(plain.connections()).toBe(3);
     off.destroy();
   });
@@ -193,7 +176,7 @@ describe("the upstream HTTP/1.1 client when it pipelines", () => {
       if (answered === 1) socket.write(ok('{"first":1}', "connection: close\r\n"));
     });
     const client = new H1Client(server.url, { pipelining: true });
-    const [first, second, third] = await Promise.all([0, 1, 2].map(() => sendMarked(client, "{}", true)));
+    const [first, second, third] = await Promise.all([0, 1, 2].map(() => send(client, "{}", true)));
     expect(first!.body).toBe('{"first":1}');
     expect(second!.error?.notDelivered).toBe(true);
     expect(third!.error?.notDelivered).toBe(true);
