@@ -166,6 +166,16 @@ describe("deployedGatewayConfig", () => {
     expect(protocolOf("imaged")).toBeUndefined();
   });
 
+  it("pipelines toward an adapter (our own gateway), never toward a server that runs its own image", () => {
+    const config = deployedGatewayConfig(fleetModel(catalog(memory, image), { network: { kind: "cluster", namespace: "mcp-prod" } }));
+    const pipeliningOf = (name: string) => {
+      const server = parseGatewayConfig(config).servers.find((s) => s.name === name);
+      return server !== undefined && "pipelining" in server ? server.pipelining : undefined;
+    };
+    expect(pipeliningOf("memory")).toBe(true);
+    expect(pipeliningOf("imaged")).toBe(false);
+  });
+
   it("reaches each server at the URL of the fleet model: the prefixed headless Service name, or the Docker alias", () => {
     const url = (network: Parameters<typeof fleetModel>[1]["network"]) => {
       const config = deployedGatewayConfig(fleetModel(catalog(memory, image), { prefix: "tools", network }));
