@@ -3,7 +3,7 @@
  * and compared with every configured hash in constant time (no early exit), so neither the comparison nor the
  * number of keys tried tells an attacker anything about a key. Keys never reach logs, metrics or errors.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import type { ApiKeyConfig } from "../config/auth.js";
 import type { Principal } from "../context.js";
 import { makePrincipal } from "./principal.js";
@@ -24,7 +24,8 @@ export class ApiKeys {
 
   /** The principal of a key, or undefined. */
   verify(key: string): Principal | undefined {
-    const digest = createHash("sha256").update(key, "utf8").digest();
+    // One-shot hashing: no Hash object per request (an adapter verifies the central gateway's key on every call).
+    const digest = hash("sha256", key, "buffer");
     let found: Principal | undefined;
     for (const entry of this.entries) if (timingSafeEqual(digest, entry.hash)) found = entry.principal;
     return found;
