@@ -4,6 +4,7 @@
  * a hidden item is answered byte for byte like a missing one; a server without rules shows nothing.
  */
 import { createHash } from "node:crypto";
+import { Agent } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BackendConfigInput, GatewayConfigInput } from "../src/config.js";
 import type { RunningGateway } from "../src/gateway.js";
@@ -138,6 +139,29 @@ describe("API keys", () => {
     expect(wrong.status).toBe(401);
     expect(wrong.headers["www-authenticate"]).toBe('Bearer realm="mcp-fleet", error="invalid_token", error_description="the API key is not known"');
     expect(wrong.body.includes("not-a-key-of-ours")).toBe(false);
+  });
+
+  it("judges each request on a keep-alive connection by its own key: another, a wrong one or none after a valid one", async () => {
+    const alice = await openSession(gw.url, [bearer(ALICE)]);
+    const bob = await openSession(gw.url, [bearer(BOB)]);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const tools = (a: Answer) => (a.message!.result!.tools as { name: string }[]).map((t) => t.name);
+      const list = (headers: [string, string][]) => send("POST", gw.url, rpc(2, "tools/list"), headers, agent);
+      const first = await list([bearer(ALICE), ["mcp-session-id", alice]]);
+      expect(tools(first)).toEqual(["everything__echo", "everything__get-sum"]);
+      const other = await list([bearer(BOB), ["mcp-session-id", bob]]);
+      expect(tools(other)).toEqual(["fixture__pid"]);
+      const wrong = await list([bearer(`${ALICE}x`), ["mcp-session-id", alice]]);
+      expect(wrong.status).toBe(401);
+      const none = await list([["mcp-session-id", alice]]);
+      expect(none.status).toBe(401);
+      const again = await list([bearer(ALICE), ["mcp-session-id", alice]]);
+      expect(tools(again)).toEqual(["everything__echo", "everything__get-sum"]);
+      expect([other, wrong, none, again].map((a) => a.reusedSocket)).toEqual([true, true, true, true]);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it("serves no protected resource metadata without OAuth", async () => {

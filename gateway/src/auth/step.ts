@@ -5,12 +5,12 @@
  * before answers from the cache at once; only a new JWT waits for its signature check (and, once, for the keys).
  */
 import type { AuthConfig } from "../config/auth.js";
-import type { Caller } from "../context.js";
+import type { Caller, Principal } from "../context.js";
 import type { H1Request } from "../http/h1/server.js";
 import { ErrorCode } from "../jsonrpc.js";
 import type { Logger } from "../observability/logger.js";
 import type { AdmissionStep, Refusal } from "../steps/steps.js";
-import type { ApiKeys } from "./api-keys.js";
+import { sameSecret, type ApiKeys } from "./api-keys.js";
 import { credentialOf, looksLikeJwt } from "./bearer.js";
 import { challenge, type Challenge } from "./metadata.js";
 import { TokenRefused, type OAuthVerifier } from "./oauth.js";
@@ -31,11 +31,20 @@ export function authStep(deps: AuthStepDeps): AdmissionStep {
     return { status, code: ErrorCode.InvalidRequest, message, headers };
   };
   const invalid = (req: H1Request, why: string): Refusal => refuse(req, 401, { error: "invalid_token", description: why }, `Unauthorized: ${why}`);
+  // The API key each connection last presented, verified: the same header on its next request is that key again,
+  // without hashing it (an adapter's every call comes from the central gateway with its key, on a few keep-alive
+  // connections). Compared in constant time: behind a proxy, one connection carries several clients' requests.
+  const keyOf = new WeakMap<object, { header: string; principal: Principal }>();
   const expects = auth.mode === "oauth" ? (keys.size > 0 ? "an OAuth access token or an API key" : "an OAuth access token") : "an API key";
   return {
     name: "auth",
     admit(req: H1Request, caller: Caller) {
       const header = req.headers.authorization;
+      const known = keyOf.get(req.peer);
+      if (known !== undefined && header !== undefined && sameSecret(known.header, header)) {
+        caller.principal = known.principal;
+        return undefined;
+      }
       // The common case first: a client's next request with a token verified before (exactly as it was verified).
       if (oauth !== undefined && header !== undefined && header.startsWith("Bearer ")) {
         const known = oauth.cached(header.slice(7));
@@ -75,6 +84,7 @@ export function authStep(deps: AuthStepDeps): AdmissionStep {
       }
       const principal = keys.verify(token);
       if (principal === undefined) return invalid(req, oauth !== undefined ? "the token is neither a valid access token nor a known API key" : "the API key is not known");
+      keyOf.set(req.peer, { header: header!, principal });
       caller.principal = principal;
       return undefined;
     },

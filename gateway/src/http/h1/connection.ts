@@ -31,6 +31,11 @@ export interface H1Request {
   readonly bodyTooLarge: boolean;
   /** The address of the socket's peer (a proxy's, when there is one in front). */
   readonly remoteAddress: string;
+  /**
+   * The same object for every request of one connection, and for no other: what a step learned from a connection's
+   * earlier requests is kept under it (a WeakMap), so it is never taken for another connection's.
+   */
+  readonly peer: object;
   /** Set by the application for its log lines. */
   reqId?: string;
   /** Set by the application: the stable id of the MCP session the request belongs to (never the sealed token). */
@@ -116,6 +121,7 @@ export class H1Connection implements ResponseSink {
   private closed = false;
   onclose?: () => void;
   private readonly remoteAddress: string;
+  private readonly peer: object = {};
 
   constructor(
     private readonly socket: Socket,
@@ -318,6 +324,7 @@ export class H1Connection implements ResponseSink {
       body,
       bodyTooLarge: tooLarge,
       remoteAddress: this.remoteAddress,
+      peer: this.peer,
     };
     // A body left unread (too large) cannot be skipped safely: the connection closes after the answer.
     const close = tooLarge || !head.keepAlive;
