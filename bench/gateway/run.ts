@@ -5,7 +5,11 @@
  * each concurrency, every target gets one phase, in an order rotated per round (interleaved, so that drift of the
  * machine hits every target alike). Prints a table per concurrency and writes bench/results/latest.md (+ .json).
  *
- *   npm run bench -- [--duration 4] [--warmup 0.5] [--rounds 3] [--concurrency 1,8,32]
+ * Before the first round, each target serves calls for a while at the highest concurrency, unmeasured (`--warm-start`):
+ * a fresh Node process takes tens of thousands of calls to reach its steady speed (JIT tiers, heap sizes), and a
+ * target of several processes (the two-hop path) would otherwise pay that warm-up in its measured phases.
+ *
+ *   npm run bench -- [--duration 4] [--warmup 0.5] [--warm-start 5] [--rounds 3] [--concurrency 1,8,32]
  *                    [--targets direct,gateway,gateway-2026,gateway-oauth,gateway-ratelimit,mcp-proxy,supergateway,mcp-hub] [--out bench/results/latest.md]
  *
  * `gateway-2026` is the same gateway called the 2026-07-28 way (stateless, `_meta` on every request).
@@ -22,6 +26,7 @@ const { values } = parseArgs({
   options: {
     duration: { type: "string", default: "4" },
     warmup: { type: "string", default: "0.5" },
+    "warm-start": { type: "string", default: "5" },
     rounds: { type: "string", default: "3" },
     concurrency: { type: "string", default: "1,8,32" },
     targets: { type: "string", default: DEFAULT_TARGETS.join(",") },
@@ -41,6 +46,7 @@ if (values.help) {
       "",
       "  --duration S        seconds measured per phase (default 4)",
       "  --warmup S          seconds of warm-up per phase (default 0.5)",
+      "  --warm-start S      seconds each target serves at the highest concurrency before round 1, unmeasured (default 5)",
       "  --rounds N          rounds, every target once per concurrency in each (default 3)",
       "  --concurrency LIST  client concurrencies (default 1,8,32)",
       `  --targets LIST      of ${TARGET_NAMES.join(", ")} (default: all); gateway-2026 is the gateway called the 2026-07-28 way`,
@@ -61,6 +67,7 @@ function positive(name: string, raw: string): number {
 
 const durationMs = positive("duration", values.duration) * 1000;
 const warmupMs = positive("warmup", values.warmup) * 1000;
+const warmStartMs = positive("warm-start", values["warm-start"]) * 1000;
 const rounds = Math.max(1, Math.floor(positive("rounds", values.rounds)));
 const concurrencies = values.concurrency.split(",").map((c) => Math.max(1, Math.floor(positive("concurrency", c))));
 const maxMs = positive("max-minutes", values["max-minutes"]) * 60_000;
@@ -101,6 +108,19 @@ async function main(): Promise<void> {
     }
   }
   if (running.length === 0) throw new Error("no target could be started");
+
+  if (warmStartMs > 0) {
+    const top = Math.max(...concurrencies);
+    for (const target of running) {
+      log(`warming ${target.name}: ${warmStartMs / 1000} s at C=${top}, unmeasured ...`);
+      try {
+        const result = await runPhase(target, top, { durationMs: warmStartMs, warmupMs: 0 });
+        if (result.errors > 0) log(`  ${target.name}: ${result.errors} errors while warming (first: ${result.firstError})`);
+      } catch (error) {
+        log(`  ${target.name}: warm start failed: ${(error as Error).message}`);
+      }
+    }
+  }
 
   const phases = new Map<string, PhaseResult[]>();
   let truncated = false;
@@ -166,7 +186,7 @@ function updateReadme(markdown: string): void {
 }
 
 function settings() {
-  return { durationMs, warmupMs, rounds, concurrencies, targets: wanted, node: process.version, cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, loadAtStart, loadAtEnd: loadavg()[0] ?? 0 };
+  return { durationMs, warmupMs, warmStartMs, rounds, concurrencies, targets: wanted, node: process.version, cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, loadAtStart, loadAtEnd: loadavg()[0] ?? 0 };
 }
 
 function render(rows: readonly Row[], truncated: boolean, seconds: number): string {
@@ -174,9 +194,9 @@ function render(rows: readonly Row[], truncated: boolean, seconds: number): stri
   const parts = [
     `# Gateway benchmark`,
     "",
-    `${new Date().toISOString()} · ${s.cores} × ${s.cpu} · Node ${s.node} · ${rounds} interleaved round(s) × ${durationMs / 1000} s per target and concurrency (after ${warmupMs / 1000} s warm-up) · ${seconds.toFixed(0)} s in all · load average ${loadAtStart.toFixed(1)} at start, ${(loadavg()[0] ?? 0).toFixed(1)} at end${truncated ? " · TRUNCATED by --max-minutes" : ""}`,
+    `${new Date().toISOString()} · ${s.cores} × ${s.cpu} · Node ${s.node} · ${rounds} interleaved round(s) × ${durationMs / 1000} s per target and concurrency (after ${warmupMs / 1000} s warm-up; each target first warmed ${warmStartMs / 1000} s at C=${Math.max(...concurrencies)}, unmeasured) · ${seconds.toFixed(0)} s in all · load average ${loadAtStart.toFixed(1)} at start, ${(loadavg()[0] ?? 0).toFixed(1)} at end${truncated ? " · TRUNCATED by --max-minutes" : ""}`,
     "",
-    `Command: \`npm run bench -- --duration ${durationMs / 1000} --rounds ${rounds} --concurrency ${concurrencies.join(",")}\``,
+    `Command: \`npm run bench -- --duration ${durationMs / 1000} --warm-start ${warmStartMs / 1000} --rounds ${rounds} --concurrency ${concurrencies.join(",")}\``,
     "",
     "Every call is `tools/call echo` of server-everything through the target, one MCP session per worker, checked. " +
       "CPU is utime+stime of the target's whole process tree (gateway or peer plus its server-everything child(ren)) during the measured window, divided by successful calls. " +
