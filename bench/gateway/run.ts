@@ -70,6 +70,8 @@ const warmupMs = positive("warmup", values.warmup) * 1000;
 const warmStartMs = positive("warm-start", values["warm-start"]) * 1000;
 const rounds = Math.max(1, Math.floor(positive("rounds", values.rounds)));
 const concurrencies = values.concurrency.split(",").map((c) => Math.max(1, Math.floor(positive("concurrency", c))));
+/** The concurrency targets are warmed at. */
+const topConcurrency = Math.max(...concurrencies);
 const maxMs = positive("max-minutes", values["max-minutes"]) * 60_000;
 const wanted = values.targets.split(",").map((t) => t.trim());
 for (const t of wanted) {
@@ -110,11 +112,10 @@ async function main(): Promise<void> {
   if (running.length === 0) throw new Error("no target could be started");
 
   if (warmStartMs > 0) {
-    const top = Math.max(...concurrencies);
     for (const target of running) {
-      log(`warming ${target.name}: ${warmStartMs / 1000} s at C=${top}, unmeasured ...`);
+      log(`warming ${target.name}: ${warmStartMs / 1000} s at C=${topConcurrency}, unmeasured ...`);
       try {
-        const result = await runPhase(target, top, { durationMs: warmStartMs, warmupMs: 0 });
+        const result = await runPhase(target, topConcurrency, { durationMs: warmStartMs, warmupMs: 0 });
         if (result.errors > 0) log(`  ${target.name}: ${result.errors} errors while warming (first: ${result.firstError})`);
       } catch (error) {
         log(`  ${target.name}: warm start failed: ${(error as Error).message}`);
@@ -194,7 +195,7 @@ function render(rows: readonly Row[], truncated: boolean, seconds: number): stri
   const parts = [
     `# Gateway benchmark`,
     "",
-    `${new Date().toISOString()} · ${s.cores} × ${s.cpu} · Node ${s.node} · ${rounds} interleaved round(s) × ${durationMs / 1000} s per target and concurrency (after ${warmupMs / 1000} s warm-up; each target first warmed ${warmStartMs / 1000} s at C=${Math.max(...concurrencies)}, unmeasured) · ${seconds.toFixed(0)} s in all · load average ${loadAtStart.toFixed(1)} at start, ${(loadavg()[0] ?? 0).toFixed(1)} at end${truncated ? " · TRUNCATED by --max-minutes" : ""}`,
+    `${new Date().toISOString()} · ${s.cores} × ${s.cpu} · Node ${s.node} · ${rounds} interleaved round(s) × ${durationMs / 1000} s per target and concurrency (after ${warmupMs / 1000} s warm-up; each target first warmed ${warmStartMs / 1000} s at C=${topConcurrency}, unmeasured) · ${seconds.toFixed(0)} s in all · load average ${loadAtStart.toFixed(1)} at start, ${(loadavg()[0] ?? 0).toFixed(1)} at end${truncated ? " · TRUNCATED by --max-minutes" : ""}`,
     "",
     `Command: \`npm run bench -- --duration ${durationMs / 1000} --warm-start ${warmStartMs / 1000} --rounds ${rounds} --concurrency ${concurrencies.join(",")}\``,
     "",

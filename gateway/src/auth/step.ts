@@ -40,9 +40,9 @@ export function authStep(deps: AuthStepDeps): AdmissionStep {
     name: "auth",
     admit(req: H1Request, caller: Caller) {
       const header = req.headers.authorization;
-      const known = keyOf.get(req.peer);
-      if (known !== undefined && header !== undefined && sameSecret(known.header, header)) {
-        caller.principal = known.principal;
+      const remembered = keyOf.get(req.peer);
+      if (remembered !== undefined && header !== undefined && sameSecret(remembered.header, header)) {
+        caller.principal = remembered.principal;
         return undefined;
       }
       // The common case first: a client's next request with a token verified before (exactly as it was verified).
